@@ -1,0 +1,30 @@
+"""Accounts for all three apps: the user mixin, password rules, the ``Auth``
+extension (Flask-Login plus the auth pages) and the ``staff_required`` check.
+"""
+
+from shared.auth.decorators import staff_required
+from shared.auth.extension import Auth
+from shared.auth.models import UserAccountMixin, normalise_email
+from shared.auth.safe_redirect import safe_next_path
+from shared.auth.services import (
+    EmailTaken,
+    InvalidEmail,
+    WeakPassword,
+    authenticate,
+    create_user,
+    end_all_sessions,
+)
+
+__all__ = [
+    "Auth",
+    "EmailTaken",
+    "InvalidEmail",
+    "UserAccountMixin",
+    "WeakPassword",
+    "authenticate",
+    "create_user",
+    "end_all_sessions",
+    "normalise_email",
+    "safe_next_path",
+    "staff_required",
+]

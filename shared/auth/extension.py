@@ -1,0 +1,51 @@
+"""The ``Auth`` extension: Flask-Login wired to an app's own ``User`` model,
+plus the shared register / login / logout pages.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+
+from shared.auth.models import UserAccountMixin
+from shared.auth.services import load_user_by_session_token
+from shared.auth.views import create_auth_blueprint
+
+
+class Auth:
+    """Create it unbound in ``extensions.py``, bind it in ``create_app``::
+
+        auth = Auth()
+        auth.init_app(app, db=db, user_model=User, limiter=limiter)
+
+    ``pages=False`` is for the JSON API, which authenticates with bearer
+    tokens through ``auth.login_manager.request_loader`` instead.
+    """
+
+    def __init__(self) -> None:
+        self.login_manager = LoginManager()
+
+    def init_app(
+        self,
+        app: Flask,
+        *,
+        db: SQLAlchemy,
+        user_model: type[UserAccountMixin],
+        limiter: Limiter,
+        pages: bool = True,
+    ) -> None:
+        manager = self.login_manager
+        manager.init_app(app)
+
+        @manager.user_loader
+        def load_user(session_token: str) -> UserAccountMixin | None:
+            return load_user_by_session_token(db, user_model, session_token)
+
+        if pages:
+            manager.login_view = "auth.login"
+            manager.login_message = "Please log in to see that page."
+            manager.login_message_category = "info"
+            app.register_blueprint(create_auth_blueprint(db, user_model, limiter))
+        app.extensions["shared_auth"] = self

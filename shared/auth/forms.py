@@ -1,0 +1,55 @@
+"""The register and login forms. Flask-WTF adds and checks the CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from shared.auth.models import EMAIL_MAX_LENGTH
+from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
+
+
+def _strip(value: str | None) -> str | None:
+    # Pasted addresses often carry a space; it is never part of the address.
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        filters=[_strip],
+        validators=[DataRequired("Enter your e-mail address."), Length(max=EMAIL_MAX_LENGTH)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
+    )
+    remember = BooleanField("Keep me logged in on this device")
+    submit = SubmitField("Log in")
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter your e-mail address."),
+            Length(max=EMAIL_MAX_LENGTH),
+            Email("Enter a valid e-mail address."),
+        ],
+    )
+    password = PasswordField("Password", validators=[DataRequired("Choose a password.")])
+    password_confirm = PasswordField(
+        "Repeat the password",
+        validators=[
+            DataRequired("Repeat the password."),
+            EqualTo("password", "The two passwords do not match."),
+        ],
+    )
+    submit = SubmitField("Create account")
+
+    def validate_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)

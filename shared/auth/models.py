@@ -1,0 +1,77 @@
+"""The user columns every app shares, as a typed SQLAlchemy mixin.
+
+An app declares ``class User(UserAccountMixin, db.Model)`` and gets the
+columns, the password methods and what Flask-Login expects of a user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, DateTime, String, false, true
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from shared.auth.passwords import hash_password, verify_password
+
+EMAIL_MAX_LENGTH = 254
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def normalise_email(email: str) -> str:
+    """The one spelling of an address we store and look up.
+
+    Lower-casing the whole address is what users expect ("Ann@X.org" and
+    "ann@x.org" are the same person), and a CHECK constraint keeps every
+    stored address lower-case, so the UNIQUE index is case-insensitive.
+    """
+    return email.strip().lower()
+
+
+class UserAccountMixin:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Flask-Login keeps this in the session and remember cookies instead of the
+    # primary key. Rotating it (logout, password change) makes every cookie
+    # issued before worthless, which signed cookies alone cannot do.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[CheckConstraint, ...]:
+        return (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = hash_password(password)
+        self.rotate_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return verify_password(self.password_hash, password)
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    # What Flask-Login asks of a user object. ``is_active`` is the column above.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id} {self.email}>"

@@ -1,0 +1,99 @@
+"""Account rules with plain arguments: creating users, checking credentials,
+ending sessions. Views and CLI commands call these; nothing else writes users.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from email_validator import EmailNotValidError, validate_email
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.exc import IntegrityError
+
+from shared.auth.models import UserAccountMixin, normalise_email
+from shared.auth.passwords import burn_password_check, password_problem
+
+UserT = TypeVar("UserT", bound=UserAccountMixin)
+
+
+class EmailTaken(Exception):
+    """Another account already uses this e-mail address."""
+
+
+class WeakPassword(ValueError):
+    """The password breaks the password rule; the message says which part."""
+
+
+class InvalidEmail(ValueError):
+    """The address is not a valid e-mail address; the message says why."""
+
+
+def create_user(
+    db: SQLAlchemy,
+    user_model: type[UserT],
+    *,
+    email: str,
+    password: str,
+    is_staff: bool = False,
+) -> UserT:
+    problem = password_problem(password)
+    if problem:
+        raise WeakPassword(problem)
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidEmail(str(exc)) from None
+    if find_user_by_email(db, user_model, email) is not None:
+        raise EmailTaken(email)
+    user = user_model()
+    user.email = email
+    user.is_staff = is_staff
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # two sign-ups with one address at the same moment
+        db.session.rollback()
+        raise EmailTaken(email) from exc
+    return user
+
+
+def find_user_by_email(db: SQLAlchemy, user_model: type[UserT], email: str) -> UserT | None:
+    return db.session.scalar(
+        db.select(user_model).where(user_model.email == normalise_email(email))
+    )
+
+
+def authenticate(
+    db: SQLAlchemy, user_model: type[UserT], email: str, password: str
+) -> UserT | None:
+    """The active user with these credentials, or None, whatever the reason.
+
+    Unknown address, wrong password and disabled account all look the same
+    from outside, and take about the same time.
+    """
+    user = find_user_by_email(db, user_model, email)
+    if user is None:
+        burn_password_check(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+def load_user_by_session_token(
+    db: SQLAlchemy, user_model: type[UserT], session_token: str
+) -> UserT | None:
+    return db.session.scalar(
+        db.select(user_model).where(
+            user_model.session_token == session_token,
+            user_model.is_active.is_(True),
+        )
+    )
+
+
+def end_all_sessions(db: SQLAlchemy, user: UserAccountMixin) -> None:
+    """Invalidate every session and remember cookie issued to ``user``."""
+    user.rotate_session_token()
+    db.session.commit()

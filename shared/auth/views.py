@@ -1,0 +1,121 @@
+"""The register, login and logout pages, mounted at ``/auth`` by :class:`Auth`.
+
+The blueprint is built by a function because the views need the app's ``db``,
+``User`` model and rate limiter, which ``shared`` does not own.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_login import current_user, login_user, logout_user
+from flask_sqlalchemy import SQLAlchemy
+
+from shared.auth.forms import LoginForm, RegisterForm
+from shared.auth.models import UserAccountMixin
+from shared.auth.safe_redirect import safe_next_path
+from shared.auth.services import (
+    EmailTaken,
+    authenticate,
+    create_user,
+    end_all_sessions,
+)
+
+# A form that fails validation is re-rendered with this status, so scripts
+# and tests can tell it from a success without parsing HTML.
+FORM_ERROR_STATUS = 422
+INVALID_CREDENTIALS = "Invalid e-mail or password."
+
+
+def create_auth_blueprint(
+    db: SQLAlchemy, user_model: type[UserAccountMixin], limiter: Limiter
+) -> Blueprint:
+    bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+    @bp.route("/register", methods=["GET", "POST"])
+    @limiter.limit(_register_rate_limit, methods=["POST"])
+    def register() -> ResponseReturnValue:
+        if current_user.is_authenticated:
+            return redirect(_next_or_home())
+        form = RegisterForm()
+        if form.validate_on_submit():
+            try:
+                user = create_user(
+                    db, user_model, email=form.email.data or "", password=form.password.data or ""
+                )
+            except EmailTaken:
+                form.email.errors = [
+                    *form.email.errors,
+                    "An account with this e-mail already exists.",
+                ]
+            else:
+                _start_session(user, remember=False)
+                flash("Welcome! Your account is ready.", "success")
+                return redirect(_next_or_home())
+        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        return render_template("auth/register.html", form=form), status
+
+    @bp.route("/login", methods=["GET", "POST"])
+    @limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_is_failed_login)
+    def login() -> ResponseReturnValue:
+        if current_user.is_authenticated:
+            return redirect(_next_or_home())
+        form = LoginForm()
+        if form.validate_on_submit():
+            user = authenticate(db, user_model, form.email.data or "", form.password.data or "")
+            if user is not None:
+                _start_session(user, remember=bool(form.remember.data))
+                return redirect(_next_or_home())
+            form.form_errors.append(INVALID_CREDENTIALS)
+        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        return render_template("auth/login.html", form=form), status
+
+    @bp.post("/logout")
+    def logout() -> ResponseReturnValue:
+        if current_user.is_authenticated:
+            end_all_sessions(db, current_user._get_current_object())
+        # Clear first: logout_user() leaves a note in the session that makes
+        # Flask-Login delete the remember cookie on the way out.
+        session.clear()
+        logout_user()
+        flash("You have been logged out.", "info")
+        return redirect(url_for("auth.login"))
+
+    return bp
+
+
+# Module-level functions rather than lambdas: Flask-Limiter keeps every limit a
+# decorator registers, and equal functions let it see that an app created twice
+# (as in tests) declares the same limit, not a second one.
+def _login_rate_limit() -> str:
+    return str(current_app.config["AUTH_LOGIN_RATE_LIMIT"])
+
+
+def _register_rate_limit() -> str:
+    return str(current_app.config["AUTH_REGISTER_RATE_LIMIT"])
+
+
+def _is_failed_login(response: Response) -> bool:
+    # Only failed attempts count: someone who logs in right away is never slowed down.
+    return response.status_code != 302
+
+
+def _start_session(user: UserAccountMixin, *, remember: bool) -> None:
+    # A fresh session at login: nothing planted in the cookie before it survives.
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _next_or_home() -> str:
+    return safe_next_path(request.args.get("next")) or "/"

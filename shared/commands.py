@@ -1,0 +1,40 @@
+"""CLI commands every app registers: ``flask --app APP create-user``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from flask_sqlalchemy import SQLAlchemy
+
+from shared.auth.models import UserAccountMixin
+from shared.auth.services import EmailTaken, InvalidEmail, WeakPassword, create_user
+
+
+def create_user_command(db: SQLAlchemy, user_model: type[UserAccountMixin]) -> click.Command:
+    """``create-user EMAIL [--staff] [--password PW]``, bound to an app's models."""
+
+    @click.command("create-user")
+    @click.argument("email")
+    @click.option("--staff", is_flag=True, help="Give the account staff rights.")
+    @click.option(
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="The password; asked for twice when left out.",
+    )
+    @with_appcontext
+    def command(email: str, staff: bool, password: str) -> None:
+        """Create a user account."""
+        try:
+            user = create_user(db, user_model, email=email, password=password, is_staff=staff)
+        except EmailTaken:
+            raise click.ClickException(f"a user with the e-mail {email!r} already exists") from None
+        except InvalidEmail as exc:
+            raise click.ClickException(f"e-mail refused: {exc}") from None
+        except WeakPassword as exc:
+            raise click.ClickException(f"password refused: {exc}") from None
+        role = "staff user" if user.is_staff else "user"
+        click.echo(f"Created {role} {user.email}")
+
+    return command

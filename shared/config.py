@@ -1,0 +1,111 @@
+"""Layered configuration: defaults, then the app's environment variables, then
+the test's overrides.
+
+Every app calls :func:`configure` first thing in ``create_app``, so all three
+read their settings the same way (``HELPDESK_DATABASE_URL``,
+``SHOP_API_SECRET_KEY``, ...), and none of them can start in production with
+the development secret key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+# Good enough to sign a cookie on a laptop; refused the moment ENV=production.
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production, see below
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+BASE_DEFAULTS: dict[str, Any] = {
+    "ENV": "development",
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "SQLALCHEMY_DATABASE_URI": None,
+    # Cookies: JavaScript cannot read them, cross-site POSTs do not carry them.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    # Flask-Login's default is 365 days; a stolen laptop should not stay logged in a year.
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+    "HSTS_ENABLED": False,
+    "CSP_IMG_SRC": [],
+    # Flask-Limiter: in-memory works for one process; set a redis:// URL for several.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "AUTH_LOGIN_RATE_LIMIT": "10 per minute",
+    "AUTH_REGISTER_RATE_LIMIT": "5 per minute",
+    "BOOTSTRAP_SERVE_LOCAL": True,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """A setting makes it unsafe or impossible to start the app."""
+
+
+def configure(
+    app: Flask,
+    prefix: str,
+    defaults: Mapping[str, Any] | None = None,
+    test_config: Mapping[str, Any] | None = None,
+) -> None:
+    """Fill ``app.config`` from, in rising priority: the shared defaults, the
+    app's ``defaults``, ``<PREFIX>_*`` environment variables and ``test_config``.
+
+    ``<PREFIX>_DATABASE_URL`` becomes ``SQLALCHEMY_DATABASE_URI``; without it
+    the app uses a SQLite file in its instance folder.
+    """
+    app.config.from_mapping(BASE_DEFAULTS)
+    app.config.from_mapping(defaults or {})
+    # Reads e.g. HELPDESK_SECRET_KEY into SECRET_KEY; values are parsed as JSON
+    # when they can be, so HELPDESK_WTF_CSRF_ENABLED=false is a real False.
+    app.config.from_prefixed_env(prefix)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    database_url = app.config.pop("DATABASE_URL", None)
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        database_file = os.path.join(app.instance_path, f"{app.name}.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+
+    if is_production(app):
+        _check_secret_key(app, prefix)
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_SECURE=True,
+            HSTS_ENABLED=True,
+        )
+
+
+def is_production(app: Flask) -> bool:
+    return str(app.config.get("ENV", "")).lower() == "production"
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people paste the URL their host gives them.
+
+    Hosts hand out ``postgres://`` or ``postgresql://`` URLs; SQLAlchemy would
+    pick psycopg2 for those, while this project ships psycopg 3.
+    """
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
+
+
+def _check_secret_key(app: Flask, prefix: str) -> None:
+    key = app.config.get("SECRET_KEY")
+    if not key or key == DEV_SECRET_KEY or len(str(key)) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"{prefix}_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_PRODUCTION_SECRET_LENGTH} characters when {prefix}_ENV=production. "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )

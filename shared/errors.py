@@ -1,0 +1,116 @@
+"""Error responses: HTML pages on the shared layout, or RFC 9457 problem JSON.
+
+One handler covers every HTTP error, so a 405 or a 413 looks as cared-for as
+a 404. A 500 rolls back the database session, logs the traceback and shows
+the user nothing of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# What a person should read, in place of Werkzeug's terser defaults.
+FRIENDLY_DESCRIPTIONS = {
+    400: "The request could not be understood. Check what you sent and try again.",
+    401: "You need to log in to do that.",
+    403: "You do not have permission to do that.",
+    404: "There is nothing here. The address may be mistyped, or the page was removed.",
+    405: "That action is not allowed here.",
+    413: "What you sent is too large.",
+    415: "That type of content is not accepted here.",
+    422: "Some of what you sent is not valid.",
+    429: "Too many attempts. Wait a minute, then try again.",
+    500: "Something went wrong on our side. It has been logged; please try again later.",
+}
+# Headers that belong to the error body Werkzeug would have sent, not to ours.
+_BODY_HEADERS = {"content-type", "content-length"}
+
+
+class Problem(HTTPException):
+    """An HTTP error carrying field errors, for JSON APIs::
+
+    raise Problem(422, "The order is not valid.", errors={"items": ["Must not be empty."]})
+    """
+
+    def __init__(
+        self,
+        code: int,
+        detail: str | None = None,
+        *,
+        errors: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(description=detail)
+        self.code = code
+        self.errors = errors
+        self.extra = extra or {}
+
+
+def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = False) -> None:
+    """Render every HTTP error as a page, or as problem JSON when ``problem_json``."""
+
+    def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        if code >= 500:
+            # Whatever the failed request half-wrote must not be committed by
+            # a later one on the same connection.
+            db.session.rollback()
+        headers = [
+            (name, value)
+            for name, value in error.get_headers()
+            if name.lower() not in _BODY_HEADERS
+        ]
+        detail = describe(error)
+        if problem_json:
+            body: dict[str, Any] = {
+                "type": "about:blank",
+                "title": error.name,
+                "status": code,
+                "detail": detail,
+            }
+            errors = getattr(error, "errors", None)
+            if errors:
+                body["errors"] = errors
+            body.update(getattr(error, "extra", {}))
+            response = current_app.json.response(body)
+            response.status_code = code
+            response.content_type = PROBLEM_CONTENT_TYPE
+            response.headers.extend(headers)
+            return response
+        page = render_template("errors/error.html", code=code, title=error.name, detail=detail)
+        return page, code, headers
+
+    app.register_error_handler(HTTPException, handle_http_error)
+
+
+def describe(error: HTTPException) -> str:
+    """The sentence shown to the user for ``error``."""
+    code = error.code or 500
+    if isinstance(error, CSRFError):
+        return (
+            "This form has expired or did not come from this site "
+            f"({error.description.rstrip('.')}). Go back, reload the page and try again."
+        )
+    if code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit:
+            return f"What you sent is too large. The limit is {limit / 1_000_000:g} MB."
+    if code == 429:
+        # Flask-Limiter's description is the limit itself, e.g. "10 per 1 minute".
+        return (
+            f"Too many attempts (the limit is {error.description}). Wait a little, then try again."
+        )
+    if code >= 500:
+        return FRIENDLY_DESCRIPTIONS[500]
+    # abort(404, "No such ticket.") says more than the generic sentence does.
+    if error.description and error.description != type(error).description:
+        return error.description
+    return FRIENDLY_DESCRIPTIONS.get(code, error.description or error.name)

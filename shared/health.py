@@ -1,0 +1,51 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (its dependencies answer).
+
+A load balancer or compose restarts a process whose ``/healthz`` fails, and
+stops sending traffic to one whose ``/readyz`` fails, so ``/readyz`` names
+the check that failed, without leaking connection strings or tracebacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from flask import Blueprint, Flask, current_app, jsonify
+from flask.typing import ResponseReturnValue
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import text
+
+# A check returns when all is well and raises when it is not.
+Check = Callable[[], None]
+
+
+def register_health_checks(
+    app: Flask, *, db: SQLAlchemy, checks: Mapping[str, Check] | None = None
+) -> None:
+    def database() -> None:
+        db.session.execute(text("SELECT 1"))
+
+    all_checks: dict[str, Check] = {"database": database, **(checks or {})}
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz() -> ResponseReturnValue:
+        return jsonify(status="ok")
+
+    @bp.get("/readyz")
+    def readyz() -> ResponseReturnValue:
+        results: dict[str, str] = {}
+        for name, check in all_checks.items():
+            try:
+                check()
+            except Exception as exc:
+                db.session.rollback()
+                current_app.logger.warning("readiness check %r failed: %r", name, exc)
+                results[name] = f"failed: {type(exc).__name__}"
+            else:
+                results[name] = "ok"
+        failing = sorted(name for name, result in results.items() if result != "ok")
+        if failing:
+            return jsonify(status="unavailable", failing=failing, checks=results), 503
+        return jsonify(status="ok", checks=results)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,34 @@
+"""The shared page layout of the HTML apps: Bootstrap 5 served locally, the
+base template, the auth and error templates, and the site name in the nav.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_bootstrap import Bootstrap5
+
+
+def init_layout(app: Flask, *, site_name: str) -> None:
+    """Make ``base.html``, ``auth/*`` and ``errors/*`` available to the app.
+
+    An app's own ``templates/`` folder comes first in Jinja's search path, so
+    an app can override any of them by writing a file of the same name.
+    """
+    # The CSP allows scripts and styles from our own origin only: no CDN.
+    app.config["BOOTSTRAP_SERVE_LOCAL"] = True
+    Bootstrap5(app)
+    app.register_blueprint(
+        Blueprint(
+            "shared",
+            __name__,
+            template_folder="templates",
+            static_folder="static",
+            static_url_path="/shared/static",
+        )
+    )
+
+    @app.context_processor
+    def inject_site_name() -> dict[str, Any]:
+        return {"site_name": site_name}

@@ -1,0 +1,76 @@
+"""One log line per request: method, path, status, duration and request id.
+
+The request id comes from the ``X-Request-ID`` header when a proxy sent a
+sane one, else it is generated; it is returned in the response so a user's
+bug report can be matched to the log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Anything else (newlines, very long values) could forge or flood log lines.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+logger = logging.getLogger("capstones.requests")
+
+
+def init_request_logging(app: Flask) -> None:
+    _ensure_handler()
+
+    @app.before_request
+    def start_timer() -> None:
+        g.request_started = time.perf_counter()
+        g.request_id = incoming_request_id() or uuid.uuid4().hex
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        started = g.get("request_started", time.perf_counter())
+        duration_ms = (time.perf_counter() - started) * 1000
+        response.headers[REQUEST_ID_HEADER] = request_id
+        logger.info(
+            "%s %s %s %.1fms request_id=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            request_id,
+        )
+        return response
+
+
+def incoming_request_id() -> str | None:
+    value = request.headers.get(REQUEST_ID_HEADER, "")
+    return value if _SAFE_REQUEST_ID.fullmatch(value) else None
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record.
+
+    ``logging.StreamHandler`` keeps the stream it was created with, which
+    breaks when a test runner swaps ``sys.stderr`` between tests.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def _ensure_handler() -> None:
+    # Our own handler, so the lines appear under `flask run` and gunicorn alike
+    # without configuring the root logger of the whole process.
+    logger.setLevel(logging.INFO)
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)

@@ -1,0 +1,312 @@
+"""The register, login and logout pages, and the access checks."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shared.auth import passwords
+from tests.shared.conftest import PASSWORD, AuthActions, make_user
+from tests.shared.tiny_app import User, db
+
+
+def register(client: FlaskClient, auth: AuthActions, **fields: str):
+    data = {
+        "email": "new@example.com",
+        "password": "long enough pw",
+        "password_confirm": "long enough pw",
+        "csrf_token": auth.csrf_token("/auth/register"),
+        **fields,
+    }
+    return client.post("/auth/register", data=data)
+
+
+def users(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(db.select(User.email)))
+
+
+# --- register ---------------------------------------------------------------
+
+
+def test_register_page_has_the_contract_fields(client: FlaskClient) -> None:
+    html = client.get("/auth/register").get_data(as_text=True)
+    for name in ("email", "password", "password_confirm", "csrf_token"):
+        assert f'name="{name}"' in html
+
+
+def test_register_creates_an_account_logs_in_and_stores_a_scrypt_hash(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    response = register(client, auth, email="  New@Example.COM ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert users(app) == ["new@example.com"]
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert user is not None
+        assert user.password_hash.startswith("scrypt:")
+        assert not user.is_staff
+    assert client.get("/private").status_code == 200
+
+
+def test_register_follows_a_safe_next(client: FlaskClient, auth: AuthActions) -> None:
+    token = auth.csrf_token("/auth/register")
+    response = client.post(
+        "/auth/register?next=/private",
+        data={
+            "email": "a@example.com",
+            "password": "12345678",
+            "password_confirm": "12345678",
+            "csrf_token": token,
+        },
+    )
+    assert response.headers["Location"] == "/private"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"email": ""}, "Enter your e-mail address."),
+        ({"email": "not-an-address"}, "Enter a valid e-mail address."),
+        ({"email": "a" * 250 + "@x.org"}, "Field cannot be longer than 254 characters."),
+        ({"password": "short", "password_confirm": "short"}, "Use at least 8 characters."),
+        ({"password": "p" * 129, "password_confirm": "p" * 129}, "Use at most 128 characters."),
+        ({"password_confirm": "something else"}, "The two passwords do not match."),
+    ],
+    ids=["empty email", "bad email", "long email", "short password", "long password", "mismatch"],
+)
+def test_register_refuses_invalid_input_with_a_message_next_to_the_field(
+    app: Flask, client: FlaskClient, auth: AuthActions, fields: dict[str, str], message: str
+) -> None:
+    response = register(client, auth, **fields)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "invalid-feedback" in html
+    assert message in html
+    assert users(app) == []
+
+
+def test_register_refuses_an_email_taken_in_another_case(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app, email="ann@example.com")
+    response = register(client, auth, email="ANN@example.com")
+    assert response.status_code == 422
+    assert "An account with this e-mail already exists." in response.get_data(as_text=True)
+    assert users(app) == ["ann@example.com"]
+
+
+def test_logged_in_user_visiting_register_is_sent_home(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login()
+    assert client.get("/auth/register").status_code == 302
+
+
+# --- login ------------------------------------------------------------------
+
+
+def test_login_page_has_the_contract_fields(client: FlaskClient) -> None:
+    html = client.get("/auth/login").get_data(as_text=True)
+    for name in ("email", "password", "remember", "csrf_token"):
+        assert f'name="{name}"' in html
+
+
+def test_login_with_the_right_password_in_any_case(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    response = auth.login(email="Ann@Example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    page = client.get("/private")
+    assert page.status_code == 200
+    assert "private page of ann@example.com" in page.get_data(as_text=True)
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    wrong_password = auth.login(password="wrong password")
+    unknown_email = auth.login(email="nobody@example.com", password="wrong password")
+    assert wrong_password.status_code == unknown_email.status_code == 422
+
+    def without_token_and_email(html: str) -> str:
+        return (
+            html.replace("ann@example.com", "")
+            .replace("nobody@example.com", "")
+            .split('name="csrf_token"')[0]
+        )
+
+    assert without_token_and_email(wrong_password.get_data(as_text=True)) == (
+        without_token_and_email(unknown_email.get_data(as_text=True))
+    )
+    assert "Invalid e-mail or password." in wrong_password.get_data(as_text=True)
+
+
+def test_unknown_email_still_checks_a_password_hash(app: Flask, auth: AuthActions) -> None:
+    # The time an unknown address takes must match a real check.
+    with mock.patch.object(passwords, "verify_password", wraps=passwords.verify_password) as verify:
+        auth.login(email="nobody@example.com")
+    verify.assert_called_once()
+    assert verify.call_args.args[0].startswith("scrypt:")
+
+
+def test_inactive_user_cannot_log_in(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    make_user(app, is_active=False)
+    response = auth.login()
+    assert response.status_code == 422
+    assert "Invalid e-mail or password." in response.get_data(as_text=True)
+    assert client.get("/private").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_current_session(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login()
+    with app.app_context():
+        db.session.execute(db.update(User).values(is_active=False))
+        db.session.commit()
+    assert client.get("/private").status_code == 302
+
+
+def test_empty_login_form_shows_field_messages(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post(
+        "/auth/login", data={"email": "", "password": "", "csrf_token": auth.csrf_token()}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter your e-mail address." in html
+    assert "Enter your password." in html
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_login_refuses_off_site_next(app: Flask, auth: AuthActions, next_url: str) -> None:
+    make_user(app)
+    response = auth.login(next_url=next_url)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_follows_a_same_site_next(app: Flask, auth: AuthActions) -> None:
+    make_user(app)
+    response = auth.login(next_url="/private?tab=2")
+    assert response.headers["Location"] == "/private?tab=2"
+
+
+def test_login_post_without_csrf_token_is_400(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    response = client.post("/auth/login", data={"email": "ann@example.com", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "The CSRF token is missing" in response.get_data(as_text=True)
+    assert client.get("/private").status_code == 302
+
+
+def test_login_post_with_a_forged_csrf_token_is_400(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    client.get("/auth/login")
+    response = client.post(
+        "/auth/login",
+        data={"email": "ann@example.com", "password": PASSWORD, "csrf_token": "forged"},
+    )
+    assert response.status_code == 400
+
+
+def test_the_eleventh_rapid_failed_login_is_429(app: Flask, auth: AuthActions) -> None:
+    make_user(app)
+    for _ in range(10):
+        assert auth.login(password="wrong password").status_code == 422
+    response = auth.login(password="wrong password")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Retry-After" in response.headers
+    # The right password does not get through while the limit holds.
+    assert auth.login().status_code == 429
+
+
+def test_successful_logins_do_not_count_towards_the_limit(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    for _ in range(12):
+        assert auth.login().status_code == 302
+        auth.logout()
+
+
+def test_registration_is_rate_limited(app: Flask) -> None:
+    statuses = []
+    for i in range(6):
+        client = app.test_client()  # a new visitor each time, from the same address
+        statuses.append(
+            register(client, AuthActions(client), email=f"u{i}@example.com").status_code
+        )
+    assert statuses == [302] * 5 + [429]
+    assert len(users(app)) == 5
+
+
+# --- access checks ----------------------------------------------------------
+
+
+def test_anonymous_user_is_sent_to_login_with_next(client: FlaskClient) -> None:
+    response = client.get("/private?x=1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=%2Fprivate%3Fx%3D1"
+
+
+def test_staff_page_sends_anonymous_users_to_login(client: FlaskClient) -> None:
+    response = client.get("/staff")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_staff_page_is_403_for_a_non_staff_user(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login()
+    response = client.get("/staff")
+    assert response.status_code == 403
+    assert "You do not have permission" in response.get_data(as_text=True)
+
+
+def test_staff_page_is_open_to_staff(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    make_user(app, is_staff=True)
+    auth.login()
+    assert client.get("/staff").get_data(as_text=True) == "staff page"
+
+
+def test_nav_shows_the_user_and_a_logout_form(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app, is_staff=True)
+    auth.login()
+    html = client.get("/").get_data(as_text=True)
+    assert "ann@example.com" in html
+    assert 'action="/auth/logout"' in html
+    assert 'method="post"' in html
+
+
+def test_logged_in_user_visiting_login_is_sent_on(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login()
+    response = client.get("/auth/login?next=/private")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/private"

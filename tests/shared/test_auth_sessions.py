@@ -1,0 +1,137 @@
+"""Sessions end when they should: logout and password changes invalidate
+every cookie issued before, and login starts from an empty session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.shared.conftest import AuthActions, make_user
+from tests.shared.tiny_app import User, db
+
+
+def cookie(client: FlaskClient, name: str) -> str:
+    found = client.get_cookie(name)
+    assert found is not None, f"no {name} cookie"
+    return found.value
+
+
+def test_logout_ends_the_session(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    make_user(app)
+    auth.login()
+    response = auth.logout()
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login"
+    assert client.get("/private").status_code == 302
+
+
+def test_a_session_cookie_replayed_after_logout_is_rejected(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login()
+    stolen = cookie(client, "session")
+    auth.logout()
+
+    attacker = app.test_client()
+    attacker.set_cookie("session", stolen)
+    response = attacker.get("/private")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
+def test_a_remember_cookie_replayed_after_logout_is_rejected(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login(remember=True)
+    stolen = cookie(client, "remember_token")
+
+    # The remember cookie alone logs a fresh browser in...
+    before = app.test_client()
+    before.set_cookie("remember_token", stolen)
+    assert before.get("/private").status_code == 200
+
+    auth.logout()
+    # ...but no longer once the user has logged out anywhere.
+    after = app.test_client()
+    after.set_cookie("remember_token", stolen)
+    assert after.get("/private").status_code == 302
+
+
+def test_logout_deletes_the_remember_cookie(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login(remember=True)
+    assert client.get_cookie("remember_token") is not None
+    auth.logout()
+    assert client.get_cookie("remember_token") is None
+
+
+def test_changing_the_password_ends_existing_sessions(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    user = make_user(app)
+    auth.login()
+    with app.app_context():
+        saved = db.session.get(User, user.id)
+        assert saved is not None
+        saved.set_password("a brand new password")
+        db.session.commit()
+    assert client.get("/private").status_code == 302
+
+
+def test_login_starts_from_an_empty_session(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    # Whatever was in the session before login (an attacker may have planted
+    # it) does not survive into the logged-in session.
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    auth.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert "_user_id" in session
+
+
+def test_the_session_stores_a_rotating_token_not_the_user_id(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    user = make_user(app)
+    auth.login()
+    with client.session_transaction() as session:
+        first = session["_user_id"]
+    assert first != str(user.id)
+    auth.logout()
+    auth.login()
+    with client.session_transaction() as session:
+        assert session["_user_id"] != first
+
+
+def test_logout_is_post_only(client: FlaskClient) -> None:
+    response = client.get("/auth/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+
+
+def test_logout_without_csrf_token_is_400(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    make_user(app)
+    auth.login()
+    assert client.post("/auth/logout").status_code == 400
+    assert client.get("/private").status_code == 200
+
+
+def test_logout_when_not_logged_in_goes_to_login(client: FlaskClient, auth: AuthActions) -> None:
+    response = client.post("/auth/logout", data={"csrf_token": auth.csrf_token()})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login"
+
+
+def test_remember_cookie_lasts_14_days(app: Flask) -> None:
+    assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)

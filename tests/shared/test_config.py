@@ -1,0 +1,116 @@
+"""Settings come from defaults, then <PREFIX>_* variables, then test_config;
+production refuses to start with a missing or development secret key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from shared.config import DEV_SECRET_KEY, ConfigurationError, configure, normalise_database_url
+
+REAL_KEY = "k" * 48
+
+
+def new_app(tmp_path: Path) -> Flask:
+    return Flask("tiny", instance_path=str(tmp_path / "instance"))
+
+
+def test_defaults_then_environment_then_test_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINY_GREETING", "from env")
+    monkeypatch.setenv("TINY_PAGE_SIZE", "50")
+    monkeypatch.setenv("TINY_COLOUR", "from env")
+    app = new_app(tmp_path)
+    configure(
+        app,
+        "TINY",
+        defaults={"GREETING": "default", "PAGE_SIZE": 20, "COLOUR": "default", "ONLY_DEFAULT": 1},
+        test_config={"COLOUR": "from test"},
+    )
+    assert app.config["ONLY_DEFAULT"] == 1
+    assert app.config["GREETING"] == "from env"
+    assert app.config["PAGE_SIZE"] == 50  # parsed as JSON, so a number stays a number
+    assert app.config["COLOUR"] == "from test"
+
+
+def test_other_prefixes_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTHER_GREETING", "not mine")
+    app = new_app(tmp_path)
+    configure(app, "TINY", defaults={"GREETING": "default"})
+    assert app.config["GREETING"] == "default"
+
+
+def test_default_database_is_a_sqlite_file_in_a_created_instance_folder(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    assert not Path(app.instance_path).exists()
+    configure(app, "TINY")
+    assert Path(app.instance_path).is_dir()
+    expected = Path(app.instance_path) / "tiny.sqlite3"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{expected}"
+
+
+def test_database_url_variable_sets_the_sqlalchemy_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINY_DATABASE_URL", "postgres://u:p@db:5432/tiny")
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db:5432/tiny"
+    assert "DATABASE_URL" not in app.config
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://h/db", "postgresql+psycopg://h/db"),
+        ("postgresql://h/db", "postgresql+psycopg://h/db"),
+        ("postgresql+psycopg://h/db", "postgresql+psycopg://h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_urls_from_hosting_providers_use_psycopg3(given: str, expected: str) -> None:
+    assert normalise_database_url(given) == expected
+
+
+def test_development_runs_with_the_development_key(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    assert app.config["SECRET_KEY"] == DEV_SECRET_KEY
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["HSTS_ENABLED"] is False
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, "", DEV_SECRET_KEY, "too-short"],
+    ids=["unset", "empty", "development key", "short"],
+)
+def test_production_refuses_to_start_without_a_real_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret_key: str | None
+) -> None:
+    monkeypatch.setenv("TINY_ENV", "production")
+    if secret_key is not None:
+        monkeypatch.setenv("TINY_SECRET_KEY", secret_key)
+    with pytest.raises(ConfigurationError, match="TINY_SECRET_KEY must be set"):
+        configure(new_app(tmp_path), "TINY")
+
+
+def test_production_with_a_real_key_turns_on_secure_cookies_and_hsts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINY_ENV", "production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    assert app.config["SECRET_KEY"] == REAL_KEY
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["HSTS_ENABLED"] is True
+
+
+def test_test_config_cannot_sneak_the_dev_key_into_production(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError):
+        configure(new_app(tmp_path), "TINY", test_config={"ENV": "production"})

@@ -1,0 +1,27 @@
+"""SQLite connections are set up for a web app: foreign keys, WAL, lock waits."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from tests.conftest import TEST_DATABASE_URL
+from tests.shared.tiny_app import db
+
+sqlite_only = pytest.mark.skipif(
+    bool(TEST_DATABASE_URL), reason="SQLite pragmas; this run uses TEST_DATABASE_URL"
+)
+
+
+@sqlite_only
+def test_sqlite_connections_enforce_foreign_keys_and_wait_for_locks(app: Flask) -> None:
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_constraints_follow_the_naming_convention(app: Flask) -> None:
+    names = {c.name for c in db.metadata.tables["users"].constraints}
+    assert {"pk_users", "uq_users_email", "ck_users_email_lowercase"} <= names

@@ -1,0 +1,94 @@
+"""Error pages on the shared layout, and problem+json for JSON apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+@pytest.fixture
+def failing_app(app_factory: Any) -> Flask:
+    # TESTING propagates exceptions to the test; a real server does not.
+    return app_factory(PROPAGATE_EXCEPTIONS=False)
+
+
+def test_404_is_a_page_on_the_shared_layout(client: FlaskClient) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "Not Found" in html
+    assert "There is nothing here" in html
+    assert 'class="navbar' in html
+
+
+def test_405_keeps_the_allow_header(client: FlaskClient) -> None:
+    response = client.delete("/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "That action is not allowed here." in response.get_data(as_text=True)
+
+
+def test_413_names_the_limit(client: FlaskClient) -> None:
+    response = client.post("/upload", data=b"x" * 1_000_001)
+    assert response.status_code == 413
+    assert "The limit is 1 MB." in response.get_data(as_text=True)
+
+
+def test_a_body_under_the_limit_is_accepted(client: FlaskClient) -> None:
+    assert client.post("/upload", data=b"x" * 1000).get_data(as_text=True) == "1000 bytes"
+
+
+def test_500_shows_no_traceback_and_rolls_back(failing_app: Flask) -> None:
+    client = failing_app.test_client()
+    response = client.get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in html
+    assert "secret internal detail" not in html
+    assert "Traceback" not in html
+    # The row flushed before the crash was never committed.
+    assert client.get("/notes").get_data(as_text=True) == "0"
+
+
+def test_problem_json_variant(app_factory: Any) -> None:
+    client = app_factory(problem_json=True).test_client()
+    response = client.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+    assert response.get_json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "There is nothing here. The address may be mistyped, or the page was removed.",
+    }
+
+
+def test_problem_json_carries_field_errors(app_factory: Any) -> None:
+    client = app_factory(problem_json=True).test_client()
+    response = client.get("/invalid")
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    body = response.get_json()
+    assert body["title"] == "Unprocessable Entity"
+    assert body["detail"] == "The thing is not valid."
+    assert body["errors"] == {"name": ["Required."]}
+
+
+def test_problem_json_500_has_no_traceback(app_factory: Any) -> None:
+    client = app_factory(problem_json=True, PROPAGATE_EXCEPTIONS=False).test_client()
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
+    assert "secret" not in response.get_data(as_text=True)
+
+
+def test_problem_json_405_keeps_the_allow_header(app_factory: Any) -> None:
+    client = app_factory(problem_json=True).test_client()
+    response = client.put("/")
+    assert response.status_code == 405
+    assert response.get_json()["status"] == 405
+    assert "GET" in response.headers["Allow"]

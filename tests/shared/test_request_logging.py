@@ -1,0 +1,55 @@
+"""One log line per request, with a request id the response returns."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+LINE = re.compile(r"^GET /healthz 200 \d+\.\dms request_id=(\S+)$")
+
+
+def request_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "capstones.requests"]
+
+
+def test_one_line_per_request_with_method_path_status_duration_and_id(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        response = client.get("/healthz")
+    (line,) = request_lines(caplog)
+    match = LINE.match(line)
+    assert match, line
+    assert match.group(1) == response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", match.group(1))
+
+
+def test_a_sane_incoming_request_id_is_kept(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        response = client.get("/healthz", headers={"X-Request-ID": "proxy-abc.123"})
+    assert response.headers["X-Request-ID"] == "proxy-abc.123"
+    assert request_lines(caplog)[0].endswith("request_id=proxy-abc.123")
+
+
+@pytest.mark.parametrize("bad", ["with\ttab", "x" * 129, "spaces are odd", "<script>", "a/b"])
+def test_an_unsafe_incoming_request_id_is_replaced(client: FlaskClient, bad: str) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": bad})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_error_responses_are_logged_too(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        client.get("/missing")
+    assert request_lines(caplog)[0].startswith("GET /missing 404 ")
+
+
+def test_the_lines_reach_stderr(client: FlaskClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.get("/healthz")
+    assert "GET /healthz 200" in capsys.readouterr().err

@@ -1,0 +1,111 @@
+"""A tiny app built from the shared package, the way the three real apps are.
+
+It has just enough routes to exercise every shared rule: a public page, a
+login-only page, a staff page, a page that fails after writing, an upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, render_template_string, request
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.auth import Auth, UserAccountMixin, staff_required
+from shared.commands import create_user_command
+from shared.config import configure
+from shared.database import init_database, make_metadata
+from shared.errors import Problem, register_error_handlers
+from shared.health import Check, register_health_checks
+from shared.layout import init_layout
+from shared.request_logging import init_request_logging
+from shared.security import init_security_headers
+
+
+class Base(DeclarativeBase):
+    metadata = make_metadata()
+
+
+db = SQLAlchemy(model_class=Base)
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+auth = Auth()
+
+
+class User(UserAccountMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+
+
+class Note(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(100))
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    instance_path: str | None = None,
+    problem_json: bool = False,
+    extra_checks: Mapping[str, Check] | None = None,
+) -> Flask:
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
+    init_database(app, db)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    init_layout(app, site_name="Tiny")
+    init_security_headers(app)
+    init_request_logging(app)
+    register_health_checks(app, db=db, checks=extra_checks)
+    register_error_handlers(app, db=db, problem_json=problem_json)
+    app.cli.add_command(create_user_command(db, User))
+    register_routes(app)
+    return app
+
+
+PAGE = '{% extends "base.html" %}{% block content %}<p>{{ text }}</p>{% endblock %}'
+
+
+def register_routes(app: Flask) -> None:
+    @app.get("/")
+    def index() -> ResponseReturnValue:
+        return render_template_string(PAGE, text="home page")
+
+    @app.get("/private")
+    @login_required
+    def private() -> ResponseReturnValue:
+        return render_template_string(PAGE, text=f"private page of {current_user.email}")
+
+    @app.get("/staff")
+    @staff_required
+    def staff_only() -> ResponseReturnValue:
+        return "staff page"
+
+    @app.get("/boom")
+    def boom() -> ResponseReturnValue:
+        db.session.add(Note(text="half-written"))
+        db.session.flush()
+        raise RuntimeError("secret internal detail")
+
+    @app.get("/notes")
+    def notes() -> ResponseReturnValue:
+        return str(db.session.scalar(db.select(db.func.count(Note.id))))
+
+    @app.post("/upload")
+    @csrf.exempt
+    def upload() -> ResponseReturnValue:
+        return f"{len(request.get_data())} bytes"
+
+    @app.get("/invalid")
+    def invalid() -> ResponseReturnValue:
+        raise Problem(422, "The thing is not valid.", errors={"name": ["Required."]})
