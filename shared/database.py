@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.orm import registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,11 +23,24 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# Every ``Mapped[datetime]`` is timezone-aware: TIMESTAMPTZ on PostgreSQL. (SQLite
+# keeps no zone and hands back naive UTC values; templates treat them as UTC.)
+TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: DateTime(timezone=True)}
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_metadata() -> MetaData:
-    return MetaData(naming_convention=NAMING_CONVENTION)
+def make_registry() -> registry:
+    """A fresh registry for an app's declarative ``Base``::
+
+        class Base(DeclarativeBase):
+            registry = make_registry()
+
+    Fresh per app, so each app has its own tables; one convention for all.
+    """
+    return registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map=TYPE_ANNOTATION_MAP,
+    )
 
 
 def init_database(app: Flask, db: SQLAlchemy) -> None:

@@ -4,6 +4,7 @@ base template, the auth and error templates, and the site name in the nav.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -32,3 +33,14 @@ def init_layout(app: Flask, *, site_name: str) -> None:
     @app.context_processor
     def inject_site_name() -> dict[str, Any]:
         return {"site_name": site_name}
+
+    app.add_template_filter(format_datetime, "datetime")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """``2026-11-22 14:05 UTC``. SQLite hands back naive datetimes; they are UTC."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

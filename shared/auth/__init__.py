@@ -2,7 +2,7 @@
 extension (Flask-Login plus the auth pages) and the ``staff_required`` check.
 """
 
-from shared.auth.decorators import staff_required
+from shared.auth.decorators import require_staff, staff_required
 from shared.auth.extension import Auth
 from shared.auth.models import UserAccountMixin, normalise_email
 from shared.auth.safe_redirect import safe_next_path
@@ -25,6 +25,7 @@ __all__ = [
     "create_user",
     "end_all_sessions",
     "normalise_email",
+    "require_staff",
     "safe_next_path",
     "staff_required",
 ]

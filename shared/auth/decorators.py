@@ -7,21 +7,34 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def require_staff() -> ResponseReturnValue | None:
+    """For ``blueprint.before_request``: guards every view of a staff blueprint,
+    so a view that forgets a decorator is still closed.
+
+    Anonymous users go to the login page; logged-in non-staff get 403.
+    """
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if not current_user.is_staff:
+        abort(403)
+    return None
+
+
 def staff_required(view: Callable[P, R]) -> Callable[P, R]:
-    """Anonymous users go to the login page; logged-in non-staff get 403."""
+    """The same check as :func:`require_staff`, for a single view."""
 
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-        if not current_user.is_staff:
-            abort(403)
+        refusal = require_staff()
+        if refusal is not None:
+            return refusal  # type: ignore[return-value]
         return view(*args, **kwargs)
 
     return wrapped

@@ -5,7 +5,6 @@ token included.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,16 +12,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from werkzeug.test import TestResponse
 
-from shared.auth.passwords import hash_password
+from tests.auth_client import PASSWORD, PASSWORD_HASH, AuthActions
 from tests.shared import tiny_app
 from tests.shared.tiny_app import User, db
 
-PASSWORD = "correct horse battery"
-# Hashing with scrypt is slow on purpose; hash the test password once.
-PASSWORD_HASH = hash_password(PASSWORD)
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+__all__ = ["PASSWORD", "AuthActions", "make_user"]
 
 
 def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
@@ -78,37 +73,6 @@ def make_user(app: Flask, **overrides: Any) -> User:
         db.session.refresh(user)
         db.session.expunge(user)
     return user
-
-
-def csrf_token_from(response: TestResponse) -> str:
-    match = CSRF_INPUT.search(response.get_data(as_text=True))
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-class AuthActions:
-    def __init__(self, client: FlaskClient) -> None:
-        self._client = client
-
-    def csrf_token(self, page: str = "/auth/login") -> str:
-        return csrf_token_from(self._client.get(page))
-
-    def login(
-        self,
-        email: str = "ann@example.com",
-        password: str = PASSWORD,
-        *,
-        remember: bool = False,
-        next_url: str | None = None,
-    ) -> TestResponse:
-        data = {"email": email, "password": password, "csrf_token": self.csrf_token()}
-        if remember:
-            data["remember"] = "y"
-        query = {"next": next_url} if next_url is not None else None
-        return self._client.post("/auth/login", data=data, query_string=query)
-
-    def logout(self) -> TestResponse:
-        return self._client.post("/auth/logout", data={"csrf_token": self.csrf_token("/")})
 
 
 @pytest.fixture

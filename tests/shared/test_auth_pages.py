@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -310,3 +311,26 @@ def test_logged_in_user_visiting_login_is_sent_on(
     response = client.get("/auth/login?next=/private")
     assert response.status_code == 302
     assert response.headers["Location"] == "/private"
+
+
+def test_require_staff_guards_a_whole_blueprint(app_factory: Any) -> None:
+    from flask import Blueprint
+
+    from shared.auth import require_staff
+
+    app = app_factory()
+    bp = Blueprint("backoffice", __name__)
+    bp.before_request(require_staff)
+    bp.add_url_rule("/backoffice", "home", lambda: "backoffice")
+    app.register_blueprint(bp)
+    make_user(app, email="staff@example.com", is_staff=True)
+    make_user(app, email="ann@example.com")
+
+    anonymous = app.test_client()
+    assert anonymous.get("/backoffice").status_code == 302
+    customer = app.test_client()
+    AuthActions(customer).login("ann@example.com")
+    assert customer.get("/backoffice").status_code == 403
+    staff = app.test_client()
+    AuthActions(staff).login("staff@example.com")
+    assert staff.get("/backoffice").get_data(as_text=True) == "backoffice"

@@ -22,16 +22,17 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.auth import Auth, UserAccountMixin, staff_required
 from shared.commands import create_user_command
 from shared.config import configure
-from shared.database import init_database, make_metadata
+from shared.database import init_database, make_registry
 from shared.errors import Problem, register_error_handlers
 from shared.health import Check, register_health_checks
 from shared.layout import init_layout
+from shared.pagination import paginate
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 
 
 class Base(DeclarativeBase):
-    metadata = make_metadata()
+    registry = make_registry()
 
 
 db = SQLAlchemy(model_class=Base)
@@ -100,6 +101,11 @@ def register_routes(app: Flask) -> None:
     @app.get("/notes")
     def notes() -> ResponseReturnValue:
         return str(db.session.scalar(db.select(db.func.count(Note.id))))
+
+    @app.get("/notes/list")
+    def list_notes() -> ResponseReturnValue:
+        page = paginate(db, db.select(Note).order_by(Note.id), per_page=2)
+        return {"texts": [note.text for note in page.items], "pages": page.pages}
 
     @app.post("/upload")
     @csrf.exempt
