@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Each suite runs in its own pytest process: the apps share code, never state,
 # and coverage of shared/ is measured by its own tests only.
-SUITES := shared
+APPS   := helpdesk
+SUITES := shared $(APPS)
 COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
@@ -15,7 +16,7 @@ PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 .PHONY: help install demo test test-postgres lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml changed)
 
@@ -35,7 +36,8 @@ test: install ## Run every test suite (SQLite, in-memory rate limits)
 test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
-test-%: install ## Tests of one app: make test-helpdesk, test-shop_api, test-recipes
+# A static pattern rule: plain pattern rules are never used for .PHONY targets.
+$(addprefix test-,$(APPS)): test-%: install ## Tests of one app: make test-helpdesk, ...
 	$(BIN)/pytest tests/$* --cov=$* --cov-branch --cov-report=term-missing:skip-covered
 
 test-postgres: install ## Every suite again on PostgreSQL (TEST_DATABASE_URL, default: local server)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,6 +41,14 @@ def main() -> int:
 
 
 def serve(apps: list[DemoApp]) -> int:
+    busy = [app for app in apps if not port_is_free(port_for(app))]
+    for app in busy:
+        variable = f"{app.package.upper()}_PORT"
+        print(
+            f"Port {port_for(app)} for {app.title} is in use. Stop what uses it, or set {variable}."
+        )
+    if busy:
+        return 1
     flask = [sys.executable, "-m", "flask"]
     for app in apps:
         print(f"\n==> {app.title}: migrating and seeding")
@@ -64,6 +73,15 @@ def serve(apps: list[DemoApp]) -> int:
         for process in processes:
             process.wait()
     return 0
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def port_for(app: DemoApp) -> int:

@@ -1,0 +1,50 @@
+"""The help desk: users file support tickets, staff work them.
+
+``flask --app helpdesk run`` or ``gunicorn 'helpdesk:create_app()'``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from helpdesk.commands import register_commands
+from helpdesk.extensions import auth, csrf, db, limiter, migrate
+from helpdesk.models import User
+from helpdesk.views import register_blueprints
+from shared.config import configure
+from shared.database import init_database
+from shared.errors import register_error_handlers
+from shared.health import register_health_checks
+from shared.layout import init_layout
+from shared.request_logging import init_request_logging
+from shared.security import init_security_headers
+
+DEFAULTS = {
+    "TICKETS_PER_PAGE": 20,
+    "MAX_CONTENT_LENGTH": 1_000_000,
+}
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, "HELPDESK", DEFAULTS, test_config)
+
+    init_database(app, db)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    init_layout(app, site_name="Help desk")
+    init_security_headers(app)
+    init_request_logging(app)
+
+    register_blueprints(app)
+    register_health_checks(app, db=db)
+    register_error_handlers(app, db=db)
+    register_commands(app)
+    return app

@@ -1,0 +1,72 @@
+"""The help desk's forms. Flask-WTF adds and checks the CSRF token of each."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from helpdesk.models import (
+    DESCRIPTION_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    TicketStatus,
+)
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class TicketForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            DataRequired("Give the ticket a title."),
+            Length(
+                max=TITLE_MAX_LENGTH, message=f"Keep the title under {TITLE_MAX_LENGTH} characters."
+            ),
+        ],
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[_strip],
+        render_kw={"rows": 8},
+        validators=[
+            DataRequired("Describe the problem."),
+            Length(
+                max=DESCRIPTION_MAX_LENGTH,
+                message=f"Keep the description under {DESCRIPTION_MAX_LENGTH:,} characters.",
+            ),
+        ],
+    )
+    submit = SubmitField("Open ticket")
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "Your reply",
+        filters=[_strip],
+        render_kw={"rows": 4},
+        validators=[
+            DataRequired("Write something before sending."),
+            Length(
+                max=REPLY_MAX_LENGTH, message=f"Keep replies under {REPLY_MAX_LENGTH:,} characters."
+            ),
+        ],
+    )
+    submit = SubmitField("Send reply")
+
+
+class StaffReplyForm(ReplyForm):
+    internal = BooleanField("Internal note (only staff can see it)")
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(status.value, status.label) for status in TicketStatus],
+        validators=[DataRequired("Choose a status.")],
+    )
+    submit = SubmitField("Change status")

@@ -1,0 +1,108 @@
+"""Tickets, their replies and their status history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from shared.auth import UserAccountMixin
+from shared.auth.models import utcnow
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 10_000
+REPLY_MAX_LENGTH = 5_000
+
+
+class TicketStatus(enum.StrEnum):
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def _status_column_type(name: str) -> Enum:
+    # Stored as VARCHAR plus a CHECK constraint rather than a native enum type:
+    # the same schema on SQLite and PostgreSQL, and adding a status later is an
+    # ordinary migration.
+    return Enum(
+        TicketStatus,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda statuses: [s.value for s in statuses],
+    )
+
+
+class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]
+    __tablename__ = "users"
+
+
+class Ticket(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # The owner's list: WHERE created_by_id = ? ORDER BY created_at DESC.
+        Index("ix_tickets_owner_created", "created_by_id", "created_at"),
+        # The staff list: WHERE status = ? ORDER BY created_at DESC.
+        Index("ix_tickets_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[TicketStatus] = mapped_column(
+        _status_column_type("ticket_status"), default=TicketStatus.OPEN
+    )
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    created_by: Mapped[User] = relationship()
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="ticket", order_by="Reply.created_at, Reply.id", cascade="all, delete-orphan"
+    )
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="ticket",
+        order_by="StatusChange.changed_at, StatusChange.id",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.id} {self.status.value} {self.title!r}>"
+
+
+class Reply(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    # An internal note is staff talking to staff; the ticket's owner never sees it.
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="replies")
+    author: Mapped[User] = relationship()
+
+
+class StatusChange(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    old_status: Mapped[TicketStatus] = mapped_column(_status_column_type("old_status"))
+    new_status: Mapped[TicketStatus] = mapped_column(_status_column_type("new_status"))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="status_changes")
+    changed_by: Mapped[User] = relationship()

@@ -1,0 +1,170 @@
+"""The help desk's rules. Views call these; nothing else writes tickets.
+
+Functions take plain values (ids, strings, the acting user) and raise the
+exceptions below; they know nothing of requests, forms or flash messages.
+Queries that return a user's tickets filter by owner in SQL, so a forgotten
+check cannot leak another user's ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from helpdesk.extensions import db
+from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
+from shared.auth.models import utcnow
+
+
+class HelpdeskError(Exception):
+    """A rule said no; the message is fit to show the user."""
+
+
+class NotStaff(HelpdeskError):
+    pass
+
+
+class StatusUnchanged(HelpdeskError):
+    pass
+
+
+class StatusChangedMeanwhile(HelpdeskError):
+    pass
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
+    ticket = Ticket(
+        title=title.strip(),
+        description=description.strip(),
+        status=TicketStatus.OPEN,
+        created_by=owner,
+    )
+    db.session.add(ticket)
+    db.session.commit()
+    return ticket
+
+
+def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False) -> Reply:
+    """Owners reply publicly; staff publicly or as an internal note."""
+    if internal and not author.is_staff:
+        raise NotStaff("Only staff can write internal notes.")
+    if not author.is_staff and ticket.created_by_id != author.id:
+        raise NotStaff("Only the ticket's owner and staff can reply.")
+    reply = Reply(ticket=ticket, author=author, body=body.strip(), internal=internal)
+    ticket.updated_at = utcnow()
+    db.session.add(reply)
+    db.session.commit()
+    return reply
+
+
+def change_status(ticket: Ticket, new_status: TicketStatus, staff: User) -> StatusChange:
+    """Move ``ticket`` to ``new_status`` and record who did it, in one transaction.
+
+    The UPDATE only applies while the status is still the one this request
+    read, so two staff members changing the same ticket at once cannot
+    record a history entry with the wrong "from" status.
+    """
+    if not staff.is_staff:
+        raise NotStaff("Only staff can change a ticket's status.")
+    old_status = ticket.status
+    if new_status == old_status:
+        raise StatusUnchanged(f"The ticket is already {new_status.label}.")
+    now = utcnow()
+    result = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == old_status)
+        .values(
+            status=new_status,
+            updated_at=now,
+            resolved_at=now if new_status is TicketStatus.RESOLVED else None,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise StatusChangedMeanwhile(
+            "Someone else changed this ticket's status a moment ago. Check it and try again."
+        )
+    change = StatusChange(
+        ticket_id=ticket.id,
+        old_status=old_status,
+        new_status=new_status,
+        changed_by=staff,
+        changed_at=now,
+    )
+    db.session.add(change)
+    db.session.commit()
+    return change
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def own_tickets_query(owner_id: int) -> Select[tuple[Ticket]]:
+    return (
+        select(Ticket)
+        .where(Ticket.created_by_id == owner_id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    )
+
+
+def find_own_ticket(ticket_id: int, owner_id: int) -> Ticket | None:
+    """The ticket if ``owner_id`` created it; None for anyone else's, as for a missing one."""
+    return db.session.scalar(
+        select(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.created_by_id == owner_id)
+        .options(selectinload(Ticket.replies).selectinload(Reply.author))
+    )
+
+
+def public_replies(ticket: Ticket) -> list[Reply]:
+    return [reply for reply in ticket.replies if not reply.internal]
+
+
+def staff_tickets_query(
+    status: TicketStatus | None = None, search: str | None = None
+) -> Select[tuple[Ticket]]:
+    """All tickets, newest first, with their owners loaded in one extra query."""
+    query = select(Ticket).options(selectinload(Ticket.created_by))
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    if search:
+        query = query.where(
+            or_(
+                Ticket.title.icontains(search, autoescape=True),
+                Ticket.description.icontains(search, autoescape=True),
+            )
+        )
+    return query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    by_status: dict[TicketStatus, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def count_by_status() -> StatusCounts:
+    rows = db.session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all()
+    counts = dict.fromkeys(TicketStatus, 0)  # a status with no tickets still shows 0
+    counts.update(dict(rows))
+    return StatusCounts(counts)
+
+
+def find_ticket_for_staff(ticket_id: int) -> Ticket | None:
+    return db.session.scalar(
+        select(Ticket)
+        .where(Ticket.id == ticket_id)
+        .options(
+            selectinload(Ticket.created_by),
+            selectinload(Ticket.replies).selectinload(Reply.author),
+            selectinload(Ticket.status_changes).selectinload(StatusChange.changed_by),
+        )
+    )

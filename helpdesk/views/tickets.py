@@ -1,0 +1,80 @@
+"""Pages for a ticket's owner: their list, a new ticket, a ticket and its replies.
+
+Every query here filters by the logged-in user in SQL, so another user's
+ticket is simply not found: 404, which also does not confirm it exists.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from helpdesk import services
+from helpdesk.extensions import db
+from helpdesk.forms import ReplyForm, TicketForm
+from helpdesk.models import Ticket
+from shared.pagination import paginate
+
+bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every page here needs a logged-in user."""
+
+
+@bp.get("/")
+def list_tickets() -> ResponseReturnValue:
+    pagination = paginate(
+        db,
+        services.own_tickets_query(current_user.id),
+        per_page=current_app.config["TICKETS_PER_PAGE"],
+    )
+    return render_template("tickets/list.html", pagination=pagination)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_ticket() -> ResponseReturnValue:
+    form = TicketForm()
+    if form.validate_on_submit():
+        ticket = services.open_ticket(
+            current_user, title=form.title.data or "", description=form.description.data or ""
+        )
+        flash("Your ticket is open. Staff will reply here.", "success")
+        return redirect(url_for(".show_ticket", ticket_id=ticket.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("tickets/new.html", form=form), status
+
+
+@bp.get("/<int:ticket_id>")
+def show_ticket(ticket_id: int) -> ResponseReturnValue:
+    return _render_ticket(_own_ticket_or_404(ticket_id), ReplyForm())
+
+
+@bp.post("/<int:ticket_id>/replies")
+def reply(ticket_id: int) -> ResponseReturnValue:
+    ticket = _own_ticket_or_404(ticket_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _render_ticket(ticket, form), 422
+    services.add_reply(ticket, current_user, body=form.body.data or "")
+    flash("Reply sent.", "success")
+    return redirect(url_for(".show_ticket", ticket_id=ticket.id))
+
+
+def _own_ticket_or_404(ticket_id: int) -> Ticket:
+    ticket = services.find_own_ticket(ticket_id, owner_id=current_user.id)
+    if ticket is None:
+        abort(404, "There is no such ticket among yours.")
+    return ticket
+
+
+def _render_ticket(ticket: Ticket, form: ReplyForm) -> str:
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        replies=services.public_replies(ticket),
+        form=form,
+    )

@@ -1,0 +1,61 @@
+"""``create-user`` and ``seed-demo``, through Flask's CLI runner."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from helpdesk.commands import DEMO_CUSTOMERS, DEMO_PASSWORD, DEMO_STAFF, DEMO_TICKETS
+from helpdesk.extensions import db
+from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
+
+
+def counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__tablename__: db.session.scalar(db.select(db.func.count()).select_from(model))
+            for model in (User, Ticket, Reply, StatusChange)
+        }
+
+
+def test_create_user_is_registered(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["create-user", "boss@example.com", "--staff", "--password", "x" * 12]
+    )
+    assert result.exit_code == 0
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == "boss@example.com"))
+        assert user is not None
+        assert user.is_staff
+
+
+def test_seed_demo_creates_users_and_tickets_across_all_statuses(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert f"Demo tickets: {len(DEMO_TICKETS)} added" in result.output
+    assert DEMO_STAFF in result.output
+    assert DEMO_PASSWORD in result.output
+    with app.app_context():
+        staff = db.session.scalar(db.select(User).where(User.email == DEMO_STAFF))
+        assert staff is not None
+        assert staff.is_staff
+        assert staff.check_password(DEMO_PASSWORD)
+        for email in DEMO_CUSTOMERS:
+            customer = db.session.scalar(db.select(User).where(User.email == email))
+            assert customer is not None
+            assert not customer.is_staff
+        statuses = set(db.session.scalars(db.select(Ticket.status)))
+        assert statuses == set(TicketStatus)
+        assert db.session.scalar(db.select(db.func.count()).where(Reply.internal)) > 0
+    assert counts(app)["status_changes"] > 0
+
+
+def test_seed_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
+    runner.invoke(args=["seed-demo"])
+    first = counts(app)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0
+    assert f"0 added, {len(DEMO_TICKETS)} already there" in result.output
+    assert counts(app) == first

@@ -1,0 +1,85 @@
+"""The rules in services.py, called directly with plain arguments."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk import services
+from helpdesk.extensions import db
+from helpdesk.models import Ticket, TicketStatus, User
+from tests.helpdesk.conftest import make_ticket, make_user
+
+
+def load(model: type, ident: int):  # type: ignore[no-untyped-def]
+    found = db.session.get(model, ident)
+    assert found is not None
+    return found
+
+
+def test_only_staff_change_status(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    ticket = make_ticket(app, owner)
+    with app.app_context(), pytest.raises(services.NotStaff):
+        services.change_status(load(Ticket, ticket.id), TicketStatus.RESOLVED, load(User, owner.id))
+
+
+def test_only_staff_write_internal_notes(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    ticket = make_ticket(app, owner)
+    with app.app_context(), pytest.raises(services.NotStaff):
+        services.add_reply(load(Ticket, ticket.id), load(User, owner.id), body="x", internal=True)
+
+
+def test_a_non_owner_customer_cannot_reply(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    other = make_user(app, "other@example.com")
+    ticket = make_ticket(app, owner)
+    with app.app_context(), pytest.raises(services.NotStaff):
+        services.add_reply(load(Ticket, ticket.id), load(User, other.id), body="x")
+
+
+def test_a_status_change_made_meanwhile_is_not_overwritten(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    second = make_user(app, "second@example.com", is_staff=True)
+    ticket = make_ticket(app, owner)
+    with app.app_context():
+        # This request loaded the ticket while it was open...
+        seen = load(Ticket, ticket.id)
+        assert seen.status is TicketStatus.OPEN
+        # ...then another request, on another connection, resolved it.
+        with db.engine.begin() as other_request:
+            other_request.execute(
+                db.update(Ticket).where(Ticket.id == ticket.id).values(status="resolved")
+            )
+        with pytest.raises(services.StatusChangedMeanwhile):
+            services.change_status(seen, TicketStatus.PENDING, load(User, second.id))
+        db.session.expire_all()
+        saved = load(Ticket, ticket.id)
+        assert saved.status is TicketStatus.RESOLVED
+        assert saved.status_changes == []
+
+
+def test_count_by_status_includes_empty_statuses(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    make_ticket(app, owner)
+    with app.app_context():
+        counts = services.count_by_status()
+    assert counts.by_status == {
+        TicketStatus.OPEN: 1,
+        TicketStatus.PENDING: 0,
+        TicketStatus.RESOLVED: 0,
+    }
+    assert counts.total == 1
+
+
+def test_the_database_refuses_an_unknown_status(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    ticket = make_ticket(app, owner)
+    with app.app_context():
+        with pytest.raises(IntegrityError, match=r"(?i)check"):
+            db.session.execute(
+                db.text("UPDATE tickets SET status = 'closed' WHERE id = :id"), {"id": ticket.id}
+            )
+        db.session.rollback()

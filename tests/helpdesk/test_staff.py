@@ -1,0 +1,262 @@
+"""The staff area: all tickets, filters, search, counts, notes and history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from helpdesk.extensions import db
+from helpdesk.models import TicketStatus, User
+from tests.auth_client import AuthActions
+from tests.helpdesk.conftest import make_reply, make_ticket, make_user, post_form, reload_ticket
+
+
+@pytest.fixture
+def staff(app: Flask, auth: AuthActions) -> User:
+    user = make_user(app, "staff@example.com", is_staff=True)
+    auth.login("staff@example.com")
+    return user
+
+
+@pytest.fixture
+def customer(app: Flask) -> User:
+    return make_user(app, "customer@example.com")
+
+
+def test_list_shows_every_ticket_with_its_owner(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    other = make_user(app, "other@example.com")
+    make_ticket(app, customer, title="Customer's ticket")
+    make_ticket(app, other, title="Other's ticket")
+    html = client.get("/staff/tickets/").get_data(as_text=True)
+    assert "Customer&#39;s ticket" in html
+    assert "Other&#39;s ticket" in html
+    assert "customer@example.com" in html
+    assert "other@example.com" in html
+
+
+def test_list_filters_by_status_and_shows_counts(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    make_ticket(app, customer, title="Open one")
+    make_ticket(app, customer, title="Pending one", status=TicketStatus.PENDING)
+    make_ticket(app, customer, title="Pending two", status=TicketStatus.PENDING)
+    html = client.get("/staff/tickets/?status=pending").get_data(as_text=True)
+    assert "Pending one" in html
+    assert "Pending two" in html
+    assert "Open one" not in html
+    assert 'data-testid="count-open">Open <span class="badge text-bg-light">1</span>' in html
+    assert 'data-testid="count-pending">Pending <span class="badge text-bg-light">2</span>' in html
+    assert (
+        'data-testid="count-resolved">Resolved <span class="badge text-bg-light">0</span>' in html
+    )
+
+
+def test_unknown_status_filter_is_400(client: FlaskClient, staff: User) -> None:
+    response = client.get("/staff/tickets/?status=closed")
+    assert response.status_code == 400
+    assert "Unknown status" in response.get_data(as_text=True)
+
+
+def test_search_covers_title_and_description_case_insensitively(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    make_ticket(app, customer, title="VPN broken", description="since today")
+    make_ticket(app, customer, title="Printer", description="The vpn icon is red")
+    make_ticket(app, customer, title="Monitor", description="flickers")
+    html = client.get("/staff/tickets/?q=VpN").get_data(as_text=True)
+    assert "VPN broken" in html
+    assert "Printer" in html
+    assert "Monitor" not in html
+
+
+def test_search_treats_wildcards_literally(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    make_ticket(app, customer, title="Disk at 100% full")
+    make_ticket(app, customer, title="Disk at 1000 GB")
+    html = client.get("/staff/tickets/?q=100%25").get_data(as_text=True)
+    assert "Disk at 100% full" in html
+    assert "Disk at 1000 GB" not in html
+
+
+def test_search_and_filter_with_no_match_show_an_empty_state(
+    client: FlaskClient, staff: User
+) -> None:
+    html = client.get("/staff/tickets/?q=nothing&status=open").get_data(as_text=True)
+    assert "No tickets match." in html
+
+
+def test_pagination_keeps_the_filters(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    app.config["TICKETS_PER_PAGE"] = 1
+    make_ticket(app, customer, title="match one")
+    make_ticket(app, customer, title="match two")
+    html = client.get("/staff/tickets/?q=match&status=open").get_data(as_text=True)
+    assert "page=2" in html
+    assert "q=match" in html.split('aria-label="Page navigation"')[1]
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_staff_list_runs_the_same_number_of_queries_for_any_page_size(
+    app: Flask, client: FlaskClient, staff: User
+) -> None:
+    app.config["TICKETS_PER_PAGE"] = 50
+
+    def queries_for_list() -> int:
+        with count_queries(app) as statements:
+            assert client.get("/staff/tickets/").status_code == 200
+        return len(statements)
+
+    for n in range(2):
+        make_ticket(app, make_user(app, f"few{n}@example.com"))
+    few = queries_for_list()
+    for n in range(25):
+        make_ticket(app, make_user(app, f"many{n}@example.com"))
+    many = queries_for_list()
+    assert few == many
+
+
+def test_detail_shows_every_reply_with_internal_notes_marked(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    make_reply(app, ticket, customer, "Public question")
+    make_reply(app, ticket, staff, "Note for colleagues", internal=True)
+    html = client.get(f"/staff/tickets/{ticket.id}").get_data(as_text=True)
+    assert "Public question" in html
+    assert "Note for colleagues" in html
+    assert html.count('data-internal="true"') == 1
+    assert "Internal note</span>" in html
+
+
+def test_status_change_is_recorded_with_who_and_when(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    response = post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
+    assert response.status_code == 302
+    assert response.headers["Location"] == page
+
+    saved, _, changes = reload_ticket(app, ticket.id)
+    assert saved.status is TicketStatus.RESOLVED
+    assert saved.resolved_at is not None
+    assert [(c.old_status, c.new_status, c.changed_by_id) for c in changes] == [
+        (TicketStatus.OPEN, TicketStatus.RESOLVED, staff.id)
+    ]
+    html = client.get(page).get_data(as_text=True)
+    assert "Status changed to Resolved." in html
+    history = html.split('data-testid="history"')[1]
+    assert 'data-status="open"' in history
+    assert 'data-status="resolved"' in history
+    assert "staff@example.com" in history
+
+
+def test_reopening_clears_resolved_at(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
+    post_form(client, f"{page}/status", {"status": "open"}, token_page=page)
+    saved, _, changes = reload_ticket(app, ticket.id)
+    assert saved.status is TicketStatus.OPEN
+    assert saved.resolved_at is None
+    assert len(changes) == 2
+
+
+def test_a_no_op_status_change_is_refused(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    response = post_form(client, f"{page}/status", {"status": "open"}, token_page=page)
+    assert response.status_code == 422
+    assert "The ticket is already Open." in response.get_data(as_text=True)
+    assert reload_ticket(app, ticket.id)[2] == []
+
+
+@pytest.mark.parametrize("status", ["closed", "", "OPEN"])
+def test_an_invalid_status_is_refused(
+    app: Flask, client: FlaskClient, staff: User, customer: User, status: str
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    response = post_form(client, f"{page}/status", {"status": status}, token_page=page)
+    assert response.status_code == 422
+    assert "invalid-feedback" in response.get_data(as_text=True)
+    saved, _, changes = reload_ticket(app, ticket.id)
+    assert saved.status is TicketStatus.OPEN
+    assert changes == []
+
+
+def test_staff_reply_and_internal_note(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    public = post_form(client, f"{page}/replies", {"body": "Try restarting."}, token_page=page)
+    note = post_form(
+        client, f"{page}/replies", {"body": "Known bug 123", "internal": "y"}, token_page=page
+    )
+    assert public.status_code == note.status_code == 302
+    _, replies, _ = reload_ticket(app, ticket.id)
+    assert [(r.body, r.internal) for r in replies] == [
+        ("Try restarting.", False),
+        ("Known bug 123", True),
+    ]
+
+    # The customer sees the reply and never the note.
+    customer_client = app.test_client()
+    AuthActions(customer_client).login("customer@example.com")
+    html = customer_client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "Try restarting." in html
+    assert "Known bug 123" not in html
+
+
+def test_staff_reply_validation(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    response = post_form(
+        client, f"{page}/replies", {"body": "  ", "internal": "y"}, token_page=page
+    )
+    assert response.status_code == 422
+    assert "Write something before sending." in response.get_data(as_text=True)
+    assert reload_ticket(app, ticket.id)[1] == []
+
+
+def test_the_customer_sees_the_new_status(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    ticket = make_ticket(app, customer)
+    page = f"/staff/tickets/{ticket.id}"
+    post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
+    customer_client = app.test_client()
+    AuthActions(customer_client).login("customer@example.com")
+    html = customer_client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert 'data-status="resolved">Resolved</span>' in html

@@ -1,0 +1,198 @@
+"""The owner's pages: their list, a new ticket, a ticket and its replies."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from helpdesk.models import TicketStatus
+from tests.auth_client import AuthActions
+from tests.helpdesk.conftest import (
+    make_reply,
+    make_ticket,
+    make_user,
+    post_form,
+    reload_ticket,
+)
+
+
+@pytest.fixture
+def owner(app: Flask, auth: AuthActions):  # type: ignore[no-untyped-def]
+    user = make_user(app, "owner@example.com")
+    auth.login("owner@example.com")
+    return user
+
+
+def test_root_redirects_to_the_ticket_list(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/tickets/"
+
+
+def test_list_shows_only_own_tickets_newest_first(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    other = make_user(app, "other@example.com")
+    now = datetime.now(UTC)
+    make_ticket(app, owner, title="Older ticket", created_at=now - timedelta(days=2))
+    make_ticket(app, owner, title="Newer ticket", created_at=now - timedelta(days=1))
+    make_ticket(app, other, title="Someone else's ticket")
+    html = client.get("/tickets/").get_data(as_text=True)
+    assert "Someone else&#39;s ticket" not in html
+    assert html.index("Newer ticket") < html.index("Older ticket")
+
+
+def test_list_has_an_empty_state(client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/tickets/").get_data(as_text=True)
+    assert 'data-testid="empty-state"' in html
+    assert "You have no tickets yet." in html
+
+
+def test_list_is_paginated(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    app.config["TICKETS_PER_PAGE"] = 2
+    now = datetime.now(UTC)
+    for n in range(5):
+        make_ticket(app, owner, title=f"Ticket number {n}", created_at=now - timedelta(hours=n))
+    first = client.get("/tickets/").get_data(as_text=True)
+    assert "Ticket number 0" in first
+    assert "Ticket number 2" not in first
+    assert re.search(r'href="\s*/tickets/\?page=2"', first)  # Bootstrap-Flask's pagination
+    third = client.get("/tickets/?page=3").get_data(as_text=True)
+    assert "Ticket number 4" in third
+    assert "Ticket number 0" not in third
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [
+        ("abc", 400),
+        ("-1", 400),
+        ("0", 400),
+        ("1.5", 400),
+        ("2", 404),
+        ("99999999999999999999", 404),
+    ],
+)
+def test_page_edges(client: FlaskClient, owner, page: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(f"/tickets/?page={page}").status_code == status
+
+
+def test_new_ticket_opens_and_redirects_to_it(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    response = post_form(
+        client,
+        "/tickets/new",
+        {"title": "  VPN is down  ", "description": "Since 9am."},
+        token_page="/tickets/new",
+    )
+    assert response.status_code == 302
+    ticket_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    ticket, replies, changes = reload_ticket(app, ticket_id)
+    assert ticket.title == "VPN is down"
+    assert ticket.status is TicketStatus.OPEN
+    assert ticket.created_by_id == owner.id
+    assert replies == []
+    assert changes == []
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your ticket is open." in page
+    assert 'data-status="open"' in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": "", "description": "x"}, "Give the ticket a title."),
+        ({"title": "   ", "description": "x"}, "Give the ticket a title."),
+        ({"title": "x", "description": ""}, "Describe the problem."),
+        ({"title": "x" * 201, "description": "x"}, "Keep the title under 200 characters."),
+        (
+            {"title": "x", "description": "x" * 10_001},
+            "Keep the description under 10,000 characters.",
+        ),
+    ],
+    ids=["empty title", "blank title", "empty description", "long title", "long description"],
+)
+def test_new_ticket_validation(
+    app: Flask,
+    client: FlaskClient,
+    owner,
+    data: dict[str, str],
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    response = post_form(client, "/tickets/new", data, token_page="/tickets/new")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "is-invalid" in html
+    assert client.get("/tickets/").get_data(as_text=True).count("<tr>") == 0
+
+
+def test_detail_shows_public_replies_and_never_internal_notes(
+    app: Flask,
+    client: FlaskClient,
+    owner,  # type: ignore[no-untyped-def]
+) -> None:
+    staff = make_user(app, "staff@example.com", is_staff=True)
+    ticket = make_ticket(app, owner)
+    make_reply(app, ticket, staff, "We are looking into it.")
+    make_reply(
+        app, ticket, staff, "SECRET: the customer's printer is out of warranty", internal=True
+    )
+    html = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "We are looking into it." in html
+    assert "SECRET" not in html
+    assert "Internal note" not in html
+    assert "Staff" in html
+
+
+def test_user_text_is_escaped(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    ticket = make_ticket(
+        app, owner, title="<script>alert(1)</script>", description="<img src=x onerror=alert(2)>"
+    )
+    make_reply(app, ticket, owner, "<b>bold?</b>")
+    for url in ("/tickets/", f"/tickets/{ticket.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    detail = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "<img src=x" not in detail
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in detail
+
+
+def test_owner_replies(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    ticket = make_ticket(app, owner)
+    page = f"/tickets/{ticket.id}"
+    response = post_form(client, f"{page}/replies", {"body": "Any news?"}, token_page=page)
+    assert response.status_code == 302
+    assert response.headers["Location"] == page
+    _, replies, _ = reload_ticket(app, ticket.id)
+    assert [(r.body, r.internal, r.author_id) for r in replies] == [("Any news?", False, owner.id)]
+    assert "Any news?" in client.get(page).get_data(as_text=True)
+
+
+def test_owner_cannot_sneak_in_an_internal_note(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    ticket = make_ticket(app, owner)
+    page = f"/tickets/{ticket.id}"
+    post_form(client, f"{page}/replies", {"body": "hi", "internal": "y"}, token_page=page)
+    _, replies, _ = reload_ticket(app, ticket.id)
+    assert [r.internal for r in replies] == [False]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("", "Write something before sending."), ("x" * 5001, "Keep replies under 5,000 characters.")],
+)
+def test_reply_validation(app: Flask, client: FlaskClient, owner, body: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    ticket = make_ticket(app, owner)
+    page = f"/tickets/{ticket.id}"
+    response = post_form(client, f"{page}/replies", {"body": body}, token_page=page)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert reload_ticket(app, ticket.id)[1] == []
+
+
+def test_new_ticket_page_has_the_contract_fields(client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/tickets/new").get_data(as_text=True)
+    for name in ("title", "description", "csrf_token"):
+        assert f'name="{name}"' in html
