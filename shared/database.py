@@ -15,6 +15,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import registry
+from werkzeug.routing import IntegerConverter, Map
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,6 +28,8 @@ NAMING_CONVENTION = {
 # keeps no zone and hands back naive UTC values; templates treat them as UTC.)
 TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: DateTime(timezone=True)}
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Primary keys are INTEGER: 32 bits on PostgreSQL.
+MAX_ID = 2**31 - 1
 
 
 def make_registry() -> registry:
@@ -43,8 +46,22 @@ def make_registry() -> registry:
     )
 
 
+class IdConverter(IntegerConverter):
+    """``<id:ticket_id>``: a primary key in a URL, 1 up to what the column holds.
+
+    A plain ``<int:...>`` lets ``/tickets/99999999999999999999`` through to
+    the database, which then fails (SQLite and PostgreSQL alike) with a 500;
+    this converter makes it the 404 it is.
+    """
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
 def init_database(app: Flask, db: SQLAlchemy) -> None:
+    """Bind ``db``, set up SQLite connections, and register the ``id`` URL converter."""
     db.init_app(app)
+    app.url_map.converters["id"] = IdConverter
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _configure_sqlite_connection)

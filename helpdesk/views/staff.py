@@ -41,13 +41,13 @@ def list_tickets() -> ResponseReturnValue:
     )
 
 
-@bp.get("/<int:ticket_id>")
+@bp.get("/<id:ticket_id>")
 def show_ticket(ticket_id: int) -> ResponseReturnValue:
     ticket = _ticket_or_404(ticket_id)
     return _render_ticket(ticket, StatusForm(status=ticket.status.value), StaffReplyForm())
 
 
-@bp.post("/<int:ticket_id>/status")
+@bp.post("/<id:ticket_id>/status")
 def change_status(ticket_id: int) -> ResponseReturnValue:
     ticket = _ticket_or_404(ticket_id)
     form = StatusForm()
@@ -64,7 +64,7 @@ def change_status(ticket_id: int) -> ResponseReturnValue:
     return _render_ticket(ticket, form, StaffReplyForm()), 422
 
 
-@bp.post("/<int:ticket_id>/replies")
+@bp.post("/<id:ticket_id>/replies")
 def reply(ticket_id: int) -> ResponseReturnValue:
     ticket = _ticket_or_404(ticket_id)
     form = StaffReplyForm()

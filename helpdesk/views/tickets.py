@@ -48,12 +48,12 @@ def new_ticket() -> ResponseReturnValue:
     return render_template("tickets/new.html", form=form), status
 
 
-@bp.get("/<int:ticket_id>")
+@bp.get("/<id:ticket_id>")
 def show_ticket(ticket_id: int) -> ResponseReturnValue:
     return _render_ticket(_own_ticket_or_404(ticket_id), ReplyForm())
 
 
-@bp.post("/<int:ticket_id>/replies")
+@bp.post("/<id:ticket_id>/replies")
 def reply(ticket_id: int) -> ResponseReturnValue:
     ticket = _own_ticket_or_404(ticket_id)
     form = ReplyForm()

@@ -94,3 +94,11 @@ def test_every_post_needs_a_csrf_token(app: Flask, client: FlaskClient, url: str
     response = client.post(url.format(id=ticket.id), data=data)
     assert response.status_code == 400
     assert "The CSRF token is missing" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ticket_id", ["0", "99999999999999999999", "2147483648", "-1"])
+def test_ids_out_of_range_are_404_not_500(app: Flask, client: FlaskClient, ticket_id: str) -> None:
+    make_user(app, STAFF, is_staff=True)
+    AuthActions(client).login(STAFF)
+    assert client.get(f"/tickets/{ticket_id}").status_code == 404
+    assert client.get(f"/staff/tickets/{ticket_id}").status_code == 404
