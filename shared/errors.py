@@ -38,6 +38,8 @@ class Problem(HTTPException):
     """An HTTP error carrying field errors, for JSON APIs::
 
     raise Problem(422, "The order is not valid.", errors={"items": ["Must not be empty."]})
+
+    ``extra`` adds members to the problem JSON; ``headers`` to the response.
     """
 
     def __init__(
@@ -47,11 +49,16 @@ class Problem(HTTPException):
         *,
         errors: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(description=detail)
         self.code = code
         self.errors = errors
         self.extra = extra or {}
+        self.headers = headers or {}
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [*super().get_headers(*args, **kwargs), *self.headers.items()]
 
 
 def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = False) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
@@ -46,3 +47,15 @@ def init_security_headers(app: Flask) -> None:
         if app.config.get("HSTS_ENABLED"):
             headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
         return response
+
+
+class NoCookieSessionInterface(SecureCookieSessionInterface):
+    """For JSON APIs that authenticate every request with a token: the session
+    lives for one request and is never sent back as a cookie."""
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
+
+
+def disable_session_cookies(app: Flask) -> None:
+    app.session_interface = NoCookieSessionInterface()

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -19,3 +20,18 @@ def database_url(tmp_path: Path) -> str:
     if TEST_DATABASE_URL:
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def clean_test_database() -> None:
+    """A PostgreSQL test database starts empty, whatever an interrupted run left.
+
+    Everything in TEST_DATABASE_URL's public schema is dropped: point it at a
+    database that exists for tests only.
+    """
+    if TEST_DATABASE_URL:
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()

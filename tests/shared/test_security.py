@@ -79,3 +79,16 @@ def test_development_cookies_are_httponly_and_lax_but_not_secure(
     expires = parsedate_to_datetime(remember.split("Expires=")[1].split(";")[0])
     lifetime = expires - datetime.now(UTC)
     assert timedelta(days=13, hours=23) < lifetime <= timedelta(days=14)
+
+
+def test_an_api_can_turn_session_cookies_off(app_factory: Any) -> None:
+    from flask import session
+
+    from shared.security import disable_session_cookies
+
+    app = app_factory()
+    disable_session_cookies(app)
+    app.add_url_rule("/touch", "touch", lambda: session.update(seen=True) or "touched")
+    response = app.test_client().get("/touch")
+    assert response.get_data(as_text=True) == "touched"
+    assert "Set-Cookie" not in response.headers

@@ -1,0 +1,42 @@
+"""Checks every app's migrations must pass, on SQLite and PostgreSQL:
+they build the schema the models describe, and go down and up again."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import inspect
+
+
+def reset_database(db: SQLAlchemy) -> None:
+    """Drop the app's tables and Alembic's bookkeeping, whatever state a test left."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def table_names(db: SQLAlchemy) -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def assert_upgrade_builds(db: SQLAlchemy, tables: set[str]) -> None:
+    upgrade()
+    assert tables | {"alembic_version"} <= table_names(db)
+
+
+def assert_models_match_migrations(db: SQLAlchemy) -> None:
+    upgrade()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], f"models differ from the migrations: {differences}"
+
+
+def assert_round_trip(db: SQLAlchemy, tables: set[str]) -> None:
+    upgrade()
+    downgrade(revision="base")
+    assert not tables & table_names(db)
+    upgrade()
+    assert tables <= table_names(db)
