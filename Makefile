@@ -7,13 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Each suite runs in its own pytest process: the apps share code, never state,
 # and coverage of shared/ is measured by its own tests only.
-APPS   := helpdesk
+APPS   := helpdesk shop_api
 SUITES := shared $(APPS)
 COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-postgres lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install demo test test-postgres fuzz lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,6 +45,9 @@ test-postgres: install ## Every suite again on PostgreSQL (TEST_DATABASE_URL, de
 	  case "$$TEST_DATABASE_URL" in postgresql*) ;; *) echo "TEST_DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac; \
 	  echo "Running the suites on $$TEST_DATABASE_URL"; \
 	  for suite in $(SUITES); do $(BIN)/pytest tests/$$suite -q -p no:cacheprovider; done
+
+fuzz: install ## schemathesis against a live shop API: no 5xx, every answer as documented
+	$(BIN)/python scripts/fuzz_api.py
 
 lint: install ## ruff check, ruff format --check, mypy, and the CI workflow against its schema
 	$(BIN)/ruff check .

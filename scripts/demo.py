@@ -20,11 +20,12 @@ class DemoApp:
     title: str
     port: int
     issue: str
+    path: str = "/"
 
 
 APPS = [
     DemoApp("helpdesk", "Help desk", 5001, "the help desk issue"),
-    DemoApp("shop_api", "Shop API", 5002, "the shop API issue"),
+    DemoApp("shop_api", "Shop API", 5002, "the shop API issue", path="/api/docs"),
     DemoApp("recipes", "Recipes", 5003, "the recipe site issue"),
 ]
 
@@ -60,7 +61,7 @@ def serve(apps: list[DemoApp]) -> int:
         )
         for app in apps
     ]
-    print("\n" + "\n".join(f"  {a.title:<10} http://127.0.0.1:{port_for(a)}/" for a in apps))
+    print("\n" + "\n".join(f"  {a.title:<10} http://127.0.0.1:{port_for(a)}{a.path}" for a in apps))
     print("\nPress Ctrl-C to stop.")
     try:
         for process in processes:
@@ -77,6 +78,8 @@ def serve(apps: list[DemoApp]) -> int:
 
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers do: a port in TIME_WAIT from a previous run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -1,0 +1,87 @@
+"""Accounts and bearer tokens: register, get a token, revoke it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from shared.auth import EmailTaken, InvalidEmail, WeakPassword, authenticate, create_user
+from shared.errors import Problem
+from shop_api import services
+from shop_api.api.parsing import json_body
+from shop_api.extensions import db, limiter
+from shop_api.models import User
+from shop_api.openapi import operation
+from shop_api.schemas import CredentialsSchema, RegistrationSchema, TokenSchema, UserSchema
+
+bp = Blueprint("api_auth", __name__, url_prefix="/api/auth")
+
+
+def _register_rate_limit() -> str:
+    return str(current_app.config["AUTH_REGISTER_RATE_LIMIT"])
+
+
+def _token_rate_limit() -> str:
+    return str(current_app.config["AUTH_LOGIN_RATE_LIMIT"])
+
+
+def _is_refused(response: Response) -> bool:
+    return response.status_code != 201
+
+
+@bp.post("/register")
+@limiter.limit(_register_rate_limit)
+@operation(
+    summary="Create a customer account",
+    tag="auth",
+    body=RegistrationSchema,
+    responses={201: ("The new account.", UserSchema)},
+    errors=(409, 429),
+)
+def register() -> ResponseReturnValue:
+    data = json_body(RegistrationSchema())
+    try:
+        user = create_user(db, User, email=data["email"], password=data["password"])
+    except EmailTaken:
+        raise Problem(409, "An account with this e-mail already exists.") from None
+    except (InvalidEmail, WeakPassword) as refusal:
+        field = "email" if isinstance(refusal, InvalidEmail) else "password"
+        raise Problem(
+            422, "The request body is not valid.", errors={field: [str(refusal)]}
+        ) from None
+    return UserSchema().dump(user), 201
+
+
+@bp.post("/tokens")
+# Only refused attempts count towards the limit.
+@limiter.limit(_token_rate_limit, deduct_when=_is_refused)
+@operation(
+    summary="Exchange e-mail and password for a bearer token",
+    tag="auth",
+    body=CredentialsSchema,
+    responses={201: ("A token and when it expires.", TokenSchema)},
+    errors=(401, 429),
+)
+def create_token() -> ResponseReturnValue:
+    data = json_body(CredentialsSchema())
+    user = authenticate(db, User, data["email"], data["password"])
+    if user is None:
+        raise Problem(401, "Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
+    issued = services.issue_token(user, current_app.config["API_TOKEN_LIFETIME"])
+    return TokenSchema().dump(issued), 201
+
+
+@bp.delete("/tokens/current")
+@login_required
+@operation(
+    summary="Revoke the token this request was made with",
+    tag="auth",
+    auth=True,
+    responses={204: ("Revoked; the token no longer works.", None)},
+)
+def revoke_current_token() -> ResponseReturnValue:
+    services.revoke_token(g.bearer_token)
+    response = current_app.response_class(status=204)
+    del response.headers["Content-Type"]  # 204 has no body, so no type either
+    return response

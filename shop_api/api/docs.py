@@ -1,0 +1,46 @@
+"""The OpenAPI document and interactive docs (Swagger UI, served locally).
+
+Swagger UI's files come from the flask-swagger-ui package; our own page and
+start-up script load them, because the Content Security Policy forbids the
+inline script such pages usually carry.
+"""
+
+from __future__ import annotations
+
+import os
+
+import flask_swagger_ui
+from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from shop_api.openapi import build_openapi, operation
+
+SWAGGER_UI_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
+
+bp = Blueprint("docs", __name__, url_prefix="/api")
+swagger_ui_assets = Blueprint(
+    "swagger_ui", __name__, static_folder=SWAGGER_UI_DIST, static_url_path="/static/swagger-ui"
+)
+
+
+@bp.get("/openapi.json")
+@operation(
+    summary="This document",
+    tag="docs",
+    responses={200: ("The OpenAPI 3 document.", {"type": "object"})},
+)
+def openapi_document() -> ResponseReturnValue:
+    if "openapi" not in current_app.extensions:
+        current_app.extensions["openapi"] = build_openapi(current_app)
+    return jsonify(current_app.extensions["openapi"])
+
+
+@bp.get("/docs")
+@operation(
+    summary="Interactive documentation (Swagger UI)",
+    tag="docs",
+    responses={200: ("An HTML page.", {"type": "string"})},
+    content_type="text/html",
+)
+def interactive_docs() -> ResponseReturnValue:
+    return render_template("docs.html")

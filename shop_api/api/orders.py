@@ -1,0 +1,153 @@
+"""Orders: a customer places, lists, reads and cancels their own.
+
+Someone else's order is a 404 everywhere: the owner is part of every query.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from shared.errors import Problem
+from shop_api import services
+from shop_api.api.pages import paginated_response
+from shop_api.api.parsing import json_body, query_args
+from shop_api.extensions import db
+from shop_api.models import IDEMPOTENCY_KEY_MAX_LENGTH, Order
+from shop_api.openapi import operation
+from shop_api.schemas import OrderCreateSchema, OrderPageSchema, OrderSchema, PageQuerySchema
+
+bp = Blueprint("orders", __name__, url_prefix="/api/orders")
+bp.before_request(login_required(lambda: None))
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+
+
+@bp.post("/")
+@operation(
+    summary="Place an order",
+    tag="orders",
+    description=(
+        "Prices come from the database. Every line's stock is checked and taken in one "
+        "transaction: all lines or none. Duplicate lines are merged. With an "
+        "`Idempotency-Key`, a retry returns the first order (`Idempotent-Replayed: true`)."
+    ),
+    auth=True,
+    body=OrderCreateSchema,
+    headers={
+        IDEMPOTENCY_HEADER: {
+            "required": False,
+            "description": "Any unique string up to 255 characters; reuse it to retry safely.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+        }
+    },
+    responses={201: ("The order; `Location` is its URL.", OrderSchema)},
+    response_headers={
+        201: {"Location": "The order's URL.", "Idempotent-Replayed": "`true` on a replay."}
+    },
+    errors=(409,),
+)
+def place_order() -> ResponseReturnValue:
+    key = _idempotency_key()
+    data = json_body(OrderCreateSchema())
+    lines = [(item["product_id"], item["quantity"]) for item in data["items"]]
+    try:
+        placed = services.place_order(
+            current_user,
+            lines,
+            idempotency_key=key,
+            request_fingerprint=services.request_fingerprint(request.get_data()),
+        )
+    except services.UnknownProducts as refusal:
+        raise Problem(422, str(refusal), errors={"items": {"product_id": [str(refusal)]}}) from None
+    except (services.QuantityTooLarge, services.WrongCurrency) as refusal:
+        raise Problem(422, str(refusal), errors={"items": [str(refusal)]}) from None
+    except services.IdempotencyKeyReused as refusal:
+        raise Problem(422, str(refusal), errors={IDEMPOTENCY_HEADER: [str(refusal)]}) from None
+    except services.OutOfStock as refusal:
+        shortages = [
+            {
+                "product_id": s.product_id,
+                "product_name": s.product_name,
+                "requested": s.requested,
+                "available": s.available,
+            }
+            for s in refusal.shortages
+        ]
+        raise Problem(409, str(refusal), extra={"shortages": shortages}) from None
+    headers = {"Location": url_for(".get_order", order_id=placed.order.id)}
+    if placed.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return OrderSchema().dump(placed.order), 201, headers
+
+
+@bp.get("/")
+@operation(
+    summary="Your orders, newest first",
+    tag="orders",
+    auth=True,
+    query=PageQuerySchema,
+    responses={200: ("One page of your orders.", OrderPageSchema)},
+    response_headers={200: {"Link": "RFC 8288 links: next, prev, first, last."}},
+)
+def list_orders() -> ResponseReturnValue:
+    args = query_args(PageQuerySchema())
+    pagination = db.paginate(
+        services.own_orders_query(current_user.id),
+        page=args["page"],
+        per_page=args["per_page"],
+        error_out=False,
+    )
+    return paginated_response(pagination, OrderSchema(), "orders.list_orders")
+
+
+@bp.get("/<id:order_id>")
+@operation(
+    summary="One of your orders",
+    tag="orders",
+    auth=True,
+    responses={200: ("The order.", OrderSchema)},
+    errors=(404,),
+)
+def get_order(order_id: int) -> ResponseReturnValue:
+    return OrderSchema().dump(_own_order_or_404(order_id))
+
+
+@bp.post("/<id:order_id>/cancel")
+@operation(
+    summary="Cancel one of your orders; its stock goes back",
+    tag="orders",
+    auth=True,
+    responses={200: ("The cancelled order.", OrderSchema)},
+    errors=(404, 409),
+)
+def cancel_order(order_id: int) -> ResponseReturnValue:
+    order = _own_order_or_404(order_id)
+    try:
+        order = services.cancel_order(order)
+    except services.OrderNotCancellable as refusal:
+        raise Problem(409, str(refusal)) from None
+    return OrderSchema().dump(order)
+
+
+def _own_order_or_404(order_id: int) -> Order:
+    order = services.find_own_order(order_id, customer_id=current_user.id)
+    if order is None:
+        raise Problem(404, f"You have no order {order_id}.")
+    return order
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not _PRINTABLE_ASCII.fullmatch(key):
+        message = f"Use 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters, without spaces."
+        raise Problem(
+            422, "The Idempotency-Key header is not valid.", errors={IDEMPOTENCY_HEADER: [message]}
+        )
+    return key

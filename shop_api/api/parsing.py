@@ -1,0 +1,39 @@
+"""Reading requests: JSON bodies and query strings through marshmallow.
+
+``request.get_json()`` already answers 415 for another content type and 400
+for malformed JSON; a body or query that parses but breaks the schema is 422
+with the messages per field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest
+
+from shared.errors import Problem
+
+
+def json_body(schema: Schema) -> dict[str, Any]:
+    try:
+        payload = request.get_json()  # 415 passes through: it is not a BadRequest
+    except BadRequest:
+        raise Problem(400, "The request body is not valid JSON.") from None
+    return _load(schema, payload, "The request body is not valid.")
+
+
+def query_args(schema: Schema) -> dict[str, Any]:
+    return _load(schema, request.args.to_dict(), "The query string is not valid.")
+
+
+def _load(schema: Schema, data: Any, detail: str) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema.load(data)
+    except ValidationError as error:
+        messages = (
+            error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        )
+        raise Problem(422, detail, errors=messages) from None
+    return loaded

@@ -1,0 +1,97 @@
+"""Products: anyone lists and reads them; staff create and change them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, url_for
+from flask.typing import ResponseReturnValue
+
+from shared.auth import staff_required
+from shared.errors import Problem
+from shop_api import services
+from shop_api.api.pages import paginated_response
+from shop_api.api.parsing import json_body, query_args
+from shop_api.extensions import db
+from shop_api.models import Product
+from shop_api.openapi import operation
+from shop_api.schemas import (
+    ProductPageSchema,
+    ProductQuerySchema,
+    ProductSchema,
+    ProductUpdateSchema,
+)
+
+bp = Blueprint("products", __name__, url_prefix="/api/products")
+
+
+@bp.get("/")
+@operation(
+    summary="List products",
+    tag="products",
+    query=ProductQuerySchema,
+    responses={200: ("One page of products.", ProductPageSchema)},
+    response_headers={200: {"Link": "RFC 8288 links: next, prev, first, last."}},
+)
+def list_products() -> ResponseReturnValue:
+    args = query_args(ProductQuerySchema())
+    query = services.products_query(
+        search=args.get("q"), in_stock=args.get("in_stock"), sort=args["sort"]
+    )
+    pagination = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    filters: dict[str, Any] = {name: args[name] for name in ("q", "in_stock") if name in args}
+    filters["sort"] = args["sort"]
+    return paginated_response(pagination, ProductSchema(), "products.list_products", **filters)
+
+
+@bp.get("/<id:product_id>")
+@operation(
+    summary="One product",
+    tag="products",
+    responses={200: ("The product.", ProductSchema)},
+    errors=(404,),
+)
+def get_product(product_id: int) -> ResponseReturnValue:
+    return ProductSchema().dump(_product_or_404(product_id))
+
+
+@bp.post("/")
+@staff_required
+@operation(
+    summary="Create a product (staff)",
+    tag="products",
+    auth=True,
+    staff=True,
+    body=ProductSchema,
+    responses={201: ("The new product; `Location` is its URL.", ProductSchema)},
+    response_headers={201: {"Location": "The product's URL."}},
+)
+def create_product() -> ResponseReturnValue:
+    data = json_body(ProductSchema())
+    product = services.create_product(**data)
+    location = url_for(".get_product", product_id=product.id)
+    return ProductSchema().dump(product), 201, {"Location": location}
+
+
+@bp.patch("/<id:product_id>")
+@staff_required
+@operation(
+    summary="Change a product's name, description, price or stock (staff)",
+    tag="products",
+    auth=True,
+    staff=True,
+    body=ProductUpdateSchema,
+    responses={200: ("The changed product.", ProductSchema)},
+    errors=(404,),
+)
+def update_product(product_id: int) -> ResponseReturnValue:
+    product = _product_or_404(product_id)
+    changes = json_body(ProductUpdateSchema())
+    return ProductSchema().dump(services.update_product(product, changes))
+
+
+def _product_or_404(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise Problem(404, f"There is no product {product_id}.")
+    return product

@@ -1,0 +1,139 @@
+"""Products, orders and their lines, API tokens and idempotency keys.
+
+Money is integer minor units (``price_cents``) with a currency code: floats
+cannot represent 0.10 exactly, and sums of them drift.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.auth import UserAccountMixin
+from shared.auth.models import utcnow
+from shop_api.extensions import db
+
+NAME_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5_000
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+# One currency per shop, so an order's total is a plain sum. To sell in
+# another, change it here (and the demo prices).
+CURRENCY = "EUR"
+
+
+class OrderStatus(enum.StrEnum):
+    PLACED = "placed"
+    CANCELLED = "cancelled"
+
+
+class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]
+    __tablename__ = "users"
+
+
+class Product(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "products"
+    __table_args__ = (
+        # The last line of defence: whatever the code does, stock never goes negative.
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    price_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    stock: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Order(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_customer_created", "customer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[OrderStatus] = mapped_column(
+        Enum(
+            OrderStatus,
+            name="order_status",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda statuses: [s.value for s in statuses],
+        ),
+        default=OrderStatus.PLACED,
+    )
+    # 64 bits: 50 lines of 1,000 items at the top price exceed a 32-bit integer.
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderLine(db.Model):  # type: ignore[name-defined]
+    """One product in an order. Name and price are copied at order time, so
+    the order still says what was paid after the product changes."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined]
+    """A bearer token. Only its SHA-256 is stored: a leaked database does not
+    leak working tokens. (A fast hash is right here, unlike for passwords:
+    tokens are long random strings that cannot be guessed.)"""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
+
+
+class IdempotencyKey(db.Model):  # type: ignore[name-defined]
+    """Remembers which order a client's ``Idempotency-Key`` produced, so a
+    retried POST returns that order instead of placing a second one."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX_LENGTH))
+    # SHA-256 of the request body: the same key with another body is refused.
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship()

@@ -1,0 +1,178 @@
+"""The OpenAPI 3 document, generated from the routes and the marshmallow schemas.
+
+Each API view declares what it takes and returns with :func:`operation`;
+:func:`build_openapi` walks the app's URL map, so a route without a
+declaration is an error, not a silent gap in the documentation. The schemas
+are the same classes that validate requests and serialise responses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from apispec import APISpec, BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from marshmallow import Schema
+
+from shop_api.schemas import ProblemSchema
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed JSON.",
+    401: "Missing, invalid, expired or revoked bearer token.",
+    403: "Staff only.",
+    404: "No such resource, or it belongs to someone else.",
+    409: "Conflicts with the current state.",
+    415: "The body must be `application/json`.",
+    422: "Invalid fields; `errors` says which.",
+    429: "Too many attempts; retry later.",
+}
+RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    tag: str
+    description: str = ""
+    auth: bool = False
+    staff: bool = False
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    # status -> (description, body): a Schema class, a raw JSON schema dict, or None
+    # for no body; the body is JSON unless content_type says otherwise.
+    responses: dict[int, tuple[str, type[Schema] | dict[str, Any] | None]] = field(
+        default_factory=dict
+    )
+    errors: tuple[int, ...] = ()
+    content_type: str = "application/json"
+    headers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    response_headers: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def operation(**kwargs: Any) -> Callable[[F], F]:
+    """Declare a view's API contract for the OpenAPI document."""
+    declared = Operation(**kwargs)
+
+    def decorate(view: F) -> F:
+        view.__openapi__ = declared  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+class SchemaExtrasPlugin(BasePlugin):
+    """Adds a schema class's ``OPENAPI_EXTRA`` (rules marshmallow cannot state
+    as field properties, such as ``minProperties``) to its component."""
+
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any] | None:
+        schema = kwargs.get("schema")
+        extra = getattr(schema, "OPENAPI_EXTRA", None)
+        return dict(extra) if extra else None
+
+
+def build_openapi(app: Flask) -> dict[str, Any]:
+    spec = APISpec(
+        title="Shop API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(), SchemaExtrasPlugin()],
+        info={
+            "description": (
+                "Products and stock-checked orders. Get a token with "
+                "`POST /api/auth/tokens`, then send `Authorization: Bearer <token>`. "
+                "Errors are `application/problem+json` (RFC 9457)."
+            )
+        },
+    )
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Problem", schema=ProblemSchema)
+
+    paths: dict[str, dict[str, Any]] = {}
+    parameters: dict[str, list[dict[str, Any]]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        declared: Operation | None = getattr(view, "__openapi__", None)
+        if declared is None:
+            raise LookupError(f"{rule.rule} ({rule.endpoint}) has no @operation declaration")
+        path, path_parameters = _openapi_path(rule.rule)
+        parameters[path] = path_parameters
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation_object(declared)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations, parameters=parameters[path])
+    return spec.to_dict()
+
+
+def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    parameters = []
+    for match in RULE_ARGUMENT.finditer(rule):
+        converter = match.group("converter") or "string"
+        schema: dict[str, Any] = {"type": "string"}
+        if converter in {"id", "int"}:
+            schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+        parameters.append(
+            {"name": match.group("name"), "in": "path", "required": True, "schema": schema}
+        )
+    return RULE_ARGUMENT.sub(lambda m: "{" + m.group("name") + "}", rule), parameters
+
+
+def _operation_object(declared: Operation) -> dict[str, Any]:
+    result: dict[str, Any] = {"summary": declared.summary, "tags": [declared.tag]}
+    if declared.description:
+        result["description"] = declared.description
+    parameters: list[dict[str, Any]] = []
+    if declared.query is not None:
+        parameters.append({"in": "query", "schema": declared.query})
+    for name, header in declared.headers.items():
+        parameters.append({"in": "header", "name": name, **header})
+    if parameters:
+        result["parameters"] = parameters
+    if declared.body is not None:
+        result["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": declared.body}},
+        }
+
+    responses: dict[str, Any] = {}
+    for status, (description, schema) in declared.responses.items():
+        response: dict[str, Any] = {"description": description}
+        if schema is not None:
+            response["content"] = {declared.content_type: {"schema": schema}}
+        if status in declared.response_headers:
+            response["headers"] = {
+                name: {"description": text, "schema": {"type": "string"}}
+                for name, text in declared.response_headers[status].items()
+            }
+        responses[str(status)] = response
+    error_statuses = set(declared.errors)
+    if declared.auth:
+        error_statuses.add(401)
+        result["security"] = [{"bearerAuth": []}]
+    if declared.staff:
+        error_statuses.add(403)
+    if declared.body is not None:
+        error_statuses |= {400, 415, 422}
+    if declared.query is not None:
+        error_statuses.add(422)
+    for status in sorted(error_statuses):
+        response = {
+            "description": PROBLEM_DESCRIPTIONS[status],
+            "content": {"application/problem+json": {"schema": "Problem"}},
+        }
+        if status == 401:
+            response["headers"] = {
+                "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}
+            }
+        responses[str(status)] = response
+    result["responses"] = responses
+    return result

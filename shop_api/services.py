@@ -1,0 +1,356 @@
+"""The shop's rules: products, orders, stock and tokens.
+
+Functions take plain values and raise the exceptions below; the API layer
+turns those into HTTP answers. Nothing here reads the request.
+
+The heart of it is :func:`place_order`. A tutorial reads the stock, checks
+``stock >= quantity`` in Python and writes the new value back: two requests
+can both read "1 left" and both sell it. Here each line is one conditional
+UPDATE (``... SET stock = stock - :q WHERE id = :id AND stock >= :q``): the
+database checks and decrements in one step, so the second request finds no
+row to update and the whole order is rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from shared.auth.models import utcnow
+from shop_api.extensions import db
+from shop_api.models import (
+    CURRENCY,
+    ApiToken,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    User,
+)
+
+MAX_QUANTITY = 1000
+
+
+class ShopError(Exception):
+    """A rule said no; the message is fit to show the client."""
+
+
+class UnknownProducts(ShopError):
+    def __init__(self, product_ids: list[int]) -> None:
+        super().__init__(f"Unknown product ids: {', '.join(map(str, product_ids))}.")
+        self.product_ids = product_ids
+
+
+class QuantityTooLarge(ShopError):
+    def __init__(self, product_id: int, quantity: int) -> None:
+        super().__init__(
+            f"Product {product_id} is ordered {quantity} times in all; "
+            f"at most {MAX_QUANTITY} per order."
+        )
+        self.product_id = product_id
+
+
+@dataclass(frozen=True)
+class Shortage:
+    product_id: int
+    product_name: str
+    requested: int
+    available: int
+
+
+class OutOfStock(ShopError):
+    def __init__(self, shortages: list[Shortage]) -> None:
+        names = ", ".join(s.product_name for s in shortages)
+        super().__init__(f"Not enough stock for: {names}. Nothing was ordered.")
+        self.shortages = shortages
+
+
+class IdempotencyKeyReused(ShopError):
+    pass
+
+
+class OrderNotCancellable(ShopError):
+    pass
+
+
+class WrongCurrency(ShopError):
+    pass
+
+
+# --- products ------------------------------------------------------------------
+
+PRODUCT_SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
+    "name": (Product.name.asc(), Product.id.asc()),
+    "-name": (Product.name.desc(), Product.id.desc()),
+    "price": (Product.price_cents.asc(), Product.id.asc()),
+    "-price": (Product.price_cents.desc(), Product.id.desc()),
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+}
+
+
+def products_query(
+    *, search: str | None = None, in_stock: bool | None = None, sort: str = "name"
+) -> Select[tuple[Product]]:
+    query = select(Product)
+    if search:
+        query = query.where(Product.name.icontains(search, autoescape=True))
+    if in_stock is True:
+        query = query.where(Product.stock > 0)
+    elif in_stock is False:
+        query = query.where(Product.stock == 0)
+    return query.order_by(*PRODUCT_SORTS[sort])
+
+
+def create_product(
+    *, name: str, description: str, price_cents: int, currency: str, stock: int
+) -> Product:
+    if currency != CURRENCY:
+        raise WrongCurrency(f"This shop sells in {CURRENCY} only.")
+    product = Product(
+        name=name, description=description, price_cents=price_cents, currency=currency, stock=stock
+    )
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def update_product(product: Product, changes: dict[str, object]) -> Product:
+    """Change name, description, price or stock. Past orders keep the name
+    and price they were placed with (copied into their lines)."""
+    for field in ("name", "description", "price_cents", "stock"):
+        if field in changes:
+            setattr(product, field, changes[field])
+    db.session.commit()
+    return product
+
+
+# --- orders --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    replayed: bool
+
+
+def merge_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """``[(product_id, quantity), ...]`` with duplicates summed, in ascending id order."""
+    merged: dict[int, int] = {}
+    for product_id, quantity in lines:
+        merged[product_id] = merged.get(product_id, 0) + quantity
+    for product_id, quantity in merged.items():
+        if quantity > MAX_QUANTITY:
+            raise QuantityTooLarge(product_id, quantity)
+    return dict(sorted(merged.items()))
+
+
+def place_order(
+    customer: User,
+    lines: Iterable[tuple[int, int]],
+    *,
+    idempotency_key: str | None = None,
+    request_fingerprint: str = "",
+) -> PlacedOrder:
+    """Check stock and place the order, all or nothing.
+
+    ``lines`` are ``(product_id, quantity)`` pairs, already validated one by
+    one. With an ``idempotency_key``, a retry of the same request returns the
+    order the first one placed.
+    """
+    if idempotency_key:
+        earlier = _replay(customer, idempotency_key, request_fingerprint)
+        if earlier is not None:
+            return earlier
+
+    quantities = merge_lines(lines)
+    product_ids = list(quantities)
+    known = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids))))
+    unknown = [product_id for product_id in product_ids if product_id not in known]
+    if unknown:
+        raise UnknownProducts(unknown)
+
+    order_lines: list[OrderLine] = []
+    currencies: set[str] = set()
+    short: list[int] = []
+    # Ascending id order: two orders for the same products lock their rows
+    # in the same order, so they cannot deadlock on PostgreSQL.
+    for product_id, quantity in quantities.items():
+        taken = db.session.execute(
+            update(Product)
+            .where(Product.id == product_id, Product.stock >= quantity)
+            .values(stock=Product.stock - quantity)
+            .returning(Product.name, Product.price_cents, Product.currency)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+        if taken is None:
+            short.append(product_id)
+            continue
+        name, price_cents, currency = taken
+        currencies.add(currency)
+        order_lines.append(
+            OrderLine(
+                product_id=product_id,
+                product_name=name,
+                unit_price_cents=price_cents,
+                quantity=quantity,
+            )
+        )
+    if short:
+        db.session.rollback()  # gives back what the earlier lines took
+        raise OutOfStock(_shortages(short, quantities))
+
+    if len(currencies) != 1:
+        db.session.rollback()
+        raise WrongCurrency("An order can only hold products priced in one currency.")
+    order = Order(
+        customer_id=customer.id,
+        status=OrderStatus.PLACED,
+        total_cents=sum(line.unit_price_cents * line.quantity for line in order_lines),
+        currency=currencies.pop(),
+        lines=order_lines,
+    )
+    db.session.add(order)
+    if idempotency_key:
+        db.session.add(
+            IdempotencyKey(
+                user_id=customer.id,
+                key=idempotency_key,
+                request_fingerprint=request_fingerprint,
+                order=order,
+            )
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two requests with one key at the same moment: the other one won.
+        db.session.rollback()
+        if idempotency_key:
+            earlier = _replay(customer, idempotency_key, request_fingerprint)
+            if earlier is not None:
+                return earlier
+        raise
+    return PlacedOrder(order, replayed=False)
+
+
+def _shortages(product_ids: list[int], quantities: dict[int, int]) -> list[Shortage]:
+    rows = db.session.execute(
+        select(Product.id, Product.name, Product.stock).where(Product.id.in_(product_ids))
+    ).all()
+    return [
+        Shortage(product_id=pid, product_name=name, requested=quantities[pid], available=stock)
+        for pid, name, stock in sorted(rows)
+    ]
+
+
+def _replay(customer: User, key: str, fingerprint: str) -> PlacedOrder | None:
+    earlier = db.session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == customer.id, IdempotencyKey.key == key
+        )
+    )
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different request. "
+            "Use a new key for a new order."
+        )
+    return PlacedOrder(earlier.order, replayed=True)
+
+
+def request_fingerprint(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def cancel_order(order: Order) -> Order:
+    """``placed`` -> ``cancelled``, with every line's stock given back, in one transaction."""
+    cancelled = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == OrderStatus.PLACED)
+        .values(status=OrderStatus.CANCELLED, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise OrderNotCancellable("This order is already cancelled.")
+    for line in sorted(order.lines, key=lambda line: line.product_id):
+        db.session.execute(
+            update(Product)
+            .where(Product.id == line.product_id)
+            .values(stock=Product.stock + line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    db.session.refresh(order)
+    return order
+
+
+def own_orders_query(customer_id: int) -> Select[tuple[Order]]:
+    return (
+        select(Order)
+        .where(Order.customer_id == customer_id)
+        .options(selectinload(Order.lines))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
+
+
+def find_own_order(order_id: int, customer_id: int) -> Order | None:
+    """The order if ``customer_id`` placed it; None for anyone else's, as for a missing one."""
+    return db.session.scalar(
+        select(Order)
+        .where(Order.id == order_id, Order.customer_id == customer_id)
+        .options(selectinload(Order.lines))
+    )
+
+
+# --- tokens --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, lifetime: timedelta) -> IssuedToken:
+    """A new random token; only its hash is stored. Also drops the user's expired tokens."""
+    now = utcnow()
+    db.session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now)
+    )
+    token = secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, token_hash=hash_token(token), expires_at=now + lifetime)
+    db.session.add(record)
+    db.session.commit()
+    return IssuedToken(token=token, expires_at=record.expires_at)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a valid, unexpired token belongs to."""
+    return db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.expires_at > utcnow(),
+            User.is_active.is_(True),
+        )
+    )
+
+
+def revoke_token(token: str) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    db.session.commit()

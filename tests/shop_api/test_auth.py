@@ -1,0 +1,196 @@
+"""Accounts and bearer tokens: register, get, use, expire, revoke."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shop_api.extensions import db
+from shop_api.models import ApiToken, User
+from tests.auth_client import PASSWORD
+from tests.shop_api.conftest import bearer, make_token, make_user
+
+PROBLEM = "application/problem+json"
+
+
+def test_register_creates_a_customer(app: Flask, client: FlaskClient) -> None:
+    response = client.post(
+        "/api/auth/register", json={"email": "New@Example.com", "password": "long enough"}
+    )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["email"] == "new@example.com"
+    assert body["is_staff"] is False
+    assert set(body) == {"id", "email", "is_staff", "created_at"}
+
+
+def test_register_cannot_make_a_staff_account(app: Flask, client: FlaskClient) -> None:
+    response = client.post(
+        "/api/auth/register",
+        json={"email": "sneaky@example.com", "password": "long enough", "is_staff": True},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"is_staff": ["Unknown field."]}
+    with app.app_context():
+        assert db.session.scalar(db.select(User)) is None
+
+
+def test_register_with_a_taken_email_is_409(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "taken@example.com")
+    response = client.post(
+        "/api/auth/register", json={"email": "TAKEN@example.com", "password": "long enough"}
+    )
+    assert response.status_code == 409
+    assert response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-email", "password": "long enough"}, "email"),
+        ({"email": "a@example.com", "password": "short"}, "password"),
+        ({"email": "a@example.com"}, "password"),
+        ({"password": "long enough"}, "email"),
+        ({"email": 5, "password": "long enough"}, "email"),
+    ],
+)
+def test_register_refuses_invalid_fields(client: FlaskClient, body: dict, field: str) -> None:  # type: ignore[type-arg]
+    response = client.post("/api/auth/register", json=body)
+    assert response.status_code == 422
+    assert response.content_type == PROBLEM
+    assert field in response.get_json()["errors"]
+
+
+def test_registration_is_rate_limited(client: FlaskClient) -> None:
+    statuses = [
+        client.post(
+            "/api/auth/register", json={"email": f"u{i}@example.com", "password": "long enough"}
+        ).status_code
+        for i in range(6)
+    ]
+    assert statuses == [201] * 5 + [429]
+
+
+def test_a_token_for_the_right_password(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "ann@example.com")
+    response = client.post(
+        "/api/auth/tokens", json={"email": "ann@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert set(body) == {"token", "expires_at"}
+    assert len(body["token"]) >= 40
+    # Only the hash is stored.
+    with app.app_context():
+        stored = db.session.scalar(db.select(ApiToken))
+        assert stored is not None
+        assert stored.token_hash != body["token"]
+        assert body["token"] not in stored.token_hash
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"email": "ann@example.com", "password": "wrong password"},
+        {"email": "nobody@example.com", "password": PASSWORD},
+    ],
+    ids=["wrong password", "unknown email"],
+)
+def test_wrong_credentials_are_401_with_one_message(
+    app: Flask, client: FlaskClient, credentials: dict[str, str]
+) -> None:
+    make_user(app, "ann@example.com")
+    response = client.post("/api/auth/tokens", json=credentials)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.get_json()["detail"] == "Invalid e-mail or password."
+
+
+def test_an_inactive_user_gets_no_token(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "ann@example.com", is_active=False)
+    response = client.post(
+        "/api/auth/tokens", json={"email": "ann@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+
+
+def test_the_eleventh_failed_token_request_is_429(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "ann@example.com")
+    wrong = {"email": "ann@example.com", "password": "wrong password"}
+    for _ in range(10):
+        assert client.post("/api/auth/tokens", json=wrong).status_code == 401
+    response = client.post("/api/auth/tokens", json=wrong)
+    assert response.status_code == 429
+    assert response.content_type == PROBLEM
+
+
+def test_requests_without_a_token_are_401_with_www_authenticate(client: FlaskClient) -> None:
+    response = client.get("/api/orders/")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer not-a-real-token", "Bearer ", "Basic dXNlcjpwYXNz", "bearer", "Token abc"],
+)
+def test_bad_authorization_headers_are_401(client: FlaskClient, header: str) -> None:
+    response = client.get("/api/orders/", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_valid_token_works(app: Flask, client: FlaskClient) -> None:
+    token = make_token(app, make_user(app))
+    assert client.get("/api/orders/", headers=bearer(token)).status_code == 200
+
+
+def test_an_expired_token_is_401(app: Flask, client: FlaskClient) -> None:
+    token = make_token(app, make_user(app), lifetime=timedelta(seconds=-1))
+    response = client.get("/api/orders/", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_a_deactivated_users_token_stops_working(app: Flask, client: FlaskClient) -> None:
+    user = make_user(app)
+    token = make_token(app, user)
+    with app.app_context():
+        db.session.execute(db.update(User).values(is_active=False))
+        db.session.commit()
+    assert client.get("/api/orders/", headers=bearer(token)).status_code == 401
+
+
+def test_revoking_the_current_token(app: Flask, client: FlaskClient) -> None:
+    user = make_user(app)
+    token = make_token(app, user)
+    other_token = make_token(app, user)
+    response = client.delete("/api/auth/tokens/current", headers=bearer(token))
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert "Content-Type" not in response.headers
+    assert client.get("/api/orders/", headers=bearer(token)).status_code == 401
+    # Only that token: the user's other device stays logged in.
+    assert client.get("/api/orders/", headers=bearer(other_token)).status_code == 200
+
+
+def test_revoking_without_a_token_is_401(client: FlaskClient) -> None:
+    assert client.delete("/api/auth/tokens/current").status_code == 401
+
+
+def test_token_lifetime_is_24_hours_by_default(app: Flask) -> None:
+    assert app.config["API_TOKEN_LIFETIME"] == timedelta(hours=24)
+
+
+def test_token_lifetime_can_be_set_in_seconds(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from shop_api import create_app
+
+    monkeypatch.setenv("SHOP_API_API_TOKEN_LIFETIME", "3600")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    assert app.config["API_TOKEN_LIFETIME"] == timedelta(hours=1)

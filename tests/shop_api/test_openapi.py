@@ -1,0 +1,103 @@
+"""The OpenAPI document is valid, generated, and covers every /api route."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openapi_spec_validator import validate
+
+from shop_api.openapi import build_openapi, operation
+
+
+@pytest.fixture
+def document(client: FlaskClient) -> dict[str, Any]:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_document_is_valid_openapi_3(document: dict[str, Any]) -> None:
+    validate(document)
+    assert document["openapi"].startswith("3.")
+
+
+def test_every_api_rule_is_documented(app: Flask, document: dict[str, Any]) -> None:
+    documented = {
+        (path, method.upper())
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method != "parameters"
+    }
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api"):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            assert (path, method) in documented, f"{method} {rule.rule} is not documented"
+
+
+def test_bearer_scheme_and_protected_operations(document: dict[str, Any]) -> None:
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    place_order = document["paths"]["/api/orders/"]["post"]
+    assert place_order["security"] == [{"bearerAuth": []}]
+    assert "security" not in document["paths"]["/api/products/"]["get"]
+
+
+def test_error_responses_are_problem_json(document: dict[str, Any]) -> None:
+    responses = document["paths"]["/api/orders/"]["post"]["responses"]
+    for status in ("400", "401", "409", "415", "422"):
+        content = responses[status]["content"]
+        assert content == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }
+    assert "WWW-Authenticate" in responses["401"]["headers"]
+
+
+def test_schemas_come_from_the_marshmallow_classes(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    item = schemas["OrderItem"]
+    assert item["required"] == ["product_id", "quantity"]
+    assert item["properties"]["quantity"]["maximum"] == 1000
+    assert item["additionalProperties"] is False
+    assert set(schemas["Product"]["properties"]) == {
+        "id", "name", "description", "price_cents", "currency", "stock"
+    }  # fmt: skip
+
+
+def test_an_undeclared_api_route_is_an_error(app: Flask) -> None:
+    app.add_url_rule("/api/undocumented", "undocumented", lambda: "")
+    with pytest.raises(LookupError, match="/api/undocumented"):
+        build_openapi(app)
+
+
+def test_the_operation_decorator_keeps_the_view_working() -> None:
+    @operation(summary="x", tag="t")
+    def view() -> str:
+        return "ok"
+
+    assert view() == "ok"
+
+
+def test_interactive_docs_are_served_locally(client: FlaskClient) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-spec-url="/api/openapi.json"' in html
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        with client.get(asset) as asset_response:
+            assert asset_response.status_code == 200, asset
+    assert "http" not in html.split("<body>")[1]  # no outside script or style
+
+
+def test_rules_beyond_field_properties_are_documented(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["ProductUpdate"]["minProperties"] == 1
+    assert schemas["Product"]["properties"]["currency"]["enum"] == ["EUR"]
+    assert schemas["Registration"]["properties"]["password"]["minLength"] == 8

@@ -1,0 +1,342 @@
+"""Orders: stock-checked, all or nothing, idempotent, own orders only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from shop_api.extensions import db
+from tests.shop_api.conftest import (
+    make_customer,
+    make_product,
+    order_body,
+    order_count,
+    stock_of,
+)
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def customer(app: Flask) -> dict[str, str]:
+    return make_customer(app)
+
+
+def place(client: FlaskClient, headers: dict[str, str], body: Any, **extra: str) -> Any:
+    return client.post("/api/orders/", json=body, headers={**headers, **extra})
+
+
+def test_placing_an_order(app: Flask, client: FlaskClient, customer: dict[str, str]) -> None:
+    mug = make_product(app, name="Mug", price_cents=1299, stock=10)
+    tea = make_product(app, name="Tea", price_cents=449, stock=5)
+    response = place(client, customer, order_body((mug.id, 2), (tea.id, 1)))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert response.headers["Location"] == f"/api/orders/{body['id']}"
+    assert body["status"] == "placed"
+    assert body["items"] == [
+        {"product_id": mug.id, "product_name": "Mug", "quantity": 2, "unit_price_cents": 1299},
+        {"product_id": tea.id, "product_name": "Tea", "quantity": 1, "unit_price_cents": 449},
+    ]
+    assert body["total_cents"] == 2 * 1299 + 449
+    assert body["currency"] == "EUR"
+    assert set(body) == {"id", "status", "items", "total_cents", "currency", "created_at"}
+    assert stock_of(app, mug.id) == 8
+    assert stock_of(app, tea.id) == 4
+
+
+def test_duplicate_lines_are_merged(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    body = place(client, customer, order_body((mug.id, 2), (mug.id, 3))).get_json()
+    assert [(i["product_id"], i["quantity"]) for i in body["items"]] == [(mug.id, 5)]
+    assert stock_of(app, mug.id) == 5
+
+
+def test_merged_lines_over_the_limit_are_422(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=5000)
+    response = place(client, customer, order_body((mug.id, 600), (mug.id, 600)))
+    assert response.status_code == 422
+    assert stock_of(app, mug.id) == 5000
+
+
+def test_prices_come_from_the_database(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, price_cents=1299)
+    body = {"items": [{"product_id": mug.id, "quantity": 1, "unit_price_cents": 1}]}
+    response = place(client, customer, body)
+    assert response.status_code == 422
+    assert "unit_price_cents" in str(response.get_json()["errors"])
+    response = place(client, customer, {**order_body((mug.id, 1)), "total_cents": 1})
+    assert response.status_code == 422
+    assert order_count(app) == 0
+
+
+def test_the_order_keeps_the_price_it_was_placed_at(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    from tests.shop_api.conftest import make_staff
+
+    mug = make_product(app, price_cents=1299)
+    order = place(client, customer, order_body((mug.id, 1))).get_json()
+    client.patch(f"/api/products/{mug.id}", json={"price_cents": 9999, "name": "Renamed"},
+                 headers=make_staff(app))  # fmt: skip
+    again = client.get(f"/api/orders/{order['id']}", headers=customer).get_json()
+    assert again["items"][0]["unit_price_cents"] == 1299
+    assert again["items"][0]["product_name"] == "Ceramic mug"
+
+
+BAD_BODIES = [
+    ("zero quantity", {"items": [{"product_id": 1, "quantity": 0}]}),
+    ("negative quantity", {"items": [{"product_id": 1, "quantity": -2}]}),
+    ("huge quantity", {"items": [{"product_id": 1, "quantity": 10**30}]}),
+    ("quantity 1001", {"items": [{"product_id": 1, "quantity": 1001}]}),
+    ("string quantity", {"items": [{"product_id": 1, "quantity": "2"}]}),
+    ("float quantity", {"items": [{"product_id": 1, "quantity": 2.5}]}),
+    ("boolean quantity", {"items": [{"product_id": 1, "quantity": True}]}),
+    ("null quantity", {"items": [{"product_id": 1, "quantity": None}]}),
+    ("missing quantity", {"items": [{"product_id": 1}]}),
+    ("missing product", {"items": [{"quantity": 1}]}),
+    ("string product", {"items": [{"product_id": "1", "quantity": 1}]}),
+    ("huge product id", {"items": [{"product_id": 10**30, "quantity": 1}]}),
+    ("unknown line field", {"items": [{"product_id": 1, "quantity": 1, "colour": "red"}]}),
+    ("unknown field", {"items": [{"product_id": 1, "quantity": 1}], "customer_id": 2}),
+    ("empty items", {"items": []}),
+    ("missing items", {}),
+    ("items not a list", {"items": {"product_id": 1}}),
+    ("line not an object", {"items": [1]}),
+    ("body a list", [{"product_id": 1, "quantity": 1}]),
+    ("body a string", "order"),
+    ("too many lines", {"items": [{"product_id": n, "quantity": 1} for n in range(1, 52)]}),
+]
+
+
+@pytest.mark.parametrize("body", [b for _, b in BAD_BODIES], ids=[n for n, _ in BAD_BODIES])
+def test_invalid_bodies_are_422_and_change_nothing(
+    app: Flask, client: FlaskClient, customer: dict[str, str], body: Any
+) -> None:
+    make_product(app, stock=10)
+    response = place(client, customer, body)
+    assert response.status_code == 422
+    assert response.content_type == PROBLEM
+    assert response.get_json()["errors"]
+    assert stock_of(app, 1) == 10
+    assert order_count(app) == 0
+
+
+def test_an_unknown_product_is_422_and_nothing_is_taken(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    response = place(client, customer, order_body((mug.id, 1), (999, 1)))
+    assert response.status_code == 422
+    assert "999" in response.get_json()["detail"]
+    assert stock_of(app, mug.id) == 10
+    assert order_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        (b'{"items": [', "application/json", 400),
+        (b"", "application/json", 400),
+        (b"items=1", "application/x-www-form-urlencoded", 415),
+        (b'{"items": []}', "text/plain", 415),
+        (b'{"items": []}', None, 415),
+    ],
+    ids=["malformed", "empty", "form", "text", "no content type"],
+)
+def test_malformed_or_non_json_bodies(
+    app: Flask,
+    client: FlaskClient,
+    customer: dict[str, str],
+    data: bytes,
+    content_type: str | None,
+    status: int,
+) -> None:
+    headers = dict(customer)
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = client.post("/api/orders/", data=data, headers=headers)
+    assert response.status_code == status
+    assert response.content_type == PROBLEM
+
+
+def test_not_enough_stock_is_409_and_all_or_nothing(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, name="Mug", stock=10)
+    kettle = make_product(app, name="Kettle", stock=1)
+    grinder = make_product(app, name="Grinder", stock=0)
+    response = place(client, customer, order_body((mug.id, 3), (kettle.id, 2), (grinder.id, 1)))
+    assert response.status_code == 409
+    assert response.content_type == PROBLEM
+    assert response.get_json()["shortages"] == [
+        {"product_id": kettle.id, "product_name": "Kettle", "requested": 2, "available": 1},
+        {"product_id": grinder.id, "product_name": "Grinder", "requested": 1, "available": 0},
+    ]
+    # The mug line had enough, but nothing was taken.
+    assert stock_of(app, mug.id) == 10
+    assert stock_of(app, kettle.id) == 1
+    assert order_count(app) == 0
+
+
+def test_the_last_item_can_be_sold(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=2)
+    assert place(client, customer, order_body((mug.id, 2))).status_code == 201
+    assert stock_of(app, mug.id) == 0
+    assert place(client, customer, order_body((mug.id, 1))).status_code == 409
+
+
+# --- idempotency --------------------------------------------------------------------
+
+
+def test_a_retry_with_the_same_key_returns_the_first_order(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    first = place(client, customer, order_body((mug.id, 2)), **{"Idempotency-Key": "abc-123"})
+    retry = place(client, customer, order_body((mug.id, 2)), **{"Idempotency-Key": "abc-123"})
+    assert first.status_code == retry.status_code == 201
+    assert retry.get_json() == first.get_json()
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert stock_of(app, mug.id) == 8
+    assert order_count(app) == 1
+
+
+def test_the_same_key_with_another_body_is_422(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    place(client, customer, order_body((mug.id, 2)), **{"Idempotency-Key": "abc-123"})
+    other = place(client, customer, order_body((mug.id, 3)), **{"Idempotency-Key": "abc-123"})
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.get_json()["errors"]
+    assert stock_of(app, mug.id) == 8
+
+
+def test_keys_are_per_user(app: Flask, client: FlaskClient, customer: dict[str, str]) -> None:
+    mug = make_product(app, stock=10)
+    other = make_customer(app, "other@example.com")
+    first = place(client, customer, order_body((mug.id, 1)), **{"Idempotency-Key": "same"})
+    second = place(client, other, order_body((mug.id, 1)), **{"Idempotency-Key": "same"})
+    assert first.get_json()["id"] != second.get_json()["id"]
+    assert "Idempotent-Replayed" not in second.headers
+    assert stock_of(app, mug.id) == 8
+
+
+def test_a_failed_order_does_not_use_up_the_key(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=1)
+    key = {"Idempotency-Key": "retry-me"}
+    assert place(client, customer, order_body((mug.id, 2)), **key).status_code == 409
+    assert place(client, customer, order_body((mug.id, 1)), **key).status_code == 201
+
+
+@pytest.mark.parametrize("key", ["x" * 256, "has space", "tab\tkey", ""])
+def test_an_invalid_idempotency_key_is_422(
+    app: Flask, client: FlaskClient, customer: dict[str, str], key: str
+) -> None:
+    mug = make_product(app)
+    response = place(client, customer, order_body((mug.id, 1)), **{"Idempotency-Key": key})
+    assert response.status_code == 422
+    assert order_count(app) == 0
+
+
+# --- reading and cancelling ---------------------------------------------------------
+
+
+def test_customers_list_only_their_own_orders(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    other = make_customer(app, "other@example.com")
+    mine = place(client, customer, order_body((mug.id, 1))).get_json()
+    place(client, other, order_body((mug.id, 1)))
+    body = client.get("/api/orders/", headers=customer).get_json()
+    assert [order["id"] for order in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+def test_the_order_list_is_newest_first_and_paginated(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    ids = [place(client, customer, order_body((mug.id, 1))).get_json()["id"] for _ in range(3)]
+    response = client.get("/api/orders/?per_page=2", headers=customer)
+    assert [o["id"] for o in response.get_json()["items"]] == ids[::-1][:2]
+    assert 'rel="next"' in response.headers["Link"]
+
+
+def test_the_order_list_runs_the_same_number_of_queries_for_any_size(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    products = [make_product(app, name=f"P{n}", stock=100) for n in range(3)]
+
+    def queries() -> int:
+        statements: list[str] = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/api/orders/?per_page=50", headers=customer).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    place(client, customer, order_body((products[0].id, 1)))
+    few = queries()
+    for _ in range(10):
+        place(client, customer, order_body(*[(p.id, 1) for p in products]))
+    assert queries() == few
+
+
+def test_someone_elses_order_is_404_everywhere(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    other = make_customer(app, "other@example.com")
+    order_id = place(client, customer, order_body((mug.id, 1))).get_json()["id"]
+    assert client.get(f"/api/orders/{order_id}", headers=other).status_code == 404
+    response = client.post(f"/api/orders/{order_id}/cancel", headers=other)
+    assert response.status_code == 404
+    assert response.content_type == PROBLEM
+    assert stock_of(app, mug.id) == 9
+
+
+def test_cancel_gives_the_stock_back_and_twice_is_409(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    mug = make_product(app, stock=10)
+    kettle = make_product(app, name="Kettle", stock=3)
+    order_id = place(client, customer, order_body((mug.id, 4), (kettle.id, 3))).get_json()["id"]
+    assert (stock_of(app, mug.id), stock_of(app, kettle.id)) == (6, 0)
+
+    response = client.post(f"/api/orders/{order_id}/cancel", headers=customer)
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "cancelled"
+    assert (stock_of(app, mug.id), stock_of(app, kettle.id)) == (10, 3)
+
+    again = client.post(f"/api/orders/{order_id}/cancel", headers=customer)
+    assert again.status_code == 409
+    assert again.content_type == PROBLEM
+    assert (stock_of(app, mug.id), stock_of(app, kettle.id)) == (10, 3)
+
+
+def test_a_missing_order_is_404(client: FlaskClient, customer: dict[str, str]) -> None:
+    assert client.get("/api/orders/999", headers=customer).status_code == 404
+    assert client.post("/api/orders/999/cancel", headers=customer).status_code == 404

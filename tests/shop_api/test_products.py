@@ -1,0 +1,225 @@
+"""Products: the public list and detail, and staff create and patch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.shop_api.conftest import make_customer, make_product, make_staff
+
+PROBLEM = "application/problem+json"
+NEW_PRODUCT = {
+    "name": "Hand grinder",
+    "description": "Burr grinder.",
+    "price_cents": 5999,
+    "currency": "EUR",
+    "stock": 8,
+}
+
+
+def names(response: Any) -> list[str]:
+    return [item["name"] for item in response.get_json()["items"]]
+
+
+def test_list_shape(app: Flask, client: FlaskClient) -> None:
+    product = make_product(app)
+    response = client.get("/api/products/")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "items": [
+            {
+                "id": product.id,
+                "name": "Ceramic mug",
+                "description": "Holds coffee.",
+                "price_cents": 1299,
+                "currency": "EUR",
+                "stock": 10,
+            }
+        ],
+        "page": 1,
+        "per_page": 20,
+        "total": 1,
+        "pages": 1,
+    }
+
+
+def test_an_empty_list(client: FlaskClient) -> None:
+    body = client.get("/api/products/").get_json()
+    assert body == {"items": [], "page": 1, "per_page": 20, "total": 0, "pages": 0}
+
+
+def test_pagination_and_link_headers(app: Flask, client: FlaskClient) -> None:
+    for n in range(5):
+        make_product(app, name=f"Product {n}")
+    first = client.get("/api/products/?per_page=2")
+    assert names(first) == ["Product 0", "Product 1"]
+    assert first.get_json()["pages"] == 3
+    link = first.headers["Link"]
+    assert '</api/products/?page=2&per_page=2&sort=name>; rel="next"' in link
+    assert 'rel="prev"' not in link
+    assert '</api/products/?page=3&per_page=2&sort=name>; rel="last"' in link
+
+    middle = client.get("/api/products/?per_page=2&page=2")
+    assert 'rel="prev"' in middle.headers["Link"]
+    assert 'rel="next"' in middle.headers["Link"]
+    last = client.get("/api/products/?per_page=2&page=3")
+    assert names(last) == ["Product 4"]
+    assert 'rel="next"' not in last.headers["Link"]
+
+
+def test_a_page_past_the_end_is_empty(app: Flask, client: FlaskClient) -> None:
+    make_product(app)
+    body = client.get("/api/products/?page=5").get_json()
+    assert body["items"] == []
+    assert body["page"] == 5
+
+
+def test_per_page_is_capped_at_100(app: Flask, client: FlaskClient) -> None:
+    assert client.get("/api/products/?per_page=500").get_json()["per_page"] == 100
+
+
+def test_filters_and_sorting(app: Flask, client: FlaskClient) -> None:
+    now = datetime.now(UTC)
+    make_product(app, name="Mug", price_cents=1000, stock=0, created_at=now - timedelta(days=2))
+    make_product(app, name="Big mug", price_cents=3000, stock=5, created_at=now - timedelta(days=1))
+    make_product(app, name="Kettle", price_cents=2000, stock=1, created_at=now)
+    assert names(client.get("/api/products/?q=MUG")) == ["Big mug", "Mug"]
+    in_stock = client.get("/api/products/?in_stock=true&per_page=1")
+    assert names(in_stock) == ["Big mug"]
+    assert "in_stock=true" in in_stock.headers["Link"]
+    assert names(client.get("/api/products/?in_stock=true")) == ["Big mug", "Kettle"]
+    assert names(client.get("/api/products/?in_stock=false")) == ["Mug"]
+    assert names(client.get("/api/products/?sort=price")) == ["Mug", "Kettle", "Big mug"]
+    assert names(client.get("/api/products/?sort=-price")) == ["Big mug", "Kettle", "Mug"]
+    assert names(client.get("/api/products/?sort=-name")) == ["Mug", "Kettle", "Big mug"]
+    assert names(client.get("/api/products/?sort=newest")) == ["Kettle", "Big mug", "Mug"]
+
+
+def test_search_treats_wildcards_literally(app: Flask, client: FlaskClient) -> None:
+    make_product(app, name="100% cotton bag")
+    make_product(app, name="1000 filters")
+    assert names(client.get("/api/products/?q=100%25")) == ["100% cotton bag"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=0", "page=-1", "page=abc", "per_page=0", "sort=popular", "in_stock=maybe",
+     "colour=red", "page=99999999999999999999", "q=" + "x" * 101],
+)  # fmt: skip
+def test_invalid_query_parameters_are_422(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/api/products/?{query}")
+    assert response.status_code == 422
+    assert response.content_type == PROBLEM
+    assert response.get_json()["errors"]
+
+
+def test_detail(app: Flask, client: FlaskClient) -> None:
+    product = make_product(app)
+    response = client.get(f"/api/products/{product.id}")
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Ceramic mug"
+
+
+@pytest.mark.parametrize("product_id", ["999", "0", "99999999999999999999", "abc"])
+def test_missing_product_is_a_404_problem(client: FlaskClient, product_id: str) -> None:
+    response = client.get(f"/api/products/{product_id}")
+    assert response.status_code == 404
+    assert response.content_type == PROBLEM
+
+
+def test_staff_create_a_product(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/api/products/", json=NEW_PRODUCT, headers=make_staff(app))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert response.headers["Location"] == f"/api/products/{body['id']}"
+    assert {k: body[k] for k in NEW_PRODUCT} == NEW_PRODUCT
+    assert client.get(response.headers["Location"]).get_json() == body
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"price_cents": -1}, "price_cents"),
+        ({"price_cents": 12.5}, "price_cents"),
+        ({"price_cents": "1299"}, "price_cents"),
+        ({"price_cents": 10_000_001}, "price_cents"),
+        ({"stock": -3}, "stock"),
+        ({"stock": True}, "stock"),
+        ({"currency": "USD"}, "currency"),
+        ({"currency": "eur"}, "currency"),
+        ({"currency": 978}, "currency"),
+        ({"id": 7}, "id"),
+        ({"description": "x" * 5001}, "description"),
+    ],
+)
+def test_create_refuses_invalid_fields(
+    app: Flask, client: FlaskClient, change: dict[str, Any], field: str
+) -> None:
+    response = client.post(
+        "/api/products/", json={**NEW_PRODUCT, **change}, headers=make_staff(app)
+    )
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+    assert client.get("/api/products/").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize("missing", ["name", "price_cents", "stock"])
+def test_create_requires_fields(app: Flask, client: FlaskClient, missing: str) -> None:
+    body = {k: v for k, v in NEW_PRODUCT.items() if k != missing}
+    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {missing: ["Missing data for required field."]}
+
+
+def test_staff_patch_a_product(app: Flask, client: FlaskClient) -> None:
+    product = make_product(app)
+    response = client.patch(
+        f"/api/products/{product.id}",
+        json={"price_cents": 1499, "stock": 3, "name": "  Big mug "},
+        headers=make_staff(app),
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["name"], body["price_cents"], body["stock"]) == ("Big mug", 1499, 3)
+    assert body["description"] == "Holds coffee."
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"currency": "EUR"}, {"id": 3}, {"stock": -1}, {"price_cents": None}]
+)
+def test_patch_refuses_empty_or_invalid_changes(
+    app: Flask, client: FlaskClient, body: dict
+) -> None:  # type: ignore[type-arg]
+    product = make_product(app)
+    response = client.patch(f"/api/products/{product.id}", json=body, headers=make_staff(app))
+    assert response.status_code == 422
+    assert client.get(f"/api/products/{product.id}").get_json()["price_cents"] == 1299
+
+
+def test_patch_a_missing_product_is_404(app: Flask, client: FlaskClient) -> None:
+    response = client.patch("/api/products/999", json={"stock": 1}, headers=make_staff(app))
+    assert response.status_code == 404
+
+
+def test_customers_cannot_create_or_patch(app: Flask, client: FlaskClient) -> None:
+    product = make_product(app)
+    customer = make_customer(app)
+    assert client.post("/api/products/", json=NEW_PRODUCT, headers=customer).status_code == 403
+    response = client.patch(f"/api/products/{product.id}", json={"stock": 0}, headers=customer)
+    assert response.status_code == 403
+    assert response.content_type == PROBLEM
+    assert client.get(f"/api/products/{product.id}").get_json()["stock"] == 10
+
+
+def test_currency_may_be_left_out(app: Flask, client: FlaskClient) -> None:
+    body = {k: v for k, v in NEW_PRODUCT.items() if k != "currency"}
+    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    assert response.status_code == 201
+    assert response.get_json()["currency"] == "EUR"
