@@ -109,7 +109,7 @@ def describe(error: HTTPException) -> str:
     if code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
-            return f"What you sent is too large. The limit is {limit / 1_000_000:g} MB."
+            return f"What you sent is too large. The limit is {_megabytes(limit)}."
     if code == 429:
         # Flask-Limiter's description is the limit itself, e.g. "10 per 1 minute".
         return (
@@ -121,3 +121,11 @@ def describe(error: HTTPException) -> str:
     if error.description and error.description != type(error).description:
         return error.description
     return FRIENDLY_DESCRIPTIONS.get(code, error.description or error.name)
+
+
+def _megabytes(size: int) -> str:
+    """``10 MB`` for 10 * 1024 * 1024 as for 10,000,000: how people say it."""
+    for unit in (1024 * 1024, 1_000_000):
+        if size % unit == 0:
+            return f"{size // unit} MB"
+    return f"{size / 1_000_000:.1f} MB"

@@ -38,6 +38,15 @@ def test_413_names_the_limit(client: FlaskClient) -> None:
     assert "The limit is 1 MB." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("limit", "shown"), [(10 * 1024 * 1024, "10 MB"), (2_000_000, "2 MB"), (1_500_000, "1.5 MB")]
+)
+def test_the_413_limit_is_shown_as_people_say_it(app: Flask, limit: int, shown: str) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = limit
+    response = app.test_client().post("/upload", data=b"x" * (limit + 1))
+    assert f"The limit is {shown}." in response.get_data(as_text=True)
+
+
 def test_a_body_under_the_limit_is_accepted(client: FlaskClient) -> None:
     assert client.post("/upload", data=b"x" * 1000).get_data(as_text=True) == "1000 bytes"
 
