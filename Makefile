@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Each suite runs in its own pytest process: the apps share code, never state,
 # and coverage of shared/ is measured by its own tests only.
-APPS   := helpdesk shop_api
+APPS   := helpdesk shop_api recipes
 SUITES := shared $(APPS)
 COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test

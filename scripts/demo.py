@@ -1,79 +1,159 @@
-"""``make demo``: migrate, seed and serve every app that exists so far.
+"""``make demo``: all three apps and an embedded S3 endpoint, migrated,
+seeded and served, with one table of addresses and logins. Ctrl-C stops
+everything.
 
-Each app is prepared with its own CLI (``flask --app APP db upgrade`` and
-``seed-demo``, both safe to run again) and then served on its port.
+Ports (override with the variables): help desk 5001 (HELPDESK_PORT), shop
+API 5002 (SHOP_API_PORT), recipes 5003 (RECIPES_PORT), S3 5004 (DEMO_S3_PORT).
+
+The embedded S3 (moto's server) keeps objects in memory only, so the demo's
+recipe database starts fresh each run as well: photos and rows stay in step.
+The help desk and the shop keep their demo data between runs (seeding is
+idempotent).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+PASSWORD = "demo-password"  # noqa: S105 -- the demo accounts' password, printed on purpose
 
 
-@dataclass(frozen=True)
+@dataclass
 class DemoApp:
     package: str
     title: str
-    port: int
-    issue: str
-    path: str = "/"
+    default_port: int
+    path: str
+    logins: str
+    env: dict[str, str] = field(default_factory=dict)
+    prepare: tuple[tuple[str, ...], ...] = (("db", "upgrade"), ("seed-demo",))
 
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(f"{self.package.upper()}_PORT", self.default_port))
 
-APPS = [
-    DemoApp("helpdesk", "Help desk", 5001, "the help desk issue"),
-    DemoApp("shop_api", "Shop API", 5002, "the shop API issue", path="/api/docs"),
-    DemoApp("recipes", "Recipes", 5003, "the recipe site issue"),
-]
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
 
 def main() -> int:
-    ready = [app for app in APPS if importlib.util.find_spec(app.package) is not None]
-    coming = [app for app in APPS if app not in ready]
-    for app in coming:
-        print(f"  {app.title:<10} not built yet: it arrives with {app.issue}.")
-    if not ready:
-        print("\nNo app exists yet, so there is nothing to serve. `make test` runs what exists.")
-        return 0
-    return serve(ready)
-
-
-def serve(apps: list[DemoApp]) -> int:
-    busy = [app for app in apps if not port_is_free(port_for(app))]
-    for app in busy:
-        variable = f"{app.package.upper()}_PORT"
-        print(
-            f"Port {port_for(app)} for {app.title} is in use. Stop what uses it, or set {variable}."
-        )
+    s3_port = int(os.environ.get("DEMO_S3_PORT", 5004))
+    apps = [
+        DemoApp("helpdesk", "Help desk", 5001, "/",
+                "staff@example.com (staff), ann@example.com, ben@example.com"),
+        DemoApp("shop_api", "Shop API", 5002, "/api/docs",
+                "staff@example.com (staff), customer@example.com"),
+        DemoApp("recipes", "Recipes", 5003, "/",
+                "staff@example.com (staff), cook@example.com, baker@example.com",
+                env=recipes_env(s3_port),
+                prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",))),
+    ]  # fmt: skip
+    busy = [(name, port) for name, port in [("S3", s3_port)] + [(a.title, a.port) for a in apps]
+            if not port_is_free(port)]  # fmt: skip
+    for name, port in busy:
+        print(f"Port {port} ({name}) is in use. Stop what uses it, or choose another port: "
+              "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT.")  # fmt: skip
     if busy:
         return 1
-    flask = [sys.executable, "-m", "flask"]
-    for app in apps:
-        print(f"\n==> {app.title}: migrating and seeding")
-        subprocess.run([*flask, "--app", app.package, "db", "upgrade"], check=True)
-        subprocess.run([*flask, "--app", app.package, "seed-demo"], check=True)
-    processes = [
-        subprocess.Popen(
-            [*flask, "--app", app.package, "run", "--port", str(port_for(app)), "--no-reload"]
-        )
-        for app in apps
-    ]
-    print("\n" + "\n".join(f"  {a.title:<10} http://127.0.0.1:{port_for(a)}{a.path}" for a in apps))
-    print("\nPress Ctrl-C to stop.")
+
+    processes: list[subprocess.Popen[bytes]] = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        for process in processes:
-            process.wait()
+        step(f"Embedded S3 (moto) on port {s3_port}")
+        processes.append(spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                                "-p", str(s3_port)], quiet=True))  # fmt: skip
+        wait_until_up(f"http://127.0.0.1:{s3_port}/moto-api/", processes[-1])
+        (INSTANCE / "recipes-demo.sqlite3").unlink(missing_ok=True)
+
+        for app in apps:
+            step(f"{app.title}: migrate and seed")
+            for args in app.prepare:
+                run_flask(app, *args)
+
+        for app in apps:
+            command = [sys.executable, "-m", "flask", "--app", app.package, "run",
+                       "--port", str(app.port), "--no-reload"]  # fmt: skip
+            processes.append(spawn(command, env=app.env))
+        for app in apps:
+            wait_until_up(f"http://127.0.0.1:{app.port}/healthz", processes[-1])
+
+        print_table(apps)
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        print("A demo process stopped; stopping the others.")
+        return 1
     except KeyboardInterrupt:
-        pass
+        print("\nStopping…")
+        return 0
     finally:
-        for process in processes:
+        stop(processes)
+
+
+def recipes_env(s3_port: int) -> dict[str, str]:
+    INSTANCE.mkdir(exist_ok=True)
+    return {
+        "RECIPES_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+        "RECIPES_S3_BUCKET": "recipes-demo",
+        "RECIPES_S3_ACCESS_KEY_ID": "demo",
+        "RECIPES_S3_SECRET_ACCESS_KEY": "demo",
+        "RECIPES_DATABASE_URL": f"sqlite:///{INSTANCE / 'recipes-demo.sqlite3'}",
+    }
+
+
+def run_flask(app: DemoApp, *args: str) -> None:
+    command = [sys.executable, "-m", "flask", "--app", app.package, *args]
+    result = subprocess.run(command, env={**os.environ, **app.env}, capture_output=True,
+                            text=True, cwd=ROOT, check=False)  # fmt: skip
+    if result.returncode != 0:
+        print(result.stdout + result.stderr)
+        raise SystemExit(f"`flask --app {app.package} {' '.join(args)}` failed.")
+    for line in result.stdout.splitlines():
+        if line.startswith(("Demo", "Bucket")):
+            print(f"    {line}")
+
+
+def spawn(
+    command: list[str], *, env: dict[str, str] | None = None, quiet: bool = False
+) -> subprocess.Popen[bytes]:
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=ROOT,
+                            stdout=output, stderr=output)  # fmt: skip
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url}: the process exited early.")
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 -- our own localhost URL
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {seconds:.0f} s.")
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
             process.terminate()
-        for process in processes:
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
             process.wait()
-    return 0
 
 
 def port_is_free(port: int) -> bool:
@@ -87,8 +167,17 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def port_for(app: DemoApp) -> int:
-    return int(os.environ.get(f"{app.package.upper()}_PORT", app.port))
+def step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def print_table(apps: list[DemoApp]) -> None:
+    width = max(len(app.url) for app in apps)
+    print(f"\n  {'app':<10}  {'open':<{width}}  logins (password {PASSWORD!r})")
+    for app in apps:
+        print(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}")
+    print("\n  Shop API walk-through with curl: README.md, 'A walk through with curl'.")
+    print("  Press Ctrl-C to stop everything.\n", flush=True)
 
 
 if __name__ == "__main__":

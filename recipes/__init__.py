@@ -1,0 +1,62 @@
+"""The recipe site: community recipes, each with a photo stored in S3.
+
+``flask --app recipes run`` or ``gunicorn 'recipes:create_app()'``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from recipes.commands import register_commands
+from recipes.extensions import auth, csrf, db, image_store, limiter, migrate
+from recipes.models import User
+from recipes.storage import image_origins
+from recipes.views import register_blueprints
+from shared.config import configure
+from shared.database import init_database
+from shared.errors import register_error_handlers
+from shared.health import register_health_checks
+from shared.layout import init_layout
+from shared.request_logging import init_request_logging
+from shared.security import init_security_headers
+
+DEFAULTS = {
+    "RECIPES_PER_PAGE": 12,
+    # A phone photo is 3 to 8 MB; anything past this is refused with a 413 page.
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "S3_BUCKET": "recipes",
+    "S3_ENDPOINT_URL": "",  # empty: AWS
+    "S3_PUBLIC_ENDPOINT_URL": "",  # empty: the same as S3_ENDPOINT_URL
+    "S3_REGION": "us-east-1",
+    "S3_ACCESS_KEY_ID": "",  # empty: boto3's usual chain (environment, profile, role)
+    "S3_SECRET_ACCESS_KEY": "",
+    "S3_PRESIGNED_EXPIRY": 3600,
+}
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, "RECIPES", DEFAULTS, test_config)
+    # Images come from the bucket's host: the CSP allows it and no other.
+    app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], *image_origins(app.config)]
+
+    init_database(app, db)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    image_store.init_app(app)
+    init_layout(app, site_name="Recipes")
+    init_security_headers(app)
+    init_request_logging(app)
+
+    register_blueprints(app)
+    register_health_checks(app, db=db, checks={"bucket": image_store.check_bucket})
+    register_error_handlers(app, db=db)
+    register_commands(app)
+    return app

@@ -1,0 +1,24 @@
+"""The recipe site's extensions, created unbound and bound in ``create_app``."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+from recipes.storage import ImageStore
+from shared.auth import Auth
+from shared.database import make_registry
+
+
+class Base(DeclarativeBase):
+    registry = make_registry()
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True)
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+auth = Auth()
+image_store = ImageStore()

@@ -1,0 +1,132 @@
+"""Checking and normalising an uploaded recipe photo.
+
+Nothing about an upload is trusted. The extension must be on the allow-list,
+the bytes must decode as that very format (a PHP script renamed ``.png`` does
+not), the pixel count is capped before any pixel is decoded (a 50 KB PNG can
+claim 100,000 x 100,000 pixels), and what is stored is a fresh re-encoding:
+orientation applied, every byte of metadata (EXIF, GPS, comments) left
+behind, downscaled to a sane size, plus a thumbnail for lists.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# extension (from the user's file name) -> Pillow format it must decode as
+ALLOWED_EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+STORED_EXTENSIONS = {"JPEG": "jpg", "PNG": "png"}
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 2000
+THUMBNAIL_SIDE = 400
+JPEG_QUALITY = 85
+_DAMAGED = "The image is damaged or incomplete. Save it again, or try another photo."
+
+
+class ImageRejected(ValueError):
+    """The upload is not an acceptable image; the message says why, for the form."""
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    full: bytes
+    thumbnail: bytes
+    format: str  # "JPEG" or "PNG"
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+    @property
+    def extension(self) -> str:
+        return STORED_EXTENSIONS[self.format]
+
+
+def extension_of(filename: str) -> str:
+    """The lower-cased extension of the name the user's browser sent.
+
+    Taken from the raw name on purpose: ``secure_filename("фото.JPG")`` is
+    ``"JPG"`` and ``secure_filename("..jpg")`` is ``"jpg"``, both without a
+    dot, so the extension would be lost. (``os.path.splitext`` sees no
+    extension in ``".jpg"`` either.)
+    """
+    _, dot, extension = filename.strip().lower().rpartition(".")
+    return f".{extension}" if dot else ""
+
+
+def prepare_image(data: bytes, filename: str) -> PreparedImage:
+    extension = extension_of(filename)
+    expected_format = ALLOWED_EXTENSIONS.get(extension)
+    if expected_format is None:
+        raise ImageRejected("Upload a .jpg, .jpeg or .png file.")
+    if not data:
+        raise ImageRejected("The file is empty.")
+
+    with warnings.catch_warnings():
+        # Pillow only warns about a decompression bomb up to twice its own
+        # limit; here any warning is a refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image: Image.Image = Image.open(io.BytesIO(data), formats=[expected_format])
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ImageRejected(_too_many_pixels_message()) from None
+        except UnidentifiedImageError:
+            raise ImageRejected(
+                f"The file is not a valid {expected_format} image, whatever its name says. "
+                "Upload a photo saved as .jpg or .png."
+            ) from None
+        except (OSError, SyntaxError, ValueError):
+            raise ImageRejected(_DAMAGED) from None
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageRejected(_too_many_pixels_message(f"{width} x {height}"))
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
+            raise ImageRejected(_DAMAGED) from None
+
+    image = ImageOps.exif_transpose(image) or image
+    image = _without_metadata(image, expected_format)
+    full = image.copy()
+    full.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    thumbnail = image.copy()
+    thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return PreparedImage(
+        full=_encode(full, expected_format),
+        thumbnail=_encode(thumbnail, expected_format),
+        format=expected_format,
+    )
+
+
+def _too_many_pixels_message(size: str = "") -> str:
+    shown = f" ({size} pixels)" if size else ""
+    return (
+        f"The image is too large{shown}; the limit is {MAX_PIXELS // 1_000_000} megapixels. "
+        "Resize it and try again."
+    )
+
+
+def _without_metadata(image: Image.Image, image_format: str) -> Image.Image:
+    """A new image holding only the pixels: no EXIF, GPS, ICC, text chunks."""
+    if image_format == "JPEG":
+        mode = "RGB"
+    else:
+        has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+        mode = "RGBA" if has_alpha else "RGB"
+    pixels = image.convert(mode)
+    clean = Image.new(mode, pixels.size)
+    clean.paste(pixels)
+    return clean
+
+
+def _encode(image: Image.Image, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    if image_format == "JPEG":
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    else:
+        image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,143 @@
+"""Recipe pages: the list, a recipe, and the forms to post, change and delete.
+
+Anyone can read. Posting needs an account; changing is for the author;
+deleting is for the author or staff (moderation).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
+
+from recipes import services
+from recipes.extensions import db
+from recipes.forms import ConfirmDeleteForm, EditRecipeForm, RecipeForm
+from recipes.images import ImageRejected
+from recipes.models import Recipe
+from recipes.storage import StorageError
+from shared.pagination import paginate
+
+bp = Blueprint("recipes", __name__)
+
+STORAGE_DOWN = (
+    "The photo could not be stored right now. Nothing was saved; please try again in a minute."
+)
+
+
+@bp.get("/")
+def list_recipes() -> ResponseReturnValue:
+    search = request.args.get("q", "").strip()[:200] or None
+    pagination = paginate(
+        db, services.recipes_query(search), per_page=current_app.config["RECIPES_PER_PAGE"]
+    )
+    return render_template("recipes/list.html", pagination=pagination, search=search or "")
+
+
+@bp.get("/recipes/<id:recipe_id>")
+def show_recipe(recipe_id: int) -> ResponseReturnValue:
+    recipe = _recipe_or_404(recipe_id)
+    return render_template(
+        "recipes/detail.html",
+        recipe=recipe,
+        can_edit=services.can_edit(recipe, current_user),
+        can_delete=services.can_delete(recipe, current_user),
+    )
+
+
+@bp.route("/recipes/new", methods=["GET", "POST"])
+@login_required
+def new_recipe() -> ResponseReturnValue:
+    form = RecipeForm()
+    if form.validate_on_submit():
+        try:
+            recipe = services.publish_recipe(
+                current_user,
+                title=form.title.data or "",
+                ingredients=form.ingredients.data or "",
+                instructions=form.instructions.data or "",
+                upload=_upload_from(form.image.data),
+            )
+        except ImageRejected as refusal:
+            form.image.errors = [str(refusal)]
+        except StorageError:
+            current_app.logger.exception("storing a recipe image failed")
+            form.image.errors = [STORAGE_DOWN]
+            return render_template("recipes/form.html", form=form, recipe=None), 503
+        else:
+            flash("Your recipe is published.", "success")
+            return redirect(url_for(".show_recipe", recipe_id=recipe.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("recipes/form.html", form=form, recipe=None), status
+
+
+@bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_recipe(recipe_id: int) -> ResponseReturnValue:
+    recipe = _recipe_or_404(recipe_id)
+    if not services.can_edit(recipe, current_user):
+        abort(403, "Only the author can change this recipe.")
+    form = EditRecipeForm(obj=recipe)
+    if form.validate_on_submit():
+        new_image = form.image.data if _has_file(form.image.data) else None
+        try:
+            services.update_recipe(
+                recipe,
+                current_user,
+                title=form.title.data or "",
+                ingredients=form.ingredients.data or "",
+                instructions=form.instructions.data or "",
+                upload=_upload_from(new_image) if new_image else None,
+            )
+        except ImageRejected as refusal:
+            form.image.errors = [str(refusal)]
+        except StorageError:
+            current_app.logger.exception("storing a recipe image failed")
+            form.image.errors = [STORAGE_DOWN]
+            return render_template("recipes/form.html", form=form, recipe=recipe), 503
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(url_for(".show_recipe", recipe_id=recipe.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("recipes/form.html", form=form, recipe=recipe), status
+
+
+@bp.route("/recipes/<id:recipe_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_recipe(recipe_id: int) -> ResponseReturnValue:
+    """GET asks "are you sure?"; POST (with the form's CSRF token) deletes."""
+    recipe = _recipe_or_404(recipe_id)
+    if not services.can_delete(recipe, current_user):
+        abort(403, "Only the author or staff can delete this recipe.")
+    form = ConfirmDeleteForm()
+    if form.validate_on_submit():
+        title = recipe.title
+        services.delete_recipe(recipe, current_user)
+        flash(f"“{title}” is deleted.", "success")
+        return redirect(url_for(".list_recipes"))
+    return render_template("recipes/delete.html", recipe=recipe, form=form)
+
+
+def _recipe_or_404(recipe_id: int) -> Recipe:
+    recipe = services.find_recipe(recipe_id)
+    if recipe is None:
+        abort(404, "There is no such recipe.")
+    return recipe
+
+
+def _has_file(file: FileStorage | None) -> bool:
+    return isinstance(file, FileStorage) and bool(file.filename)
+
+
+def _upload_from(file: FileStorage) -> services.Upload:
+    return services.Upload(data=file.read(), filename=file.filename or "")

@@ -1,0 +1,126 @@
+"""Image rules, on the bytes: allow-list, real format, pixel cap, re-encoding."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import ExifTags, Image
+
+from recipes.images import MAX_PIXELS, ImageRejected, extension_of, prepare_image
+from tests.recipes.conftest import image_bytes
+
+
+def gif_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("P", (10, 10)).save(buffer, "GIF")
+    return buffer.getvalue()
+
+
+def bomb_png(width: int, height: int) -> bytes:
+    """A tiny file that claims a huge number of pixels."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def jpeg_with_gps_and_orientation() -> bytes:
+    image = Image.new("RGB", (600, 300), "#2e86c1")
+    exif = image.getexif()
+    exif[ExifTags.Base.Orientation] = 6  # "rotate 90° to display"
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (13.0, 24.0, 36.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+BAD_FILES = [
+    ("GIF", gif_bytes(), "dish.gif", "Upload a .jpg, .jpeg or .png file."),
+    ("GIF named .png", gif_bytes(), "dish.png", "not a valid PNG image"),
+    ("SVG named .png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+     "dish.png", "not a valid PNG image"),
+    ("HTML named .jpg", b"<html><script>alert(1)</script></html>", "dish.jpg", "not a valid JPEG"),
+    ("PHP named .png", b"<?php system($_GET['c']); ?>", "shell.png", "not a valid PNG image"),
+    ("PNG named .txt", image_bytes("PNG"), "dish.txt", "Upload a .jpg, .jpeg or .png file."),
+    ("double extension", image_bytes(), "dish.jpg.php", "Upload a .jpg, .jpeg or .png file."),
+    ("JPEG named .png", image_bytes("JPEG"), "dish.png", "not a valid PNG image"),
+    ("PNG named .jpg", image_bytes("PNG"), "dish.jpg", "not a valid JPEG image"),
+    ("truncated JPEG", image_bytes(size=(800, 600))[:600], "dish.jpg", "damaged or incomplete"),
+    ("empty", b"", "dish.jpg", "The file is empty."),
+    ("no extension", image_bytes(), "dish", "Upload a .jpg, .jpeg or .png file."),
+    ("over the pixel cap", bomb_png(8000, 6000), "bomb.png", "the limit is 40 megapixels"),
+    ("decompression bomb", bomb_png(20000, 20000), "bomb.png", "the limit is 40 megapixels"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [case[1:] for case in BAD_FILES],
+    ids=[case[0] for case in BAD_FILES],
+)
+def test_bad_files_are_refused_with_a_clear_message(
+    data: bytes, filename: str, message: str
+) -> None:
+    with pytest.raises(ImageRejected, match=message):
+        prepare_image(data, filename)
+
+
+def test_the_pixel_cap_is_40_megapixels() -> None:
+    assert MAX_PIXELS == 40_000_000
+
+
+@pytest.mark.parametrize(
+    "filename", ["DISH.JPG", "dish.Jpeg", "фото.jpg", "Crème brûlée.JPEG", "..jpg"]
+)
+def test_any_case_and_non_ascii_names_are_accepted(filename: str) -> None:
+    assert prepare_image(image_bytes(), filename).format == "JPEG"
+
+
+def test_extension_comes_from_the_raw_name() -> None:
+    assert extension_of("фото.PNG") == ".png"
+    assert extension_of("  dish.JPG ") == ".jpg"
+
+
+def test_gps_and_all_exif_are_gone_and_orientation_is_applied() -> None:
+    prepared = prepare_image(jpeg_with_gps_and_orientation(), "phone.jpg")
+    stored = Image.open(io.BytesIO(prepared.full))
+    assert len(stored.getexif()) == 0
+    assert "exif" not in stored.info
+    assert b"PhoneMaker" not in prepared.full
+    # Orientation 6 means "turn 90°": the stored picture is upright, so portrait.
+    assert stored.size == (300, 600)
+
+
+def test_png_text_chunks_are_dropped() -> None:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", "secret location: 52.5N 13.4E")
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50), "green").save(buffer, "PNG", pnginfo=info)
+    prepared = prepare_image(buffer.getvalue(), "dish.png")
+    assert b"secret location" not in prepared.full
+    assert prepared.content_type == "image/png"
+    assert prepared.extension == "png"
+
+
+def test_large_images_are_downscaled_and_get_a_thumbnail() -> None:
+    prepared = prepare_image(image_bytes(size=(4000, 3000)), "big.jpg")
+    assert Image.open(io.BytesIO(prepared.full)).size == (2000, 1500)
+    assert Image.open(io.BytesIO(prepared.thumbnail)).size == (400, 300)
+    assert prepared.content_type == "image/jpeg"
+
+
+def test_transparency_survives_in_png() -> None:
+    prepared = prepare_image(image_bytes("PNG", colour="#ff000080"), "glass.png")
+    assert Image.open(io.BytesIO(prepared.full)).mode == "RGBA"
+
+
+def test_small_images_keep_their_size() -> None:
+    prepared = prepare_image(image_bytes(size=(300, 200)), "small.jpg")
+    assert Image.open(io.BytesIO(prepared.full)).size == (300, 200)

@@ -1,0 +1,341 @@
+"""Posting, showing, changing and deleting recipes, with the bucket checked
+at every step."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+
+from recipes.extensions import db
+from tests.auth_client import AuthActions
+from tests.recipes.conftest import (
+    BUCKET,
+    bucket_keys,
+    image_bytes,
+    load_recipe,
+    make_recipe,
+    make_user,
+    post_recipe,
+    recipe_count,
+)
+from tests.recipes.test_images import BAD_FILES, jpeg_with_gps_and_orientation
+
+
+@pytest.fixture
+def cook(app: Flask, auth: AuthActions):  # type: ignore[no-untyped-def]
+    user = make_user(app, "cook@example.com")
+    auth.login("cook@example.com")
+    return user
+
+
+# --- posting -------------------------------------------------------------------------
+
+
+def test_new_recipe_form_is_multipart_with_the_contract_fields(client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/recipes/new").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html
+    for name in ("title", "ingredients", "instructions", "image", "csrf_token"):
+        assert f'name="{name}"' in html
+
+
+def test_posting_a_recipe_stores_the_photo_and_its_thumbnail(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,  # type: ignore[no-untyped-def]
+) -> None:
+    response = post_recipe(client, data=image_bytes(size=(1200, 900)), filename="My Soup.JPG")
+    assert response.status_code == 302
+    recipe_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    recipe = load_recipe(app, recipe_id)
+    assert recipe is not None
+    assert re.fullmatch(r"recipes/[0-9a-f]{32}\.jpg", recipe.image_key)
+    assert re.fullmatch(r"recipes/thumbnails/[0-9a-f]{32}\.jpg", recipe.thumbnail_key)
+    assert recipe.original_filename == "My_Soup.JPG"
+    assert recipe.image_content_type == "image/jpeg"
+    assert bucket_keys(s3) == sorted([recipe.image_key, recipe.thumbnail_key])
+
+    stored = s3.get_object(Bucket=BUCKET, Key=recipe.image_key)
+    assert stored["ContentType"] == "image/jpeg"
+    assert "immutable" in stored["CacheControl"]
+    assert stored["Metadata"] == {"original-filename": "My_Soup.JPG"}
+    thumbnail = s3.get_object(Bucket=BUCKET, Key=recipe.thumbnail_key)["Body"].read()
+    assert Image.open(io.BytesIO(thumbnail)).size == (400, 300)
+
+
+def test_the_stored_photo_carries_no_gps(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+    response = post_recipe(client, data=jpeg_with_gps_and_orientation(), filename="phone.jpg")
+    recipe = load_recipe(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert recipe is not None
+    for key in (recipe.image_key, recipe.thumbnail_key):
+        body = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        exif = Image.open(io.BytesIO(body)).getexif()
+        assert len(exif) == 0
+        assert not exif.get_ifd(0x8825)  # GPSInfo
+
+
+def test_the_same_file_name_twice_gives_two_objects(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,  # type: ignore[no-untyped-def]
+) -> None:
+    post_recipe(client, data=image_bytes(), filename="photo.jpg", title="One")
+    post_recipe(client, data=image_bytes(), filename="photo.jpg", title="Two")
+    assert len(bucket_keys(s3)) == 4
+    assert recipe_count(app) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [case[1:] for case in BAD_FILES],
+    ids=[case[0] for case in BAD_FILES],
+)
+def test_bad_files_are_a_form_error_and_nothing_is_written(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,
+    data: bytes,
+    filename: str,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    response = post_recipe(client, data=data, filename=filename)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "invalid-feedback" in html
+    assert re.search(re.escape(message).replace("\\ ", " "), html) or message in html
+    assert bucket_keys(s3) == []
+    assert recipe_count(app) == 0
+
+
+def test_the_form_keeps_what_was_typed_after_a_refusal(client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+    response = post_recipe(client, data=b"", filename="x.jpg", title="Grandma's stew")
+    assert "Grandma&#39;s stew" in response.get_data(as_text=True)
+
+
+def test_a_photo_is_required(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+    response = post_recipe(client, data=None)
+    assert response.status_code == 422
+    assert "Add a photo of the dish." in response.get_data(as_text=True)
+    assert recipe_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "Give the recipe a title."),
+        ({"title": "x" * 201}, "Keep the title under 200 characters."),
+        ({"ingredients": "  "}, "List the ingredients, one per line."),
+        ({"instructions": ""}, "Explain how to make it."),
+    ],
+)
+def test_text_fields_are_validated(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,
+    fields: dict[str, str],
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    response = post_recipe(client, data=image_bytes(), **fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert bucket_keys(s3) == []
+
+
+def test_an_oversize_body_gets_the_413_page(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    token = AuthActions(client).csrf_token("/recipes/new")
+    # Encoded by hand: the test client would spool a body this large to a
+    # temporary file that the refused request never reads or closes.
+    boundary = "----recipe-test"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + b"\xff\xd8"
+        + b"0" * (1024 * 1024 + 10)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        "/recipes/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 413
+    assert "What you sent is too large. The limit is 1 MB." in response.get_data(as_text=True)
+    assert bucket_keys(s3) == []
+    assert recipe_count(app) == 0
+
+
+def test_a_failed_commit_removes_the_uploaded_objects(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    token = AuthActions(client).csrf_token("/recipes/new")
+
+    def failing_commit() -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    response = client.post(
+        "/recipes/new",
+        data={"title": "Soup", "ingredients": "water", "instructions": "boil",
+              "csrf_token": token, "image": (io.BytesIO(image_bytes()), "soup.jpg")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    monkeypatch.undo()
+    assert response.status_code == 500
+    assert bucket_keys(s3) == []
+    assert recipe_count(app) == 0
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def test_the_list_shows_thumbnails_newest_first(app: Flask, client: FlaskClient) -> None:
+    cook = make_user(app)
+    older = make_recipe(app, cook, "Older soup")
+    newer = make_recipe(app, cook, "Newer soup")
+    html = client.get("/").get_data(as_text=True)
+    assert html.index("Newer soup") < html.index("Older soup")
+    for recipe in (older, newer):
+        assert f"/{BUCKET}/{recipe.thumbnail_key}?" in html or f"{recipe.thumbnail_key}?" in html
+
+
+def test_images_are_shown_through_short_lived_presigned_urls(
+    app: Flask, client: FlaskClient
+) -> None:
+    recipe = make_recipe(app, make_user(app))
+    html = client.get(f"/recipes/{recipe.id}").get_data(as_text=True)
+    (url,) = re.findall(r'<img class="img-fluid[^"]*" src="([^"]+)"', html)
+    url = url.replace("&amp;", "&")
+    assert recipe.image_key in url
+    assert "X-Amz-Signature=" in url
+    assert "X-Amz-Expires=3600" in url
+
+
+def test_the_list_has_an_empty_state(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-testid="empty-state"' in html
+    assert "No recipes yet." in html
+
+
+def test_search_covers_title_and_ingredients(app: Flask, client: FlaskClient) -> None:
+    cook = make_user(app)
+    make_recipe(app, cook, "Tomato soup", ingredients="tomatoes\nonion")
+    make_recipe(app, cook, "Bruschetta", ingredients="bread\nTOMATOES")
+    make_recipe(app, cook, "Pancakes", ingredients="flour\nmilk")
+    html = client.get("/?q=tomato").get_data(as_text=True)
+    assert "Tomato soup" in html
+    assert "Bruschetta" in html
+    assert "Pancakes" not in html
+    assert "No recipe matches" in client.get("/?q=caviar").get_data(as_text=True)
+
+
+def test_the_list_is_paginated(app: Flask, client: FlaskClient) -> None:
+    app.config["RECIPES_PER_PAGE"] = 2
+    cook = make_user(app)
+    for n in range(3):
+        make_recipe(app, cook, f"Recipe {n}")
+    assert "Recipe 0" in client.get("/?page=2").get_data(as_text=True)
+    assert client.get("/?page=3").status_code == 404
+    assert client.get("/?page=abc").status_code == 400
+
+
+def test_the_detail_page_lists_ingredients_and_escapes_user_text(
+    app: Flask, client: FlaskClient
+) -> None:
+    recipe = make_recipe(
+        app, make_user(app), "<script>alert(1)</script>", ingredients="2 eggs\n\n<b>salt</b>\n"
+    )
+    html = client.get(f"/recipes/{recipe.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<li>2 eggs</li><li>&lt;b&gt;salt&lt;/b&gt;</li>" in html
+
+
+def test_a_missing_recipe_is_404(client: FlaskClient) -> None:
+    assert client.get("/recipes/999").status_code == 404
+
+
+# --- changing and deleting ------------------------------------------------------------
+
+
+def test_editing_without_a_new_photo_keeps_the_old_one(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,  # type: ignore[no-untyped-def]
+) -> None:
+    recipe = make_recipe(app, cook)
+    url = f"/recipes/{recipe.id}/edit"
+    response = post_recipe(client, url, title="Better soup")
+    assert response.status_code == 302
+    saved = load_recipe(app, recipe.id)
+    assert saved is not None
+    assert saved.title == "Better soup"
+    assert saved.image_key == recipe.image_key
+    assert bucket_keys(s3) == sorted([recipe.image_key, recipe.thumbnail_key])
+
+
+def test_a_new_photo_replaces_the_old_objects(
+    app: Flask, client: FlaskClient, s3: Any, cook
+) -> None:  # type: ignore[no-untyped-def]
+    recipe = make_recipe(app, cook)
+    url = f"/recipes/{recipe.id}/edit"
+    response = post_recipe(client, url, data=image_bytes("PNG"), filename="new.png")
+    assert response.status_code == 302
+    saved = load_recipe(app, recipe.id)
+    assert saved is not None
+    assert saved.image_key != recipe.image_key
+    assert saved.image_key.endswith(".png")
+    assert saved.image_content_type == "image/png"
+    assert bucket_keys(s3) == sorted([saved.image_key, saved.thumbnail_key])
+
+
+def test_a_bad_new_photo_changes_nothing(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+    recipe = make_recipe(app, cook)
+    url = f"/recipes/{recipe.id}/edit"
+    response = post_recipe(client, url, data=b"GIF89a", filename="x.gif", title="Changed")
+    assert response.status_code == 422
+    saved = load_recipe(app, recipe.id)
+    assert saved is not None
+    assert saved.title == "Tomato soup"
+    assert bucket_keys(s3) == sorted([recipe.image_key, recipe.thumbnail_key])
+
+
+def test_delete_asks_first_then_removes_the_row_and_the_objects(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,  # type: ignore[no-untyped-def]
+) -> None:
+    recipe = make_recipe(app, cook)
+    url = f"/recipes/{recipe.id}/delete"
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "cannot be undone" in confirm.get_data(as_text=True)
+    response = client.post(url, data={"csrf_token": AuthActions(client).csrf_token(url)})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert load_recipe(app, recipe.id) is None
+    assert bucket_keys(s3) == []
+
+
+def test_delete_without_csrf_token_is_400(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+    recipe = make_recipe(app, cook)
+    assert client.post(f"/recipes/{recipe.id}/delete").status_code == 400
+    assert load_recipe(app, recipe.id) is not None
+    assert len(bucket_keys(s3)) == 2
