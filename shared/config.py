@@ -41,6 +41,10 @@ BASE_DEFAULTS: dict[str, Any] = {
     "AUTH_LOGIN_RATE_LIMIT": "10 per minute",
     "AUTH_REGISTER_RATE_LIMIT": "5 per minute",
     "BOOTSTRAP_SERVE_LOCAL": True,
+    # How many reverse proxies to trust X-Forwarded-* headers from (shared/proxy.py).
+    "PROXY_COUNT": 0,
+    # One log line per request from the app; off when the server logs them (gunicorn in compose).
+    "REQUEST_LOG_ENABLED": True,
 }
 
 

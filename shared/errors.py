@@ -92,7 +92,15 @@ def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = 
             response.content_type = PROBLEM_CONTENT_TYPE
             response.headers.extend(headers)
             return response
-        page = render_template("errors/error.html", code=code, title=error.name, detail=detail)
+        try:
+            page = render_template("errors/error.html", code=code, title=error.name, detail=detail)
+        except Exception:
+            # The layout needs URL building, which is unavailable when the
+            # request failed before routing (an untrusted Host, say). A plain
+            # answer beats a second error.
+            current_app.logger.warning("error page for %s rendered as plain text", code)
+            plain = f"{code} {error.name}\n\n{detail}\n"
+            return plain, code, [*headers, ("Content-Type", "text/plain; charset=utf-8")]
         return page, code, headers
 
     app.register_error_handler(HTTPException, handle_http_error)

@@ -36,6 +36,8 @@ def init_request_logging(app: Flask) -> None:
         started = g.get("request_started", time.perf_counter())
         duration_ms = (time.perf_counter() - started) * 1000
         response.headers[REQUEST_ID_HEADER] = request_id
+        if not app.config["REQUEST_LOG_ENABLED"]:
+            return response  # the server's access log has the line, id included
         logger.info(
             "%s %s %s %.1fms request_id=%s",
             request.method,

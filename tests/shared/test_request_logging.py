@@ -53,3 +53,13 @@ def test_error_responses_are_logged_too(
 def test_the_lines_reach_stderr(client: FlaskClient, capsys: pytest.CaptureFixture[str]) -> None:
     client.get("/healthz")
     assert "GET /healthz 200" in capsys.readouterr().err
+
+
+def test_the_app_line_can_be_left_to_the_server(
+    app_factory: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = app_factory(REQUEST_LOG_ENABLED=False)  # type: ignore[operator]
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        response = app.test_client().get("/healthz")
+    assert request_lines(caplog) == []
+    assert response.headers["X-Request-ID"]

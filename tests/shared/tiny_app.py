@@ -27,6 +27,7 @@ from shared.errors import Problem, register_error_handlers
 from shared.health import Check, register_health_checks
 from shared.layout import init_layout
 from shared.pagination import paginate
+from shared.proxy import trust_proxy_headers
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 
@@ -67,6 +68,7 @@ def create_app(
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
     init_request_logging(app)
+    trust_proxy_headers(app)
     register_health_checks(app, db=db, checks=extra_checks)
     register_error_handlers(app, db=db, problem_json=problem_json)
     app.cli.add_command(create_user_command(db, User))
