@@ -8,12 +8,12 @@ STAMP  := $(VENV)/.installed
 # Each suite runs in its own pytest process: the apps share code, never state,
 # and coverage of shared/ is measured by its own tests only.
 APPS   := helpdesk shop_api recipes
-SUITES := shared $(APPS)
+SUITES := shared $(APPS) deploy
 COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-postgres fuzz lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install demo test test-postgres test-deploy fuzz lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,6 +35,9 @@ test: install ## Run every test suite (SQLite, in-memory rate limits)
 
 test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)
+
+test-deploy: install ## docker-compose.yml, Dockerfile and gunicorn.conf.py, without a Docker engine
+	$(BIN)/pytest tests/deploy
 
 # A static pattern rule: plain pattern rules are never used for .PHONY targets.
 $(addprefix test-,$(APPS)): test-%: install ## Tests of one app: make test-helpdesk, ...

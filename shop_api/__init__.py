@@ -16,6 +16,7 @@ from shared.config import configure
 from shared.database import init_database
 from shared.errors import register_error_handlers
 from shared.health import register_health_checks
+from shared.proxy import trust_proxy_headers
 from shared.request_logging import init_request_logging
 from shared.security import disable_session_cookies, init_security_headers
 from shop_api.api import register_api
@@ -46,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     disable_session_cookies(app)
     init_security_headers(app)
     init_request_logging(app)
+    trust_proxy_headers(app)
 
     register_api(app)
     register_health_checks(app, db=db)

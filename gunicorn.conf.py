@@ -1,0 +1,25 @@
+"""gunicorn settings for every app: ``gunicorn -c gunicorn.conf.py 'helpdesk:create_app()'``.
+
+Everything comes from the environment so one image serves all three apps.
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Processes; each is single-threaded (sync worker), so this is how many
+# requests run at once. Rule of thumb: 2 x CPU cores + 1.
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+# Restart a worker now and then, so a slow leak never takes a process down.
+max_requests = 2000
+max_requests_jitter = 200
+
+# One line per request, carrying the id the app puts in X-Request-ID, so a
+# user's report ("request id 3f2c...") finds its line. The apps' own request
+# log is off in compose (<PREFIX>_REQUEST_LOG_ENABLED=false) to avoid doubles.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s request_id=%({x-request-id}o)s'
+# Which proxies may set X-Forwarded-For / -Proto for gunicorn itself.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
