@@ -68,6 +68,9 @@ def main() -> int:
         return 1
 
     processes: list[subprocess.Popen[bytes]] = []
+    # Ctrl-C and a plain kill both end in the clean-up below. (SIGINT is set
+    # explicitly: a shell starting us in the background would have it ignored.)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         step(f"Embedded S3 (moto) on port {s3_port}")
@@ -127,8 +130,10 @@ def spawn(
     command: list[str], *, env: dict[str, str] | None = None, quiet: bool = False
 ) -> subprocess.Popen[bytes]:
     output = subprocess.DEVNULL if quiet else None
+    # A session of its own: Ctrl-C reaches this script only, which then stops
+    # every child in order, instead of each child dying on its own.
     return subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=ROOT,
-                            stdout=output, stderr=output)  # fmt: skip
+                            stdout=output, stderr=output, start_new_session=True)  # fmt: skip
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
