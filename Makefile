@@ -13,7 +13,7 @@ COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-postgres test-deploy fuzz lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install demo test test-postgres test-deploy fuzz e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,23 @@ test-postgres: install ## Every suite again on PostgreSQL (TEST_DATABASE_URL, de
 
 fuzz: install ## schemathesis against a live shop API: no 5xx, every answer as documented
 	$(BIN)/python scripts/fuzz_api.py
+
+chromium: ## Install Debian's Chromium for the browser tests (apt, as root), unless it is there
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Chromium at /usr/bin/chromium."; \
+	  echo "Install it with: sudo apt-get install -y chromium   (Debian/Ubuntu), then run make e2e again."; \
+	  exit 1; \
+	fi
+
+e2e: install chromium ## Browser tests: Playwright drives headless Chromium against real servers
+	$(BIN)/pytest tests/e2e
+
+screenshots: install chromium ## PNGs of the key pages into docs/screenshots/ (for the README)
+	$(BIN)/python scripts/screenshots.py
 
 lint: install ## ruff check, ruff format --check, mypy, and the CI workflow against its schema
 	$(BIN)/ruff check .

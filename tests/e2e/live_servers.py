@@ -1,0 +1,132 @@
+"""Real servers for browser tests and screenshots: each app under gunicorn on
+a free port with its own SQLite file, and moto's S3 server for recipes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STAFF_EMAIL = "staff@example.com"
+PASSWORD = "e2e-password-1"  # a throw-away account in a throw-away database
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    name: str
+    url: str
+    env: dict[str, str]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 -- our own server
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not come up:\n{log.read_text()}") from None
+            time.sleep(0.2)
+
+
+def flask(app: str, env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", app, *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"flask --app {app} {' '.join(args)}:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def process(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            yield server
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@contextmanager
+def s3_server(workdir: Path) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / "s3.log"
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with process(command, dict(os.environ), log) as server:
+        wait_until_up(f"{url}/moto-api/", server, log)
+        yield url
+
+
+@contextmanager
+def live_app(
+    name: str, workdir: Path, *, seed: bool = False, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveApp]:
+    """``name`` migrated (and seeded), with a staff account, under gunicorn."""
+    prefix = name.upper()
+    port = free_port()
+    env = {
+        **os.environ,
+        f"{prefix}_DATABASE_URL": f"sqlite:///{workdir / f'{name}.sqlite3'}",
+        **(extra_env or {}),
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    if name == "recipes":
+        flask(name, env, "create-bucket")
+    flask(name, env, "db", "upgrade")
+    if seed:
+        flask(name, env, "seed-demo")
+    else:
+        flask(name, env, "create-user", STAFF_EMAIL, "--staff", "--password", PASSWORD)
+    log = workdir / f"{name}.log"
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+               f"{name}:create_app()"]  # fmt: skip
+    with process(command, env, log) as server:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/readyz", server, log)
+        yield LiveApp(name, url, env)
+
+
+@contextmanager
+def all_apps(workdir: Path, *, seed: bool = False) -> Iterator[dict[str, LiveApp]]:
+    with ExitStack() as stack:
+        s3 = stack.enter_context(s3_server(workdir))
+        recipes_env = {
+            "RECIPES_S3_ENDPOINT_URL": s3,
+            "RECIPES_S3_BUCKET": "e2e-recipes",
+            "RECIPES_S3_ACCESS_KEY_ID": "e2e",
+            "RECIPES_S3_SECRET_ACCESS_KEY": "e2e",
+        }
+        yield {
+            "helpdesk": stack.enter_context(live_app("helpdesk", workdir, seed=seed)),
+            "shop_api": stack.enter_context(live_app("shop_api", workdir, seed=seed)),
+            "recipes": stack.enter_context(
+                live_app("recipes", workdir, seed=seed, extra_env=recipes_env)
+            ),
+        }
