@@ -18,20 +18,14 @@ from werkzeug.test import TestResponse
 from helpdesk import create_app
 from helpdesk.extensions import db
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
-from tests.auth_client import PASSWORD_HASH, AuthActions
+from tests.app_fixtures import app_on_fresh_tables, save_user
+from tests.auth_client import AuthActions
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with app_on_fresh_tables(create_app, db, database_url) as app:
+        yield app
 
 
 @pytest.fixture
@@ -50,14 +44,7 @@ def auth(client: FlaskClient) -> AuthActions:
 
 
 def make_user(app: Flask, email: str = "ann@example.com", **overrides: Any) -> User:
-    with app.app_context():
-        user = User(email=email, password_hash=PASSWORD_HASH, **overrides)
-        user.rotate_session_token()
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-    return user
+    return save_user(app, db, User, email, **overrides)
 
 
 def make_ticket(app: Flask, owner: User, **overrides: Any) -> Ticket:

@@ -18,7 +18,8 @@ from werkzeug.test import TestResponse
 from recipes import create_app, services
 from recipes.extensions import db
 from recipes.models import Recipe, User
-from tests.auth_client import PASSWORD_HASH, AuthActions
+from tests.app_fixtures import app_on_fresh_tables, save_user
+from tests.auth_client import AuthActions
 
 BUCKET = "test-recipes"
 S3_SETTINGS = {
@@ -45,15 +46,8 @@ def s3() -> Iterator[Any]:
 
 @pytest.fixture
 def app(s3: Any, database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **S3_SETTINGS})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with app_on_fresh_tables(create_app, db, database_url, **S3_SETTINGS) as app:
+        yield app
 
 
 @pytest.fixture
@@ -77,14 +71,7 @@ def bucket_keys(s3: Any) -> list[str]:
 
 
 def make_user(app: Flask, email: str = "cook@example.com", **overrides: Any) -> User:
-    with app.app_context():
-        user = User(email=email, password_hash=PASSWORD_HASH, **overrides)
-        user.rotate_session_token()
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-    return user
+    return save_user(app, db, User, email, **overrides)
 
 
 def image_bytes(

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from recipes import create_app
 from recipes.extensions import db, image_store
 from recipes.storage import StorageError, image_origins
+from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
 from tests.recipes.conftest import (
     S3_SETTINGS,
@@ -79,18 +80,9 @@ def test_readyz_names_a_missing_bucket(s3: Any, app: Flask) -> None:
 @pytest.fixture
 def unreachable_s3_app(database_url: str) -> Iterator[Flask]:
     """No moto here: a real client pointed at a port where nothing listens."""
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **S3_SETTINGS,
-        "S3_ENDPOINT_URL": "http://127.0.0.1:9",
-    })  # fmt: skip
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    settings = {**S3_SETTINGS, "S3_ENDPOINT_URL": "http://127.0.0.1:9"}
+    with app_on_fresh_tables(create_app, db, database_url, **settings) as app:
+        yield app
 
 
 def test_an_unreachable_bucket_is_a_clear_error_and_no_row(unreachable_s3_app: Flask) -> None:

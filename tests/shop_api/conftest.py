@@ -14,20 +14,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from shop_api import create_app, services
 from shop_api.extensions import db
 from shop_api.models import Order, Product, User
-from tests.auth_client import PASSWORD_HASH
+from tests.app_fixtures import app_on_fresh_tables, save_user
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with app_on_fresh_tables(create_app, db, database_url) as app:
+        yield app
 
 
 @pytest.fixture
@@ -41,14 +34,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 def make_user(app: Flask, email: str = "customer@example.com", **overrides: Any) -> User:
-    with app.app_context():
-        user = User(email=email, password_hash=PASSWORD_HASH, **overrides)
-        user.rotate_session_token()
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-    return user
+    return save_user(app, db, User, email, **overrides)
 
 
 def make_token(app: Flask, user: User, lifetime: timedelta = timedelta(hours=1)) -> str:

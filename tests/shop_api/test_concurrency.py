@@ -26,6 +26,7 @@ from flask import Flask
 from shop_api import create_app
 from shop_api.extensions import db
 from shop_api.models import Order, Product
+from tests.app_fixtures import app_on_fresh_tables
 from tests.shop_api.conftest import make_product, make_token, make_user
 
 STOCK = 10
@@ -41,15 +42,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def server_app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with app_on_fresh_tables(create_app, db, database_url) as app:
+        yield app
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""What every app suite's conftest needs: an app on fresh tables, and users
+made directly in the database (with the password hashed once, not per test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from shared.auth import UserAccountMixin
+from tests.auth_client import PASSWORD_HASH
+
+UserT = TypeVar("UserT", bound=UserAccountMixin)
+
+
+@contextmanager
+def app_on_fresh_tables(
+    create_app: Callable[[Mapping[str, Any]], Flask],
+    db: SQLAlchemy,
+    database_url: str,
+    **config: Any,
+) -> Iterator[Flask]:
+    """An app in test mode whose tables are created before and dropped after."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+def save_user(
+    app: Flask, db: SQLAlchemy, user_model: type[UserT], email: str, **overrides: Any
+) -> UserT:
+    """A saved, detached user whose password is tests.auth_client.PASSWORD."""
+    with app.app_context():
+        user = user_model(email=email, password_hash=PASSWORD_HASH, **overrides)
+        user.rotate_session_token()
+        db.session.add(user)
+        db.session.commit()
+        db.session.refresh(user)
+        db.session.expunge(user)
+    return user
