@@ -44,6 +44,7 @@ BAD_FILES = [
     ("GIF named .png", gif_bytes(), "dish.png", "not a valid PNG image"),
     ("SVG named .png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
      "dish.png", "not a valid PNG image"),
+    ("HTML named .png", b"<html><script>alert(1)</script></html>", "dish.png", "not a valid PNG"),
     ("HTML named .jpg", b"<html><script>alert(1)</script></html>", "dish.jpg", "not a valid JPEG"),
     ("PHP named .png", b"<?php system($_GET['c']); ?>", "shell.png", "not a valid PNG image"),
     ("PNG named .txt", image_bytes("PNG"), "dish.txt", "Upload a .jpg, .jpeg or .png file."),

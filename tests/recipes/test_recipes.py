@@ -80,6 +80,20 @@ def test_the_stored_photo_carries_no_gps(app: Flask, client: FlaskClient, s3: An
         assert not exif.get_ifd(0x8825)  # GPSInfo
 
 
+@pytest.mark.parametrize("filename", ["ФОТО.JPG", "crème brûlée.jpeg", "IMG_0001.PNG"])
+def test_upper_case_and_non_ascii_names_are_accepted(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,
+    filename: str,  # type: ignore[no-untyped-def]
+) -> None:
+    data = image_bytes("PNG" if filename.lower().endswith(".png") else "JPEG")
+    response = post_recipe(client, data=data, filename=filename)
+    assert response.status_code == 302
+    assert len(bucket_keys(s3)) == 2
+
+
 def test_the_same_file_name_twice_gives_two_objects(
     app: Flask,
     client: FlaskClient,
@@ -313,6 +327,37 @@ def test_a_bad_new_photo_changes_nothing(app: Flask, client: FlaskClient, s3: An
     saved = load_recipe(app, recipe.id)
     assert saved is not None
     assert saved.title == "Tomato soup"
+    assert bucket_keys(s3) == sorted([recipe.image_key, recipe.thumbnail_key])
+
+
+def test_a_failed_commit_while_replacing_keeps_the_old_photo(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    recipe = make_recipe(app, cook)
+    url = f"/recipes/{recipe.id}/edit"
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    token = AuthActions(client).csrf_token(url)
+
+    def failing_commit() -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    response = client.post(
+        url,
+        data={"title": "New", "ingredients": "x", "instructions": "y", "csrf_token": token,
+              "image": (io.BytesIO(image_bytes("PNG")), "new.png")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    monkeypatch.undo()
+    assert response.status_code == 500
+    saved = load_recipe(app, recipe.id)
+    assert saved is not None
+    assert saved.image_key == recipe.image_key
+    # The new objects were removed again; the old ones are still there.
     assert bucket_keys(s3) == sorted([recipe.image_key, recipe.thumbnail_key])
 
 
