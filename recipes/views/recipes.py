@@ -6,6 +6,8 @@ deleting is for the author or staff (moderation).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -60,25 +62,19 @@ def show_recipe(recipe_id: int) -> ResponseReturnValue:
 def new_recipe() -> ResponseReturnValue:
     form = RecipeForm()
     if form.validate_on_submit():
-        try:
-            recipe = services.publish_recipe(
+        return _save_or_explain(
+            form,
+            None,
+            lambda: services.publish_recipe(
                 current_user,
                 title=form.title.data or "",
                 ingredients=form.ingredients.data or "",
                 instructions=form.instructions.data or "",
                 upload=_upload_from(form.image.data),
-            )
-        except ImageRejected as refusal:
-            form.image.errors = [str(refusal)]
-        except StorageError:
-            current_app.logger.exception("storing a recipe image failed")
-            form.image.errors = [STORAGE_DOWN]
-            return render_template("recipes/form.html", form=form, recipe=None), 503
-        else:
-            flash("Your recipe is published.", "success")
-            return redirect(url_for(".show_recipe", recipe_id=recipe.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("recipes/form.html", form=form, recipe=None), status
+            ),
+            success="Your recipe is published.",
+        )
+    return _render_form(form, None, 422 if form.is_submitted() else 200)
 
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
@@ -90,26 +86,20 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
     form = EditRecipeForm(obj=recipe)
     if form.validate_on_submit():
         new_image = form.image.data if _has_file(form.image.data) else None
-        try:
-            services.update_recipe(
+        return _save_or_explain(
+            form,
+            recipe,
+            lambda: services.update_recipe(
                 recipe,
                 current_user,
                 title=form.title.data or "",
                 ingredients=form.ingredients.data or "",
                 instructions=form.instructions.data or "",
                 upload=_upload_from(new_image) if new_image else None,
-            )
-        except ImageRejected as refusal:
-            form.image.errors = [str(refusal)]
-        except StorageError:
-            current_app.logger.exception("storing a recipe image failed")
-            form.image.errors = [STORAGE_DOWN]
-            return render_template("recipes/form.html", form=form, recipe=recipe), 503
-        else:
-            flash("Your changes are saved.", "success")
-            return redirect(url_for(".show_recipe", recipe_id=recipe.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("recipes/form.html", form=form, recipe=recipe), status
+            ),
+            success="Your changes are saved.",
+        )
+    return _render_form(form, recipe, 422 if form.is_submitted() else 200)
 
 
 @bp.route("/recipes/<id:recipe_id>/delete", methods=["GET", "POST"])
@@ -126,6 +116,28 @@ def delete_recipe(recipe_id: int) -> ResponseReturnValue:
         flash(f"“{title}” is deleted.", "success")
         return redirect(url_for(".list_recipes"))
     return render_template("recipes/delete.html", recipe=recipe, form=form)
+
+
+def _save_or_explain(
+    form: RecipeForm, recipe: Recipe | None, save: Callable[[], Recipe], *, success: str
+) -> ResponseReturnValue:
+    """Run ``save``; a refused photo (422) or an unreachable bucket (503)
+    becomes a message next to the photo field, with the form as it was sent."""
+    try:
+        saved = save()
+    except ImageRejected as refusal:
+        form.image.errors = [str(refusal)]
+        return _render_form(form, recipe, 422)
+    except StorageError:
+        current_app.logger.exception("storing a recipe image failed")
+        form.image.errors = [STORAGE_DOWN]
+        return _render_form(form, recipe, 503)
+    flash(success, "success")
+    return redirect(url_for(".show_recipe", recipe_id=saved.id))
+
+
+def _render_form(form: RecipeForm, recipe: Recipe | None, status: int) -> ResponseReturnValue:
+    return render_template("recipes/form.html", form=form, recipe=recipe), status
 
 
 def _recipe_or_404(recipe_id: int) -> Recipe:
