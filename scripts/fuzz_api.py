@@ -38,6 +38,8 @@ def main(extra_args: list[str]) -> int:
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
              "shop_api:create_app()"],
             env=env,
+            # gunicorn.conf.py logs every request; thousands here would drown the report.
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
