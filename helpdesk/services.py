@@ -22,8 +22,8 @@ class HelpdeskError(Exception):
     """A rule said no; the message is fit to show the user."""
 
 
-class NotStaff(HelpdeskError):
-    pass
+class NotAllowed(HelpdeskError):
+    """The acting user may not do this (a customer changing a status, say)."""
 
 
 class StatusUnchanged(HelpdeskError):
@@ -52,9 +52,9 @@ def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
 def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False) -> Reply:
     """Owners reply publicly; staff publicly or as an internal note."""
     if internal and not author.is_staff:
-        raise NotStaff("Only staff can write internal notes.")
+        raise NotAllowed("Only staff can write internal notes.")
     if not author.is_staff and ticket.created_by_id != author.id:
-        raise NotStaff("Only the ticket's owner and staff can reply.")
+        raise NotAllowed("Only the ticket's owner and staff can reply.")
     reply = Reply(ticket=ticket, author=author, body=body.strip(), internal=internal)
     ticket.updated_at = utcnow()
     db.session.add(reply)
@@ -70,7 +70,7 @@ def change_status(ticket: Ticket, new_status: TicketStatus, staff: User) -> Stat
     record a history entry with the wrong "from" status.
     """
     if not staff.is_staff:
-        raise NotStaff("Only staff can change a ticket's status.")
+        raise NotAllowed("Only staff can change a ticket's status.")
     old_status = ticket.status
     if new_status == old_status:
         raise StatusUnchanged(f"The ticket is already {new_status.label}.")
