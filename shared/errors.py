@@ -27,7 +27,6 @@ FRIENDLY_DESCRIPTIONS = {
     413: "What you sent is too large.",
     415: "That type of content is not accepted here.",
     422: "Some of what you sent is not valid.",
-    429: "Too many attempts. Wait a minute, then try again.",
     500: "Something went wrong on our side. It has been logged; please try again later.",
 }
 # Headers that belong to the error body Werkzeug would have sent, not to ours.
