@@ -12,9 +12,8 @@ from flask.cli import with_appcontext
 from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus, User
-from shared.auth import create_user
 from shared.auth.models import utcnow
-from shared.auth.services import find_user_by_email
+from shared.auth.services import get_or_create_user
 from shared.commands import create_user_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
@@ -127,8 +126,11 @@ def register_commands(app: Flask) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Add demo users and tickets. Safe to run again: existing ones are kept."""
-    staff = _get_or_create_user(DEMO_STAFF, is_staff=True)
-    owners = {email: _get_or_create_user(email) for email in DEMO_CUSTOMERS}
+    staff = get_or_create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
+    owners = {
+        email: get_or_create_user(db, User, email=email, password=DEMO_PASSWORD)
+        for email in DEMO_CUSTOMERS
+    }
     added = 0
     for age, demo in enumerate(DEMO_TICKETS):
         owner = owners[demo.owner]
@@ -154,10 +156,3 @@ def seed_demo() -> None:
         f"Log in as staff {DEMO_STAFF} or customer {DEMO_CUSTOMERS[0]} / {DEMO_CUSTOMERS[1]},"
     )
     click.echo(f"all with the password {DEMO_PASSWORD!r}.")
-
-
-def _get_or_create_user(email: str, *, is_staff: bool = False) -> User:
-    user = find_user_by_email(db, User, email)
-    if user is None:
-        user = create_user(db, User, email=email, password=DEMO_PASSWORD, is_staff=is_staff)
-    return user

@@ -12,16 +12,13 @@ from helpdesk.models import (
     TITLE_MAX_LENGTH,
     TicketStatus,
 )
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from shared.forms import strip_whitespace
 
 
 class TicketForm(FlaskForm):
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Give the ticket a title."),
             Length(
@@ -31,7 +28,7 @@ class TicketForm(FlaskForm):
     )
     description = TextAreaField(
         "Description",
-        filters=[_strip],
+        filters=[strip_whitespace],
         render_kw={"rows": 8},
         validators=[
             DataRequired("Describe the problem."),
@@ -47,7 +44,7 @@ class TicketForm(FlaskForm):
 class ReplyForm(FlaskForm):
     body = TextAreaField(
         "Your reply",
-        filters=[_strip],
+        filters=[strip_whitespace],
         render_kw={"rows": 4},
         validators=[
             DataRequired("Write something before sending."),

@@ -15,8 +15,7 @@ from recipes import services
 from recipes.extensions import db, image_store
 from recipes.models import Recipe, User
 from recipes.storage import StorageError
-from shared.auth import create_user
-from shared.auth.services import find_user_by_email
+from shared.auth.services import get_or_create_user
 from shared.commands import create_user_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
@@ -120,12 +119,9 @@ def create_bucket() -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Add demo users and recipes with generated photos. Safe to run again."""
-    if find_user_by_email(db, User, DEMO_STAFF) is None:
-        create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
+    get_or_create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
     cooks = [
-        find_user_by_email(db, User, email)
-        or create_user(db, User, email=email, password=DEMO_PASSWORD)
-        for email in DEMO_COOKS
+        get_or_create_user(db, User, email=email, password=DEMO_PASSWORD) for email in DEMO_COOKS
     ]
     existing = set(db.session.scalars(db.select(Recipe.title)))
     added = 0

@@ -9,16 +9,13 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from shared.forms import strip_whitespace
 
 
 class RecipeForm(FlaskForm):
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Give the recipe a title."),
             Length(
@@ -28,7 +25,7 @@ class RecipeForm(FlaskForm):
     )
     ingredients = TextAreaField(
         "Ingredients",
-        filters=[_strip],
+        filters=[strip_whitespace],
         render_kw={"rows": 8},
         validators=[
             DataRequired("List the ingredients, one per line."),
@@ -40,7 +37,7 @@ class RecipeForm(FlaskForm):
     )
     instructions = TextAreaField(
         "Instructions",
-        filters=[_strip],
+        filters=[strip_whitespace],
         render_kw={"rows": 10},
         validators=[
             DataRequired("Explain how to make it."),

@@ -6,8 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from shared.auth import create_user
-from shared.auth.services import find_user_by_email
+from shared.auth.services import get_or_create_user
 from shared.commands import create_user_command
 from shop_api.extensions import db
 from shop_api.models import CURRENCY, Product, User
@@ -61,8 +60,7 @@ def register_commands(app: Flask) -> None:
 def seed_demo() -> None:
     """Add demo accounts and products. Safe to run again: existing ones are kept."""
     for email, is_staff in ((DEMO_STAFF, True), (DEMO_CUSTOMER, False)):
-        if find_user_by_email(db, User, email) is None:
-            create_user(db, User, email=email, password=DEMO_PASSWORD, is_staff=is_staff)
+        get_or_create_user(db, User, email=email, password=DEMO_PASSWORD, is_staff=is_staff)
     existing = set(db.session.scalars(db.select(Product.name)))
     new = [
         Product(name=name, description=f"Demo product: {name.lower()}.", price_cents=price,

@@ -3,8 +3,13 @@ they build the schema the models describe, and go down and up again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import Flask
 from flask_migrate import downgrade, upgrade
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import inspect
@@ -15,6 +20,25 @@ def reset_database(db: SQLAlchemy) -> None:
     db.drop_all()
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@contextmanager
+def app_without_tables(
+    create_app: Callable[[Mapping[str, Any]], Flask],
+    db: SQLAlchemy,
+    database_url: str,
+    **config: Any,
+) -> Iterator[Flask]:
+    """An app (its context pushed) on an empty database, emptied again after."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    with app.app_context():
+        reset_database(db)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            reset_database(db)
+            db.engine.dispose()
 
 
 def table_names(db: SQLAlchemy) -> set[str]:

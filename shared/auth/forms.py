@@ -8,17 +8,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from shared.auth.models import EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
-
-
-def _strip(value: str | None) -> str | None:
-    # Pasted addresses often carry a space; it is never part of the address.
-    return value.strip() if isinstance(value, str) else value
+from shared.forms import strip_whitespace
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
         "E-mail",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[DataRequired("Enter your e-mail address."), Length(max=EMAIL_MAX_LENGTH)],
     )
     password = PasswordField(
@@ -32,7 +28,7 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     email = EmailField(
         "E-mail",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Enter your e-mail address."),
             Length(max=EMAIL_MAX_LENGTH),

@@ -59,6 +59,21 @@ def create_user(
     return user
 
 
+def get_or_create_user(
+    db: SQLAlchemy,
+    user_model: type[UserT],
+    *,
+    email: str,
+    password: str,
+    is_staff: bool = False,
+) -> UserT:
+    """The user with this e-mail, created if missing: what idempotent demo seeds need."""
+    existing = find_user_by_email(db, user_model, email)
+    if existing is not None:
+        return existing
+    return create_user(db, user_model, email=email, password=password, is_staff=is_staff)
+
+
 def find_user_by_email(db: SQLAlchemy, user_model: type[UserT], email: str) -> UserT | None:
     return db.session.scalar(
         db.select(user_model).where(user_model.email == normalise_email(email))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth.forms import LoginForm, RegisterForm
 from shared.auth.models import UserAccountMixin
+from shared.auth.rate_limits import login_rate_limit, register_rate_limit
 from shared.auth.safe_redirect import safe_next_path
 from shared.auth.services import (
     EmailTaken,
@@ -44,7 +44,7 @@ def create_auth_blueprint(
     bp = Blueprint("auth", __name__, url_prefix="/auth")
 
     @bp.route("/register", methods=["GET", "POST"])
-    @limiter.limit(_register_rate_limit, methods=["POST"])
+    @limiter.limit(register_rate_limit, methods=["POST"])
     def register() -> ResponseReturnValue:
         if current_user.is_authenticated:
             return redirect(_next_or_home())
@@ -67,7 +67,7 @@ def create_auth_blueprint(
         return render_template("auth/register.html", form=form), status
 
     @bp.route("/login", methods=["GET", "POST"])
-    @limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_is_failed_login)
+    @limiter.limit(login_rate_limit, methods=["POST"], deduct_when=_is_failed_login)
     def login() -> ResponseReturnValue:
         if current_user.is_authenticated:
             return redirect(_next_or_home())
@@ -93,17 +93,6 @@ def create_auth_blueprint(
         return redirect(url_for("auth.login"))
 
     return bp
-
-
-# Module-level functions rather than lambdas: Flask-Limiter keeps every limit a
-# decorator registers, and equal functions let it see that an app created twice
-# (as in tests) declares the same limit, not a second one.
-def _login_rate_limit() -> str:
-    return str(current_app.config["AUTH_LOGIN_RATE_LIMIT"])
-
-
-def _register_rate_limit() -> str:
-    return str(current_app.config["AUTH_REGISTER_RATE_LIMIT"])
 
 
 def _is_failed_login(response: Response) -> bool:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from shared.auth import EmailTaken, InvalidEmail, WeakPassword, authenticate, create_user
+from shared.auth.rate_limits import login_rate_limit, register_rate_limit
 from shared.errors import Problem
 from shop_api import services
 from shop_api.api.parsing import json_body
@@ -18,20 +19,12 @@ from shop_api.schemas import CredentialsSchema, RegistrationSchema, TokenSchema,
 bp = Blueprint("api_auth", __name__, url_prefix="/api/auth")
 
 
-def _register_rate_limit() -> str:
-    return str(current_app.config["AUTH_REGISTER_RATE_LIMIT"])
-
-
-def _token_rate_limit() -> str:
-    return str(current_app.config["AUTH_LOGIN_RATE_LIMIT"])
-
-
 def _is_refused(response: Response) -> bool:
     return response.status_code != 201
 
 
 @bp.post("/register")
-@limiter.limit(_register_rate_limit)
+@limiter.limit(register_rate_limit)
 @operation(
     summary="Create a customer account",
     tag="auth",
@@ -55,7 +48,7 @@ def register() -> ResponseReturnValue:
 
 @bp.post("/tokens")
 # Only refused attempts count towards the limit.
-@limiter.limit(_token_rate_limit, deduct_when=_is_refused)
+@limiter.limit(login_rate_limit, deduct_when=_is_refused)
 @operation(
     summary="Exchange e-mail and password for a bearer token",
     tag="auth",

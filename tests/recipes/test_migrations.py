@@ -18,13 +18,8 @@ TABLES = {"users", "recipes"}
 
 @pytest.fixture
 def empty_app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **S3_SETTINGS})
-    with app.app_context():
-        migration_checks.reset_database(db)
+    with migration_checks.app_without_tables(create_app, db, database_url, **S3_SETTINGS) as app:
         yield app
-        db.session.remove()
-        migration_checks.reset_database(db)
-        db.engine.dispose()
 
 
 def test_upgrade_builds_every_table(empty_app: Flask) -> None:

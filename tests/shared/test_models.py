@@ -50,3 +50,16 @@ def test_authenticate_returns_the_user_only_for_the_right_password(app: Flask) -
 def test_user_repr_names_the_email(app: Flask) -> None:
     user = make_user(app)
     assert repr(user) == f"<User {user.id} ann@example.com>"
+
+
+def test_get_or_create_user_keeps_an_existing_account(app: Flask) -> None:
+    from shared.auth.services import get_or_create_user
+
+    existing = make_user(app, email="ann@example.com")
+    with app.app_context():
+        again = get_or_create_user(db, User, email="ANN@example.com", password="another password")
+        assert again.id == existing.id
+        assert again.check_password(PASSWORD)  # the password was not reset
+        created = get_or_create_user(db, User, email="new@example.com", password="a good password")
+        assert created.id != existing.id
+        assert created.check_password("a good password")

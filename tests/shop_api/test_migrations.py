@@ -17,13 +17,8 @@ TABLES = {"users", "products", "orders", "order_lines", "api_tokens", "idempoten
 
 @pytest.fixture
 def empty_app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        migration_checks.reset_database(db)
+    with migration_checks.app_without_tables(create_app, db, database_url) as app:
         yield app
-        db.session.remove()
-        migration_checks.reset_database(db)
-        db.engine.dispose()
 
 
 def test_upgrade_builds_every_table(empty_app: Flask) -> None:
