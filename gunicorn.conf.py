@@ -15,10 +15,10 @@ graceful_timeout = 20
 max_requests = 2000
 max_requests_jitter = 200
 
-# One line per request, carrying the id the app puts in X-Request-ID, so a
-# user's report ("request id 3f2c...") finds its line. The apps' own request
-# log is off in compose (<PREFIX>_REQUEST_LOG_ENABLED=false) to avoid doubles.
-accesslog = "-"
+# One line per request, not two: the app writes it (method, path, status,
+# duration, request id; shared/request_logging.py), so gunicorn's own access
+# log is off unless GUNICORN_ACCESS_LOG names a file or "-" (stdout).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s request_id=%({x-request-id}o)s'
 # Which proxies may set X-Forwarded-For / -Proto for gunicorn itself.

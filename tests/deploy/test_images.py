@@ -1,8 +1,10 @@
-"""The Dockerfile and gunicorn.conf.py, checked without a Docker engine."""
+"""The Dockerfile, its entrypoint, the lock file and gunicorn.conf.py, checked
+without a Docker engine (tests/docker builds and runs the image)."""
 
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -10,9 +12,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
+LOCK = (ROOT / "requirements.lock").read_text()
 
 
 def test_gunicorn_config_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,23 +42,79 @@ def test_gunicorn_accepts_the_config_and_loads_each_app(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_dockerfile_installs_runtime_dependencies_only_in_a_cached_layer() -> None:
+def test_the_dockerfile_installs_the_locked_runtime_set_in_a_cached_layer() -> None:
     assert DOCKERFILE.startswith("# ")
     assert "FROM python:3.11-slim" in DOCKERFILE
     assert "[dev]" not in DOCKERFILE
-    # pyproject.toml is copied and installed before any source code.
-    assert DOCKERFILE.index("COPY pyproject.toml") < DOCKERFILE.index("pip install")
+    assert "pip install --require-hashes -r requirements.lock" in DOCKERFILE
+    # The lock is copied and installed before any source code.
+    assert DOCKERFILE.index("COPY requirements.lock") < DOCKERFILE.index("pip install")
     assert DOCKERFILE.index("pip install") < DOCKERFILE.index("COPY shared")
 
 
-def test_the_dependency_step_of_the_dockerfile_works_on_our_pyproject() -> None:
+def locked_versions() -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)", LOCK, flags=re.MULTILINE)
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+def test_the_lock_pins_every_runtime_dependency_within_its_range() -> None:
+    # `make lock` writes requirements.lock from pyproject.toml; this fails when
+    # someone changes one and forgets the other.
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert any(d.startswith("gunicorn") for d in dependencies)
-    assert not any(d.startswith(("pytest", "moto", "playwright")) for d in dependencies)
+    pins = locked_versions()
+    for line in dependencies:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements.lock: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"requirements.lock has {name}=={pins[name]}, pyproject.toml wants {requirement}"
+        )
+    assert "psycopg-binary" in pins  # the driver compose's postgresql+psycopg URLs need
+    assert "redis" in pins  # the client the limiter's redis:// storage needs
+    assert not {"pytest", "moto", "playwright", "ruff"} & set(pins)
+
+
+def test_every_locked_version_carries_its_hashes() -> None:
+    entries = re.split(r"\n(?=[A-Za-z0-9])", LOCK.split("\n", 2)[2])
+    for entry in entries:
+        if entry.strip():
+            assert "--hash=sha256:" in entry, entry.splitlines()[0]
+
+
+def test_the_entrypoint_is_valid_sh_and_execs_gunicorn() -> None:
+    entrypoint = ROOT / "docker" / "entrypoint.sh"
+    assert os.access(entrypoint, os.X_OK)
+    subprocess.run(["sh", "-n", str(entrypoint)], check=True)
+    text = entrypoint.read_text()
+    assert 'exec gunicorn -c gunicorn.conf.py "$APP:create_app()"' in text
+    assert "trap " in text
 
 
 def test_the_container_runs_as_a_user_with_a_healthcheck() -> None:
     assert "\nUSER app\n" in DOCKERFILE
     assert "HEALTHCHECK" in DOCKERFILE
     assert "/healthz" in DOCKERFILE
-    assert "db upgrade && exec gunicorn -c gunicorn.conf.py" in DOCKERFILE
+    assert 'ENTRYPOINT ["capstones-entrypoint"]' in DOCKERFILE
+
+
+def test_gunicorn_leaves_the_request_line_to_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One line per request: the app's own (with its request id), not gunicorn's too.
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["accesslog"] is None
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "-")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["accesslog"] == "-"
+
+
+def test_forks_get_dependency_updates_and_a_license() -> None:
+    dependabot = ROOT / ".github" / "dependabot.yml"
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.dependabot",
+         str(dependabot)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    ecosystems = set(re.findall(r"package-ecosystem: (\S+)", dependabot.read_text()))
+    assert ecosystems == {"pip", "docker", "docker-compose", "github-actions"}
+    license_text = (ROOT / "LICENSE").read_text()
+    assert license_text.startswith("MIT License")
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"] == "MIT"
