@@ -7,14 +7,13 @@ from datetime import timedelta
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
 
 from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus, User
 from shared.auth.models import utcnow
 from shared.auth.services import get_or_create_user
-from shared.commands import create_user_command
+from shared.commands import create_user_command, seed_demo_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
 DEMO_STAFF = "staff@example.com"
@@ -122,8 +121,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
 
 
-@click.command("seed-demo")
-@with_appcontext
+@seed_demo_command
 def seed_demo() -> None:
     """Add demo users and tickets. Safe to run again: existing ones are kept."""
     staff = get_or_create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)

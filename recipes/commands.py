@@ -16,7 +16,7 @@ from recipes.extensions import db, image_store
 from recipes.models import Recipe, User
 from recipes.storage import StorageError
 from shared.auth.services import get_or_create_user
-from shared.commands import create_user_command
+from shared.commands import create_user_command, seed_demo_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
 DEMO_STAFF = "staff@example.com"
@@ -115,8 +115,7 @@ def create_bucket() -> None:
     click.echo(f"Bucket {image_store.bucket!r} {'created' if created else 'already exists'}.")
 
 
-@click.command("seed-demo")
-@with_appcontext
+@seed_demo_command
 def seed_demo() -> None:
     """Add demo users and recipes with generated photos. Safe to run again."""
     get_or_create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)

@@ -1,13 +1,18 @@
-"""CLI commands every app registers: ``flask --app APP create-user``."""
+"""CLI commands every app registers: ``flask --app APP create-user``, and the
+guard every app's ``seed-demo`` shares."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth.models import UserAccountMixin
 from shared.auth.services import EmailTaken, InvalidEmail, WeakPassword, create_user
+from shared.config import is_production
 
 
 def create_user_command(db: SQLAlchemy, user_model: type[UserAccountMixin]) -> click.Command:
@@ -36,5 +41,28 @@ def create_user_command(db: SQLAlchemy, user_model: type[UserAccountMixin]) -> c
             raise click.ClickException(f"password refused: {exc}") from None
         role = "staff user" if user.is_staff else "user"
         click.echo(f"Created {role} {user.email}")
+
+    return command
+
+
+def seed_demo_command(seed: Callable[[], None]) -> click.Command:
+    """``seed-demo [--force]`` running ``seed`` in an app context.
+
+    Demo data includes staff accounts whose password is printed in the
+    README, so in production the command refuses unless ``--force`` says
+    that is really meant (a staging copy, say).
+    """
+
+    @click.command("seed-demo", help=seed.__doc__)
+    @click.option("--force", is_flag=True, help="Seed even in production (ENV=production).")
+    @with_appcontext
+    def command(force: bool) -> None:
+        if is_production(current_app) and not force:
+            raise click.ClickException(
+                "this app runs in production, and demo data adds accounts whose password "
+                "is published in the README. Create real accounts with create-user; add "
+                "--force only if you really want the demo data here."
+            )
+        seed()
 
     return command

@@ -43,8 +43,11 @@ BASE_DEFAULTS: dict[str, Any] = {
     "BOOTSTRAP_SERVE_LOCAL": True,
     # How many reverse proxies to trust X-Forwarded-* headers from (shared/proxy.py).
     "PROXY_COUNT": 0,
-    # One log line per request from the app; off when the server logs them (gunicorn in compose).
+    # One log line per request from the app (gunicorn's access log is off by default).
     "REQUEST_LOG_ENABLED": True,
+    # Production cookies are Secure: browsers keep them over https:// only. For
+    # a trial on plain http:// (a VM's address), this drops Secure and HSTS.
+    "ALLOW_PLAIN_HTTP": False,
 }
 
 
@@ -82,11 +85,26 @@ def configure(
 
     if is_production(app):
         _check_secret_key(app, prefix)
+        https_only = not _flag(app, prefix, "ALLOW_PLAIN_HTTP")
         app.config.update(
-            SESSION_COOKIE_SECURE=True,
-            REMEMBER_COOKIE_SECURE=True,
-            HSTS_ENABLED=True,
+            SESSION_COOKIE_SECURE=https_only,
+            REMEMBER_COOKIE_SECURE=https_only,
+            HSTS_ENABLED=https_only,
         )
+        if not https_only:
+            app.logger.warning(
+                "%s_ALLOW_PLAIN_HTTP=true: cookies are sent over plain HTTP, where anyone on "
+                "the network can read them. For trials only; serve HTTPS for real use.",
+                prefix,
+            )
+
+
+def _flag(app: Flask, prefix: str, name: str) -> bool:
+    """A true/false setting; anything else stops the app rather than guessing."""
+    value = app.config[name]
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{prefix}_{name} must be true or false, not {value!r}.")
+    return value
 
 
 def is_production(app: Flask) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError
@@ -109,6 +109,14 @@ def describe(error: HTTPException) -> str:
     """The sentence shown to the user for ``error``."""
     code = error.code or 500
     if isinstance(error, CSRFError):
+        if _secure_cookie_lost_over_plain_http(error):
+            return (
+                "This site keeps you logged in with a cookie that browsers send over "
+                "HTTPS only, and this page was opened over plain http://, so the form "
+                "could not be checked. Open the site with https://. (For a trial without "
+                "HTTPS, the operator can set ALLOW_PLAIN_HTTP=true; see the README, "
+                "'Run it for real'.)"
+            )
         return (
             "This form has expired or did not come from this site "
             f"({error.description.rstrip('.')}). Go back, reload the page and try again."
@@ -128,6 +136,17 @@ def describe(error: HTTPException) -> str:
     if error.description and error.description != type(error).description:
         return error.description
     return FRIENDLY_DESCRIPTIONS.get(code, error.description or error.name)
+
+
+def _secure_cookie_lost_over_plain_http(error: CSRFError) -> bool:
+    # Flask-WTF's reason when the session cookie never came back: the browser
+    # dropped a Secure cookie on an http:// page (a production app tried on a
+    # VM's address). The generic "form has expired" would send people hunting.
+    return (
+        error.description == "The CSRF session token is missing."
+        and bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+        and not request.is_secure
+    )
 
 
 def _megabytes(size: int) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
 
 from shared.auth.services import get_or_create_user
-from shared.commands import create_user_command
+from shared.commands import create_user_command, seed_demo_command
 from shop_api.extensions import db
 from shop_api.models import CURRENCY, Product, User
 
@@ -55,8 +54,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
 
 
-@click.command("seed-demo")
-@with_appcontext
+@seed_demo_command
 def seed_demo() -> None:
     """Add demo accounts and products. Safe to run again: existing ones are kept."""
     for email, is_staff in ((DEMO_STAFF, True), (DEMO_CUSTOMER, False)):

@@ -59,3 +59,11 @@ def test_seed_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0
     assert f"0 added, {len(DEMO_TICKETS)} already there" in result.output
     assert counts(app) == first
+
+
+def test_seed_demo_refuses_in_production_without_force(app: Flask, runner: FlaskCliRunner) -> None:
+    app.config["ENV"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "this app runs in production" in result.output
+    assert "--force" in result.output

@@ -62,3 +62,11 @@ def test_seed_demo_explains_a_missing_bucket(app: Flask, runner: FlaskCliRunner)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 1
     assert "create-bucket" in result.output
+
+
+def test_seed_demo_refuses_in_production_without_force(app: Flask, runner: FlaskCliRunner) -> None:
+    app.config["ENV"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "this app runs in production" in result.output
+    assert "--force" in result.output

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shared.auth import passwords
+from tests.auth_client import csrf_token_from
 from tests.shared.conftest import PASSWORD, AuthActions, make_user
 from tests.shared.tiny_app import User, db
 
@@ -217,6 +218,39 @@ def test_login_post_without_csrf_token_is_400(app: Flask, client: FlaskClient) -
     assert response.status_code == 400
     assert "The CSRF token is missing" in response.get_data(as_text=True)
     assert client.get("/private").status_code == 302
+
+
+def test_a_secure_cookie_lost_over_plain_http_is_explained(app_factory: Any) -> None:
+    # A production app (Secure cookies) opened at http://: a browser keeps the
+    # session cookie but never sends it back over http, so the CSRF check
+    # cannot pass. (Werkzeug's test client sends it anyway; drop it as a
+    # browser would.) The page must say why, not "the form has expired".
+    app = app_factory(SESSION_COOKIE_SECURE=True)
+    make_user(app)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/auth/login"))
+    client.delete_cookie("session")
+    data = {"email": "ann@example.com", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/auth/login", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "opened over plain http://" in page
+    assert "ALLOW_PLAIN_HTTP=true" in page
+    # Over HTTPS a missing cookie is the usual expired form, and with the
+    # cookie the login works.
+    https = app.test_client()
+    token = csrf_token_from(https.get("/auth/login", base_url="https://localhost"))
+    data["csrf_token"] = token
+    https.delete_cookie("session", domain="localhost")
+    refused = https.post("/auth/login", data=data, base_url="https://localhost")
+    assert refused.status_code == 400
+    assert "plain http://" not in refused.get_data(as_text=True)
+    fresh = app.test_client()
+    data["csrf_token"] = csrf_token_from(fresh.get("/auth/login", base_url="https://localhost"))
+    # (Over HTTPS, Flask-WTF also wants a same-site Referer, as browsers send.)
+    same_site = {"Referer": "https://localhost/auth/login"}
+    response = fresh.post("/auth/login", data=data, base_url="https://localhost", headers=same_site)
+    assert response.status_code == 302
 
 
 def test_login_post_with_a_forged_csrf_token_is_400(app: Flask, client: FlaskClient) -> None:

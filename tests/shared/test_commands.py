@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from shared.commands import seed_demo_command
 from tests.shared.conftest import make_user
 from tests.shared.tiny_app import User, db
 
@@ -81,3 +82,36 @@ def test_invalid_email_is_refused(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["create-user", "not-an-address", "--password", "a good password"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: e-mail refused:")
+
+
+def seed_command_app(app: Flask) -> list[str]:
+    """Registers a ``seed-demo`` built by shared.commands; returns what it seeded."""
+    seeded: list[str] = []
+
+    @seed_demo_command
+    def seed_demo() -> None:
+        """Add demo data."""
+        seeded.append("demo data")
+
+    app.cli.add_command(seed_demo)
+    return seeded
+
+
+def test_seed_demo_runs_outside_production(app: Flask, runner: FlaskCliRunner) -> None:
+    seeded = seed_command_app(app)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert seeded == ["demo data"]
+
+
+def test_seed_demo_refuses_in_production_unless_forced(app: Flask, runner: FlaskCliRunner) -> None:
+    seeded = seed_command_app(app)
+    app.config["ENV"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "this app runs in production" in result.output
+    assert "--force" in result.output
+    assert seeded == []
+    forced = runner.invoke(args=["seed-demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert seeded == ["demo data"]

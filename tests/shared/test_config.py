@@ -114,3 +114,28 @@ def test_production_with_a_real_key_turns_on_secure_cookies_and_hsts(
 def test_test_config_cannot_sneak_the_dev_key_into_production(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         configure(new_app(tmp_path), "TINY", test_config={"ENV": "production"})
+
+
+def test_production_on_plain_http_drops_secure_cookies_and_hsts_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("TINY_ENV", "production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_ALLOW_PLAIN_HTTP", "true")
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["REMEMBER_COOKIE_SECURE"] is False
+    assert app.config["HSTS_ENABLED"] is False
+    assert "TINY_ALLOW_PLAIN_HTTP=true" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "True "])
+def test_allow_plain_http_must_be_true_or_false(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TINY_ENV", "production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_ALLOW_PLAIN_HTTP", value)
+    with pytest.raises(ConfigurationError, match="TINY_ALLOW_PLAIN_HTTP must be true or false"):
+        configure(new_app(tmp_path), "TINY")

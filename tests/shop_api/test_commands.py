@@ -53,3 +53,11 @@ def test_seed_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
             DEMO_PRODUCTS
         )
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+
+
+def test_seed_demo_refuses_in_production_without_force(app: Flask, runner: FlaskCliRunner) -> None:
+    app.config["ENV"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "this app runs in production" in result.output
+    assert "--force" in result.output
