@@ -6,7 +6,7 @@ or restart. A bucket outlives the process, and every app process sees it.
 
 The bucket is private. Browsers get short-lived presigned GET URLs, so a
 leaked link stops working within the hour. The same code talks to AWS, to
-MinIO (docker-compose) and to moto (tests and ``make demo``); only the
+SeaweedFS (docker-compose) and to moto (tests and ``make demo``); only the
 settings differ. The boto3 client is built on first use, never at import,
 so tests can start moto first and settings can change per app.
 """
@@ -123,8 +123,8 @@ class ImageStore:
 
     def _public_client(self) -> S3Client:
         """Presigned URLs are signed for the host the browser will use, which
-        can differ from the one the app uses (``minio:9000`` inside compose,
-        ``localhost:9000`` on the host)."""
+        can differ from the one the app uses (``seaweedfs:8333`` inside compose,
+        ``localhost:8333`` on the host)."""
         public_endpoint = current_app.config["S3_PUBLIC_ENDPOINT_URL"]
         if not public_endpoint:
             return self._client()
@@ -156,7 +156,7 @@ def _make_client(endpoint_url: str) -> S3Client:
         aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"] or None,
         config=Config(
             signature_version="s3v4",
-            # MinIO and moto serve buckets by path (host:9000/bucket/key), not by
+            # SeaweedFS and moto serve buckets by path (host:8333/bucket/key), not by
             # subdomain; AWS picks its own default.
             s3={"addressing_style": "path" if s3_compatible else "auto"},
             # Newer boto3 adds CRC checksums to every upload; S3-compatible

@@ -1,11 +1,13 @@
 """docker-compose.yml, checked without a Docker engine: against the Compose
 specification's schema, by Compose itself (``config``), and against what
-the apps actually read."""
+the apps and the nginx template actually read. (tests/docker runs the image,
+nginx and SeaweedFS for real.)"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+NGINX_TEMPLATE = ROOT / "docker" / "nginx" / "capstones.conf.template"
 DOCKER_COMPOSE = Path(compose.__file__).parent / "docker-compose"
 SECRETS = {
     "HELPDESK_SECRET_KEY": "h" * 40,
@@ -24,7 +27,10 @@ SECRETS = {
 }
 APPS = {"helpdesk": "HELPDESK", "shop_api": "SHOP_API", "recipes": "RECIPES"}
 # Read by gunicorn.conf.py or the Dockerfile's command, not by the apps.
-SERVER_VARIABLES = {"APP", "PORT", "GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "FORWARDED_ALLOW_IPS"}
+SERVER_VARIABLES = {
+    "APP", "PORT", "GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_ACCESS_LOG",
+    "FORWARDED_ALLOW_IPS",
+}  # fmt: skip
 
 
 def compose_config(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -84,17 +90,101 @@ def test_apps_wait_for_healthy_dependencies_and_check_readiness(resolved: dict[s
         assert environment[f"{APPS[service]}_ENV"] == "production"
         assert environment[f"{APPS[service]}_RATELIMIT_STORAGE_URI"].startswith("redis://redis")
     recipes = services["recipes"]["depends_on"]
+    assert recipes["seaweedfs"]["condition"] == "service_healthy"
     assert recipes["create-bucket"]["condition"] == "service_completed_successfully"
-    for dependency in ("postgres", "redis", "minio"):
+    for dependency in ("postgres", "redis", "seaweedfs"):
         assert "healthcheck" in services[dependency]
+
+
+def test_postgres_counts_as_healthy_only_once_it_listens_on_tcp(resolved: dict[str, Any]) -> None:
+    # During first-start initialisation PostgreSQL listens on its socket only.
+    check = " ".join(resolved["services"]["postgres"]["healthcheck"]["test"])
+    assert "pg_isready -h 127.0.0.1" in check
+
+
+def test_every_image_is_pinned_to_a_version(resolved: dict[str, Any]) -> None:
+    for name, service in resolved["services"].items():
+        image = service["image"]
+        repository, _, tag = image.rpartition(":")
+        assert repository, f"{name}: {image} names no tag"
+        assert tag, f"{name}: {image} names no tag"
+        assert tag != "latest", f"{name}: {image}"
+        if "build" not in service:  # pulled from a registry: a version, not a moving major
+            assert re.fullmatch(r"\d+\.\d+(\.\d+)?(-alpine)?", tag), f"{name}: {image}"
+    assert not any(
+        service["image"].startswith("minio/") for service in resolved["services"].values()
+    )
+
+
+def test_only_nginx_and_the_s3_endpoint_publish_ports(resolved: dict[str, Any]) -> None:
+    # `docker compose up --scale shop_api=3` needs app services without fixed
+    # host ports or container names; nginx reaches every replica by name.
+    services = resolved["services"]
+    publishing = {name for name, service in services.items() if service.get("ports")}
+    assert publishing == {"nginx", "seaweedfs"}
+    assert not any("container_name" in service for service in services.values())
+    published = {int(port["published"]) for port in services["nginx"]["ports"]}
+    assert published == {5001, 5002, 5003}
+
+
+def test_nginx_proxies_each_app_and_the_apps_trust_exactly_one_proxy(
+    resolved: dict[str, Any],
+) -> None:
+    services = resolved["services"]
+    nginx = services["nginx"]
+    template = NGINX_TEMPLATE.read_text()
+    # Every ${NAME} the template uses is set, as the image's envsubst needs.
+    assert set(re.findall(r"\$\{([A-Z_]+)\}", template)) <= set(nginx["environment"])
+    assert nginx["environment"]["NGINX_RESOLVER"] == "127.0.0.11"  # Docker's DNS
+    mounted = [volume["target"] for volume in nginx["volumes"]]
+    assert "/etc/nginx/templates/capstones.conf.template" in mounted
+    for service, prefix in APPS.items():
+        assert nginx["environment"][f"{prefix}_UPSTREAM"] == f"{service}:8000"
+        assert services[service]["environment"][f"{prefix}_PROXY_COUNT"] == "1"
+
+
+def test_nginx_caps_each_body_at_the_apps_own_limit() -> None:
+    servers = NGINX_TEMPLATE.read_text().split("server {")[1:]
+    limits = {}
+    for server in servers:
+        listen = re.search(r"listen \$\{([A-Z_]+)_LISTEN\}", server)
+        size = re.search(r"client_max_body_size (\d+);", server)
+        assert listen, server
+        assert size, server
+        limits[listen.group(1)] = int(size.group(1))
+    for service, prefix in APPS.items():
+        module = __import__(service)
+        app = module.create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        assert limits[prefix] == app.config["MAX_CONTENT_LENGTH"], service
 
 
 def test_presigned_image_urls_name_a_host_the_browser_reaches(resolved: dict[str, Any]) -> None:
     environment = resolved["services"]["recipes"]["environment"]
-    assert environment["RECIPES_S3_ENDPOINT_URL"] == "http://minio:9000"
-    assert environment["RECIPES_S3_PUBLIC_ENDPOINT_URL"] == "http://localhost:9000"
-    assert "9000:9000" in json.dumps(resolved["services"]["minio"]["ports"]) or any(
-        port["published"] == "9000" for port in resolved["services"]["minio"]["ports"]
+    assert environment["RECIPES_S3_ENDPOINT_URL"] == "http://seaweedfs:8333"
+    assert environment["RECIPES_S3_PUBLIC_ENDPOINT_URL"] == "http://localhost:8333"
+    published = {int(port["published"]) for port in resolved["services"]["seaweedfs"]["ports"]}
+    assert published == {8333}
+
+
+def test_the_bucket_is_made_by_the_apps_own_command_with_the_same_keys(
+    resolved: dict[str, Any],
+) -> None:
+    services = resolved["services"]
+    create_bucket, recipes, seaweedfs = (
+        services["create-bucket"], services["recipes"], services["seaweedfs"]
+    )  # fmt: skip
+    assert create_bucket["command"] == ["flask", "--app", "recipes", "create-bucket"]
+    assert create_bucket["restart"] == "no"
+    for name in ("RECIPES_S3_ENDPOINT_URL", "RECIPES_S3_BUCKET", "RECIPES_S3_ACCESS_KEY_ID"):
+        assert create_bucket["environment"][name] == recipes["environment"][name]
+    # SeaweedFS's one identity is the app's: with it set, anonymous reads are refused.
+    assert (
+        seaweedfs["environment"]["AWS_ACCESS_KEY_ID"]
+        == (recipes["environment"]["RECIPES_S3_ACCESS_KEY_ID"])
+    )
+    assert (
+        seaweedfs["environment"]["AWS_SECRET_ACCESS_KEY"]
+        == (recipes["environment"]["RECIPES_S3_SECRET_ACCESS_KEY"])
     )
 
 

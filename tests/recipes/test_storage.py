@@ -38,19 +38,19 @@ def test_presigned_urls_expire_after_the_configured_time(app: Flask) -> None:
 def test_presigned_urls_use_the_public_endpoint(s3: Any, database_url: str) -> None:
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **S3_SETTINGS,
-        "S3_ENDPOINT_URL": "http://minio:9000", "S3_PUBLIC_ENDPOINT_URL": "http://localhost:9000",
+        "S3_ENDPOINT_URL": "http://seaweedfs:8333", "S3_PUBLIC_ENDPOINT_URL": "http://localhost:8333",
     })  # fmt: skip
     with app.app_context():
         url = image_store.url_for("recipes/abc.jpg")
-    assert url.startswith("http://localhost:9000/test-recipes/recipes/abc.jpg?")
+    assert url.startswith("http://localhost:8333/test-recipes/recipes/abc.jpg?")
 
 
 @pytest.mark.parametrize(
     ("settings", "origins"),
     [
         ({"S3_ENDPOINT_URL": "http://127.0.0.1:5004"}, ["http://127.0.0.1:5004"]),
-        ({"S3_ENDPOINT_URL": "http://minio:9000", "S3_PUBLIC_ENDPOINT_URL": "http://localhost:9000/"},
-         ["http://localhost:9000"]),
+        ({"S3_ENDPOINT_URL": "http://seaweedfs:8333", "S3_PUBLIC_ENDPOINT_URL": "http://localhost:8333/"},
+         ["http://localhost:8333"]),
         ({}, ["https://test-recipes.s3.amazonaws.com", "https://test-recipes.s3.us-east-1.amazonaws.com"]),
     ],
 )  # fmt: skip
