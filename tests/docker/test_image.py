@@ -1,0 +1,242 @@
+"""The project's image in a real Docker engine: each app migrates its
+PostgreSQL database, serves under gunicorn as PID 1 and a non-root user,
+turns healthy by the image's own HEALTHCHECK, logs one line per request and
+stops at once; a stop during a migration ends it at once too.
+
+``make test-docker`` prepares the engine and the base image first
+(scripts/docker_engine.sh). Containers use the host's network, so they reach
+this machine's PostgreSQL and the S3 server the test starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.docker.seaweedfs import S3Server, seaweedfs
+from tests.e2e.live_servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = "flask-capstones:test"
+APPS = ("helpdesk", "shop_api", "recipes")
+SERVER_URL = make_url(
+    os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SECRET_KEY = "docker-smoke-test-key-" + "x" * 20
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def docker(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["docker", *args], capture_output=True, text=True, check=False, timeout=timeout
+    )
+
+
+def database_url(name: str) -> str:
+    return SERVER_URL.set(database=name).render_as_string(hide_password=False)
+
+
+def admin_connection() -> psycopg.Connection:
+    plain = SERVER_URL.set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(plain, autocommit=True)
+
+
+@pytest.fixture(scope="module")
+def image() -> str:
+    result = docker("build", "--network", "host", "--tag", IMAGE, str(ROOT), timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return IMAGE
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """A database of its own, dropped afterwards (one per app, as in compose)."""
+    name = f"capstones_docker_{RUN_ID}_{uuid.uuid4().hex[:6]}"
+    with admin_connection() as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with admin_connection() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    with seaweedfs(tmp_path_factory.mktemp("s3")) as server:
+        yield server
+
+
+def app_environment(app: str, database: str, port: int, s3: S3Server) -> dict[str, str]:
+    prefix = app.upper()
+    env = {
+        "APP": app,
+        "PORT": str(port),
+        f"{prefix}_ENV": "production",
+        f"{prefix}_SECRET_KEY": SECRET_KEY,
+        f"{prefix}_DATABASE_URL": database_url(database),
+    }
+    if app == "recipes":
+        env |= {
+            "RECIPES_S3_ENDPOINT_URL": s3.url,
+            "RECIPES_S3_BUCKET": f"docker-{RUN_ID}",
+            "RECIPES_S3_ACCESS_KEY_ID": s3.access_key,
+            "RECIPES_S3_SECRET_ACCESS_KEY": s3.secret_key,
+        }
+    return env
+
+
+def env_args(env: dict[str, str]) -> list[str]:
+    return [arg for name, value in env.items() for arg in ("--env", f"{name}={value}")]
+
+
+@contextmanager
+def container(image: str, env: dict[str, str], *command: str) -> Iterator[str]:
+    name = f"capstones-test-{env['APP']}-{uuid.uuid4().hex[:8]}"
+    # The image's own HEALTHCHECK command, asked every 2 s instead of 15 s.
+    started = docker("run", "--detach", "--network", "host", "--name", name,
+                     "--health-interval", "2s", *env_args(env), image, *command)  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    try:
+        yield name
+    finally:
+        docker("rm", "--force", name)
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 -- our own server
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def wait_for(check, what: str, name: str, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not check():
+        state = docker("inspect", "--format", "{{.State.Status}}", name).stdout.strip()
+        if state == "exited" or time.monotonic() > deadline:
+            logs = docker("logs", name)
+            pytest.fail(f"{what} (container {state}):\n{logs.stdout[-3000:]}{logs.stderr[-3000:]}")
+        time.sleep(0.3)
+
+
+def answers(url: str) -> bool:
+    try:
+        return fetch(url)[0] == 200
+    except OSError:
+        return False
+
+
+def in_container(name: str, *command: str) -> str:
+    result = docker("exec", name, *command)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_the_app_migrates_serves_as_pid_1_turns_healthy_and_stops_at_once(
+    image: str, fresh_database: str, s3: S3Server, app: str
+) -> None:
+    port = free_port()
+    env = app_environment(app, fresh_database, port, s3)
+    if app == "recipes":
+        # Arguments after the image run instead of the server, same environment.
+        created = docker("run", "--rm", "--network", "host", *env_args(env), image,
+                         "flask", "--app", "recipes", "create-bucket")  # fmt: skip
+        assert created.returncode == 0, created.stdout + created.stderr
+        assert "created" in created.stdout
+
+    with container(image, env) as name:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: answers(f"{base}/healthz"), "/healthz never answered", name)
+
+        with psycopg.connect(database_url(fresh_database).replace("+psycopg", "")) as db:
+            version = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        assert version is not None, "no migration ran"
+
+        status, _, body = fetch(f"{base}/readyz")
+        assert status == 200, body
+        checks = json.loads(body)["checks"]
+        assert checks["database"] == "ok"
+        if app == "recipes":
+            assert checks["bucket"] == "ok"
+
+        def healthy() -> bool:
+            health = docker("inspect", "--format", "{{.State.Health.Status}}", name).stdout
+            return health.strip() == "healthy"
+
+        wait_for(healthy, "the HEALTHCHECK never turned healthy", name, seconds=45)
+
+        pid_1 = in_container(name, "cat", "/proc/1/cmdline").replace("\0", " ")
+        assert "gunicorn" in pid_1, pid_1
+        uid = in_container(name, "awk", "/^Uid:/ {print $2}", "/proc/1/status").strip()
+        assert uid == "10001"
+
+        request_id = f"smoke-{uuid.uuid4().hex}"
+        assert fetch(f"{base}/healthz", {"X-Request-ID": request_id})[0] == 200
+        time.sleep(0.5)
+        logs = docker("logs", name)
+        lines = [line for line in (logs.stdout + logs.stderr).splitlines() if request_id in line]
+        assert len(lines) == 1, lines
+
+        started = time.monotonic()
+        stopped = docker("stop", "--time", "10", name)
+        assert stopped.returncode == 0
+        assert time.monotonic() - started < 5
+        exit_code = docker("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
+        assert exit_code == "0"
+
+
+def test_a_stop_during_the_migration_ends_it_at_once(
+    image: str, fresh_database: str, s3: S3Server
+) -> None:
+    # Hold a lock the migration needs, so it waits as a long migration would.
+    plain_url = database_url(fresh_database).replace("+psycopg", "")
+    release = threading.Event()
+    locked = threading.Event()
+
+    def hold_the_lock() -> None:
+        with psycopg.connect(plain_url) as connection:
+            connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+            connection.commit()
+            connection.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold_the_lock, daemon=True)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        env = app_environment("helpdesk", fresh_database, free_port(), s3)
+        with container(image, env) as name:
+
+            def migrating() -> bool:
+                return "Will assume transactional DDL" in docker("logs", name).stderr
+
+            wait_for(migrating, "the migration never started", name, seconds=30)
+            started = time.monotonic()
+            assert docker("stop", "--time", "10", name).returncode == 0
+            # Without the entrypoint's trap, PID 1 (a shell) ignores SIGTERM
+            # and the engine kills it after the full 10 s.
+            assert time.monotonic() - started < 5
+            logs = docker("logs", name).stderr
+            assert "db upgrade' failed" in logs
+    finally:
+        release.set()
+        holder.join(timeout=10)
