@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -12,10 +11,10 @@ from helpdesk.models import (
     TITLE_MAX_LENGTH,
     TicketStatus,
 )
-from shared.forms import strip_whitespace
+from shared.forms import Form, strip_whitespace
 
 
-class TicketForm(FlaskForm):
+class TicketForm(Form):
     title = StringField(
         "Title",
         filters=[strip_whitespace],
@@ -41,7 +40,7 @@ class TicketForm(FlaskForm):
     submit = SubmitField("Open ticket")
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(
         "Your reply",
         filters=[strip_whitespace],
@@ -60,7 +59,7 @@ class StaffReplyForm(ReplyForm):
     internal = BooleanField("Internal note (only staff can see it)")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in TicketStatus],

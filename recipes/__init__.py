@@ -22,6 +22,7 @@ from shared.errors import register_error_handlers
 from shared.health import register_health_checks
 from shared.layout import init_layout
 from shared.proxy import trust_proxy_headers
+from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_layout(app, site_name="Recipes")
     init_security_headers(app)
     init_request_logging(app)
+    init_request_guards(app, html_forms=True)
     trust_proxy_headers(app)
 
     register_blueprints(app)

@@ -3,16 +3,15 @@ the form only says whether one is required."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
-from shared.forms import strip_whitespace
+from shared.forms import Form, strip_whitespace
 
 
-class RecipeForm(FlaskForm):
+class RecipeForm(Form):
     title = StringField(
         "Title",
         filters=[strip_whitespace],
@@ -63,5 +62,5 @@ class EditRecipeForm(RecipeForm):
     submit = SubmitField("Save changes")
 
 
-class ConfirmDeleteForm(FlaskForm):
+class ConfirmDeleteForm(Form):
     submit = SubmitField("Delete this recipe")

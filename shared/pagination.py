@@ -20,7 +20,9 @@ MAX_PAGE = 100_000
 
 def page_from_request(name: str = "page") -> int:
     raw = request.args.get(name, "1").strip()
-    if not raw.isdigit() or int(raw) < 1:
+    # isascii(): str.isdigit() is also true for "²", "①" and other digits
+    # that int() cannot read.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         abort(400, f"'{name}' must be a whole number of 1 or more.")
     page = int(raw)
     if page > MAX_PAGE:

@@ -18,6 +18,7 @@ from flask import Flask, Response, g, request
 REQUEST_ID_HEADER = "X-Request-ID"
 # Anything else (newlines, very long values) could forge or flood log lines.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 logger = logging.getLogger("capstones.requests")
 
@@ -41,12 +42,23 @@ def init_request_logging(app: Flask) -> None:
         logger.info(
             "%s %s %s %.1fms request_id=%s",
             request.method,
-            request.path,
+            printable(request.path),
             response.status_code,
             duration_ms,
             request_id,
         )
         return response
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped: a path decoded from
+    ``/%0D%0AGET%20/admin`` must not start a forged line in the log."""
+    return _CONTROL_CHARACTERS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def incoming_request_id() -> str | None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from shared.auth.models import EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
-from shared.forms import strip_whitespace
+from shared.forms import Form, strip_whitespace
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "E-mail",
         filters=[strip_whitespace],
@@ -25,7 +24,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField(
         "E-mail",
         filters=[strip_whitespace],

@@ -29,6 +29,10 @@ def query_args(schema: Schema) -> dict[str, Any]:
 
 
 def _load(schema: Schema, data: Any, detail: str) -> dict[str, Any]:
+    nul_errors = _fields_with_nul(data)
+    if nul_errors:
+        # PostgreSQL cannot store NUL in text (a 500) and SQLite would store it raw.
+        raise Problem(422, detail, errors=nul_errors)
     try:
         loaded: dict[str, Any] = schema.load(data)
     except ValidationError as error:
@@ -37,3 +41,23 @@ def _load(schema: Schema, data: Any, detail: str) -> dict[str, Any]:
         )
         raise Problem(422, detail, errors=messages) from None
     return loaded
+
+
+NUL_MESSAGE = "Must not contain a NUL character."
+
+
+def _fields_with_nul(data: Any) -> dict[str, Any]:
+    """Messages shaped like marshmallow's, for every string holding a NUL."""
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return {}
+    errors: dict[str, Any] = {}
+    for key, value in items:
+        if isinstance(value, str) and "\x00" in value:
+            errors[str(key)] = [NUL_MESSAGE]
+        elif nested := _fields_with_nul(value):
+            errors[str(key)] = nested
+    return errors

@@ -28,6 +28,7 @@ from shared.health import Check, register_health_checks
 from shared.layout import init_layout
 from shared.pagination import paginate
 from shared.proxy import trust_proxy_headers
+from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 
@@ -68,6 +69,7 @@ def create_app(
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
     init_request_logging(app)
+    init_request_guards(app, html_forms=not problem_json)  # problem_json: an API, like the shop
     trust_proxy_headers(app)
     register_health_checks(app, db=db, checks=extra_checks)
     register_error_handlers(app, db=db, problem_json=problem_json)
