@@ -19,6 +19,7 @@ from flask import Flask
 # Good enough to sign a cookie on a laptop; refused the moment ENV=production.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production, see below
 MIN_PRODUCTION_SECRET_LENGTH = 32
+ENVIRONMENTS = frozenset({"development", "production"})
 
 BASE_DEFAULTS: dict[str, Any] = {
     "ENV": "development",
@@ -83,8 +84,10 @@ def configure(
         database_file = os.path.join(app.instance_path, f"{app.name}.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
 
+    _check_environment(app, prefix)
     if is_production(app):
         _check_secret_key(app, prefix)
+        _check_production_settings(app, prefix)
         https_only = not _flag(app, prefix, "ALLOW_PLAIN_HTTP")
         app.config.update(
             SESSION_COOKIE_SECURE=https_only,
@@ -121,6 +124,34 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(scheme):
             return "postgresql+psycopg://" + url.removeprefix(scheme)
     return url
+
+
+def _check_environment(app: Flask, prefix: str) -> None:
+    """A typo such as ENV=prod must not quietly run in development mode with
+    the public development key."""
+    value = app.config["ENV"]
+    if not isinstance(value, str) or value.strip().lower() not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"{prefix}_ENV must be one of {', '.join(sorted(ENVIRONMENTS))}, not {value!r}."
+        )
+    app.config["ENV"] = value.strip().lower()
+
+
+def _check_production_settings(app: Flask, prefix: str) -> None:
+    if app.debug or app.config.get("DEBUG"):
+        raise ConfigurationError(
+            f"Debug mode is refused when {prefix}_ENV=production: its error pages show "
+            "source code and settings. Unset FLASK_DEBUG and "
+            f"{prefix}_DEBUG, and leave --debug off."
+        )
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) for h in hosts):
+        raise ConfigurationError(
+            f"{prefix}_TRUSTED_HOSTS must list the host names this app answers to when "
+            f"{prefix}_ENV=production, as JSON: {prefix}_TRUSTED_HOSTS='[\"desk.example.com\"]'. "
+            "Requests for any other Host are refused, so links and redirects cannot be "
+            "pointed at another site."
+        )
 
 
 def _check_secret_key(app: Flask, prefix: str) -> None:

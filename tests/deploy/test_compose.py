@@ -140,7 +140,10 @@ def test_nginx_proxies_each_app_and_the_apps_trust_exactly_one_proxy(
     assert "/etc/nginx/templates/capstones.conf.template" in mounted
     for service, prefix in APPS.items():
         assert nginx["environment"][f"{prefix}_UPSTREAM"] == f"{service}:8000"
-        assert services[service]["environment"][f"{prefix}_PROXY_COUNT"] == "1"
+        environment = services[service]["environment"]
+        assert environment[f"{prefix}_PROXY_COUNT"] == "1"
+        # Production needs its host names; the container's HEALTHCHECK knocks at 127.0.0.1.
+        assert "127.0.0.1" in json.loads(environment[f"{prefix}_TRUSTED_HOSTS"])
 
 
 def test_nginx_caps_each_body_at_the_apps_own_limit() -> None:

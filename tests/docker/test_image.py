@@ -86,6 +86,8 @@ def app_environment(app: str, database: str, port: int, s3: S3Server) -> dict[st
         "APP": app,
         "PORT": str(port),
         f"{prefix}_ENV": "production",
+        # 127.0.0.1 is where the test and the image's HEALTHCHECK knock.
+        f"{prefix}_TRUSTED_HOSTS": '["127.0.0.1", "localhost"]',
         f"{prefix}_SECRET_KEY": SECRET_KEY,
         f"{prefix}_DATABASE_URL": database_url(database),
     }

@@ -11,6 +11,7 @@ from flask import Flask
 from shared.config import DEV_SECRET_KEY, ConfigurationError, configure, normalise_database_url
 
 REAL_KEY = "k" * 48
+TRUSTED_HOSTS = '["desk.example.com"]'
 
 
 def new_app(tmp_path: Path) -> Flask:
@@ -103,6 +104,7 @@ def test_production_with_a_real_key_turns_on_secure_cookies_and_hsts(
 ) -> None:
     monkeypatch.setenv("TINY_ENV", "production")
     monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
     app = new_app(tmp_path)
     configure(app, "TINY")
     assert app.config["SECRET_KEY"] == REAL_KEY
@@ -121,6 +123,7 @@ def test_production_on_plain_http_drops_secure_cookies_and_hsts_with_a_warning(
 ) -> None:
     monkeypatch.setenv("TINY_ENV", "production")
     monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
     monkeypatch.setenv("TINY_ALLOW_PLAIN_HTTP", "true")
     app = new_app(tmp_path)
     configure(app, "TINY")
@@ -136,6 +139,50 @@ def test_allow_plain_http_must_be_true_or_false(
 ) -> None:
     monkeypatch.setenv("TINY_ENV", "production")
     monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
     monkeypatch.setenv("TINY_ALLOW_PLAIN_HTTP", value)
     with pytest.raises(ConfigurationError, match="TINY_ALLOW_PLAIN_HTTP must be true or false"):
+        configure(new_app(tmp_path), "TINY")
+
+
+@pytest.mark.parametrize("value", ["prod", "Production!", "dev", "staging", ""])
+def test_an_unknown_env_stops_the_app_instead_of_running_as_development(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TINY_ENV", value)
+    with pytest.raises(ConfigurationError, match="TINY_ENV must be one of development, production"):
+        configure(new_app(tmp_path), "TINY")
+
+
+def test_env_is_read_whatever_its_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINY_ENV", "Production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    assert app.config["ENV"] == "production"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("how", ["TINY_DEBUG", "FLASK_DEBUG"])
+def test_debug_mode_is_refused_in_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.setenv("TINY_ENV", "production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+    monkeypatch.setenv(how, "1" if how == "FLASK_DEBUG" else "true")
+    with pytest.raises(ConfigurationError, match="Debug mode is refused"):
+        configure(new_app(tmp_path), "TINY")
+
+
+@pytest.mark.parametrize("hosts", [None, "[]", '"desk.example.com"', "[1]"])
+def test_production_needs_its_trusted_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hosts: str | None
+) -> None:
+    monkeypatch.setenv("TINY_ENV", "production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    if hosts is not None:
+        monkeypatch.setenv("TINY_TRUSTED_HOSTS", hosts)
+    with pytest.raises(ConfigurationError, match="TINY_TRUSTED_HOSTS must list"):
         configure(new_app(tmp_path), "TINY")

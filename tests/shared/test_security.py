@@ -50,7 +50,7 @@ def test_bootstrap_is_served_locally(client: FlaskClient) -> None:
 
 
 def test_production_sends_hsts_and_secure_cookies(app_factory: Any) -> None:
-    app = app_factory(ENV="production", SECRET_KEY=REAL_KEY)
+    app = app_factory(ENV="production", SECRET_KEY=REAL_KEY, TRUSTED_HOSTS=["localhost"])
     make_user(app)
     client = app.test_client()
     assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -81,14 +81,39 @@ def test_development_cookies_are_httponly_and_lax_but_not_secure(
     assert timedelta(days=13, hours=23) < lifetime <= timedelta(days=14)
 
 
-def test_an_api_can_turn_session_cookies_off(app_factory: Any) -> None:
-    from flask import session
+def test_an_api_can_turn_cookies_off_both_ways(app_factory: Any) -> None:
+    from flask import request, session
 
-    from shared.security import disable_session_cookies
+    from shared.security import disable_cookies
 
     app = app_factory()
-    disable_session_cookies(app)
+    disable_cookies(app)
     app.add_url_rule("/touch", "touch", lambda: session.update(seen=True) or "touched")
-    response = app.test_client().get("/touch")
+    app.add_url_rule("/cookies", "cookies", lambda: dict(request.cookies))
+    client = app.test_client()
+    response = client.get("/touch")
     assert response.get_data(as_text=True) == "touched"
     assert "Set-Cookie" not in response.headers
+    client.set_cookie("remember_token", "anything")
+    assert client.get("/cookies").get_json() == {}
+
+
+def test_dynamic_responses_are_not_stored_but_static_files_keep_their_caching(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/missing").headers["Cache-Control"] == "no-store"
+    static = client.get("/shared/static/site.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()
+
+
+def test_production_answers_only_its_trusted_hosts(app_factory: Any) -> None:
+    app = app_factory(ENV="production", SECRET_KEY=REAL_KEY, TRUSTED_HOSTS=["desk.example.com"])
+    client = app.test_client()
+    assert client.get("/", base_url="https://desk.example.com").status_code == 200
+    # A forged Host would otherwise steer absolute links and redirects elsewhere.
+    refused = client.get("/auth/login", base_url="https://evil.example")
+    assert refused.status_code == 400
+    assert refused.content_type == "text/plain; charset=utf-8"  # the name is echoed as text only
