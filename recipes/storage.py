@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
-# Object keys are generated and never reused, so an object never changes:
-# browsers and proxies may keep it for a year.
-CACHE_CONTROL = "public, max-age=31536000, immutable"
 ALLOWED_CONTENT_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
@@ -55,7 +52,7 @@ class ImageStore:
                 Key=key,
                 Body=data,
                 ContentType=content_type,
-                CacheControl=CACHE_CONTROL,
+                CacheControl=image_cache_control(),
                 Metadata=metadata,
             )
         except (BotoCoreError, ClientError) as error:
@@ -78,7 +75,11 @@ class ImageStore:
         return str(
             self._public_client().generate_presigned_url(
                 "get_object",
-                Params={"Bucket": self.bucket, "Key": key},
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseCacheControl": image_cache_control(),
+                },
                 ExpiresIn=int(current_app.config["S3_PRESIGNED_EXPIRY"]),
             )
         )
@@ -132,6 +133,14 @@ class ImageStore:
         if state["public_client"] is None:
             state["public_client"] = _make_client(public_endpoint)
         return state["public_client"]
+
+
+def image_cache_control() -> str:
+    """How long a browser may keep a photo: as long as its link is valid, and
+    only the browser (``private``), so no shared cache serves a photo after its
+    link has expired or its recipe was deleted. A key never changes content,
+    so within that time there is nothing to revalidate."""
+    return f"private, max-age={int(current_app.config['S3_PRESIGNED_EXPIRY'])}"
 
 
 def image_origins(config: Mapping[str, Any]) -> list[str]:

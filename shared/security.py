@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
@@ -46,6 +48,10 @@ def init_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS_ENABLED"):
             headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
+        # Pages and API answers are made for one user or one token (a staff
+        # list, an order, a new token): no browser or proxy may keep them.
+        # Static files set their own caching and keep it.
+        headers.setdefault("Cache-Control", "no-store")
         return response
 
 
@@ -57,5 +63,17 @@ class NoCookieSessionInterface(SecureCookieSessionInterface):
         return None
 
 
-def disable_session_cookies(app: Flask) -> None:
+class CookielessRequest(Request):
+    """A request whose cookies are never read: a stray ``remember_token`` or
+    ``session`` cookie cannot log anyone in, nor shadow a valid bearer token
+    (Flask-Login tries a remember cookie before the request loader)."""
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        return ImmutableMultiDict()
+
+
+def disable_cookies(app: Flask) -> None:
+    """For token APIs: no session cookie goes out, and no cookie is read."""
     app.session_interface = NoCookieSessionInterface()
+    app.request_class = type("CookielessRequest", (CookielessRequest, app.request_class), {})

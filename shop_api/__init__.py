@@ -17,8 +17,9 @@ from shared.database import init_database
 from shared.errors import register_error_handlers
 from shared.health import register_health_checks
 from shared.proxy import trust_proxy_headers
+from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
-from shared.security import disable_session_cookies, init_security_headers
+from shared.security import disable_cookies, init_security_headers
 from shop_api.api import register_api
 from shop_api.commands import register_commands
 from shop_api.extensions import auth, db, limiter, migrate
@@ -44,9 +45,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     auth.init_app(app, db=db, user_model=User, limiter=limiter, pages=False)
     init_token_auth(auth.login_manager)
-    disable_session_cookies(app)
+    disable_cookies(app)
     init_security_headers(app)
     init_request_logging(app)
+    init_request_guards(app, html_forms=False)
     trust_proxy_headers(app)
 
     register_api(app)

@@ -63,7 +63,7 @@ def test_posting_a_recipe_stores_the_photo_and_its_thumbnail(
 
     stored = s3.get_object(Bucket=BUCKET, Key=recipe.image_key)
     assert stored["ContentType"] == "image/jpeg"
-    assert "immutable" in stored["CacheControl"]
+    assert stored["CacheControl"] == "private, max-age=3600"  # as long as a link lives
     assert stored["Metadata"] == {"original-filename": "My_Soup.JPG"}
     thumbnail = s3.get_object(Bucket=BUCKET, Key=recipe.thumbnail_key)["Body"].read()
     assert Image.open(io.BytesIO(thumbnail)).size == (400, 300)

@@ -32,6 +32,8 @@ def test_presigned_urls_expire_after_the_configured_time(app: Flask) -> None:
     query = parse_qs(urlsplit(url).query)
     assert query["X-Amz-Expires"] == ["600"]
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    # A browser keeps the photo no longer than the link works; no shared cache keeps it.
+    assert query["response-cache-control"] == ["private, max-age=600"]
     assert "recipes/abc.jpg" in url
 
 

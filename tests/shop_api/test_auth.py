@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from shop_api.extensions import db
 from shop_api.models import ApiToken, User
 from tests.auth_client import PASSWORD
-from tests.shop_api.conftest import bearer, make_token, make_user
+from tests.shop_api.conftest import bearer, make_customer, make_token, make_user
 
 PROBLEM = "application/problem+json"
 
@@ -194,3 +194,26 @@ def test_token_lifetime_can_be_set_in_seconds(
     monkeypatch.setenv("SHOP_API_API_TOKEN_LIFETIME", "3600")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
     assert app.config["API_TOKEN_LIFETIME"] == timedelta(hours=1)
+
+
+def test_a_cookie_never_shadows_a_valid_bearer_token(app: Flask, client: FlaskClient) -> None:
+    # Flask-Login tries a remember cookie before the request loader; the API
+    # reads no cookies at all, so a stray one changes nothing.
+    headers = make_customer(app)
+    client.set_cookie("remember_token", "1|forged")
+    client.set_cookie("session", "forged")
+    assert client.get("/api/orders/", headers=headers).status_code == 200
+    assert client.get("/api/orders/").status_code == 401
+
+
+def test_tokens_and_private_lists_are_never_stored_by_caches(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user(app, "ann@example.com")
+    issued = client.post(
+        "/api/auth/tokens", json={"email": "ann@example.com", "password": PASSWORD}
+    )
+    assert issued.status_code == 201
+    assert issued.headers["Cache-Control"] == "no-store"
+    orders = client.get("/api/orders/", headers=bearer(issued.get_json()["token"]))
+    assert orders.headers["Cache-Control"] == "no-store"
