@@ -56,7 +56,10 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
     if not author.is_staff and ticket.created_by_id != author.id:
         raise NotAllowed("Only the ticket's owner and staff can reply.")
     reply = Reply(ticket=ticket, author=author, body=body.strip(), internal=internal)
-    ticket.updated_at = utcnow()
+    if not internal:
+        # "Last activity" is on the owner's list too: a note must not move it,
+        # or the owner learns that staff wrote something they cannot see.
+        ticket.updated_at = utcnow()
     db.session.add(reply)
     db.session.commit()
     return reply

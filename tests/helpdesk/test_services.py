@@ -83,3 +83,17 @@ def test_the_database_refuses_an_unknown_status(app: Flask) -> None:
                 db.text("UPDATE tickets SET status = 'closed' WHERE id = :id"), {"id": ticket.id}
             )
         db.session.rollback()
+
+
+def test_an_internal_note_does_not_move_the_last_activity_a_public_reply_does(app: Flask) -> None:
+    owner = make_user(app, "owner@example.com")
+    staff = make_user(app, "staff@example.com", is_staff=True)
+    ticket = make_ticket(app, owner)
+    with app.app_context():
+        before = load(Ticket, ticket.id).updated_at
+        services.add_reply(load(Ticket, ticket.id), load(User, staff.id), body="n", internal=True)
+        db.session.expire_all()
+        assert load(Ticket, ticket.id).updated_at == before
+        services.add_reply(load(Ticket, ticket.id), load(User, staff.id), body="Fixed it.")
+        db.session.expire_all()
+        assert load(Ticket, ticket.id).updated_at > before
