@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_login import current_user, login_user, logout_user
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared.auth.forms import LoginForm, RegisterForm
 from shared.auth.models import UserAccountMixin
@@ -84,7 +86,16 @@ def create_auth_blueprint(
     @bp.post("/logout")
     def logout() -> ResponseReturnValue:
         if current_user.is_authenticated:
-            end_all_sessions(db, current_user._get_current_object())
+            try:
+                end_all_sessions(db, current_user._get_current_object())
+            except SQLAlchemyError:
+                # The database refused the write (read-only, failing over):
+                # the other devices stay logged in, but this browser's session
+                # must end whatever happens server-side.
+                db.session.rollback()
+                current_app.logger.exception(
+                    "logout could not end the user's other sessions; ending this one only"
+                )
         # Clear first: logout_user() leaves a note in the session that makes
         # Flask-Login delete the remember cookie on the way out.
         session.clear()

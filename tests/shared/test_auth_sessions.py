@@ -3,10 +3,14 @@ every cookie issued before, and login starts from an empty session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tests.shared.conftest import AuthActions, make_user
 from tests.shared.tiny_app import User, db
@@ -135,3 +139,42 @@ def test_logout_when_not_logged_in_goes_to_login(client: FlaskClient, auth: Auth
 
 def test_remember_cookie_lasts_14_days(app: Flask) -> None:
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
+
+
+@contextmanager
+def database_read_only(app: Flask) -> Iterator[None]:
+    """The real database refuses every write, as a read-only replica or a
+    failing disk would (SQLite: query_only; PostgreSQL: a read-only session)."""
+    with app.app_context():
+        engine = db.engine
+
+    def refuse_writes(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+
+    event.listen(engine, "connect", refuse_writes)
+    engine.dispose()  # pooled connections would still write
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", refuse_writes)
+        engine.dispose()
+
+
+def test_logout_ends_the_browser_session_even_when_the_database_refuses_writes(
+    app: Flask, client: FlaskClient, auth: AuthActions, caplog: Any
+) -> None:
+    make_user(app)
+    auth.login(remember=True)
+    token = auth.csrf_token("/")
+    with database_read_only(app):
+        response = client.post("/auth/logout", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/auth/login"
+        assert client.get_cookie("remember_token") is None
+        assert client.get("/private").status_code == 302
+    assert "logout could not end the user's other sessions" in caplog.text
