@@ -38,6 +38,10 @@ BASE_DEFAULTS: dict[str, Any] = {
     "CSP_IMG_SRC": [],
     # Flask-Limiter: in-memory works for one process; set a redis:// URL for several.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # When Redis is down, count in this process's memory instead (and log it)
+    # rather than failing every login with a 500. /readyz names Redis meanwhile.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "AUTH_LOGIN_RATE_LIMIT": "10 per minute",
     "AUTH_REGISTER_RATE_LIMIT": "5 per minute",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
+from limits.storage import storage_from_string
 from sqlalchemy import text
 
 # A check returns when all is well and raises when it is not.
@@ -25,6 +26,12 @@ def register_health_checks(
         db.session.execute(text("SELECT 1"))
 
     all_checks: dict[str, Check] = {"database": database, **(checks or {})}
+    storage_uri = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if not storage_uri.startswith("memory://"):
+        # Logins still work when it is down (in-memory fallback), but the
+        # limits then count per process: an operator must hear of it.
+        name = "redis" if storage_uri.startswith(("redis", "rediss")) else "rate_limit_storage"
+        all_checks[name] = _storage_check(storage_uri)
     bp = Blueprint("health", __name__)
 
     @bp.get("/healthz")
@@ -49,3 +56,13 @@ def register_health_checks(
         return jsonify(status="ok", checks=results)
 
     app.register_blueprint(bp)
+
+
+def _storage_check(uri: str) -> Check:
+    storage = storage_from_string(uri)
+
+    def check() -> None:
+        if not storage.check():
+            raise ConnectionError("the rate-limit storage does not answer")
+
+    return check
