@@ -86,7 +86,12 @@ def s3_server(workdir: Path) -> Iterator[str]:
 
 @contextmanager
 def live_app(
-    name: str, workdir: Path, *, seed: bool = False, extra_env: dict[str, str] | None = None
+    name: str,
+    workdir: Path,
+    *,
+    seed: bool = False,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 2,
 ) -> Iterator[LiveApp]:
     """``name`` migrated (and seeded), with a staff account, under gunicorn."""
     prefix = name.upper()
@@ -105,8 +110,8 @@ def live_app(
     else:
         flask(name, env, "create-user", STAFF_EMAIL, "--staff", "--password", PASSWORD)
     log = workdir / f"{name}.log"
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-               f"{name}:create_app()"]  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+               "--bind", f"127.0.0.1:{port}", f"{name}:create_app()"]  # fmt: skip
     with process(command, env, log) as server:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(f"{url}/readyz", server, log)
