@@ -1,7 +1,16 @@
-"""Password hashing and the one password rule, shared by the forms and the CLI."""
+"""Password hashing and the one password rule, shared by the forms, the API
+and the CLI.
+
+The rule, wherever a password is set: at least 8 characters, not all of them
+spaces, at most 128, and not one of the few passwords every attacker tries
+first. Passwords are compared in Unicode's NFKC form, so one typed as "é" on
+one keyboard and as "e" plus a combining accent on another is the same
+password.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,20 +20,42 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 
 
+# The commonest passwords of at least 8 characters in public breach lists:
+# the first ones any guessing attack tries. Compared without regard to case.
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password12", "password123", "passw0rd", "p@ssw0rd",
+    "12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111",
+    "00000000", "12341234", "11223344", "12121212", "123123123", "1q2w3e4r",
+    "1qaz2wsx", "qwertyui", "qwerty123", "qwertyuiop", "asdfghjkl", "zxcvbnm1",
+    "abcd1234", "abc12345", "iloveyou", "iloveyou1", "letmein1", "welcome1",
+    "sunshine", "princess", "football", "baseball", "superman", "trustno1",
+    "admin123", "administrator", "changeme", "whatever", "starwars", "dragon12",
+})  # fmt: skip
+
+
+def normalise_password(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(normalise_password(password), method="scrypt")
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    return check_password_hash(password_hash, password)
+    return check_password_hash(password_hash, normalise_password(password))
 
 
 def password_problem(password: str) -> str | None:
     """Why ``password`` is not acceptable, or None when it is."""
+    password = normalise_password(password)
     if len(password) < PASSWORD_MIN_LENGTH:
         return f"Use at least {PASSWORD_MIN_LENGTH} characters."
     if len(password) > PASSWORD_MAX_LENGTH:
         return f"Use at most {PASSWORD_MAX_LENGTH} characters."
+    if not password.strip():
+        return "Use letters, digits or symbols, not only spaces."
+    if password.lower() in COMMON_PASSWORDS:
+        return "This is one of the commonest passwords, which attackers try first. Choose another."
     return None
 
 

@@ -61,8 +61,8 @@ def test_register_follows_a_safe_next(client: FlaskClient, auth: AuthActions) ->
         "/auth/register?next=/private",
         data={
             "email": "a@example.com",
-            "password": "12345678",
-            "password_confirm": "12345678",
+            "password": "eight chars ok",
+            "password_confirm": "eight chars ok",
             "csrf_token": token,
         },
     )

@@ -217,3 +217,14 @@ def test_tokens_and_private_lists_are_never_stored_by_caches(
     assert issued.headers["Cache-Control"] == "no-store"
     orders = client.get("/api/orders/", headers=bearer(issued.get_json()["token"]))
     assert orders.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("password", [" " * 8, "password", "12345678", "Password1"])
+def test_the_api_applies_the_same_password_rule_as_the_forms(
+    client: FlaskClient, password: str
+) -> None:
+    response = client.post(
+        "/api/auth/register", json={"email": "new@example.com", "password": password}
+    )
+    assert response.status_code == 422
+    assert "password" in response.get_json()["errors"]
