@@ -43,7 +43,9 @@ BASE_DEFAULTS: dict[str, Any] = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_HEADERS_ENABLED": True,
-    "AUTH_LOGIN_RATE_LIMIT": "10 per minute",
+    "AUTH_LOGIN_RATE_LIMIT": "10 per minute",  # failed attempts per address
+    "AUTH_LOGIN_ATTEMPT_RATE_LIMIT": "30 per minute",  # all attempts per address
+    "AUTH_ACCOUNT_LOGIN_RATE_LIMIT": "20 per minute",  # all attempts per account
     "AUTH_REGISTER_RATE_LIMIT": "5 per minute",
     "BOOTSTRAP_SERVE_LOCAL": True,
     # How many reverse proxies to trust X-Forwarded-* headers from (shared/proxy.py).

@@ -37,6 +37,9 @@ class BoundedRequest(Request):
 
     @cached_property
     def stream(self) -> IO[bytes]:
+        if self.environ.get("capstones.body_too_large"):
+            # Read once and refused: a second reader must not get the rest.
+            raise RequestEntityTooLarge()
         limit = self.max_content_length
         chunked = self.content_length is None and "wsgi.input_terminated" in self.environ
         if not (chunked and limit is not None):
@@ -51,6 +54,7 @@ class BoundedRequest(Request):
                 break
             body.extend(chunk)
         if len(body) > limit:
+            self.environ["capstones.body_too_large"] = True
             raise RequestEntityTooLarge()
         return io.BytesIO(bytes(body))
 

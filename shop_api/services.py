@@ -38,6 +38,7 @@ from shop_api.models import (
 )
 
 MAX_QUANTITY = 1000
+MAX_LIVE_TOKENS = 10  # per user: ten devices or scripts logged in at once
 
 
 class ShopError(Exception):
@@ -326,10 +327,24 @@ def hash_token(token: str) -> str:
 
 
 def issue_token(user: User, lifetime: timedelta) -> IssuedToken:
-    """A new random token; only its hash is stored. Also drops the user's expired tokens."""
+    """A new random token; only its hash is stored.
+
+    Also drops the user's expired tokens, and the oldest live ones beyond
+    ``MAX_LIVE_TOKENS``: a script logging in in a loop cannot grow the
+    table without bound (its oldest tokens stop working instead).
+    """
     now = utcnow()
     db.session.execute(
         delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now)
+    )
+    keep = (
+        select(ApiToken.id)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        .limit(MAX_LIVE_TOKENS - 1)
+    )
+    db.session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id.not_in(keep))
     )
     token = secrets.token_urlsafe(32)
     record = ApiToken(user_id=user.id, token_hash=hash_token(token), expires_at=now + lifetime)

@@ -7,7 +7,9 @@ decorator registers, and equal functions let it see that an app created twice
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
+
+from shared.auth.models import normalise_email
 
 
 def login_rate_limit() -> str:
@@ -17,3 +19,23 @@ def login_rate_limit() -> str:
 
 def register_rate_limit() -> str:
     return str(current_app.config["AUTH_REGISTER_RATE_LIMIT"])
+
+
+def login_attempt_rate_limit() -> str:
+    """Every login attempt per client address, right or wrong: each one costs
+    a deliberately slow password check, so even correct ones can flood a server."""
+    return str(current_app.config["AUTH_LOGIN_ATTEMPT_RATE_LIMIT"])
+
+
+def account_login_rate_limit() -> str:
+    """Every login attempt per account, from whatever address."""
+    return str(current_app.config["AUTH_ACCOUNT_LOGIN_RATE_LIMIT"])
+
+
+def login_account_key() -> str:
+    """The account a login attempt names: the form's or the JSON body's e-mail."""
+    email = request.form.get("email") if request.form else None
+    if email is None and request.is_json:
+        body = request.get_json(silent=True)
+        email = body.get("email") if isinstance(body, dict) else None
+    return f"account:{normalise_email(email) if isinstance(email, str) else ''}"

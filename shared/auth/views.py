@@ -25,7 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from shared.auth.forms import LoginForm, RegisterForm
 from shared.auth.models import UserAccountMixin
-from shared.auth.rate_limits import login_rate_limit, register_rate_limit
+from shared.auth.rate_limits import (
+    account_login_rate_limit,
+    login_account_key,
+    login_attempt_rate_limit,
+    login_rate_limit,
+    register_rate_limit,
+)
 from shared.auth.safe_redirect import safe_next_path
 from shared.auth.services import (
     EmailTaken,
@@ -70,6 +76,8 @@ def create_auth_blueprint(
 
     @bp.route("/login", methods=["GET", "POST"])
     @limiter.limit(login_rate_limit, methods=["POST"], deduct_when=_is_failed_login)
+    @limiter.limit(login_attempt_rate_limit, methods=["POST"])
+    @limiter.limit(account_login_rate_limit, methods=["POST"], key_func=login_account_key)
     def login() -> ResponseReturnValue:
         if current_user.is_authenticated:
             return redirect(_next_or_home())

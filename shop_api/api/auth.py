@@ -7,7 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from shared.auth import EmailTaken, InvalidEmail, WeakPassword, authenticate, create_user
-from shared.auth.rate_limits import login_rate_limit, register_rate_limit
+from shared.auth.rate_limits import (
+    account_login_rate_limit,
+    login_account_key,
+    login_attempt_rate_limit,
+    login_rate_limit,
+    register_rate_limit,
+)
 from shared.errors import Problem
 from shop_api import services
 from shop_api.api.parsing import json_body
@@ -49,6 +55,8 @@ def register() -> ResponseReturnValue:
 @bp.post("/tokens")
 # Only refused attempts count towards the limit.
 @limiter.limit(login_rate_limit, deduct_when=_is_refused)
+@limiter.limit(login_attempt_rate_limit)
+@limiter.limit(account_login_rate_limit, key_func=login_account_key)
 @operation(
     summary="Exchange e-mail and password for a bearer token",
     tag="auth",

@@ -368,3 +368,32 @@ def test_require_staff_guards_a_whole_blueprint(app_factory: Any) -> None:
     staff = app.test_client()
     AuthActions(staff).login("staff@example.com")
     assert staff.get("/backoffice").get_data(as_text=True) == "backoffice"
+
+
+def test_even_correct_logins_are_limited_per_address(app_factory: Any) -> None:
+    # Every attempt costs a slow scrypt check; correct ones can flood a server too.
+    app = app_factory(AUTH_LOGIN_ATTEMPT_RATE_LIMIT="3 per minute")
+    make_user(app)
+    client = app.test_client()
+    auth = AuthActions(client)
+    statuses = []
+    for _ in range(4):
+        statuses.append(auth.login().status_code)
+        client.delete_cookie("session")  # log out the cheap way, keep the address
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_logins_are_limited_per_account_from_any_address(app_factory: Any) -> None:
+    app = app_factory(AUTH_ACCOUNT_LOGIN_RATE_LIMIT="3 per minute")
+    make_user(app)
+    make_user(app, email="ben@example.com")
+    statuses = []
+    for attempt in range(4):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"203.0.113.{attempt}"
+        statuses.append(AuthActions(client).login().status_code)
+    assert statuses == [302, 302, 302, 429]
+    # Another account is not affected.
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "203.0.113.99"
+    assert AuthActions(other).login("ben@example.com").status_code == 302

@@ -228,3 +228,30 @@ def test_the_api_applies_the_same_password_rule_as_the_forms(
     )
     assert response.status_code == 422
     assert "password" in response.get_json()["errors"]
+
+
+def test_a_user_has_at_most_ten_live_tokens_the_oldest_go_first(
+    app: Flask, client: FlaskClient
+) -> None:
+    user = make_user(app, "ann@example.com")
+    tokens = [make_token(app, user) for _ in range(12)]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ApiToken)) == 10
+    assert client.get("/api/orders/", headers=bearer(tokens[0])).status_code == 401
+    assert client.get("/api/orders/", headers=bearer(tokens[1])).status_code == 401
+    assert client.get("/api/orders/", headers=bearer(tokens[2])).status_code == 200
+    assert client.get("/api/orders/", headers=bearer(tokens[-1])).status_code == 200
+
+
+def test_token_requests_are_limited_per_account_whatever_the_outcome(app: Flask) -> None:
+    app.config["AUTH_ACCOUNT_LOGIN_RATE_LIMIT"] = "3 per minute"
+    make_user(app, "ann@example.com")
+    statuses = []
+    for attempt in range(4):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"203.0.113.{attempt}"
+        response = client.post(
+            "/api/auth/tokens", json={"email": "ann@example.com", "password": PASSWORD}
+        )
+        statuses.append(response.status_code)
+    assert statuses == [201, 201, 201, 429]
