@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
@@ -156,13 +157,16 @@ def _store_image(upload: Upload) -> StoredImage:
     image_key, thumbnail_key = new_object_keys(prepared.extension)
     original = secure_filename(upload.filename)[:255]
     stored = StoredImage(image_key, thumbnail_key, prepared.content_type, original)
+    # The first failure ends the upload. Only what was stored before it is
+    # cleaned up: asking a store that just failed (or hung) to delete the
+    # object it failed to write would make the user wait twice for nothing.
+    image_store.put(image_key, prepared.full, prepared.content_type, original_filename=original)
     try:
-        image_store.put(image_key, prepared.full, prepared.content_type, original_filename=original)
         image_store.put(
             thumbnail_key, prepared.thumbnail, prepared.content_type, original_filename=original
         )
     except StorageError:
-        _remove_quietly(stored.keys)
+        _remove_quietly([image_key])
         raise
     return stored
 
@@ -176,7 +180,7 @@ def _commit_or_remove(stored: StoredImage) -> None:
         raise
 
 
-def _remove_quietly(keys: tuple[str, str]) -> None:
+def _remove_quietly(keys: Iterable[str]) -> None:
     try:
         image_store.delete(keys)
     except StorageError:

@@ -172,8 +172,12 @@ def _make_client(endpoint_url: str) -> S3Client:
             # stores may not accept them, and AWS does not require them.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            connect_timeout=3,
-            read_timeout=10,
-            retries={"max_attempts": 2},
+            # A store that accepts connections and never answers must not hold
+            # a gunicorn worker (30 s timeout): a call gives up after at most
+            # 2 attempts of 2 s to connect and 3 s to answer, so a failed upload
+            # (two puts, one clean-up) ends with the 503 page well inside it.
+            connect_timeout=2,
+            read_timeout=3,
+            retries={"mode": "standard", "total_max_attempts": 2},
         ),
     )

@@ -7,6 +7,7 @@ the check that failed, without leaking connection strings or tracebacks.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Flask, current_app, jsonify
@@ -38,8 +39,9 @@ def register_health_checks(
     def healthz() -> ResponseReturnValue:
         return jsonify(status="ok")
 
-    @bp.get("/readyz")
-    def readyz() -> ResponseReturnValue:
+    cache: dict[str, tuple[float, dict[str, str]]] = {}
+
+    def run_checks() -> dict[str, str]:
         results: dict[str, str] = {}
         for name, check in all_checks.items():
             try:
@@ -50,6 +52,21 @@ def register_health_checks(
                 results[name] = f"failed: {type(exc).__name__}"
             else:
                 results[name] = "ok"
+        return results
+
+    @bp.get("/readyz")
+    def readyz() -> ResponseReturnValue:
+        # Anyone may call /readyz, and a stalled dependency makes a check
+        # slow: one answer per process serves every caller for a few seconds,
+        # so a flood of calls cannot tie up the workers.
+        ttl = float(current_app.config.get("READINESS_CACHE_SECONDS", 5))
+        now = time.monotonic()
+        cached = cache.get("results")
+        if cached is not None and now - cached[0] < ttl:
+            results = cached[1]
+        else:
+            results = run_checks()
+            cache["results"] = (time.monotonic(), results)
         failing = sorted(name for name, result in results.items() if result != "ok")
         if failing:
             return jsonify(status="unavailable", failing=failing, checks=results), 503

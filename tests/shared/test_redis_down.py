@@ -60,7 +60,8 @@ def test_logins_keep_working_and_readyz_names_redis_when_it_stops(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     url, server = redis_server
-    app = app_factory(RATELIMIT_STORAGE_URI=url)
+    # No cached readiness answer: the test asks before and after the stop.
+    app = app_factory(RATELIMIT_STORAGE_URI=url, READINESS_CACHE_SECONDS=0)
     make_user(app)
     client = app.test_client()
     ready = client.get("/readyz")
