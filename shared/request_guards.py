@@ -6,8 +6,9 @@ Each guard turns a kind of hostile input that used to reach the code as a
 - a chunked body over ``MAX_CONTENT_LENGTH`` is a 413, as the same body with
   a ``Content-Length`` is (Werkzeug used to cut it at the limit silently);
 - JSON nested too deeply for Python's parser is a 400, not a RecursionError;
-- a NUL character in the query string is a 400 (PostgreSQL refuses NUL in
-  text, SQLite would store it);
+- in the HTML apps, a NUL character in the query string is a 400 (PostgreSQL
+  refuses NUL in text, SQLite would store it); the API refuses it as a 422
+  naming the parameter, where its query schema reads it;
 - the HTML apps' forms take form bodies only: JSON or another type is a 415
   (Flask-WTF would otherwise read a JSON body as form data, numbers and
   lists included).
@@ -75,9 +76,7 @@ def init_request_guards(app: Flask, *, html_forms: bool) -> None:
     if not issubclass(app.request_class, BoundedRequest):
         app.request_class = type("BoundedRequest", (BoundedRequest, app.request_class), {})
     app.json = GuardedJSONProvider(app)
-    guards = [refuse_nul_in_query_string]
-    if html_forms:
-        guards.append(refuse_bodies_that_are_not_forms)
+    guards = [refuse_nul_in_query_string, refuse_bodies_that_are_not_forms] if html_forms else []
     # First in line, before Flask-WTF's CSRF check reads the body.
     app.before_request_funcs.setdefault(None, [])[:0] = guards
 

@@ -25,7 +25,10 @@ def json_body(schema: Schema) -> dict[str, Any]:
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
-    return _load(schema, request.args.to_dict(), "The query string is not valid.")
+    arguments = request.args.to_dict()
+    if any("\x00" in name for name in arguments):
+        raise Problem(422, "The query string is not valid.", errors={"_schema": [NUL_MESSAGE]})
+    return _load(schema, arguments, "The query string is not valid.")
 
 
 def _load(schema: Schema, data: Any, detail: str) -> dict[str, Any]:
