@@ -4,12 +4,15 @@ plus the shared register / login / logout pages.
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
-from shared.auth.models import UserAccountMixin
+from shared.auth.models import UserAccountMixin, parse_login_id
 from shared.auth.services import load_user_by_session_token
 from shared.auth.views import create_auth_blueprint
 
@@ -40,7 +43,13 @@ class Auth:
         manager.init_app(app)
 
         @manager.user_loader
-        def load_user(session_token: str) -> UserAccountMixin | None:
+        def load_user(login_id: str) -> UserAccountMixin | None:
+            parsed = parse_login_id(login_id)
+            if parsed is None:
+                return None
+            session_token, issued_at = parsed
+            if time.time() - issued_at > _seconds(app.config["REMEMBER_COOKIE_DURATION"]):
+                return None  # the login is older than any session or cookie may live
             return load_user_by_session_token(db, user_model, session_token)
 
         if pages:
@@ -49,3 +58,8 @@ class Auth:
             manager.login_message_category = "info"
             app.register_blueprint(create_auth_blueprint(db, user_model, limiter))
         app.extensions["shared_auth"] = self
+
+
+def _seconds(duration: timedelta | int | float) -> float:
+    # From the environment it is a number of seconds; in code, a timedelta.
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)

@@ -7,6 +7,7 @@ columns, the password methods and what Flask-Login expects of a user.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import CheckConstraint, DateTime, String, false, true
@@ -23,6 +24,19 @@ def utcnow() -> datetime:
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def login_id(session_token: str, *, issued_at: int) -> str:
+    return f"{session_token}.{issued_at}.{secrets.token_hex(4)}"
+
+
+def parse_login_id(value: str) -> tuple[str, int] | None:
+    """``(session_token, issued_at)`` from :func:`login_id`'s value, or None."""
+    token, _, rest = value.partition(".")
+    issued, _, nonce = rest.partition(".")
+    if not token or not issued.isascii() or not issued.isdigit() or not nonce:
+        return None
+    return token, int(issued)
 
 
 def normalise_email(email: str) -> str:
@@ -71,7 +85,15 @@ class UserAccountMixin:
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        """What Flask-Login keeps in the session and the remember cookie: the
+        session token, when this login happened, and a nonce.
+
+        The time lets the server refuse a remember cookie older than
+        ``REMEMBER_COOKIE_DURATION`` (the cookie's own expiry is only a
+        request to the browser; a copied cookie would live for ever), and
+        the nonce makes every login's cookie a different one.
+        """
+        return login_id(self.session_token, issued_at=int(time.time()))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.email}>"

@@ -3,11 +3,13 @@ every cookie issued before, and login starts from an empty session."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -178,3 +180,36 @@ def test_logout_ends_the_browser_session_even_when_the_database_refuses_writes(
         assert client.get_cookie("remember_token") is None
         assert client.get("/private").status_code == 302
     assert "logout could not end the user's other sessions" in caplog.text
+
+
+def test_each_login_gets_its_own_remember_cookie(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    cookies = []
+    for _ in range(2):
+        browser = app.test_client()
+        AuthActions(browser).login(remember=True)
+        cookies.append(cookie(browser, "remember_token"))
+    assert cookies[0] != cookies[1]
+
+
+def test_a_remember_cookie_older_than_its_duration_is_refused_by_the_server(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The browser is told to drop the cookie after 14 days; a copy kept
+    # elsewhere must not outlive that on the server either.
+    make_user(app)
+    duration = app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+    old = app.test_client()
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - duration - 60)
+    AuthActions(old).login(remember=True)
+    monkeypatch.setattr(time, "time", real_time)
+    copied = app.test_client()
+    copied.set_cookie("remember_token", cookie(old, "remember_token"))
+    assert copied.get("/private").status_code == 302
+
+    fresh = app.test_client()
+    AuthActions(fresh).login(remember=True)
+    replay = app.test_client()
+    replay.set_cookie("remember_token", cookie(fresh, "remember_token"))
+    assert replay.get("/private").status_code == 200
