@@ -6,10 +6,12 @@ columns, the password methods and what Flask-Login expects of a user.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from datetime import UTC, datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CheckConstraint, DateTime, String, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -42,11 +44,18 @@ def parse_login_id(value: str) -> tuple[str, int] | None:
 def normalise_email(email: str) -> str:
     """The one spelling of an address we store and look up.
 
-    Lower-casing the whole address is what users expect ("Ann@X.org" and
-    "ann@x.org" are the same person), and a CHECK constraint keeps every
+    email-validator's normal form first: Unicode NFC, and the domain in one
+    spelling whether it was typed in Unicode, with compatibility characters
+    (fullwidth letters) or as IDNA ("xn--..."), so no second
+    account can be registered for the same mailbox. Then lower case, which
+    users expect ("Ann@X.org" is "ann@x.org"); a CHECK constraint keeps every
     stored address lower-case, so the UNIQUE index is case-insensitive.
     """
-    return email.strip().lower()
+    email = email.strip()
+    # Not an address at all: looked up as typed, it matches nothing.
+    with contextlib.suppress(EmailNotValidError):
+        email = validate_email(email, check_deliverability=False).normalized
+    return email.lower()
 
 
 class UserAccountMixin:

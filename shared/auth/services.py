@@ -4,6 +4,7 @@ ending sessions. Views and CLI commands call these; nothing else writes users.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
@@ -39,11 +40,14 @@ def create_user(
     problem = password_problem(password)
     if problem:
         raise WeakPassword(problem)
-    email = normalise_email(email)
     try:
-        validate_email(email, check_deliverability=False)
+        address = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidEmail(str(exc)) from None
+    problem = local_part_problem(address.local_part)
+    if problem:
+        raise InvalidEmail(problem)
+    email = normalise_email(address.normalized)
     if find_user_by_email(db, user_model, email) is not None:
         raise EmailTaken(email)
     user = user_model()
@@ -57,6 +61,26 @@ def create_user(
         db.session.rollback()
         raise EmailTaken(email) from exc
     return user
+
+
+def local_part_problem(local_part: str) -> str | None:
+    """Why the part before the @ could pass for another address, or None.
+
+    A local part in compatibility characters (fullwidth "ann") or mixing
+    scripts (a Cyrillic "a" among Latin letters) looks like someone else's
+    address on screen; mail servers may treat them as the same mailbox or not.
+    """
+    if unicodedata.normalize("NFKC", local_part) != local_part:
+        return "The part before the @ uses look-alike (compatibility) characters."
+    scripts = {_script(character) for character in local_part if character.isalpha()}
+    if len(scripts) > 1:
+        return "The part before the @ mixes alphabets (say Latin and Cyrillic)."
+    return None
+
+
+def _script(character: str) -> str:
+    # Unicode names start with the script: "LATIN SMALL LETTER A", "CYRILLIC ...".
+    return unicodedata.name(character, "UNKNOWN").split(" ", 1)[0]
 
 
 def get_or_create_user(

@@ -35,6 +35,8 @@ from shared.auth.rate_limits import (
 from shared.auth.safe_redirect import safe_next_path
 from shared.auth.services import (
     EmailTaken,
+    InvalidEmail,
+    WeakPassword,
     authenticate,
     create_user,
     end_all_sessions,
@@ -67,6 +69,9 @@ def create_auth_blueprint(
                     *form.email.errors,
                     "An account with this e-mail already exists.",
                 ]
+            except (InvalidEmail, WeakPassword) as refusal:
+                field = form.email if isinstance(refusal, InvalidEmail) else form.password
+                field.errors = [*field.errors, str(refusal)]
             else:
                 _start_session(user, remember=False)
                 flash("Welcome! Your account is ready.", "success")
