@@ -20,7 +20,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED_EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 STORED_EXTENSIONS = {"JPEG": "jpg", "PNG": "png"}
-MAX_PIXELS = 40_000_000
+# Pixel caps, checked before any pixel is decoded. A JPEG is decoded at a
+# reduced scale (``draft``), so even the largest costs about 30 MB; a PNG must
+# be decoded whole (4 bytes a pixel), so its cap is lower. Together they keep
+# a worker under ~250 MB for any accepted upload (tests/recipes measures it).
+MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 16_000_000}
 MAX_SIDE = 2000
 THUMBNAIL_SIDE = 400
 JPEG_QUALITY = 85
@@ -73,7 +77,7 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
         try:
             image: Image.Image = Image.open(io.BytesIO(data), formats=[expected_format])
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageRejected(_too_many_pixels_message()) from None
+            raise ImageRejected(_too_many_pixels_message(expected_format)) from None
         except UnidentifiedImageError:
             raise ImageRejected(
                 f"The file is not a valid {expected_format} image, whatever its name says. "
@@ -82,18 +86,30 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
         except (OSError, SyntaxError, ValueError):
             raise ImageRejected(_DAMAGED) from None
         width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise ImageRejected(_too_many_pixels_message(f"{width} x {height}"))
+        if width * height > MAX_PIXELS[expected_format]:
+            raise ImageRejected(_too_many_pixels_message(expected_format, f"{width} x {height}"))
+        if expected_format == "JPEG":
+            # Decode straight at 1/2, 1/4 or 1/8 scale when the photo is far
+            # larger than what is kept: a 40 MP photo never exists in memory.
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
         try:
             image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
             raise ImageRejected(_DAMAGED) from None
 
+    # Shrink first, in place, so only one full-size copy ever exists; then
+    # turn upright and copy the pixels without their metadata.
+    if image.mode in ("1", "P"):  # palette images resize badly; convert while small enough
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    factor = max(image.size) // MAX_SIDE
+    if factor >= 2:
+        # A plain box average down to at least MAX_SIDE: unlike resize, it
+        # makes no full-size premultiplied copy of an image with alpha.
+        image = image.reduce(factor)
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     image = ImageOps.exif_transpose(image) or image
-    image = _without_metadata(image, expected_format)
-    full = image.copy()
-    full.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    thumbnail = image.copy()
+    full = _without_metadata(image, expected_format)
+    thumbnail = full.copy()
     thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
     return PreparedImage(
         full=_encode(full, expected_format),
@@ -102,11 +118,12 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
     )
 
 
-def _too_many_pixels_message(size: str = "") -> str:
+def _too_many_pixels_message(image_format: str, size: str = "") -> str:
     shown = f" ({size} pixels)" if size else ""
+    limit = MAX_PIXELS[image_format] // 1_000_000
     return (
-        f"The image is too large{shown}; the limit is {MAX_PIXELS // 1_000_000} megapixels. "
-        "Resize it and try again."
+        f"The image is too large{shown}; the limit is {limit} megapixels for a "
+        f"{image_format} photo. Resize it and try again."
     )
 
 
