@@ -43,6 +43,13 @@ class Recipe(db.Model):  # type: ignore[name-defined]
 
     author: Mapped[User] = relationship()
 
+    # The photo's key doubles as the row's version: every UPDATE and DELETE of
+    # a recipe says "... WHERE id = :id AND image_key = :the_key_i_read", so
+    # two requests replacing or deleting one recipe at once cannot both win
+    # (the loser's new photo would be referenced by nothing). SQLAlchemy
+    # raises StaleDataError for the loser; recipes/services.py handles it.
+    __mapper_args__ = {"version_id_col": image_key, "version_id_generator": False}
+
     @property
     def ingredient_lines(self) -> list[str]:
         return [line.strip() for line in self.ingredients.splitlines() if line.strip()]

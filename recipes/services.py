@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
@@ -34,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 class NotAllowed(Exception):
     """The user may not do this to this recipe."""
+
+
+class ChangedMeanwhile(Exception):
+    """Another request changed or deleted this recipe after this one read it."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +102,21 @@ def update_recipe(
         recipe.image_key, recipe.thumbnail_key = stored.keys
         recipe.image_content_type = stored.content_type
         recipe.original_filename = stored.original_filename
-        _commit_or_remove(stored)
-        _remove_quietly(old_keys)
-    else:
-        db.session.commit()
+    try:
+        if stored is not None:
+            _commit_or_remove(stored)
+        else:
+            db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        # Someone replaced the photo or deleted the recipe since we read it:
+        # our new objects were removed above, theirs and the old ones are
+        # theirs to keep or clean up.
+        raise ChangedMeanwhile(
+            "Someone changed or deleted this recipe a moment ago. Reload it and try again."
+        ) from None
+    if stored is not None:
+        _remove_quietly(old_keys)  # only the request whose UPDATE matched gets here
     return recipe
 
 
@@ -109,7 +125,13 @@ def delete_recipe(recipe: Recipe, actor: User) -> None:
         raise NotAllowed("Only the author or staff can delete a recipe.")
     keys = (recipe.image_key, recipe.thumbnail_key)
     db.session.delete(recipe)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ChangedMeanwhile(
+            "Someone changed or deleted this recipe a moment ago. Nothing was deleted."
+        ) from None
     _remove_quietly(keys)
 
 

@@ -112,7 +112,10 @@ def delete_recipe(recipe_id: int) -> ResponseReturnValue:
     form = ConfirmDeleteForm()
     if form.validate_on_submit():
         title = recipe.title
-        services.delete_recipe(recipe, current_user)
+        try:
+            services.delete_recipe(recipe, current_user)
+        except services.ChangedMeanwhile as conflict:
+            abort(409, str(conflict))
         flash(f"“{title}” is deleted.", "success")
         return redirect(url_for(".list_recipes"))
     return render_template("recipes/delete.html", recipe=recipe, form=form)
@@ -132,6 +135,8 @@ def _save_or_explain(
         current_app.logger.exception("storing a recipe image failed")
         form.image.errors = [STORAGE_DOWN]
         return _render_form(form, recipe, 503)
+    except services.ChangedMeanwhile as conflict:
+        abort(409, str(conflict))
     flash(success, "success")
     return redirect(url_for(".show_recipe", recipe_id=saved.id))
 

@@ -1,0 +1,122 @@
+"""Two requests replacing or deleting one recipe at once: every object in the
+bucket is either referenced by a row or deleted, and the loser is told (409).
+
+The photo's key is the row's version (recipes/models.py): an UPDATE or DELETE
+only applies while the key is the one the request read.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from recipes import services
+from recipes.extensions import db
+from recipes.models import Recipe, User
+from tests.auth_client import AuthActions
+from tests.recipes.conftest import (
+    bucket_keys,
+    image_bytes,
+    load_recipe,
+    make_recipe,
+    make_user,
+    post_recipe,
+)
+
+
+def new_photo(colour: str) -> services.Upload:
+    return services.Upload(data=image_bytes(colour=colour), filename="new.jpg")
+
+
+def replace_photo(app: Flask, recipe_id: int, author_id: int, colour: str) -> None:
+    """Another request: a new app context, and so a session of its own.
+    (A request context would reuse the app context already pushed.)"""
+    with app.app_context():
+        recipe = db.session.get(Recipe, recipe_id)
+        author = db.session.get(User, author_id)
+        assert recipe is not None
+        assert author is not None
+        services.update_recipe(
+            recipe, author, title="Theirs", ingredients="x", instructions="y",
+            upload=new_photo(colour),
+        )  # fmt: skip
+
+
+def test_the_slower_of_two_photo_replacements_is_refused_and_leaves_no_orphan(
+    app: Flask, s3: Any
+) -> None:
+    author = make_user(app)
+    recipe = make_recipe(app, author)
+    with app.test_request_context():
+        stale = db.session.get(Recipe, recipe.id)  # this request reads the recipe...
+        editor = db.session.get(User, author.id)
+        assert stale is not None
+        assert editor is not None
+        replace_photo(app, recipe.id, author.id, "#2e86c1")  # ...another one replaces the photo
+        with pytest.raises(services.ChangedMeanwhile):
+            services.update_recipe(
+                stale, editor, title="Mine", ingredients="x", instructions="y",
+                upload=new_photo("#28b463"),
+            )  # fmt: skip
+    saved = load_recipe(app, recipe.id)
+    assert saved is not None
+    assert saved.title == "Theirs"
+    # The winner's objects only: the old ones were deleted by the winner,
+    # the loser's new ones by the loser.
+    assert bucket_keys(s3) == sorted([saved.image_key, saved.thumbnail_key])
+
+
+def test_a_second_delete_of_the_same_recipe_deletes_nothing_more(app: Flask, s3: Any) -> None:
+    author = make_user(app)
+    recipe = make_recipe(app, author)
+    keeper = make_recipe(app, author, title="Kept")
+    with app.test_request_context():
+        stale = db.session.get(Recipe, recipe.id)
+        actor = db.session.get(User, author.id)
+        assert stale is not None
+        assert actor is not None
+        with app.app_context():  # the first delete, in its own session, finished meanwhile
+            first = db.session.get(Recipe, recipe.id)
+            assert first is not None
+            services.delete_recipe(first, first.author)
+        with pytest.raises(services.ChangedMeanwhile):
+            services.delete_recipe(stale, actor)
+    assert bucket_keys(s3) == sorted([keeper.image_key, keeper.thumbnail_key])
+
+
+def test_four_parallel_edits_with_new_photos_leave_only_referenced_objects(
+    app: Flask, s3: Any
+) -> None:
+    make_user(app)
+    author = make_user(app, "author@example.com")
+    recipe = make_recipe(app, author)
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def edit(colour: str) -> None:
+        client = app.test_client()
+        AuthActions(client).login("author@example.com")
+        token_page = f"/recipes/{recipe.id}/edit"
+        barrier.wait()
+        response = post_recipe(
+            client, token_page, data=image_bytes(colour=colour), token_page=token_page
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=edit, args=(colour,))
+        for colour in ("#111111", "#444444", "#888888", "#bbbbbb")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == 4
+    assert set(statuses) <= {302, 409}
+    assert 302 in statuses
+    saved = load_recipe(app, recipe.id)
+    assert saved is not None
+    assert bucket_keys(s3) == sorted([saved.image_key, saved.thumbnail_key])
