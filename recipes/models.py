@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,7 +49,10 @@ class Recipe(db.Model):  # type: ignore[name-defined]
     # two requests replacing or deleting one recipe at once cannot both win
     # (the loser's new photo would be referenced by nothing). SQLAlchemy
     # raises StaleDataError for the loser; recipes/services.py handles it.
-    __mapper_args__ = {"version_id_col": image_key, "version_id_generator": False}
+    __mapper_args__: ClassVar[dict[str, Any]] = {
+        "version_id_col": image_key,
+        "version_id_generator": False,
+    }
 
     @property
     def ingredient_lines(self) -> list[str]:
