@@ -156,6 +156,7 @@ def database_read_only(app: Flask) -> Iterator[None]:
             cursor.execute("PRAGMA query_only = ON")
         else:
             cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            dbapi_connection.commit()  # a SET in a rolled-back transaction is undone
         cursor.close()
 
     event.listen(engine, "connect", refuse_writes)
