@@ -14,6 +14,13 @@ REAL_KEY = "k" * 48
 TRUSTED_HOSTS = '["desk.example.com"]'
 
 
+def production_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everything production needs, set the way an operator sets it."""
+    monkeypatch.setenv("TINY_ENV", "production")
+    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
+    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+
+
 def new_app(tmp_path: Path) -> Flask:
     return Flask("tiny", instance_path=str(tmp_path / "instance"))
 
@@ -102,9 +109,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(
 def test_production_with_a_real_key_turns_on_secure_cookies_and_hsts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TINY_ENV", "production")
-    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
-    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+    production_settings(monkeypatch)
     app = new_app(tmp_path)
     configure(app, "TINY")
     assert app.config["SECRET_KEY"] == REAL_KEY
@@ -121,9 +126,7 @@ def test_test_config_cannot_sneak_the_dev_key_into_production(tmp_path: Path) ->
 def test_production_on_plain_http_drops_secure_cookies_and_hsts_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv("TINY_ENV", "production")
-    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
-    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+    production_settings(monkeypatch)
     monkeypatch.setenv("TINY_ALLOW_PLAIN_HTTP", "true")
     app = new_app(tmp_path)
     configure(app, "TINY")
@@ -137,9 +140,7 @@ def test_production_on_plain_http_drops_secure_cookies_and_hsts_with_a_warning(
 def test_allow_plain_http_must_be_true_or_false(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
-    monkeypatch.setenv("TINY_ENV", "production")
-    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
-    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+    production_settings(monkeypatch)
     monkeypatch.setenv("TINY_ALLOW_PLAIN_HTTP", value)
     with pytest.raises(ConfigurationError, match="TINY_ALLOW_PLAIN_HTTP must be true or false"):
         configure(new_app(tmp_path), "TINY")
@@ -168,9 +169,7 @@ def test_env_is_read_whatever_its_case(tmp_path: Path, monkeypatch: pytest.Monke
 def test_debug_mode_is_refused_in_production(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    monkeypatch.setenv("TINY_ENV", "production")
-    monkeypatch.setenv("TINY_SECRET_KEY", REAL_KEY)
-    monkeypatch.setenv("TINY_TRUSTED_HOSTS", TRUSTED_HOSTS)
+    production_settings(monkeypatch)
     monkeypatch.setenv(how, "1" if how == "FLASK_DEBUG" else "true")
     with pytest.raises(ConfigurationError, match="Debug mode is refused"):
         configure(new_app(tmp_path), "TINY")

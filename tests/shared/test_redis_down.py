@@ -17,17 +17,12 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.live_servers import free_port
 from tests.shared.conftest import AuthActions, make_user
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs redis-server on PATH"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def listening(port: int) -> bool:
