@@ -102,19 +102,7 @@ def update_recipe(
         recipe.image_key, recipe.thumbnail_key = stored.keys
         recipe.image_content_type = stored.content_type
         recipe.original_filename = stored.original_filename
-    try:
-        if stored is not None:
-            _commit_or_remove(stored)
-        else:
-            db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        # Someone replaced the photo or deleted the recipe since we read it:
-        # our new objects were removed above, theirs and the old ones are
-        # theirs to keep or clean up.
-        raise ChangedMeanwhile(
-            "Someone changed or deleted this recipe a moment ago. Reload it and try again."
-        ) from None
+    _commit_unless_changed_meanwhile(stored)
     if stored is not None:
         _remove_quietly(old_keys)  # only the request whose UPDATE matched gets here
     return recipe
@@ -125,13 +113,7 @@ def delete_recipe(recipe: Recipe, actor: User) -> None:
         raise NotAllowed("Only the author or staff can delete a recipe.")
     keys = (recipe.image_key, recipe.thumbnail_key)
     db.session.delete(recipe)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ChangedMeanwhile(
-            "Someone changed or deleted this recipe a moment ago. Nothing was deleted."
-        ) from None
+    _commit_unless_changed_meanwhile(None)
     _remove_quietly(keys)
 
 
@@ -191,6 +173,23 @@ def _store_image(upload: Upload) -> StoredImage:
         _remove_quietly([image_key])
         raise
     return stored
+
+
+def _commit_unless_changed_meanwhile(stored: StoredImage | None) -> None:
+    """Commit; if another request replaced the photo or deleted the recipe
+    since this one read it (the version check failed), change nothing: our
+    new objects, if any, are removed, and theirs stay theirs."""
+    try:
+        if stored is not None:
+            _commit_or_remove(stored)
+        else:
+            db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ChangedMeanwhile(
+            "Someone changed or deleted this recipe a moment ago, so nothing was saved. "
+            "Reload it and try again."
+        ) from None
 
 
 def _commit_or_remove(stored: StoredImage) -> None:

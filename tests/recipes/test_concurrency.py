@@ -120,3 +120,28 @@ def test_four_parallel_edits_with_new_photos_leave_only_referenced_objects(
     saved = load_recipe(app, recipe.id)
     assert saved is not None
     assert bucket_keys(s3) == sorted([saved.image_key, saved.thumbnail_key])
+
+
+def test_the_losing_request_gets_a_409_page_saying_what_happened(
+    app: Flask, s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race itself is shown above; here, how the pages answer the loser.
+    author = make_user(app, "author@example.com")
+    recipe = make_recipe(app, author)
+    client = app.test_client()
+    AuthActions(client).login("author@example.com")
+
+    def lose(*_args: Any, **_kwargs: Any) -> None:
+        raise services.ChangedMeanwhile("Someone changed or deleted this recipe a moment ago.")
+
+    monkeypatch.setattr(services, "update_recipe", lose)
+    monkeypatch.setattr(services, "delete_recipe", lose)
+    edit_page = f"/recipes/{recipe.id}/edit"
+    edited = post_recipe(client, edit_page, data=image_bytes(), token_page=edit_page)
+    assert edited.status_code == 409
+    assert "changed or deleted this recipe a moment ago" in edited.get_data(as_text=True)
+    delete_page = f"/recipes/{recipe.id}/delete"
+    token = AuthActions(client).csrf_token(delete_page)
+    deleted = client.post(delete_page, data={"csrf_token": token})
+    assert deleted.status_code == 409
+    assert load_recipe(app, recipe.id) is not None
