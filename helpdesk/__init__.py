@@ -15,6 +15,7 @@ from helpdesk.commands import register_commands
 from helpdesk.extensions import auth, csrf, db, limiter, migrate
 from helpdesk.models import User
 from helpdesk.views import register_blueprints
+from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
 from shared.database import init_database
 from shared.errors import register_error_handlers
@@ -39,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_rate_limiter(app, limiter)
     auth.init_app(app, db=db, user_model=User, limiter=limiter)
     init_layout(app, site_name="Help desk")
     init_security_headers(app)

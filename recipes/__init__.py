@@ -16,6 +16,7 @@ from recipes.extensions import auth, csrf, db, image_store, limiter, migrate
 from recipes.models import User
 from recipes.storage import image_origins
 from recipes.views import register_blueprints
+from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
 from shared.database import init_database
 from shared.errors import register_error_handlers
@@ -50,7 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_rate_limiter(app, limiter)
     auth.init_app(app, db=db, user_model=User, limiter=limiter)
     image_store.init_app(app)
     init_layout(app, site_name="Recipes")

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 
+from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
 from shared.database import init_database
 from shared.errors import register_error_handlers
@@ -42,7 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
-    limiter.init_app(app)
+    init_rate_limiter(app, limiter)
     auth.init_app(app, db=db, user_model=User, limiter=limiter, pages=False)
     init_token_auth(auth.login_manager)
     disable_cookies(app)

@@ -18,7 +18,11 @@ class Base(DeclarativeBase):
     registry = make_registry()
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their values after commit instead of being reloaded on next
+# use: an API answer is built right after its commit (the new order, the
+# changed product) and a reload would cost one SELECT per object. Each
+# request has its own session, so nothing outlives the request to go stale.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 limiter = Limiter(key_func=get_remote_address)
 auth = Auth()

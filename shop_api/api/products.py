@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from shared.auth import staff_required
 from shared.errors import Problem
 from shop_api import services
-from shop_api.api.pages import paginated_response
+from shop_api.api.pages import paginated_response, public_json
 from shop_api.api.parsing import json_body, query_args
 from shop_api.extensions import db
 from shop_api.models import Product
@@ -23,6 +23,11 @@ from shop_api.schemas import (
 )
 
 bp = Blueprint("products", __name__, url_prefix="/api/products")
+# Built once: a schema holds no per-request state, and building one
+# costs about as much as the query it serves.
+PRODUCT_QUERY_SCHEMA = ProductQuerySchema()
+PRODUCT_SCHEMA = ProductSchema()
+PRODUCT_UPDATE_SCHEMA = ProductUpdateSchema()
 
 
 @bp.get("/")
@@ -34,14 +39,17 @@ bp = Blueprint("products", __name__, url_prefix="/api/products")
     response_headers={200: {"Link": "RFC 8288 links: next, prev, first, last."}},
 )
 def list_products() -> ResponseReturnValue:
-    args = query_args(ProductQuerySchema())
-    query = services.products_query(
-        search=args.get("q"), in_stock=args.get("in_stock"), sort=args["sort"]
+    args = query_args(PRODUCT_QUERY_SCHEMA)
+    page = services.product_page(
+        page=args["page"],
+        per_page=args["per_page"],
+        search=args.get("q"),
+        in_stock=args.get("in_stock"),
+        sort=args["sort"],
     )
-    pagination = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
     filters: dict[str, Any] = {name: args[name] for name in ("q", "in_stock") if name in args}
     filters["sort"] = args["sort"]
-    return paginated_response(pagination, ProductSchema(), "products.list_products", **filters)
+    return paginated_response(page, public=True, **filters)
 
 
 @bp.get("/<id:product_id>")
@@ -52,7 +60,10 @@ def list_products() -> ResponseReturnValue:
     errors=(404,),
 )
 def get_product(product_id: int) -> ResponseReturnValue:
-    return ProductSchema().dump(_product_or_404(product_id))
+    product = services.product_fields(product_id)
+    if product is None:
+        raise Problem(404, f"There is no product {product_id}.")
+    return public_json(product)
 
 
 @bp.post("/")
@@ -67,10 +78,10 @@ def get_product(product_id: int) -> ResponseReturnValue:
     response_headers={201: {"Location": "The product's URL."}},
 )
 def create_product() -> ResponseReturnValue:
-    data = json_body(ProductSchema())
+    data = json_body(PRODUCT_SCHEMA)
     product = services.create_product(**data)
     location = url_for(".get_product", product_id=product.id)
-    return ProductSchema().dump(product), 201, {"Location": location}
+    return PRODUCT_SCHEMA.dump(product), 201, {"Location": location}
 
 
 @bp.patch("/<id:product_id>")
@@ -86,8 +97,8 @@ def create_product() -> ResponseReturnValue:
 )
 def update_product(product_id: int) -> ResponseReturnValue:
     product = _product_or_404(product_id)
-    changes = json_body(ProductUpdateSchema())
-    return ProductSchema().dump(services.update_product(product, changes))
+    changes = json_body(PRODUCT_UPDATE_SCHEMA)
+    return PRODUCT_SCHEMA.dump(services.update_product(product, changes))
 
 
 def _product_or_404(product_id: int) -> Product:

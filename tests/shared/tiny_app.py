@@ -20,6 +20,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.auth import Auth, UserAccountMixin, staff_required
+from shared.auth.rate_limits import init_rate_limiter
 from shared.commands import create_user_command
 from shared.config import configure
 from shared.database import init_database, make_registry
@@ -64,7 +65,7 @@ def create_app(
     configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
     init_database(app, db)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_rate_limiter(app, limiter)
     auth.init_app(app, db=db, user_model=User, limiter=limiter)
     init_layout(app, site_name="Tiny")
     init_security_headers(app)

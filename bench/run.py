@@ -1,0 +1,414 @@
+"""``make bench``: every hot path of the three apps, side by side with a bare
+Flask route and a tutorial-style version of the same endpoints.
+
+One run seeds SQLite files (bench/seed.py), starts each server under
+gunicorn with the project's own gunicorn.conf.py and ``-w 2`` on a free
+loopback port, drives it with ``wrk -t2 -c16`` and prints one table. Ratios
+to the bare route and to the tutorial version are what carry over from one
+machine to another; raw requests per second do not.
+
+    python -m bench.run                    # 10 s per case, about 3 minutes
+    python -m bench.run --duration 1s      # CI: keeps the benchmark working
+    python -m bench.run --update-docs      # also rewrites the table in docs/benchmarks.md
+
+It never fails on speed. It fails (exit 1) when an endpoint does not answer
+as it should, because a fast error page would make the numbers a lie.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench import seed
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "benchmarks.md"
+THREADS, CONNECTIONS, WORKERS = 2, 16, 2
+PRODUCT_ID = 4242
+PRODUCTS = 10_000
+ORDER_SCRIPT = ROOT / "bench" / "order.lua"
+TABLE_START, TABLE_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+@dataclass
+class Result:
+    case: str
+    server: str
+    requests_per_second: float
+    median_ms: float
+    bad_answers: int  # wrk's "Non-2xx or 3xx responses" plus socket errors
+    percent_of_bare: float = 0.0
+    times_tutorial: float | None = None
+    growth: float | None = None
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+# --- running things -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(name: str, app: str, env: dict[str, str], workdir: Path) -> Iterator[Server]:
+    """``app`` under gunicorn -w 2 with the project's config, on a free port."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / f"{name}.log"
+    command = [
+        sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+        "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", app,
+    ]  # fmt: skip
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            _wait_for(url, server, log)
+            yield Server(name, url, env)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(url + "/", timeout=10)
+            return
+        except requests.RequestException:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not start:\n{log.read_text()}") from None
+            time.sleep(0.2)
+
+
+def wrk(
+    url: str,
+    duration: str,
+    *,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[float, float, int]:
+    """Requests per second, median latency in ms, and the bad answers."""
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    ).stdout
+    rps = float(_find(r"Requests/sec:\s+([\d.]+)", output))
+    median = _milliseconds(_find(r"50%\s+([\d.]+\w+)", output))
+    bad = int(_find(r"Non-2xx or 3xx responses: (\d+)", output, "0"))
+    socket_errors = re.search(r"connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        bad += sum(int(number) for number in socket_errors.groups())
+    return rps, median, bad
+
+
+def _find(pattern: str, text: str, default: str | None = None) -> str:
+    match = re.search(pattern, text)
+    if match:
+        return match.group(1)
+    if default is not None:
+        return default
+    raise SystemExit(f"wrk's output has no {pattern!r}:\n{text}")
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def check(response: requests.Response, status: int, what: str) -> requests.Response:
+    """The endpoint must answer for real before it is timed."""
+    if response.status_code != status:
+        raise SystemExit(
+            f"{what}: expected {status}, got {response.status_code}:\n{response.text[:500]}"
+        )
+    return response
+
+
+# --- the apps -----------------------------------------------------------------------
+
+
+def app_env(prefix: str, database_url: str, **extra: str) -> dict[str, str]:
+    """Production settings, as compose runs them, minus what needs another
+    server: rate-limit counters in memory, plain HTTP on loopback, and the
+    per-request log line off (it would measure the terminal)."""
+    return {
+        f"{prefix}_ENV": "production",
+        f"{prefix}_SECRET_KEY": secrets.token_urlsafe(48),
+        f"{prefix}_DATABASE_URL": database_url,
+        f"{prefix}_TRUSTED_HOSTS": '["127.0.0.1"]',
+        f"{prefix}_ALLOW_PLAIN_HTTP": "true",
+        f"{prefix}_REQUEST_LOG_ENABLED": "false",
+        **{f"{prefix}_{name}": value for name, value in extra.items()},
+    }
+
+
+def html_login(server: Server, email: str) -> str:
+    """Log in through the real form (CSRF token and all); the session cookie."""
+    browser = requests.Session()
+    page = check(browser.get(server.url + "/auth/login", timeout=10), 200, "login page").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if token is None:
+        raise SystemExit(f"{server.name}: no CSRF token on the login page")
+    answer = browser.post(
+        server.url + "/auth/login",
+        data={"csrf_token": token.group(1), "email": email, "password": seed.PASSWORD},
+        allow_redirects=False,
+        timeout=10,
+    )
+    check(answer, 302, f"{server.name}: log in as {email}")
+    return f"session={browser.cookies['session']}"
+
+
+APPS = ("shop", "helpdesk", "recipes")
+
+
+class Bench:
+    """One run: the servers it starts and the results it collects."""
+
+    def __init__(self, duration: str, workdir: Path) -> None:
+        self.duration, self.workdir = duration, workdir
+        self.results: list[Result] = []
+
+    def measure(self, case: str, server: Server, path: str, **options: Any) -> None:
+        print(f"  {case:<30} {server.name:<9}", end="", flush=True)
+        rps, median, bad = wrk(server.url + path, self.duration, **options)
+        print(f"{rps:>8.0f} req/s   p50 {median:7.1f} ms   bad answers {bad}", flush=True)
+        self.results.append(Result(case, server.name, rps, median, bad))
+
+    def bare(self) -> None:
+        with gunicorn("bare", "bench.bare:app", {}, self.workdir) as bare:
+            self.measure("bare jsonify route", bare, "/")
+
+    def shop(self) -> None:
+        print("  (seeding 10,000 products)", flush=True)
+        shop = seed.shop(self.workdir / "shop.sqlite3", products=PRODUCTS)
+        product_list, product_detail = "/api/products/?per_page=20", f"/api/products/{PRODUCT_ID}"
+        tutorial_env = {"BENCH_DATABASE_URL": shop.url}
+        with gunicorn("tutorial", "bench.tutorial:app", tutorial_env, self.workdir) as tutorial:
+            check(requests.get(tutorial.url + product_list, timeout=10), 200, "tutorial list")
+            self.measure("product list", tutorial, product_list)
+            self.measure("product detail", tutorial, product_detail)
+
+        env = app_env("SHOP_API", shop.url)
+        with gunicorn("shop_api", "shop_api:create_app()", env, self.workdir) as api:
+            page = check(requests.get(api.url + product_list, timeout=10), 200, "list").json()
+            if len(page["items"]) != 20 or page["total"] != PRODUCTS:
+                raise SystemExit(f"product list: {len(page['items'])} items of {page['total']}")
+            check(requests.get(api.url + product_detail, timeout=10), 200, "product detail")
+            self.measure("product list", api, product_list)
+            self.measure("product detail", api, product_detail)
+            credentials = {"email": seed.CUSTOMER_EMAIL, "password": seed.PASSWORD}
+            answer = requests.post(api.url + "/api/auth/tokens", json=credentials, timeout=10)
+            token = check(answer, 201, "token").json()["token"]
+            order_env = {"BENCH_TOKEN": token, "BENCH_PRODUCTS": str(PRODUCTS)}
+            self.measure(
+                "order POST (2 lines)", api, "/api/orders/", script=ORDER_SCRIPT, env=order_env
+            )
+        _check_stock(shop.path)
+
+    def helpdesk(self) -> None:
+        for size in (1_000, 100_000):
+            print(f"  (seeding {size:,} tickets)", flush=True)
+            desk = seed.helpdesk(self.workdir / f"helpdesk-{size}.sqlite3", tickets=size)
+            env = app_env("HELPDESK", desk.url)
+            with gunicorn("helpdesk", "helpdesk:create_app()", env, self.workdir) as app:
+                for case, email, path in (
+                    (f"staff list, {size:,} tickets", seed.STAFF_EMAIL, "/staff/tickets/"),
+                    (f"own list, {size:,} tickets", seed.CUSTOMER_EMAIL, "/tickets/"),
+                ):
+                    cookie = {"Cookie": html_login(app, email)}
+                    check(requests.get(app.url + path, headers=cookie, timeout=10), 200, case)
+                    self.measure(case, app, path, headers=cookie)
+
+    def recipes(self) -> None:
+        # Presigned URLs are computed, not fetched: the endpoint is never contacted.
+        s3 = {"S3_ENDPOINT_URL": "http://127.0.0.1:9", "S3_ACCESS_KEY_ID": "bench",
+              "S3_SECRET_ACCESS_KEY": "bench-secret"}  # fmt: skip
+        for size in (1_000, 10_000):
+            print(f"  (seeding {size:,} recipes)", flush=True)
+            cookbook = seed.recipes(self.workdir / f"recipes-{size}.sqlite3", count=size)
+            env = app_env("RECIPES", cookbook.url, **s3)
+            with gunicorn("recipes", "recipes:create_app()", env, self.workdir) as app:
+                case = f"recipes home, {size:,} recipes"
+                check(requests.get(app.url + "/", timeout=10), 200, case)
+                self.measure(case, app, "/")
+
+
+def _check_stock(path: Path) -> None:
+    """Every order the benchmark placed took its stock, no more, no less."""
+    with sqlite3.connect(path) as connection:
+        sold = connection.execute(
+            "SELECT coalesce(sum(quantity), 0) FROM order_lines JOIN orders ON orders.id = order_id"
+        ).fetchone()[0]
+        missing = connection.execute(
+            "SELECT ? * count(*) - sum(stock) FROM products", (seed.STOCK,)
+        ).fetchone()[0]
+    if sold != missing:
+        raise SystemExit(f"orders sold {sold} items but stock went down by {missing}")
+
+
+def _derive(results: list[Result]) -> None:
+    bare = next(r for r in results if r.server == "bare").requests_per_second
+    tutorial = {r.case: r.requests_per_second for r in results if r.server == "tutorial"}
+    by_case = {r.case: r for r in results}
+    for result in results:
+        result.percent_of_bare = 100 * result.requests_per_second / bare
+        if result.server != "tutorial" and result.case in tutorial:
+            result.times_tutorial = result.requests_per_second / tutorial[result.case]
+        small = re.sub(r"100,000|10,000", lambda m: "1,000", result.case)
+        if small != result.case and small in by_case:
+            result.growth = result.median_ms / by_case[small].median_ms
+
+
+# --- the report -------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    with suppress(OSError, StopIteration):  # no /proc on macOS
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"gunicorn -w {WORKERS} (sync), wrk -t{THREADS} -c{CONNECTIONS}"
+    )
+
+
+def table(results: list[Result], duration: str) -> str:
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {duration} per case. {machine()}.",
+        "",
+        "| case | server | req/s | % of bare | × tutorial | p50 latency | growth | bad answers |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        times = f"{r.times_tutorial:.2f}×" if r.times_tutorial is not None else ""
+        growth = f"{r.growth:.2f}×" if r.growth is not None else ""
+        lines.append(
+            f"| {r.case} | {r.server} | {r.requests_per_second:,.0f} | {r.percent_of_bare:.0f}% "
+            f"| {times} | {r.median_ms:.1f} ms | {growth} | {r.bad_answers} |"
+        )
+    return "\n".join(lines)
+
+
+# The issue's goals: (case, minimum times tutorial, minimum % of bare, maximum growth).
+GOALS: tuple[tuple[str, float, float, float], ...] = (
+    ("product list", 1.3, 45, 0),
+    ("product detail", 1.1, 55, 0),
+    ("order POST (2 lines)", 0, 20, 0),
+    ("staff list, 100,000 tickets", 0, 0, 1.5),
+    ("own list, 100,000 tickets", 0, 0, 1.5),
+    ("recipes home, 10,000 recipes", 0, 0, 1.5),
+)
+
+
+def goals(results: list[Result]) -> str:
+    ours = {r.case: r for r in results if r.server not in ("bare", "tutorial")}
+    lines = []
+    for case, times_tutorial, percent_of_bare, growth in GOALS:
+        if case not in ours:
+            continue
+        result, wanted, met = ours[case], [], True
+        if times_tutorial:
+            wanted.append(f"≥ {times_tutorial}× tutorial")
+            met &= (result.times_tutorial or 0) >= times_tutorial
+        if percent_of_bare:
+            wanted.append(f"≥ {percent_of_bare:.0f}% of bare")
+            met &= result.percent_of_bare >= percent_of_bare
+        if growth:
+            wanted.append(f"p50 ≤ {growth}× the small size")
+            met &= result.growth is not None and result.growth <= growth
+        lines.append(f"- {case}: {' and '.join(wanted)}: **{'met' if met else 'NOT met'}**")
+    return "\n".join(lines)
+
+
+def update_docs(report: str) -> None:
+    text = DOCS.read_text()
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    DOCS.write_text(text[:start] + "\n" + report + "\n" + text[end:])
+    print(f"\nWrote the table into {DOCS.relative_to(ROOT)}.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", default=os.environ.get("BENCH_DURATION", "10s"),
+                        help="how long wrk drives each case (default 10s)")  # fmt: skip
+    parser.add_argument("--only", nargs="+", choices=APPS, default=list(APPS),
+                        help="bench these apps only (the bare route always runs)")  # fmt: skip
+    parser.add_argument(
+        "--update-docs", action="store_true", help=f"rewrite the table in {DOCS.name}"
+    )
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("make bench needs wrk: sudo apt-get install -y wrk (or brew install wrk)")
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        bench = Bench(options.duration, Path(workdir))
+        bench.bare()
+        for app in options.only:
+            getattr(bench, app)()
+    results = bench.results
+    _derive(results)
+    report = table(results, options.duration) + "\n\nGoals:\n\n" + goals(results)
+    print("\n" + report)
+    if options.update_docs and set(options.only) != set(APPS):
+        raise SystemExit("--update-docs needs every app: leave out --only")
+    if options.update_docs:
+        update_docs(report)
+    bad = [r for r in results if r.bad_answers]
+    if bad:
+        print("\nSome requests failed: " + ", ".join(f"{r.case} ({r.server})" for r in bad))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
