@@ -30,9 +30,17 @@ def page_from_request(name: str = "page") -> int:
     return page
 
 
-def paginate(db: SQLAlchemy, statement: Select[Any], *, per_page: int) -> Pagination:
+def paginate(
+    db: SQLAlchemy, statement: Select[Any], *, per_page: int, total: int | None = None
+) -> Pagination:
+    """One page of ``statement``. Pass ``total`` when it is known already
+    (a kept count), to spare the COUNT query over the whole list."""
     page = page_from_request()
-    pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(
+        statement, page=page, per_page=per_page, error_out=False, count=total is None
+    )
+    if total is not None:
+        pagination.total = total
     if page > 1 and page > (pagination.pages or 0):
         abort(404, f"There is no page {page}; the last page is {max(pagination.pages or 0, 1)}.")
     return pagination

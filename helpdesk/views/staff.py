@@ -26,15 +26,19 @@ bp.before_request(require_staff)
 def list_tickets() -> ResponseReturnValue:
     status = _status_filter()
     search = request.args.get("q", "").strip()[:200] or None
+    counts = services.count_by_status()
+    # Without a search the kept counts are the list's length; a search counts.
+    known_total = None if search else counts.by_status[status] if status else counts.total
     pagination = paginate(
         db,
         services.staff_tickets_query(status=status, search=search),
         per_page=current_app.config["TICKETS_PER_PAGE"],
+        total=known_total,
     )
     return render_template(
         "staff/list.html",
         pagination=pagination,
-        counts=services.count_by_status(),
+        counts=counts,
         status=status,
         search=search or "",
         statuses=list(TicketStatus),

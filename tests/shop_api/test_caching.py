@@ -21,9 +21,7 @@ PRODUCT_URLS = ("/api/products/", "/api/products/{id}")
 
 
 @pytest.mark.parametrize("url", PRODUCT_URLS)
-def test_products_are_public_and_carry_an_etag(
-    app: Flask, client: FlaskClient, url: str
-) -> None:
+def test_products_are_public_and_carry_an_etag(app: Flask, client: FlaskClient, url: str) -> None:
     product = make_product(app)
     response = client.get(url.format(id=product.id))
     assert response.status_code == 200
@@ -85,7 +83,9 @@ def test_a_missing_product_is_not_cached(client: FlaskClient) -> None:
 
 def test_orders_stay_private(app: Flask, client: FlaskClient) -> None:
     product = make_product(app)
-    placed = client.post("/api/orders/", json=order_body((product.id, 1)), headers=make_customer(app))
+    placed = client.post(
+        "/api/orders/", json=order_body((product.id, 1)), headers=make_customer(app)
+    )
     assert placed.headers["Cache-Control"] == "no-store"
     assert "ETag" not in placed.headers
 
