@@ -13,7 +13,7 @@ COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo test test-postgres test-deploy test-docker docker-tools fuzz e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,21 @@ test-postgres: install ## Every suite again on PostgreSQL (TEST_DATABASE_URL, de
 
 fuzz: install ## schemathesis against a live shop API: no 5xx, every answer as documented
 	$(BIN)/python scripts/fuzz_api.py
+
+BENCH_DURATION ?= 10s
+
+bench: install wrk ## Side-by-side speed: bare Flask, a tutorial-style shop and these apps (docs/benchmarks.md)
+	$(BIN)/python -m bench.run --duration $(BENCH_DURATION)
+
+wrk: ## Install wrk (the load generator of make bench) from Debian's packages, unless it is there
+	@if command -v wrk >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing wrk with apt-get..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+	  echo "make bench needs wrk: sudo apt-get install -y wrk (Debian/Ubuntu) or brew install wrk (macOS)."; \
+	  exit 1; \
+	fi
 
 chromium: ## Install Debian's Chromium for the browser tests (apt, as root), unless it is there
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
