@@ -122,6 +122,11 @@ class TicketStatusCount(db.Model):  # type: ignore[name-defined]
     (``STATUS_COUNT_TRIGGERS`` below, and the migration that adds them), so
     no code path can forget them: a ticket inserted by a script, a factory
     or a raw UPDATE is counted the same way as one from the web form.
+
+    Forking? A later SQLite migration that rebuilds ``tickets`` (a
+    ``batch_alter_table`` with a change SQLite cannot ALTER in place) drops
+    its triggers with the old table: create them again in that migration.
+    ``test_the_migrated_database_keeps_the_status_counts`` fails if not.
     """
 
     __tablename__ = "ticket_status_counts"
