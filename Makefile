@@ -39,8 +39,8 @@ lock: install ## Refresh requirements.lock (exact runtime versions, with hashes)
 demo: install ## Migrate, seed and serve every app that exists so far
 	@$(BIN)/python scripts/demo.py
 
-test: install ## Run every test suite (SQLite, in-memory rate limits)
-	@set -e; for suite in $(SUITES); do $(MAKE) --no-print-directory test-$$suite; done
+test: install ## Run every test suite (SQLite, in-memory rate limits), one per core at a time, one total
+	@$(BIN)/python scripts/run_tests.py $(SUITES)
 
 test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)

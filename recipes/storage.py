@@ -13,7 +13,9 @@ so tests can start moto first and settings can change per app.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -154,30 +156,44 @@ def image_origins(config: Mapping[str, Any]) -> list[str]:
     return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
 
 
+# One boto3 session per process. A client made from a fresh session parses
+# the S3 service model again (about 0.1 s, for every app instance the tests
+# create); made from this one, it reuses the parsed model. Sessions are not
+# thread-safe (their clients are), hence the lock around making a client.
+_session_lock = threading.Lock()
+
+
+@cache
+def _boto3_session() -> boto3.session.Session:
+    return boto3.session.Session()
+
+
 def _make_client(endpoint_url: str) -> S3Client:
     config = current_app.config
     s3_compatible = bool(endpoint_url)
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint_url or None,
-        region_name=config["S3_REGION"],
-        aws_access_key_id=config["S3_ACCESS_KEY_ID"] or None,
-        aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"] or None,
-        config=Config(
-            signature_version="s3v4",
-            # SeaweedFS and moto serve buckets by path (host:8333/bucket/key), not by
-            # subdomain; AWS picks its own default.
-            s3={"addressing_style": "path" if s3_compatible else "auto"},
-            # Newer boto3 adds CRC checksums to every upload; S3-compatible
-            # stores may not accept them, and AWS does not require them.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            # A store that accepts connections and never answers must not hold
-            # a gunicorn worker (30 s timeout): a call gives up after at most
-            # 2 attempts of 2 s to connect and 3 s to answer, so a failed upload
-            # (two puts, one clean-up) ends with the 503 page well inside it.
-            connect_timeout=2,
-            read_timeout=3,
-            retries={"mode": "standard", "total_max_attempts": 2},
-        ),
+    settings = Config(
+        signature_version="s3v4",
+        # SeaweedFS and moto serve buckets by path (host:8333/bucket/key), not by
+        # subdomain; AWS picks its own default.
+        s3={"addressing_style": "path" if s3_compatible else "auto"},
+        # Newer boto3 adds CRC checksums to every upload; S3-compatible
+        # stores may not accept them, and AWS does not require them.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        # A store that accepts connections and never answers must not hold
+        # a gunicorn worker (30 s timeout): a call gives up after at most
+        # 2 attempts of 2 s to connect and 3 s to answer, so a failed upload
+        # (two puts, one clean-up) ends with the 503 page well inside it.
+        connect_timeout=2,
+        read_timeout=3,
+        retries={"mode": "standard", "total_max_attempts": 2},
     )
+    with _session_lock:
+        return _boto3_session().client(
+            "s3",
+            endpoint_url=endpoint_url or None,
+            region_name=config["S3_REGION"],
+            aws_access_key_id=config["S3_ACCESS_KEY_ID"] or None,
+            aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"] or None,
+            config=settings,
+        )

@@ -30,18 +30,29 @@ S3_SETTINGS = {
 }
 
 
-@pytest.fixture
-def s3() -> Iterator[Any]:
-    """moto's S3 in this process, with the test bucket."""
+@pytest.fixture(scope="session")
+def aws() -> Iterator[Any]:
+    """moto's in-process AWS, started once: starting it costs more than most
+    tests. Yields a client for the tests' own look into the bucket."""
     with mock_aws():
-        client = boto3.client(
+        yield boto3.client(
             "s3",
             region_name="us-east-1",
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+
+
+@pytest.fixture
+def s3(aws: Any) -> Iterator[Any]:
+    """moto's S3 with the test bucket, empty; nothing in it outlives the test."""
+    aws.create_bucket(Bucket=BUCKET)
+    yield aws
+    for bucket in aws.list_buckets()["Buckets"]:
+        for listing in aws.get_paginator("list_objects_v2").paginate(Bucket=bucket["Name"]):
+            for item in listing.get("Contents", []):
+                aws.delete_object(Bucket=bucket["Name"], Key=item["Key"])
+        aws.delete_bucket(Bucket=bucket["Name"])
 
 
 @pytest.fixture

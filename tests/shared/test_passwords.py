@@ -38,6 +38,15 @@ def test_reasonable_passwords_pass(password: str) -> None:
     assert password_problem(password) is None
 
 
+def test_passwords_are_hashed_with_scrypt_at_its_full_cost() -> None:
+    # The fixture users' hash (tests/auth_client.py) is cheaper; this one is
+    # what the app stores: scrypt with N = 2**15, r = 8, p = 1 and a salt.
+    method, salt, digest = hash_password("correct horse battery").split("$")
+    assert method == "scrypt:32768:8:1"
+    assert len(salt) == 16
+    assert len(digest) == 128  # 64 bytes, hex
+
+
 def test_a_password_matches_in_any_unicode_normal_form() -> None:
     composed = unicodedata.normalize("NFC", "crème brûlée 42")
     decomposed = unicodedata.normalize("NFD", composed)
