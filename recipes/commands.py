@@ -97,6 +97,18 @@ DEMO_RECIPES = (
     ),
 )  # fmt: skip
 
+# Tags to click through on the demo (GET /?tag=...); several recipes share each.
+DEMO_TAGS = {
+    "Tomato soup": ("soup", "vegetarian", "quick"),
+    "Pea and mint risotto": ("vegetarian", "dinner"),
+    "Blueberry muffins": ("baking", "sweet"),
+    "Sourdough loaf": ("baking", "bread"),
+    "Lemon pasta": ("vegetarian", "quick", "dinner"),
+    "Carrot cake": ("baking", "sweet"),
+    "Green curry": ("dinner", "spicy"),
+    "Chocolate mousse": ("sweet",),
+}
+
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command(db, User))
@@ -136,6 +148,7 @@ def seed_demo() -> None:
                     ingredients="\n".join(demo.ingredients),
                     instructions="\n".join(demo.instructions),
                     upload=services.Upload(data=photo, filename="photo.jpg"),
+                    tags=DEMO_TAGS.get(demo.title, ()),
                 )
             except StorageError as error:
                 raise click.ClickException(

@@ -4,11 +4,20 @@ the form only says whether one is required."""
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import Field, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
+from recipes.services import BadTags, parse_tags
 from shared.forms import Form, strip_whitespace
+
+
+def valid_tags(_form: Form, field: Field) -> None:
+    """The tag rules live in recipes/services.py; here they become a message."""
+    try:
+        parse_tags(field.data or "")
+    except BadTags as problem:
+        raise ValidationError(str(problem)) from None
 
 
 class RecipeForm(Form):
@@ -46,12 +55,22 @@ class RecipeForm(Form):
             ),
         ],
     )
+    tags = StringField(
+        "Tags (optional)",
+        filters=[strip_whitespace],
+        render_kw={"placeholder": "soup, vegetarian, quick"},
+        validators=[Length(max=500, message="Keep the tags under 500 characters."), valid_tags],
+    )
     image = FileField(
         "Photo",
         render_kw={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"},
         validators=[FileRequired("Add a photo of the dish.")],
     )
     submit = SubmitField("Publish recipe")
+
+    def tag_names(self) -> list[str]:
+        """The tags as the service takes them (the field is valid by now)."""
+        return parse_tags(self.tags.data or "")
 
 
 class EditRecipeForm(RecipeForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recipes.extensions import db
@@ -16,10 +16,38 @@ TITLE_MAX_LENGTH = 200
 INGREDIENTS_MAX_LENGTH = 5_000
 INSTRUCTIONS_MAX_LENGTH = 20_000
 KEY_MAX_LENGTH = 200
+TAG_MAX_LENGTH = 30
+MAX_TAGS_PER_RECIPE = 10
 
 
 class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
+
+
+class Tag(db.Model):  # type: ignore[name-defined]
+    """A word to find recipes by ("soup", "vegan"): lower-case, 1-30
+    characters, one row per name, shared by every recipe that uses it."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(TAG_MAX_LENGTH), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.name!r}>"
+
+
+# The many-to-many between recipes and tags: an association table, one row
+# per (recipe, tag), with no model of its own because it carries nothing
+# else. The primary key serves "the tags of a recipe"; the index on tag_id
+# serves "the recipes with a tag" (GET /?tag=...). Deleting a recipe or a
+# tag deletes its rows here (ON DELETE CASCADE).
+recipe_tags = Table(
+    "recipe_tags",
+    db.metadata,
+    Column("recipe_id", ForeignKey("recipes.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Recipe(db.Model):  # type: ignore[name-defined]
@@ -43,6 +71,11 @@ class Recipe(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     author: Mapped[User] = relationship()
+    # passive_deletes: deleting a recipe leaves its recipe_tags rows to the
+    # database's ON DELETE CASCADE instead of loading them to delete them.
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=recipe_tags, order_by=Tag.name, passive_deletes=True
+    )
 
     # The photo's key doubles as the row's version: every UPDATE and DELETE of
     # a recipe says "... WHERE id = :id AND image_key = :the_key_i_read", so

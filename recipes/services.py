@@ -16,18 +16,23 @@ recipe is right, and an orphan object costs a few cents, not a broken page.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
 from recipes.images import PreparedImage, prepare_image
-from recipes.models import Recipe, User
+from recipes.models import MAX_TAGS_PER_RECIPE, TAG_MAX_LENGTH, Recipe, Tag, User
 from recipes.storage import StorageError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,10 @@ class NotAllowed(Exception):
 
 class ChangedMeanwhile(Exception):
     """Another request changed or deleted this recipe after this one read it."""
+
+
+class BadTags(ValueError):
+    """The tags as typed break a rule; the message says which, for the form."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +71,19 @@ class StoredImage:
 
 
 def publish_recipe(
-    author: User, *, title: str, ingredients: str, instructions: str, upload: Upload
+    author: User,
+    *,
+    title: str,
+    ingredients: str,
+    instructions: str,
+    upload: Upload,
+    tags: Iterable[str] = (),
 ) -> Recipe:
     """Raises ImageRejected (bad file) or StorageError (bucket unreachable);
-    in both cases nothing is saved anywhere."""
+    in both cases nothing is saved anywhere. ``tags`` are names as
+    ``parse_tags`` returns them."""
     stored = _store_image(upload)
+    tag_rows = _tags_named(list(tags))
     recipe = Recipe(
         title=title.strip(),
         ingredients=ingredients.strip(),
@@ -76,6 +93,7 @@ def publish_recipe(
         thumbnail_key=stored.thumbnail_key,
         image_content_type=stored.content_type,
         original_filename=stored.original_filename,
+        tags=tag_rows,
     )
     db.session.add(recipe)
     _commit_or_remove(stored)
@@ -90,11 +108,18 @@ def update_recipe(
     ingredients: str,
     instructions: str,
     upload: Upload | None = None,
+    tags: Iterable[str] | None = None,
 ) -> Recipe:
+    """``tags=None`` leaves the tags as they are; ``[]`` removes them all."""
     if not can_edit(recipe, editor):
         raise NotAllowed("Only the author can change a recipe.")
     old_keys = (recipe.image_key, recipe.thumbnail_key)
+    # Before the recipe changes: finding tags flushes the session, and the
+    # recipe's UPDATE belongs in the commit below, where a conflict is caught.
+    tag_rows = _tags_named(list(tags)) if tags is not None else None
     stored = _store_image(upload) if upload is not None else None
+    if tag_rows is not None:
+        recipe.tags = tag_rows
     recipe.title = title.strip()
     recipe.ingredients = ingredients.strip()
     recipe.instructions = instructions.strip()
@@ -128,9 +153,20 @@ def can_delete(recipe: Recipe, user: User) -> bool:
 # --- reading -----------------------------------------------------------------
 
 
-def recipes_query(search: str | None = None) -> Select[tuple[Recipe]]:
-    """Newest first, authors loaded with them (one query, not one per row)."""
-    query = select(Recipe).options(selectinload(Recipe.author))
+def recipes_query(search: str | None = None, tag: str | None = None) -> Select[tuple[Recipe]]:
+    """Newest first, with ``?q=`` and ``?tag=`` applied, authors and tags
+    loaded with them: three queries for a page (count, recipes, tags), not
+    one more per recipe (the N+1 problem).
+
+    Two loading strategies, each where it fits. The author is a many-to-one:
+    ``joinedload`` adds one JOIN and each row still stands for one recipe.
+    The tags are a collection: joining them would repeat each recipe once per
+    tag and make LIMIT count tags instead of recipes, so ``selectinload``
+    fetches them in a second query, ``WHERE recipe_id IN (...)`` for the page.
+    """
+    query = select(Recipe).options(joinedload(Recipe.author), selectinload(Recipe.tags))
+    if tag is not None:
+        query = query.where(Recipe.tags.any(Tag.name == tag))
     if search:
         query = query.where(
             or_(
@@ -142,9 +178,69 @@ def recipes_query(search: str | None = None) -> Select[tuple[Recipe]]:
 
 
 def find_recipe(recipe_id: int) -> Recipe | None:
+    """One recipe with its author (joined into the same query) and its tags."""
     return db.session.scalar(
-        select(Recipe).where(Recipe.id == recipe_id).options(selectinload(Recipe.author))
+        select(Recipe)
+        .where(Recipe.id == recipe_id)
+        .options(joinedload(Recipe.author), selectinload(Recipe.tags))
     )
+
+
+# --- tags ------------------------------------------------------------------------
+
+# Letters (any script), digits, spaces and hyphens: readable in a link and a badge.
+_TAG_NAME = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
+
+
+def normalise_tag(text: str) -> str:
+    """How a tag is stored and looked up: NFKC, lower-case, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def parse_tags(text: str) -> list[str]:
+    """``"Soup, quick  dinner,soup"`` -> ``["soup", "quick dinner"]``: split at
+    commas, normalised, duplicates dropped, order kept. Raises BadTags."""
+    names: list[str] = []
+    for part in text.split(","):
+        name = normalise_tag(part)
+        if not name or name in names:
+            continue
+        if len(name) > TAG_MAX_LENGTH:
+            raise BadTags(f"Keep each tag to {TAG_MAX_LENGTH} characters; “{name}” is longer.")
+        if not _TAG_NAME.fullmatch(name):
+            raise BadTags(f"Use letters, digits, spaces and hyphens in a tag, not “{name}”.")
+        names.append(name)
+    if len(names) > MAX_TAGS_PER_RECIPE:
+        raise BadTags(f"Use at most {MAX_TAGS_PER_RECIPE} tags.")
+    return names
+
+
+def tag_filter(text: str) -> str | None:
+    """``?tag=`` as a tag name, or None when it is empty. A name no tag can
+    have (too long, odd characters) simply matches no recipe."""
+    return normalise_tag(text[: TAG_MAX_LENGTH * 4]) or None
+
+
+def _tags_named(names: list[str]) -> list[Tag]:
+    """The Tag rows for ``names``, in that order, created where missing.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL both have
+    it) rather than "look, then insert": two requests adding the same new
+    tag at once both succeed, where the second would otherwise fail on the
+    unique name.
+    """
+    if not names:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(Tag)
+        .values([{"name": name} for name in names])
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    found = db.session.scalars(select(Tag).where(Tag.name.in_(names)))
+    by_name = {tag.name: tag for tag in found}
+    return [by_name[name] for name in names]
 
 
 # --- the bucket ------------------------------------------------------------------
@@ -177,14 +273,15 @@ def _store_image(upload: Upload) -> StoredImage:
 
 def _commit_unless_changed_meanwhile(stored: StoredImage | None) -> None:
     """Commit; if another request replaced the photo or deleted the recipe
-    since this one read it (the version check failed), change nothing: our
-    new objects, if any, are removed, and theirs stay theirs."""
+    since this one read it (the version check failed), or gave it the same
+    new tag at the same moment (the association row's primary key), change
+    nothing: our new objects, if any, are removed, and theirs stay theirs."""
     try:
         if stored is not None:
             _commit_or_remove(stored)
         else:
             db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise ChangedMeanwhile(
             "Someone changed or deleted this recipe a moment ago, so nothing was saved. "

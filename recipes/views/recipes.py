@@ -40,10 +40,11 @@ STORAGE_DOWN = (
 @bp.get("/")
 def list_recipes() -> ResponseReturnValue:
     search = request.args.get("q", "").strip()[:200] or None
+    tag = services.tag_filter(request.args.get("tag", ""))
     pagination = paginate(
-        db, services.recipes_query(search), per_page=current_app.config["RECIPES_PER_PAGE"]
+        db, services.recipes_query(search, tag), per_page=current_app.config["RECIPES_PER_PAGE"]
     )
-    return render_template("recipes/list.html", pagination=pagination, search=search or "")
+    return render_template("recipes/list.html", pagination=pagination, search=search or "", tag=tag)
 
 
 @bp.get("/recipes/<id:recipe_id>")
@@ -71,6 +72,7 @@ def new_recipe() -> ResponseReturnValue:
                 ingredients=form.ingredients.data or "",
                 instructions=form.instructions.data or "",
                 upload=_upload_from(form.image.data),
+                tags=form.tag_names(),
             ),
             success="Your recipe is published.",
         )
@@ -84,6 +86,8 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
     if not services.can_edit(recipe, current_user):
         abort(403, "Only the author can change this recipe.")
     form = EditRecipeForm(obj=recipe)
+    if not form.is_submitted():
+        form.tags.data = ", ".join(tag.name for tag in recipe.tags)
     if form.validate_on_submit():
         new_image = form.image.data if _has_file(form.image.data) else None
         return _save_or_explain(
@@ -96,6 +100,7 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
                 ingredients=form.ingredients.data or "",
                 instructions=form.instructions.data or "",
                 upload=_upload_from(new_image) if new_image else None,
+                tags=form.tag_names(),
             ),
             success="Your changes are saved.",
         )

@@ -1,5 +1,6 @@
 """Post a recipe with a real JPEG through the file input, see the photo load
-on the detail and list pages, replace it, and delete the recipe."""
+on the detail and list pages, replace it, and delete the recipe; tag recipes
+and follow a tag to the recipes that share it."""
 
 from __future__ import annotations
 
@@ -66,3 +67,42 @@ def test_recipe_with_a_photo_from_post_to_delete(
     page.click("text=Delete this recipe")
     expect(page.locator(".alert-success")).to_contain_text("is deleted")
     expect(page.get_by_text("Beetroot salad", exact=True)).to_have_count(0)
+
+
+def test_tag_a_recipe_and_follow_the_tag_to_the_recipes_that_share_it(
+    servers: dict[str, LiveApp], new_context: Any, tmp_path: Path
+) -> None:
+    base = servers["recipes"].url
+    page = new_context().new_page()
+    page.goto(f"{base}/auth/register")
+    page.fill("#email", "eli@example.com")
+    page.fill("#password", PASSWORD)
+    page.fill("#password_confirm", PASSWORD)
+    page.click("#submit")
+
+    for title, tags in (("Fennel slaw", "Crunchy, salad"), ("Plum tart", "baking")):
+        page.click("nav >> text=Post a recipe")
+        page.fill("#title", title)
+        page.fill("#ingredients", "1 of everything")
+        page.fill("#instructions", "Put it together.")
+        page.fill("#tags", tags)
+        page.set_input_files("#image", str(photo(tmp_path / "dish.jpg", "#c0a030", (640, 480))))
+        page.click("#submit")
+        expect(page.locator("h1")).to_have_text(title)
+
+    page.goto(f"{base}/")
+    page.locator(".card", has_text="Fennel slaw").get_by_role("link", name="crunchy").click()
+    expect(page).to_have_url(f"{base}/?tag=crunchy")
+    expect(page.locator("h1")).to_have_text("Recipes tagged “crunchy”")
+    expect(page.locator(".card-title")).to_have_text(["Fennel slaw"])
+
+    page.click("text=Show recipes with any tag")
+    expect(page.locator(".card-title", has_text="Plum tart")).to_have_count(1)
+
+    page.click("text=Plum tart")
+    page.click("text=Edit")
+    expect(page.locator("#tags")).to_have_value("baking")
+    page.fill("#tags", "baking, crunchy")
+    page.click("#submit")
+    page.get_by_role("link", name="crunchy").click()
+    expect(page.locator(".card-title")).to_have_text(["Plum tart", "Fennel slaw"])

@@ -13,7 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus, User
 from tests.auth_client import AuthActions
 from tests.helpdesk.conftest import make_ticket, make_user
-from tests.helpdesk.test_staff import count_queries
+from tests.query_count import count_queries
 
 
 def kept_counts(app: Flask) -> dict[TicketStatus, int]:
@@ -69,12 +69,12 @@ def test_the_staff_list_counts_no_tickets_unless_it_searches(
         make_ticket(app, owner, title=f"Printer {number}", status=TicketStatus.PENDING)
 
     for url in ("/staff/tickets/", "/staff/tickets/?status=pending"):
-        with count_queries(app) as statements:
+        with count_queries(app, db) as statements:
             html = client.get(url).get_data(as_text=True)
         assert "3 tickets, newest first." in html
         assert not [s for s in statements if "count(" in s.lower() and "tickets" in s]
 
-    with count_queries(app) as statements:
+    with count_queries(app, db) as statements:
         html = client.get("/staff/tickets/?q=printer%201").get_data(as_text=True)
     assert "1 ticket, newest first." in html
     assert [s for s in statements if "count(" in s.lower()]

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from helpdesk.extensions import db
 from helpdesk.models import TicketStatus, User
 from tests.auth_client import AuthActions
 from tests.helpdesk.conftest import make_reply, make_ticket, make_user, post_form, reload_ticket
+from tests.query_count import count_queries
 
 
 @pytest.fixture
@@ -104,29 +101,13 @@ def test_pagination_keeps_the_filters(
     assert "q=match" in html.split('aria-label="Page navigation"')[1]
 
 
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_the_staff_list_runs_the_same_number_of_queries_for_any_page_size(
     app: Flask, client: FlaskClient, staff: User
 ) -> None:
     app.config["TICKETS_PER_PAGE"] = 50
 
     def queries_for_list() -> int:
-        with count_queries(app) as statements:
+        with count_queries(app, db) as statements:
             assert client.get("/staff/tickets/").status_code == 200
         return len(statements)
 

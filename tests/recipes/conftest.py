@@ -108,6 +108,7 @@ def make_recipe(app: Flask, author: User, title: str = "Tomato soup", **override
             ingredients=overrides.pop("ingredients", "4 tomatoes\n1 onion"),
             instructions=overrides.pop("instructions", "Simmer, blend, serve."),
             upload=services.Upload(data=overrides.pop("data", image_bytes()), filename="soup.jpg"),
+            tags=overrides.pop("tags", ()),
         )
         db.session.refresh(recipe)
         db.session.expunge(recipe)

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from recipes.commands import DEMO_COOKS, DEMO_PASSWORD, DEMO_RECIPES, DEMO_STAFF
+from recipes.commands import DEMO_COOKS, DEMO_PASSWORD, DEMO_RECIPES, DEMO_STAFF, DEMO_TAGS
 from recipes.extensions import db
-from recipes.models import Recipe, User
+from recipes.models import Recipe, Tag, User
 from tests.recipes.conftest import bucket_keys
 
 
@@ -54,7 +54,12 @@ def test_seed_demo_uploads_generated_photos_and_is_idempotent(
             DEMO_RECIPES
         )
         emails = set(db.session.scalars(db.select(User.email)))
+        vegetarian = db.session.scalars(
+            db.select(Recipe.title).where(Recipe.tags.any(Tag.name == "vegetarian"))
+        ).all()
     assert emails == {DEMO_STAFF, *DEMO_COOKS}
+    assert sorted(vegetarian) == sorted(t for t, tags in DEMO_TAGS.items() if "vegetarian" in tags)
+    assert set(DEMO_TAGS) == {demo.title for demo in DEMO_RECIPES}
 
 
 def test_seed_demo_explains_a_missing_bucket(app: Flask, runner: FlaskCliRunner) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from shop_api.extensions import db
+from tests.query_count import count_queries
 from tests.shop_api.conftest import (
     make_customer,
     make_product,
@@ -287,15 +287,8 @@ def test_the_order_list_runs_the_same_number_of_queries_for_any_size(
     products = [make_product(app, name=f"P{n}", stock=100) for n in range(3)]
 
     def queries() -> int:
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with count_queries(app, db) as statements:
             assert client.get("/api/orders/?per_page=50", headers=customer).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     place(client, customer, order_body((products[0].id, 1)))
