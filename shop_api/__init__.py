@@ -23,6 +23,7 @@ from shared.request_logging import init_request_logging
 from shared.security import disable_cookies, init_security_headers
 from shop_api.api import register_api
 from shop_api.commands import register_commands
+from shop_api.cors import init_cors
 from shop_api.extensions import auth, db, limiter, migrate
 from shop_api.models import User
 from shop_api.token_auth import init_token_auth
@@ -31,6 +32,9 @@ DEFAULTS = {
     # Seconds in the environment (SHOP_API_API_TOKEN_LIFETIME=3600) or a timedelta.
     "API_TOKEN_LIFETIME": timedelta(hours=24),
     "MAX_CONTENT_LENGTH": 100_000,
+    # Web origins allowed to call the API from a browser (shop_api/cors.py);
+    # empty: CORS off, which a native app does not need.
+    "CORS_ORIGINS": [],
 }
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -51,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_request_logging(app)
     init_request_guards(app, html_forms=False)
     trust_proxy_headers(app)
+    init_cors(app)
 
     register_api(app)
     register_health_checks(app, db=db)

@@ -119,9 +119,29 @@ def live_app(
 
 
 @contextmanager
+def front_end_server(workdir: Path) -> Iterator[str]:
+    """A static web front end on its own origin (another port), the one the
+    shop API's CORS setting lists; Python's http.server serves its page."""
+    folder = workdir / "front-end"
+    folder.mkdir()
+    (folder / "index.html").write_text(
+        '<!doctype html><title>Shop front end</title><link rel="icon" href="data:,">'
+    )
+    port = free_port()
+    log = workdir / "front-end.log"
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+               "--directory", str(folder)]  # fmt: skip
+    with process(command, dict(os.environ), log) as server:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/", server, log)
+        yield url
+
+
+@contextmanager
 def all_apps(workdir: Path, *, seed: bool = False) -> Iterator[dict[str, LiveApp]]:
     with ExitStack() as stack:
         s3 = stack.enter_context(s3_server(workdir))
+        front_end = stack.enter_context(front_end_server(workdir))
         recipes_env = {
             "RECIPES_S3_ENDPOINT_URL": s3,
             "RECIPES_S3_BUCKET": "e2e-recipes",
@@ -130,8 +150,16 @@ def all_apps(workdir: Path, *, seed: bool = False) -> Iterator[dict[str, LiveApp
         }
         yield {
             "helpdesk": stack.enter_context(live_app("helpdesk", workdir, seed=seed)),
-            "shop_api": stack.enter_context(live_app("shop_api", workdir, seed=seed)),
+            "shop_api": stack.enter_context(
+                live_app(
+                    "shop_api",
+                    workdir,
+                    seed=seed,
+                    extra_env={"SHOP_API_CORS_ORIGINS": f'["{front_end}"]'},
+                )
+            ),
             "recipes": stack.enter_context(
                 live_app("recipes", workdir, seed=seed, extra_env=recipes_env)
             ),
+            "front_end": LiveApp("front_end", front_end, {}),
         }
