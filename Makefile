@@ -45,7 +45,7 @@ test: install ## Run every test suite (SQLite, in-memory rate limits), one per c
 test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
-test-deploy: install ## docker-compose.yml, Dockerfile, nginx and gunicorn config, the lock, without a Docker engine
+test-deploy: install ## docker-compose.yml, Dockerfile, nginx and gunicorn config, the lock (no Docker engine needed); the docs
 	$(BIN)/pytest tests/deploy
 
 # The SeaweedFS release compose pins (chrislusf/seaweedfs:X), as a PyPI wheel.

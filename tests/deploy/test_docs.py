@@ -1,0 +1,149 @@
+"""The documents a learner studies cannot rot: every path, function and test
+that docs/interview-map.md and the README name exists, every README link in
+the map lands on a heading, the README's table of contents and its
+``create_app`` excerpt match the code, and every "Why...?" paragraph names
+the test that proves it."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import re
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import helpdesk
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+MAP = (ROOT / "docs" / "interview-map.md").read_text()
+# `path.py:name`, `path.py:Class.method`, or a plain file path, in backticks.
+CODE_REF = re.compile(r"`([\w./-]+?)(?::([\w.]+))?`")
+TEST_REF = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
+README_LINK = re.compile(r"\]\(\.\./README\.md#([^)]+)\)")
+
+
+@cache
+def readme_toc() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("readme_toc", ROOT / "scripts" / "readme_toc.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def names_in(path: Path) -> set[str]:
+    """Top-level functions, classes and assignments, and ``Class.method``."""
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            names.add(node.name)
+            names.update(
+                f"{node.name}.{item.name}"
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            )
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def missing_reference(path: str, name: str | None) -> str | None:
+    """Why ``path`` (and ``name`` in it) is not there, or None when it is."""
+    file = ROOT / path
+    if not file.is_file():
+        return f"{path}: no such file"
+    if name is not None:
+        if file.suffix != ".py":
+            return f"{path}:{name}: only Python files have named parts"
+        if name not in names_in(file):
+            return f"{path}: no {name}"
+    return None
+
+
+def map_rows() -> list[list[str]]:
+    """The cells of every row of the map's "Covered" tables."""
+    covered = MAP.split("## Covered", 1)[1].split("## Not covered", 1)[0]
+    rows = []
+    for line in covered.splitlines():
+        if line.startswith("| ") and not line.startswith(("| #", "|---")):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split(" | ")])
+    return rows
+
+
+def test_the_map_covers_the_guides_with_numbered_rows() -> None:
+    rows = map_rows()
+    assert len(rows) >= 50
+    assert [int(row[0]) for row in rows] == list(range(1, len(rows) + 1))
+    for row in rows:
+        assert len(row) == 6, row
+        assert re.fullmatch(r"S[0-4]( S[0-4])*", row[2]), row[2]
+        assert CODE_REF.search(row[3]), f"row {row[0]} names no code"
+        assert TEST_REF.search(row[4]), f"row {row[0]} names no test"
+        assert README_LINK.search(row[5]), f"row {row[0]} links no README section"
+    assert "| topic | guides | why not |" in MAP  # and says what it leaves out
+
+
+def test_every_code_reference_in_the_map_exists() -> None:
+    problems = [
+        problem
+        for row in map_rows()
+        for path, name in CODE_REF.findall(row[3])
+        if (problem := missing_reference(path, name or None))
+    ]
+    assert problems == []
+
+
+def test_every_test_the_map_or_the_readme_names_exists() -> None:
+    named = {(path, name or None) for path, name in TEST_REF.findall(MAP + README)}
+    assert len(named) > 60
+    problems = [problem for path, name in named if (problem := missing_reference(path, name))]
+    assert problems == []
+
+
+def test_every_readme_link_in_the_map_lands_on_a_heading() -> None:
+    anchors = readme_toc().anchors(README)
+    links = README_LINK.findall(MAP)
+    assert links
+    assert sorted(set(links) - anchors) == []
+
+
+def test_the_readme_table_of_contents_lists_every_section() -> None:
+    assert readme_toc().with_toc(README) == README, "run: python scripts/readme_toc.py"
+
+
+def test_the_readme_create_app_excerpt_is_the_code() -> None:
+    source = inspect.getsource(helpdesk.create_app)
+    assert f"```python\n{source}```" in README
+
+
+def test_every_why_paragraph_names_its_test() -> None:
+    paragraphs = re.split(r"\n\s*\n", README)
+    silent = [
+        paragraph.split("**")[1]
+        for paragraph in paragraphs
+        if paragraph.startswith("**Why") and not TEST_REF.search(paragraph)
+    ]
+    assert silent == []
+
+
+GUIDE_WORDS = [
+    *("WSGI", "XSS", "SQL injection", "application context", "jsonify", "request.files"),
+    *("JWT", "Celery", "caching", "CORS", "MethodView"),
+]
+
+
+@pytest.mark.parametrize("word", GUIDE_WORDS)
+def test_a_grep_for_the_guides_words_finds_the_answer(word: str) -> None:
+    assert word.lower() in (README + MAP).lower()
