@@ -9,6 +9,7 @@ check cannot leak another user's ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -49,18 +50,29 @@ def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
     return ticket
 
 
+# A customer who writes again on a ticket staff thought done (Resolved) or
+# waiting on them (Pending) still needs help: their reply reopens it.
+REOPENED_BY_A_CUSTOMER_REPLY = frozenset({TicketStatus.PENDING, TicketStatus.RESOLVED})
+
+
 def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False) -> Reply:
-    """Owners reply publicly; staff publicly or as an internal note."""
+    """Owners reply publicly; staff publicly or as an internal note. An
+    owner's reply on a Pending or Resolved ticket reopens it, recorded in the
+    history as the owner's change, in the same transaction."""
     if internal and not author.is_staff:
         raise NotAllowed("Only staff can write internal notes.")
     if not author.is_staff and ticket.created_by_id != author.id:
         raise NotAllowed("Only the ticket's owner and staff can reply.")
+    now = utcnow()
     reply = Reply(ticket=ticket, author=author, body=body.strip(), internal=internal)
     if not internal:
         # "Last activity" is on the owner's list too: a note must not move it,
         # or the owner learns that staff wrote something they cannot see.
-        ticket.updated_at = utcnow()
+        ticket.updated_at = now
     db.session.add(reply)
+    if not author.is_staff and ticket.status in REOPENED_BY_A_CUSTOMER_REPLY:
+        # If staff changed the status a moment ago, their change stands.
+        _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
     db.session.commit()
     return reply
 
@@ -77,7 +89,21 @@ def change_status(ticket: Ticket, new_status: TicketStatus, staff: User) -> Stat
     old_status = ticket.status
     if new_status == old_status:
         raise StatusUnchanged(f"The ticket is already {new_status.label}.")
-    now = utcnow()
+    change = _move_status(ticket, old_status, new_status, staff, utcnow())
+    if change is None:
+        db.session.rollback()
+        raise StatusChangedMeanwhile(
+            "Someone else changed this ticket's status a moment ago. Check it and try again."
+        )
+    db.session.commit()
+    return change
+
+
+def _move_status(
+    ticket: Ticket, old_status: TicketStatus, new_status: TicketStatus, by: User, now: datetime
+) -> StatusChange | None:
+    """``old_status`` -> ``new_status`` and its history entry, uncommitted; None
+    (and nothing written) when the status is no longer ``old_status``."""
     result = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == old_status)
@@ -88,19 +114,15 @@ def change_status(ticket: Ticket, new_status: TicketStatus, staff: User) -> Stat
         )
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        raise StatusChangedMeanwhile(
-            "Someone else changed this ticket's status a moment ago. Check it and try again."
-        )
+        return None
     change = StatusChange(
         ticket_id=ticket.id,
         old_status=old_status,
         new_status=new_status,
-        changed_by=staff,
+        changed_by=by,
         changed_at=now,
     )
     db.session.add(change)
-    db.session.commit()
     return change
 
 

@@ -2,6 +2,7 @@
 
 from flask import Flask, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from helpdesk.views.staff import bp as staff_bp
 from helpdesk.views.tickets import bp as tickets_bp
@@ -14,4 +15,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def index() -> ResponseReturnValue:
+    """Home, and where login lands: staff work from "All tickets", everyone
+    else from their own."""
+    if current_user.is_authenticated and current_user.is_staff:
+        return redirect(url_for("staff.list_tickets"))
     return redirect(url_for("tickets.list_tickets"))

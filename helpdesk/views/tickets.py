@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.forms import ReplyForm, TicketForm
-from helpdesk.models import Ticket
+from helpdesk.models import Ticket, TicketStatus
 from shared.pagination import paginate
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -59,8 +59,10 @@ def reply(ticket_id: int) -> ResponseReturnValue:
     form = ReplyForm()
     if not form.validate_on_submit():
         return _render_ticket(ticket, form), 422
+    status_before = ticket.status
     services.add_reply(ticket, current_user, body=form.body.data or "")
-    flash("Reply sent.", "success")
+    reopened = status_before is not TicketStatus.OPEN and ticket.status is TicketStatus.OPEN
+    flash("Reply sent. The ticket is open again." if reopened else "Reply sent.", "success")
     return redirect(url_for(".show_ticket", ticket_id=ticket.id))
 
 

@@ -194,6 +194,25 @@ def test_an_invalid_status_is_refused(
     assert changes == []
 
 
+def test_staff_land_on_all_tickets_after_login(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "lead@example.com", is_staff=True)
+    response = AuthActions(client).login("lead@example.com")
+    assert response.status_code == 302
+    assert client.get(response.headers["Location"]).headers["Location"] == "/staff/tickets/"
+
+
+@pytest.mark.parametrize("status", [TicketStatus.PENDING, TicketStatus.RESOLVED])
+def test_a_staff_reply_does_not_reopen_a_ticket(
+    app: Flask, client: FlaskClient, staff: User, status: TicketStatus
+) -> None:
+    ticket = make_ticket(app, make_user(app, "ann@example.com"), status=status)
+    page = f"/staff/tickets/{ticket.id}"
+    post_form(client, f"{page}/replies", {"body": "Done on our side."}, token_page=page)
+    reloaded, _, changes = reload_ticket(app, ticket.id)
+    assert reloaded.status is status
+    assert changes == []
+
+
 def test_staff_reply_and_internal_note(
     app: Flask, client: FlaskClient, staff: User, customer: User
 ) -> None:

@@ -171,6 +171,41 @@ def test_owner_replies(app: Flask, client: FlaskClient, owner) -> None:  # type:
     assert "Any news?" in client.get(page).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("status", [TicketStatus.PENDING, TicketStatus.RESOLVED])
+def test_an_owners_reply_reopens_a_pending_or_resolved_ticket(
+    app: Flask,
+    client: FlaskClient,
+    owner,  # type: ignore[no-untyped-def]
+    status: TicketStatus,
+) -> None:
+    ticket = make_ticket(app, owner, status=status)
+    page = f"/tickets/{ticket.id}"
+    response = post_form(client, f"{page}/replies", {"body": "Still broken."}, token_page=page)
+    assert response.status_code == 302
+    reopened, replies, changes = reload_ticket(app, ticket.id)
+    assert reopened.status is TicketStatus.OPEN
+    assert reopened.resolved_at is None
+    assert [r.body for r in replies] == ["Still broken."]
+    # Recorded as the customer's change, like any other.
+    assert [(c.old_status, c.new_status, c.changed_by_id) for c in changes] == [
+        (status, TicketStatus.OPEN, owner.id)
+    ]
+    assert "The ticket is open again." in client.get(page).get_data(as_text=True)
+
+
+def test_an_owners_reply_on_an_open_ticket_changes_no_status(
+    app: Flask,
+    client: FlaskClient,
+    owner,  # type: ignore[no-untyped-def]
+) -> None:
+    ticket = make_ticket(app, owner)
+    page = f"/tickets/{ticket.id}"
+    post_form(client, f"{page}/replies", {"body": "One more detail."}, token_page=page)
+    reloaded, _, changes = reload_ticket(app, ticket.id)
+    assert reloaded.status is TicketStatus.OPEN
+    assert changes == []
+
+
 def test_owner_cannot_sneak_in_an_internal_note(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
     ticket = make_ticket(app, owner)
     page = f"/tickets/{ticket.id}"
