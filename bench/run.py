@@ -177,6 +177,7 @@ def app_env(prefix: str, database_url: str, **extra: str) -> dict[str, str]:
     per-request log line off (it would measure the terminal)."""
     return {
         f"{prefix}_ENV": "production",
+        f"{prefix}_EXTERNAL_URL": "http://127.0.0.1",
         f"{prefix}_SECRET_KEY": secrets.token_urlsafe(48),
         f"{prefix}_DATABASE_URL": database_url,
         f"{prefix}_TRUSTED_HOSTS": '["127.0.0.1"]',

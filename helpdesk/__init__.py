@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask
 
 from helpdesk.commands import register_commands
-from helpdesk.extensions import auth, csrf, db, limiter, migrate
-from helpdesk.models import User
+from helpdesk.extensions import auth, csrf, db, limiter, migrate, outbox
+from helpdesk.models import Outbox, User
 from helpdesk.views import register_blueprints
 from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
@@ -25,10 +25,12 @@ from shared.proxy import trust_proxy_headers
 from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
+from shared.worker import celery_init_app
 
 DEFAULTS = {
     "TICKETS_PER_PAGE": 20,
     "MAX_CONTENT_LENGTH": 1_000_000,
+    "MAIL_DEFAULT_SENDER": "Help desk <helpdesk@example.com>",
 }
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -42,6 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_rate_limiter(app, limiter)
     auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    outbox.init_app(app, db=db, model=Outbox)
+    celery_init_app(app)
     init_layout(app, site_name="Help desk")
     init_security_headers(app)
     init_request_logging(app)

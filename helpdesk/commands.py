@@ -143,11 +143,11 @@ def seed_demo() -> None:
         db.session.commit()
         for text in demo.replies:
             who, _, body = text.partition(":")
-            services.add_reply(ticket, staff if who == "staff" else owner, body=body)
+            services.add_reply(ticket, staff if who == "staff" else owner, body=body, notify=False)
         for note in demo.internal_notes:
             services.add_reply(ticket, staff, body=note, internal=True)
         for status in demo.statuses:
-            services.change_status(ticket, status, staff)
+            services.change_status(ticket, status, staff, notify=False)
         added += 1
     click.echo(f"Demo tickets: {added} added, {len(DEMO_TICKETS) - added} already there.")
     click.echo(

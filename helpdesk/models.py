@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpdesk.extensions import db
 from shared.auth import UserAccountMixin
 from shared.auth.models import utcnow
+from shared.mail import OutboxMixin
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -45,6 +46,10 @@ def _status_column_type(name: str) -> Enum:
 
 class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
+
+
+class Outbox(OutboxMixin, db.Model):  # type: ignore[name-defined]
+    """Mail to customers, written with the change it reports (shared/mail.py)."""
 
 
 class Ticket(db.Model):  # type: ignore[name-defined]

@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from helpdesk.extensions import db
+from helpdesk.extensions import db, outbox
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, TicketStatusCount, User
 from shared.auth.models import utcnow
+from shared.mail import external_url
 
 
 class HelpdeskError(Exception):
@@ -55,10 +56,14 @@ def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
 REOPENED_BY_A_CUSTOMER_REPLY = frozenset({TicketStatus.PENDING, TicketStatus.RESOLVED})
 
 
-def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False) -> Reply:
+def add_reply(
+    ticket: Ticket, author: User, *, body: str, internal: bool = False, notify: bool = True
+) -> Reply:
     """Owners reply publicly; staff publicly or as an internal note. An
     owner's reply on a Pending or Resolved ticket reopens it, recorded in the
-    history as the owner's change, in the same transaction."""
+    history as the owner's change, in the same transaction. A staff member's
+    public reply is mailed to the owner (``notify=False``: not, as for demo
+    data); an internal note never is."""
     if internal and not author.is_staff:
         raise NotAllowed("Only staff can write internal notes.")
     if not author.is_staff and ticket.created_by_id != author.id:
@@ -73,12 +78,20 @@ def add_reply(ticket: Ticket, author: User, *, body: str, internal: bool = False
     if not author.is_staff and ticket.status in REOPENED_BY_A_CUSTOMER_REPLY:
         # If staff changed the status a moment ago, their change stands.
         _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
-    db.session.commit()
+    mail = None
+    if notify and author.is_staff and not internal:
+        mail = _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
+    db.session.commit()  # the reply and its mail together, or neither
+    if mail is not None:
+        outbox.kick(mail)
     return reply
 
 
-def change_status(ticket: Ticket, new_status: TicketStatus, staff: User) -> StatusChange:
-    """Move ``ticket`` to ``new_status`` and record who did it, in one transaction.
+def change_status(
+    ticket: Ticket, new_status: TicketStatus, staff: User, *, notify: bool = True
+) -> StatusChange:
+    """Move ``ticket`` to ``new_status`` and record who did it, in one
+    transaction, with the mail that tells the owner (unless ``notify=False``).
 
     The UPDATE only applies while the status is still the one this request
     read, so two staff members changing the same ticket at once cannot
@@ -95,8 +108,27 @@ def change_status(ticket: Ticket, new_status: TicketStatus, staff: User) -> Stat
         raise StatusChangedMeanwhile(
             "Someone else changed this ticket's status a moment ago. Check it and try again."
         )
+    mail = None
+    if notify:
+        subject = f"{new_status.label}: {ticket.title}"
+        mail = _mail_the_owner(ticket, "status_changed", subject, change=change)
     db.session.commit()
+    if mail is not None:
+        outbox.kick(mail)
     return change
+
+
+def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: object) -> object:
+    """Queue a mail to the ticket's owner, in the caller's transaction. Only
+    what the owner may see goes in: never an internal note or its time."""
+    return outbox.queue(
+        to=ticket.created_by.email,
+        subject=subject,
+        template=template,
+        ticket=ticket,
+        link=external_url("tickets.show_ticket", ticket_id=ticket.id),
+        **context,
+    )
 
 
 def _move_status(

@@ -55,6 +55,17 @@ BASE_DEFAULTS: dict[str, Any] = {
     # Production cookies are Secure: browsers keep them over https:// only. For
     # a trial on plain http:// (a VM's address), this drops Secure and HSTS.
     "ALLOW_PLAIN_HTTP": False,
+    # Mail (shared/mail.py, Flask-Mail's names): no server means printed, not sent.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "noreply@example.com",
+    # The public address links in mail lead to; required in production.
+    "EXTERNAL_URL": "",
+    # Celery's broker (shared/worker.py); empty: a folder in instance/.
+    "CELERY_BROKER_URL": "",
 }
 
 
@@ -74,6 +85,8 @@ def configure(
     ``<PREFIX>_DATABASE_URL`` becomes ``SQLALCHEMY_DATABASE_URI``; without it
     the app uses a SQLite file in its instance folder.
     """
+    # For messages that name a setting the way the user writes it (HELPDESK_...).
+    app.extensions["settings_prefix"] = prefix
     app.config.from_mapping(BASE_DEFAULTS)
     app.config.from_mapping(defaults or {})
     # Reads e.g. HELPDESK_SECRET_KEY into SECRET_KEY; values are parsed as JSON

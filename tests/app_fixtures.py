@@ -14,6 +14,7 @@ from shared.auth import UserAccountMixin
 from tests.auth_client import PASSWORD_HASH
 
 UserT = TypeVar("UserT", bound=UserAccountMixin)
+TEST_SETTINGS = {"TESTING": True, "CELERY_TASK_ALWAYS_EAGER": True, "MAIL_SERVER": "localhost"}
 
 
 @contextmanager
@@ -23,8 +24,10 @@ def app_on_fresh_tables(
     database_url: str,
     **config: Any,
 ) -> Iterator[Flask]:
-    """An app in test mode whose tables are created before and dropped after."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    """An app in test mode whose tables are created before and dropped after.
+    Background tasks run at once, in the test's process, and mail is recorded,
+    not sent (Flask-Mail suppresses sending while TESTING)."""
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **config})
     with app.app_context():
         db.drop_all()
         db.create_all()

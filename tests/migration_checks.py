@@ -14,6 +14,8 @@ from flask_migrate import downgrade, upgrade
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import inspect
 
+from tests.app_fixtures import TEST_SETTINGS
+
 
 def reset_database(db: SQLAlchemy) -> None:
     """Drop the app's tables and Alembic's bookkeeping, whatever state a test left."""
@@ -30,7 +32,7 @@ def app_without_tables(
     **config: Any,
 ) -> Iterator[Flask]:
     """An app (its context pushed) on an empty database, emptied again after."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **config})
     with app.app_context():
         reset_database(db)
         try:

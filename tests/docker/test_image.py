@@ -86,6 +86,7 @@ def app_environment(app: str, database: str, port: int, s3: S3Server) -> dict[st
         "APP": app,
         "PORT": str(port),
         f"{prefix}_ENV": "production",
+        f"{prefix}_EXTERNAL_URL": "http://localhost",
         # 127.0.0.1 is where the test and the image's HEALTHCHECK knock.
         f"{prefix}_TRUSTED_HOSTS": '["127.0.0.1", "localhost"]',
         f"{prefix}_SECRET_KEY": SECRET_KEY,

@@ -14,7 +14,7 @@ from helpdesk import create_app
 from helpdesk.extensions import db
 from tests import migration_checks
 
-TABLES = {"users", "tickets", "replies", "status_changes", "ticket_status_counts"}
+TABLES = {"users", "tickets", "replies", "status_changes", "ticket_status_counts", "outbox"}
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.app_fixtures import TEST_SETTINGS
 from tests.auth_client import PASSWORD, PASSWORD_HASH, AuthActions
 from tests.shared import tiny_app
 from tests.shared.tiny_app import User, db
@@ -22,7 +23,7 @@ __all__ = ["PASSWORD", "AuthActions", "make_user"]
 
 def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
     options = {k: overrides.pop(k) for k in ("problem_json", "extra_checks") if k in overrides}
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+    config = {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
     return tiny_app.create_app(config, instance_path=str(instance_path), **options)
 
 

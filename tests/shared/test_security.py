@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from tests.shared.conftest import AuthActions, make_user
 
 REAL_KEY = "r" * 48
+EXTERNAL = "https://desk.example.com"
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,9 @@ def test_bootstrap_is_served_locally(client: FlaskClient) -> None:
 
 
 def test_production_sends_hsts_and_secure_cookies(app_factory: Any) -> None:
-    app = app_factory(ENV="production", SECRET_KEY=REAL_KEY, TRUSTED_HOSTS=["localhost"])
+    app = app_factory(
+        ENV="production", SECRET_KEY=REAL_KEY, TRUSTED_HOSTS=["localhost"], EXTERNAL_URL=EXTERNAL
+    )
     make_user(app)
     client = app.test_client()
     assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -110,7 +113,12 @@ def test_dynamic_responses_are_not_stored_but_static_files_keep_their_caching(
 
 
 def test_production_answers_only_its_trusted_hosts(app_factory: Any) -> None:
-    app = app_factory(ENV="production", SECRET_KEY=REAL_KEY, TRUSTED_HOSTS=["desk.example.com"])
+    app = app_factory(
+        ENV="production",
+        SECRET_KEY=REAL_KEY,
+        TRUSTED_HOSTS=["desk.example.com"],
+        EXTERNAL_URL=EXTERNAL,
+    )
     client = app.test_client()
     assert client.get("/", base_url="https://desk.example.com").status_code == 200
     # A forged Host would otherwise steer absolute links and redirects elsewhere.

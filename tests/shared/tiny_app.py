@@ -27,11 +27,13 @@ from shared.database import init_database, make_registry
 from shared.errors import Problem, register_error_handlers
 from shared.health import Check, register_health_checks
 from shared.layout import init_layout
+from shared.mail import MailOutbox, OutboxMixin
 from shared.pagination import paginate
 from shared.proxy import trust_proxy_headers
 from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
+from shared.worker import celery_init_app
 
 
 class Base(DeclarativeBase):
@@ -42,10 +44,15 @@ db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 auth = Auth()
+outbox = MailOutbox()
 
 
 class User(UserAccountMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "users"
+
+
+class Outbox(OutboxMixin, db.Model):  # type: ignore[name-defined,misc]
+    pass
 
 
 class Note(db.Model):  # type: ignore[name-defined,misc]
@@ -67,6 +74,8 @@ def create_app(
     csrf.init_app(app)
     init_rate_limiter(app, limiter)
     auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    outbox.init_app(app, db=db, model=Outbox)
+    celery_init_app(app)
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
     init_request_logging(app)
@@ -116,6 +125,22 @@ def register_routes(app: Flask) -> None:
     @csrf.exempt
     def upload() -> ResponseReturnValue:
         return f"{len(request.get_data())} bytes"
+
+    @app.post("/notes/mailed")
+    @csrf.exempt
+    def add_note_and_mail() -> ResponseReturnValue:
+        """A change and the mail that reports it, in one transaction."""
+        note = Note(text=request.form["text"])
+        db.session.add(note)
+        mail = outbox.queue(
+            to="ann@example.com", subject=f"New note: {note.text}", template="note", note=note
+        )
+        if request.form.get("fail"):
+            db.session.rollback()  # the change fails: its mail goes with it
+            return "rolled back", 409
+        db.session.commit()
+        outbox.kick(mail)
+        return "saved", 201
 
     @app.get("/invalid")
     def invalid() -> ResponseReturnValue:

@@ -1,0 +1,222 @@
+"""Help desk mail: the owner hears of a staff reply and of a status change,
+never of an internal note; each mail is written in the same transaction as
+the change (the outbox) and relayed by the worker (run eagerly here), which
+survives a broker that is down and an SMTP server that fails."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+from helpdesk.models import Outbox, User
+from shared.auth.models import utcnow
+from shared.config import ConfigurationError
+from shared.worker import relay_pending
+from tests.app_fixtures import app_on_fresh_tables
+from tests.auth_client import AuthActions
+from tests.helpdesk.conftest import make_ticket, make_user, post_form
+
+EXTERNAL_URL = "https://desk.example.com"
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    with app_on_fresh_tables(create_app, db, database_url, EXTERNAL_URL=EXTERNAL_URL) as app:
+        yield app
+
+
+@pytest.fixture
+def owner(app: Flask) -> User:
+    return make_user(app, "ann@example.com")
+
+
+@pytest.fixture
+def staff(app: Flask, auth: AuthActions) -> User:
+    user = make_user(app, "staff@example.com", is_staff=True)
+    auth.login("staff@example.com")
+    return user
+
+
+@pytest.fixture
+def sent(app: Flask) -> Iterator[list[Any]]:
+    """The mail handed to the SMTP layer (recorded: TESTING suppresses sending)."""
+    with app.extensions["mail"].record_messages() as messages:
+        yield messages
+
+
+def outbox_rows(app: Flask) -> list[Outbox]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(Outbox).order_by(Outbox.id)))
+        db.session.expunge_all()
+    return rows
+
+
+def staff_reply(client: FlaskClient, ticket_id: int, body: str, *, internal: bool = False) -> None:
+    page = f"/staff/tickets/{ticket_id}"
+    data = {"body": body, **({"internal": "y"} if internal else {})}
+    assert post_form(client, f"{page}/replies", data, token_page=page).status_code == 302
+
+
+def test_a_staff_reply_is_mailed_to_the_owner(
+    app: Flask, client: FlaskClient, owner: User, staff: User, sent: list[Any]
+) -> None:
+    ticket = make_ticket(app, owner, title="Printer <jams>")
+    staff_reply(client, ticket.id, "Try the <b>blue</b> lever.")
+    [mail] = sent
+    assert mail.recipients == ["ann@example.com"]
+    assert mail.subject == "New reply: Printer <jams>"
+    assert mail.sender == "Help desk <helpdesk@example.com>"
+    link = f"{EXTERNAL_URL}/tickets/{ticket.id}"
+    assert "Try the <b>blue</b> lever." in mail.body  # plain text: as typed
+    assert link in mail.body
+    assert "Try the &lt;b&gt;blue&lt;/b&gt; lever." in mail.html  # HTML: escaped like a page
+    assert "Printer &lt;jams&gt;" in mail.html
+    assert f'href="{link}"' in mail.html
+    [row] = outbox_rows(app)
+    assert row.sent_at is not None
+    assert row.attempts == 1
+
+
+def test_a_status_change_is_mailed_and_an_internal_note_never_is(
+    app: Flask, client: FlaskClient, owner: User, staff: User, sent: list[Any]
+) -> None:
+    ticket = make_ticket(app, owner, title="VPN down")
+    staff_reply(client, ticket.id, "Secret: the CEO's laptop again", internal=True)
+    assert sent == []
+    assert outbox_rows(app) == []
+
+    page = f"/staff/tickets/{ticket.id}"
+    post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
+    [mail] = sent
+    assert mail.subject == "Resolved: VPN down"
+    assert "is now Resolved" in mail.body
+    assert "reply on the ticket and it opens again" in mail.body
+    for text in (mail.body, mail.html):
+        assert "CEO" not in text  # nothing of the note, not even that there is one
+        assert "note" not in text.lower()
+
+
+def test_the_owners_own_reply_sends_no_mail(
+    app: Flask, client: FlaskClient, auth: AuthActions, owner: User, sent: list[Any]
+) -> None:
+    ticket = make_ticket(app, owner)
+    auth.login("ann@example.com")
+    page = f"/tickets/{ticket.id}"
+    post_form(client, f"{page}/replies", {"body": "Any news?"}, token_page=page)
+    assert sent == []
+
+
+def test_demo_data_sends_no_mail(app: Flask, sent: list[Any]) -> None:
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert sent == []
+    assert outbox_rows(app) == []
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when the block ends
+
+
+def test_a_reply_saved_while_the_broker_is_down_is_mailed_by_the_relay(
+    database_url: str,
+) -> None:
+    down = f"redis://127.0.0.1:{closed_port()}/0"
+    settings = {"CELERY_TASK_ALWAYS_EAGER": False, "CELERY_BROKER_URL": down}
+    with app_on_fresh_tables(create_app, db, database_url, **settings) as app:
+        owner = make_user(app, "ann@example.com")
+        make_user(app, "staff@example.com", is_staff=True)
+        ticket = make_ticket(app, owner)
+        client = app.test_client()
+        AuthActions(client).login("staff@example.com")
+
+        staff_reply(client, ticket.id, "We are on it.")  # the request still succeeds
+        [waiting] = outbox_rows(app)
+        assert waiting.sent_at is None
+
+        # The broker is back; a minute later the worker's periodic relay
+        # finds the mail its request could not hand over.
+        with app.extensions["mail"].record_messages() as sent, app.app_context():
+            row = db.session.get(Outbox, waiting.id)
+            assert row is not None
+            row.created_at = utcnow() - timedelta(minutes=1)
+            db.session.commit()
+            assert relay_pending.run() == 1
+            assert relay_pending.run() == 0  # sent once, not again
+        assert [mail.recipients for mail in sent] == [["ann@example.com"]]
+        assert outbox_rows(app)[0].sent_at is not None
+
+
+def test_an_smtp_failure_is_recorded_and_a_later_try_sends(database_url: str) -> None:
+    smtp_down = {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": closed_port(),
+        "MAIL_SUPPRESS_SEND": False,
+    }
+    with app_on_fresh_tables(create_app, db, database_url, **smtp_down) as app:
+        owner = make_user(app, "ann@example.com")
+        make_user(app, "staff@example.com", is_staff=True)
+        ticket = make_ticket(app, owner)
+        client = app.test_client()
+        AuthActions(client).login("staff@example.com")
+
+        staff_reply(client, ticket.id, "Fixed.")  # saved, though the mail could not go
+        [row] = outbox_rows(app)
+        assert row.sent_at is None
+        assert row.claimed_until is None  # free for the next try
+        assert row.attempts > 1  # the task retried before giving up
+        assert "ConnectionRefusedError" in row.last_error
+
+        app.extensions["mail"].suppress = True  # the server is back (recorded here)
+        with app.extensions["mail"].record_messages() as sent, app.app_context():
+            assert app.extensions["outbox"].relay(row.id) is True
+        assert len(sent) == 1
+        assert outbox_rows(app)[0].last_error == ""
+
+
+def test_a_mail_claimed_by_one_worker_is_not_sent_by_another(
+    app: Flask, client: FlaskClient, owner: User, staff: User
+) -> None:
+    ticket = make_ticket(app, owner)
+    with app.extensions["mail"].record_messages() as sent:
+        app.config["CELERY_TASK_ALWAYS_EAGER"] = False
+        app.extensions["celery"].conf.task_always_eager = False
+        app.extensions["celery"].conf.broker_url = "memory://"  # a broker nobody reads
+        staff_reply(client, ticket.id, "Hello")  # queued; no worker takes it
+        [row] = outbox_rows(app)
+        outbox = app.extensions["outbox"]
+        with app.app_context():
+            held = db.session.get(Outbox, row.id)
+            assert held is not None
+            held.claimed_until = utcnow() + timedelta(seconds=30)  # a worker is on it
+            db.session.commit()
+            assert outbox.relay(row.id) is False
+            assert sent == []
+            held = db.session.get(Outbox, row.id)
+            assert held is not None
+            held.claimed_until = utcnow() - timedelta(seconds=1)  # that worker died
+            db.session.commit()
+            assert outbox.relay(row.id) is True
+            assert outbox.relay(row.id) is False  # and never twice
+    assert len(sent) == 1
+
+
+def test_production_needs_the_external_url_for_links_in_mail(database_url: str) -> None:
+    settings = {
+        "ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "TRUSTED_HOSTS": ["desk.example.com"],
+        "SQLALCHEMY_DATABASE_URI": database_url,
+    }
+    with pytest.raises(ConfigurationError, match="HELPDESK_EXTERNAL_URL"):
+        create_app(settings)
+    assert create_app({**settings, "EXTERNAL_URL": EXTERNAL_URL}).name == "helpdesk"
