@@ -40,7 +40,8 @@ from shared.config import ConfigurationError, is_production
 logger = logging.getLogger("capstones.mail")
 # How long a worker may take to send one mail before another may try.
 CLAIM_SECONDS = 60
-# A mail younger than this is left to the task its request started.
+# A mail younger than this is left to the task its request started
+# (<PREFIX>_MAIL_RELAY_AFTER_SECONDS).
 RELAY_AFTER_SECONDS = 30
 RELAY_BATCH = 100
 
@@ -149,13 +150,14 @@ class MailOutbox:
     def pending_ids(self) -> list[int]:
         """Unsent, unclaimed mail old enough that its own task should have sent it."""
         table, now = self.model, utcnow()
+        wait = float(current_app.config.get("MAIL_RELAY_AFTER_SECONDS", RELAY_AFTER_SECONDS))
         return list(
             self.db.session.scalars(
                 select(table.id)
                 .where(
                     table.sent_at.is_(None),
                     or_(table.claimed_until.is_(None), table.claimed_until < now),
-                    table.created_at < now - timedelta(seconds=RELAY_AFTER_SECONDS),
+                    table.created_at < now - timedelta(seconds=wait),
                 )
                 .order_by(table.id)
                 .limit(RELAY_BATCH)

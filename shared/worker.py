@@ -23,7 +23,8 @@ from celery import Celery, Task, shared_task
 from flask import Flask, current_app
 
 # The periodic relay: whatever mail its own task did not send (broker down
-# when the request asked, worker restarted) goes out within this many seconds.
+# when the request asked, worker restarted) goes out within this many seconds
+# (<PREFIX>_CELERY_RELAY_EVERY_SECONDS).
 RELAY_EVERY_SECONDS = 60.0
 
 
@@ -58,7 +59,12 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
         "beat_schedule": {
-            "relay-pending-mail": {"task": "mail.relay_pending", "schedule": RELAY_EVERY_SECONDS}
+            "relay-pending-mail": {
+                "task": "mail.relay_pending",
+                "schedule": float(
+                    app.config.get("CELERY_RELAY_EVERY_SECONDS", RELAY_EVERY_SECONDS)
+                ),
+            }
         },
         # Tests run tasks in the calling process, at once (CELERY_TASK_ALWAYS_EAGER).
         "task_always_eager": eager,

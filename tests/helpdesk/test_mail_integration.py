@@ -1,0 +1,116 @@
+"""The whole way, with real parts: a staff reply in the web app, Redis as the
+broker, a Celery worker in its own process (``celery --app helpdesk.worker
+worker``, with its periodic relay), and an SMTP server that receives the mail.
+Then the broker goes down: the reply is saved, and its mail arrives once
+Redis is back.
+
+Needs ``redis-server`` on PATH (CI's machine has it; ``apt-get install
+redis-server``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+from tests.app_fixtures import app_on_fresh_tables
+from tests.auth_client import AuthActions
+from tests.helpdesk.conftest import make_ticket, make_user, post_form
+from tests.servers import HAS_REDIS_SERVER, RedisServer, redis_server, smtp_server, wait_for
+
+pytestmark = pytest.mark.skipif(not HAS_REDIS_SERVER, reason="needs redis-server on PATH")
+ROOT = Path(__file__).resolve().parents[2]
+EXTERNAL_URL = "http://desk.test"
+
+
+@pytest.fixture
+def stack(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Redis, an SMTP server, a worker process and the web app, all on one database."""
+    with redis_server(tmp_path) as redis, smtp_server() as (smtp_port, received):
+        settings: dict[str, Any] = {
+            "CELERY_BROKER_URL": redis.url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp_port,
+            "EXTERNAL_URL": EXTERNAL_URL,
+            # Fast enough for a test: relay every second what waited a second.
+            "CELERY_RELAY_EVERY_SECONDS": 1,
+            "MAIL_RELAY_AFTER_SECONDS": 1,
+        }
+        web = {**settings, "CELERY_TASK_ALWAYS_EAGER": False}
+        with app_on_fresh_tables(create_app, db, database_url, **web) as app:
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")},
+                "HELPDESK_DATABASE_URL": database_url,
+                **{f"HELPDESK_{name}": str(value) for name, value in settings.items()},
+            }
+            log = (tmp_path / "worker.log").open("w+")
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "celery", "--app", "helpdesk.worker", "worker",
+                 "--beat", "--schedule", str(tmp_path / "beat-schedule"), "--pool", "solo",
+                 "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            try:
+                wait_for(
+                    lambda: "ready." in (tmp_path / "worker.log").read_text(), 30, "the worker"
+                )
+                yield {
+                    "app": app,
+                    "redis": redis,
+                    "received": received,
+                    "log": tmp_path / "worker.log",
+                }
+            finally:
+                worker.terminate()
+                worker.wait(timeout=20)
+                log.close()
+
+
+def reply_as_staff(app: Flask, body: str) -> int:
+    owner = make_user(app, "ann@example.com")
+    make_user(app, "staff@example.com", is_staff=True)
+    ticket = make_ticket(app, owner, title="Printer jams")
+    client = app.test_client()
+    AuthActions(client).login("staff@example.com")
+    page = f"/staff/tickets/{ticket.id}"
+    assert post_form(client, f"{page}/replies", {"body": body}, token_page=page).status_code == 302
+    return ticket.id
+
+
+def test_a_staff_reply_arrives_as_an_email_through_the_worker(stack: dict[str, Any]) -> None:
+    ticket_id = reply_as_staff(stack["app"], "Try the blue lever.")
+    received = stack["received"]
+    wait_for(lambda: received, 20, f"the mail; worker log:\n{stack['log'].read_text()}")
+    [mail] = received
+    assert mail["To"] == "ann@example.com"
+    assert mail["Subject"] == "New reply: Printer jams"
+    assert mail["From"] == "Help desk <helpdesk@example.com>"
+    plain = mail.get_body(preferencelist=("plain",)).get_content()
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "Try the blue lever." in plain
+    assert f"{EXTERNAL_URL}/tickets/{ticket_id}" in plain
+    assert f'href="{EXTERNAL_URL}/tickets/{ticket_id}"' in html
+
+
+def test_a_reply_saved_while_the_broker_is_down_is_mailed_once_it_is_back(
+    stack: dict[str, Any],
+) -> None:
+    redis: RedisServer = stack["redis"]
+    redis.stop()
+    reply_as_staff(stack["app"], "Saved while Redis was down.")  # the request succeeds
+    assert stack["received"] == []
+    redis.start()  # same port: the worker reconnects, and its relay finds the mail
+    received = stack["received"]
+    wait_for(lambda: received, 40, f"the mail; worker log:\n{stack['log'].read_text()}")
+    plain = received[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Saved while Redis was down." in plain
+    assert len(received) == 1
