@@ -43,7 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     init_rate_limiter(app, limiter)
-    auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
     outbox.init_app(app, db=db, model=Outbox)
     celery_init_app(app)
     init_layout(app, site_name="Help desk")

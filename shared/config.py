@@ -47,6 +47,10 @@ BASE_DEFAULTS: dict[str, Any] = {
     "AUTH_LOGIN_ATTEMPT_RATE_LIMIT": "30 per minute",  # all attempts per address
     "AUTH_ACCOUNT_LOGIN_RATE_LIMIT": "20 per minute",  # all attempts per account
     "AUTH_REGISTER_RATE_LIMIT": "5 per minute",
+    "AUTH_PASSWORD_RESET_RATE_LIMIT": "5 per minute",  # per client address
+    "AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT": "3 per hour",  # per address asked about
+    # Seconds a password reset link works (it also dies when the password changes).
+    "PASSWORD_RESET_MAX_AGE": 3600,
     "BOOTSTRAP_SERVE_LOCAL": True,
     # How many reverse proxies to trust X-Forwarded-* headers from (shared/proxy.py).
     "PROXY_COUNT": 0,

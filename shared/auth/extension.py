@@ -25,6 +25,8 @@ class Auth:
 
     ``pages=False`` is for the JSON API, which authenticates with bearer
     tokens through ``auth.login_manager.request_loader`` instead.
+    ``password_reset=True`` adds "Forgot your password?" and its pages; the
+    app needs a mail outbox (shared/mail.py) to send the links.
     """
 
     def __init__(self) -> None:
@@ -38,6 +40,7 @@ class Auth:
         user_model: type[UserAccountMixin],
         limiter: Limiter,
         pages: bool = True,
+        password_reset: bool = False,
     ) -> None:
         manager = self.login_manager
         manager.init_app(app)
@@ -56,7 +59,9 @@ class Auth:
             manager.login_view = "auth.login"
             manager.login_message = "Please log in to see that page."
             manager.login_message_category = "info"
-            app.register_blueprint(create_auth_blueprint(db, user_model, limiter))
+            app.register_blueprint(
+                create_auth_blueprint(db, user_model, limiter, password_reset=password_reset)
+            )
         app.extensions["shared_auth"] = self
 
 

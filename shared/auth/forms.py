@@ -1,4 +1,5 @@
-"""The register and login forms. Flask-WTF adds and checks the CSRF token."""
+"""The register, login and password reset forms. Flask-WTF adds and checks
+the CSRF token."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ class LoginForm(Form):
     submit = SubmitField("Log in")
 
 
-class RegisterForm(Form):
-    email = EmailField(
+def _email_field() -> EmailField:
+    return EmailField(
         "E-mail",
         filters=[strip_whitespace],
         validators=[
@@ -34,6 +35,11 @@ class RegisterForm(Form):
             Email("Enter a valid e-mail address."),
         ],
     )
+
+
+class NewPasswordForm(Form):
+    """A new password, typed twice, under the one password rule."""
+
     password = PasswordField("Password", validators=[DataRequired("Choose a password.")])
     password_confirm = PasswordField(
         "Repeat the password",
@@ -42,9 +48,19 @@ class RegisterForm(Form):
             EqualTo("password", "The two passwords do not match."),
         ],
     )
-    submit = SubmitField("Create account")
+    submit = SubmitField("Set the new password")
 
     def validate_password(self, field: PasswordField) -> None:
         problem = password_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+class RegisterForm(NewPasswordForm):
+    email = _email_field()
+    submit = SubmitField("Create account")
+
+
+class PasswordResetRequestForm(Form):
+    email = _email_field()
+    submit = SubmitField("Send me a link")

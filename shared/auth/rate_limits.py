@@ -54,6 +54,16 @@ def account_login_rate_limit() -> str:
     return str(current_app.config["AUTH_ACCOUNT_LOGIN_RATE_LIMIT"])
 
 
+def password_reset_rate_limit() -> str:
+    """Reset requests per client address: each one may send a mail."""
+    return str(current_app.config["AUTH_PASSWORD_RESET_RATE_LIMIT"])
+
+
+def account_password_reset_rate_limit() -> str:
+    """Reset requests per address asked about: nobody's mailbox gets flooded."""
+    return str(current_app.config["AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT"])
+
+
 def login_account_key() -> str:
     """The account a login attempt names: the form's or the JSON body's e-mail."""
     email = request.form.get("email") if request.form else None

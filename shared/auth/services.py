@@ -1,14 +1,19 @@
 """Account rules with plain arguments: creating users, checking credentials,
-ending sessions. Views and CLI commands call these; nothing else writes users.
+ending sessions, resetting passwords. Views and CLI commands call these;
+nothing else writes users.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import unicodedata
 from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from shared.auth.models import UserAccountMixin, normalise_email
@@ -136,3 +141,56 @@ def end_all_sessions(db: SQLAlchemy, user: UserAccountMixin) -> None:
     """Invalidate every session and remember cookie issued to ``user``."""
     user.rotate_session_token()
     db.session.commit()
+
+
+# --- password reset --------------------------------------------------------------
+
+# Separates these signatures from the session cookie's (same secret key); not a secret.
+PASSWORD_RESET_SALT = "password-reset"  # noqa: S105
+
+
+def password_reset_token(user: UserAccountMixin) -> str:
+    """A signed, timestamped token for ``user``'s reset link.
+
+    It names the user and a fingerprint of the current password hash, so it
+    stops working the moment the password changes: a link works once, and
+    an old link found in a mailbox later is dead. Nothing is stored.
+    """
+    return _reset_serializer().dumps({"user": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_reset_token(
+    db: SQLAlchemy, user_model: type[UserT], token: str, *, max_age: int
+) -> UserT | None:
+    """The active user a valid, unexpired, unused token belongs to, or None."""
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except BadSignature:  # also SignatureExpired, its subclass
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(user_model, data["user"])
+    if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(str(data.get("pw", "")), _password_fingerprint(user)):
+        return None  # the password changed since: the link was used, or is stale
+    return user
+
+
+def reset_password(db: SQLAlchemy, user: UserAccountMixin, new_password: str) -> None:
+    """Set a new password under the usual rule, and end every session and
+    remember cookie of the account (whoever had them)."""
+    problem = password_problem(new_password)
+    if problem:
+        raise WeakPassword(problem)
+    user.set_password(new_password)
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def _password_fingerprint(user: UserAccountMixin) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(str(current_app.config["SECRET_KEY"]), salt=PASSWORD_RESET_SALT)

@@ -1,4 +1,5 @@
-"""The register, login and logout pages, mounted at ``/auth`` by :class:`Auth`.
+"""The register, login, logout and password reset pages, mounted at
+``/auth`` by :class:`Auth`.
 
 The blueprint is built by a function because the views need the app's ``db``,
 ``User`` model and rate limiter, which ``shared`` does not own.
@@ -23,13 +24,15 @@ from flask_login import current_user, login_user, logout_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.auth.forms import LoginForm, RegisterForm
+from shared.auth.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm, RegisterForm
 from shared.auth.models import UserAccountMixin
 from shared.auth.rate_limits import (
     account_login_rate_limit,
+    account_password_reset_rate_limit,
     login_account_key,
     login_attempt_rate_limit,
     login_rate_limit,
+    password_reset_rate_limit,
     register_rate_limit,
 )
 from shared.auth.safe_redirect import safe_next_path
@@ -40,17 +43,35 @@ from shared.auth.services import (
     authenticate,
     create_user,
     end_all_sessions,
+    find_user_by_email,
+    password_reset_token,
+    reset_password,
+    user_for_reset_token,
 )
+from shared.mail import external_url
 
 # A form that fails validation is re-rendered with this status, so scripts
 # and tests can tell it from a success without parsing HTML.
 FORM_ERROR_STATUS = 422
 INVALID_CREDENTIALS = "Invalid e-mail or password."
+# The same answer whether or not the address has an account: the form must
+# not tell a stranger who is registered.
+RESET_LINK_SENT = (
+    "If an account uses that address, we have sent it a link to set a new password. "
+    "Check your mailbox (and the spam folder); the link works once, for a limited time."
+)
+RESET_LINK_DEAD = "That link has expired or was already used. Ask for a new one below."
 
 
 def create_auth_blueprint(
-    db: SQLAlchemy, user_model: type[UserAccountMixin], limiter: Limiter
+    db: SQLAlchemy,
+    user_model: type[UserAccountMixin],
+    limiter: Limiter,
+    *,
+    password_reset: bool = False,
 ) -> Blueprint:
+    """``password_reset=True`` adds the reset pages; the app needs a mail
+    outbox for them (shared/mail.py)."""
     bp = Blueprint("auth", __name__, url_prefix="/auth")
 
     @bp.route("/register", methods=["GET", "POST"])
@@ -94,7 +115,7 @@ def create_auth_blueprint(
                 return redirect(_next_or_home())
             form.form_errors.append(INVALID_CREDENTIALS)
         status = FORM_ERROR_STATUS if form.is_submitted() else 200
-        return render_template("auth/login.html", form=form), status
+        return render_template("auth/login.html", form=form, password_reset=password_reset), status
 
     @bp.post("/logout")
     def logout() -> ResponseReturnValue:
@@ -116,7 +137,66 @@ def create_auth_blueprint(
         flash("You have been logged out.", "info")
         return redirect(url_for("auth.login"))
 
+    if password_reset:
+        _add_password_reset_pages(bp, db, user_model, limiter)
     return bp
+
+
+def _add_password_reset_pages(
+    bp: Blueprint, db: SQLAlchemy, user_model: type[UserAccountMixin], limiter: Limiter
+) -> None:
+    @bp.route("/password-reset", methods=["GET", "POST"])
+    @limiter.limit(password_reset_rate_limit, methods=["POST"])
+    @limiter.limit(account_password_reset_rate_limit, methods=["POST"], key_func=login_account_key)
+    def password_reset_request() -> ResponseReturnValue:
+        """Mail a reset link to the address, if it has an account; the answer
+        is the same either way."""
+        form = PasswordResetRequestForm()
+        if form.validate_on_submit():
+            user = find_user_by_email(db, user_model, form.email.data or "")
+            if user is not None and user.is_active:
+                outbox = current_app.extensions["outbox"]
+                max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+                link = external_url("auth.password_reset", token=password_reset_token(user))
+                mail = outbox.queue(
+                    to=user.email,
+                    subject="Set a new password",
+                    template="password_reset",
+                    link=link,
+                    minutes=max_age // 60,
+                )
+                db.session.commit()
+                outbox.kick(mail)
+            flash(RESET_LINK_SENT, "info")
+            return redirect(url_for("auth.login"))
+        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        return render_template("auth/password_reset_request.html", form=form), status
+
+    @bp.route("/password-reset/<token>", methods=["GET", "POST"])
+    def password_reset(token: str) -> ResponseReturnValue:
+        max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+        user = user_for_reset_token(db, user_model, token, max_age=max_age)
+        if user is None:
+            flash(RESET_LINK_DEAD, "warning")
+            return redirect(url_for("auth.password_reset_request"))
+        form = NewPasswordForm()
+        if form.validate_on_submit():
+            try:
+                reset_password(db, user, form.password.data or "")
+            except WeakPassword as refusal:
+                form.password.errors = [*form.password.errors, str(refusal)]
+            else:
+                # Whoever was logged in in this browser is not any more.
+                session.clear()
+                logout_user()
+                flash(
+                    "Your password is changed, and every session of your account has ended. "
+                    "Log in with the new password.",
+                    "success",
+                )
+                return redirect(url_for("auth.login"))
+        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        return render_template("auth/password_reset.html", form=form, email=user.email), status
 
 
 def _is_failed_login(response: Response) -> bool:

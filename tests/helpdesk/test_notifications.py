@@ -22,7 +22,7 @@ from shared.auth.models import utcnow
 from shared.config import ConfigurationError
 from shared.worker import relay_pending
 from tests.app_fixtures import app_on_fresh_tables
-from tests.auth_client import AuthActions
+from tests.auth_client import AuthActions, csrf_token_from
 from tests.helpdesk.conftest import make_ticket, make_user, post_form
 
 EXTERNAL_URL = "https://desk.example.com"
@@ -220,3 +220,16 @@ def test_production_needs_the_external_url_for_links_in_mail(database_url: str) 
     with pytest.raises(ConfigurationError, match="HELPDESK_EXTERNAL_URL"):
         create_app(settings)
     assert create_app({**settings, "EXTERNAL_URL": EXTERNAL_URL}).name == "helpdesk"
+
+
+def test_a_password_reset_link_is_mailed_from_the_help_desk(
+    app: Flask, client: FlaskClient, owner: User, sent: list[Any]
+) -> None:
+    token = csrf_token_from(client.get("/auth/password-reset"))
+    client.post("/auth/password-reset", data={"email": "ann@example.com", "csrf_token": token})
+    [mail] = sent
+    assert mail.sender == "Help desk <helpdesk@example.com>"
+    assert "the Help desk account" in mail.body
+    assert f"{EXTERNAL_URL}/auth/password-reset/" in mail.body
+    [row] = outbox_rows(app)
+    assert row.sent_at is not None
