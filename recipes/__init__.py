@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask
 
 from recipes.commands import register_commands
-from recipes.extensions import auth, csrf, db, image_store, limiter, migrate
-from recipes.models import User
+from recipes.extensions import auth, csrf, db, image_store, limiter, migrate, outbox
+from recipes.models import Outbox, User
 from recipes.storage import image_origins
 from recipes.views import register_blueprints
 from shared.auth.rate_limits import init_rate_limiter
@@ -26,6 +26,7 @@ from shared.proxy import trust_proxy_headers
 from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
+from shared.worker import celery_init_app
 
 DEFAULTS = {
     "RECIPES_PER_PAGE": 12,
@@ -38,6 +39,7 @@ DEFAULTS = {
     "S3_ACCESS_KEY_ID": "",  # empty: boto3's usual chain (environment, profile, role)
     "S3_SECRET_ACCESS_KEY": "",
     "S3_PRESIGNED_EXPIRY": 3600,
+    "MAIL_DEFAULT_SENDER": "Recipes <recipes@example.com>",
 }
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -52,7 +54,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     init_rate_limiter(app, limiter)
-    auth.init_app(app, db=db, user_model=User, limiter=limiter)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
+    outbox.init_app(app, db=db, model=Outbox)
+    celery_init_app(app)
     image_store.init_app(app)
     init_layout(app, site_name="Recipes")
     init_security_headers(app)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase
 from recipes.storage import ImageStore
 from shared.auth import Auth
 from shared.database import make_registry
+from shared.mail import MailOutbox
 
 
 class Base(DeclarativeBase):
@@ -21,4 +22,5 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 auth = Auth()
+outbox = MailOutbox()
 image_store = ImageStore()

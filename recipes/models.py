@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recipes.extensions import db
 from shared.auth import UserAccountMixin
 from shared.auth.models import utcnow
+from shared.mail import OutboxMixin
 
 TITLE_MAX_LENGTH = 200
 INGREDIENTS_MAX_LENGTH = 5_000
@@ -22,6 +23,10 @@ MAX_TAGS_PER_RECIPE = 10
 
 class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
+
+
+class Outbox(OutboxMixin, db.Model):  # type: ignore[name-defined]
+    """Mail waiting to be sent: password reset links (shared/mail.py)."""
 
 
 class Tag(db.Model):  # type: ignore[name-defined]

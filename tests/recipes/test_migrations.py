@@ -13,7 +13,7 @@ from recipes.extensions import db
 from tests import migration_checks
 from tests.recipes.conftest import S3_SETTINGS
 
-TABLES = {"users", "recipes", "tags", "recipe_tags"}
+TABLES = {"users", "recipes", "tags", "recipe_tags", "outbox"}
 
 
 @pytest.fixture
