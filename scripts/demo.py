@@ -37,6 +37,9 @@ class DemoApp:
     logins: str
     env: dict[str, str] = field(default_factory=dict)
     prepare: tuple[tuple[str, ...], ...] = (("db", "upgrade"), ("seed-demo",))
+    # A Celery worker beside the app sends its mail: with no MAIL_SERVER set,
+    # it prints each mail in this terminal (reset links, help desk replies).
+    worker: bool = False
 
     @property
     def port(self) -> int:
@@ -51,13 +54,13 @@ def main() -> int:
     s3_port = int(os.environ.get("DEMO_S3_PORT", 5004))
     apps = [
         DemoApp("helpdesk", "Help desk", 5001, "/",
-                "staff@example.com (staff), ann@example.com, ben@example.com"),
+                "staff@example.com (staff), ann@example.com, ben@example.com", worker=True),
         DemoApp("shop_api", "Shop API", 5002, "/api/docs",
                 "staff@example.com (staff), customer@example.com"),
         DemoApp("recipes", "Recipes", 5003, "/",
                 "staff@example.com (staff), cook@example.com, baker@example.com",
                 env=recipes_env(s3_port),
-                prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",))),
+                prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",)), worker=True),
     ]  # fmt: skip
     busy = [(name, port) for name, port in [("S3", s3_port)] + [(a.title, a.port) for a in apps]
             if not port_is_free(port)]  # fmt: skip
@@ -90,6 +93,9 @@ def main() -> int:
             processes.append(spawn(command, env=app.env))
         for app in apps:
             wait_until_up(f"http://127.0.0.1:{app.port}/healthz", processes[-1])
+        for app in apps:
+            if app.worker:
+                processes.append(spawn(worker_command(app), env=app.env))
 
         print_table(apps)
         while all(process.poll() is None for process in processes):
@@ -101,6 +107,15 @@ def main() -> int:
         return 0
     finally:
         stop(processes)
+
+
+def worker_command(app: DemoApp) -> list[str]:
+    """The app's Celery worker with its periodic relay built in (--beat); the
+    broker is a folder in instance/ (no server), one process (--pool solo)."""
+    return [sys.executable, "-m", "celery", "--quiet", "--app", f"{app.package}.worker",
+            "worker", "--beat", "--schedule", str(INSTANCE / f"celerybeat-{app.package}"),
+            "--pool", "solo", "--loglevel", "WARNING",
+            "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
 
 
 def recipes_env(s3_port: int) -> dict[str, str]:
@@ -182,6 +197,7 @@ def print_table(apps: list[DemoApp]) -> None:
     for app in apps:
         print(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}")
     print("\n  Shop API walk-through with curl: README.md, 'A walk through with curl'.")
+    print("  Mail (password reset links, help desk replies) is printed here, not sent.")
     print("  Press Ctrl-C to stop everything.\n", flush=True)
 
 

@@ -4,6 +4,7 @@ seeded, Ctrl-C leaves nothing behind, a busy port is reported clearly."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -11,6 +12,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +58,12 @@ def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
         assert answers(f"http://127.0.0.1:{ports[1]}/api/products/") == 200
         assert "staff@example.com (staff)" in output
         assert "demo-password" in output
+        # A forgotten password: the reset link is printed here by the help
+        # desk's worker, and it opens the form to set a new password.
+        link = reset_link_printed_for(f"http://127.0.0.1:{ports[0]}", tmp_path / "demo.log")
+        page = requests.get(link, timeout=10)
+        assert page.status_code == 200
+        assert "ann@example.com" in page.text
     finally:
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=30) == 0
@@ -63,6 +72,24 @@ def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))  # nothing is left listening
+
+
+def reset_link_printed_for(base: str, log: Path) -> str:
+    browser = requests.Session()
+    form = browser.get(f"{base}/auth/password-reset", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    assert token, form
+    answer = browser.post(
+        f"{base}/auth/password-reset",
+        data={"email": "ann@example.com", "csrf_token": token.group(1)},
+        timeout=10,
+    )
+    assert answer.status_code == 200  # redirected to the login page
+    deadline = time.monotonic() + 60
+    while not (found := re.search(rf"{re.escape(base)}/auth/password-reset/\S+", log.read_text())):
+        assert time.monotonic() < deadline, f"no reset link printed:\n{log.read_text()}"
+        time.sleep(0.5)
+    return found.group(0)
 
 
 def test_a_busy_port_is_reported(tmp_path: Path) -> None:
