@@ -96,6 +96,30 @@ def test_apps_wait_for_healthy_dependencies_and_check_readiness(resolved: dict[s
         assert "healthcheck" in services[dependency]
 
 
+@pytest.mark.parametrize("app", ["helpdesk", "recipes"])
+def test_each_mail_sending_app_has_a_worker_and_a_beat_on_the_redis_broker(
+    resolved: dict[str, Any], app: str
+) -> None:
+    services, prefix = resolved["services"], APPS[app]
+    app_environment = services[app]["environment"]
+    assert app_environment[f"{prefix}_CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    assert app_environment[f"{prefix}_MAIL_SERVER"] == "mailpit"
+    assert app_environment[f"{prefix}_EXTERNAL_URL"].startswith("http://localhost:")
+    for role in ("worker", "beat"):
+        service = services[f"{app}-{role}"]
+        assert service["command"][:4] == ["celery", "--app", f"{app}.worker", role]
+        assert service["image"] == services[app]["image"]
+        # The same settings as the web app (the APP and gunicorn variables aside).
+        expected = {k: v for k, v in app_environment.items() if k.startswith(f"{prefix}_")}
+        assert service["environment"] == expected
+        assert service["depends_on"][app]["condition"] == "service_healthy"  # migrated
+    brokers = {
+        services[a]["environment"][f"{APPS[a]}_CELERY_BROKER_URL"] for a in ("helpdesk", "recipes")
+    }
+    limits = {services[a]["environment"][f"{APPS[a]}_RATELIMIT_STORAGE_URI"] for a in APPS}
+    assert not brokers & limits  # one Redis database per use
+
+
 def test_postgres_counts_as_healthy_only_once_it_listens_on_tcp(resolved: dict[str, Any]) -> None:
     # During first-start initialisation PostgreSQL listens on its socket only.
     check = " ".join(resolved["services"]["postgres"]["healthcheck"]["test"])
@@ -110,18 +134,19 @@ def test_every_image_is_pinned_to_a_version(resolved: dict[str, Any]) -> None:
         assert tag, f"{name}: {image} names no tag"
         assert tag != "latest", f"{name}: {image}"
         if "build" not in service:  # pulled from a registry: a version, not a moving major
-            assert re.fullmatch(r"\d+\.\d+(\.\d+)?(-alpine)?", tag), f"{name}: {image}"
+            assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?(-alpine)?", tag), f"{name}: {image}"
     assert not any(
         service["image"].startswith("minio/") for service in resolved["services"].values()
     )
 
 
-def test_only_nginx_and_the_s3_endpoint_publish_ports(resolved: dict[str, Any]) -> None:
+def test_only_nginx_the_s3_endpoint_and_mailpit_publish_ports(resolved: dict[str, Any]) -> None:
     # `docker compose up --scale shop_api=3` needs app services without fixed
     # host ports or container names; nginx reaches every replica by name.
     services = resolved["services"]
     publishing = {name for name, service in services.items() if service.get("ports")}
-    assert publishing == {"nginx", "seaweedfs"}
+    assert publishing == {"nginx", "seaweedfs", "mailpit"}
+    assert [int(port["published"]) for port in services["mailpit"]["ports"]] == [8025]
     assert not any("container_name" in service for service in services.values())
     published = {int(port["published"]) for port in services["nginx"]["ports"]}
     assert published == {5001, 5002, 5003}
