@@ -68,8 +68,9 @@ BASE_DEFAULTS: dict[str, Any] = {
     "MAIL_DEFAULT_SENDER": "noreply@example.com",
     # The public address links in mail lead to; required in production.
     "EXTERNAL_URL": "",
-    # Celery's broker (shared/worker.py); empty: a folder in instance/.
+    # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
     "CELERY_BROKER_URL": "",
+    "CELERY_BROKER_FOLDER": "",
 }
 
 

@@ -9,8 +9,9 @@ An app's ``worker.py`` exposes it for the command line::
     celery --app helpdesk.worker beat        # every minute: relay what is still unsent
 
 The broker is ``<PREFIX>_CELERY_BROKER_URL`` (Redis in compose and CI).
-Without it, kombu's filesystem transport in the instance folder: web and
-worker processes on one machine share it with no server to run (the demo).
+Without it, kombu's filesystem transport in the instance folder (or in
+``<PREFIX>_CELERY_BROKER_FOLDER``): web and worker processes on one machine
+share it with no server to run (the demo).
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         "task_always_eager": eager,
     }
     if not broker_url:
-        folder = os.path.join(app.instance_path, f"broker-{app.name}")
+        folder = app.config.get("CELERY_BROKER_FOLDER") or os.path.join(
+            app.instance_path, f"broker-{app.name}"
+        )
         os.makedirs(folder, exist_ok=True)
         settings["broker_transport_options"] = {
             "data_folder_in": folder,

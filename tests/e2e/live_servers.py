@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_EMAIL = "staff@example.com"
@@ -24,6 +25,16 @@ class LiveApp:
     name: str
     url: str
     env: dict[str, str]
+    # Where the app's Celery worker prints the mail it "sends" (no MAIL_SERVER).
+    mail_log: Path | None = None
+
+
+def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    """Through the login form, as a person would (``page``: a Playwright page)."""
+    page.goto(f"{base}/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#submit")
 
 
 def free_port() -> int:
@@ -92,13 +103,16 @@ def live_app(
     seed: bool = False,
     extra_env: dict[str, str] | None = None,
     workers: int = 2,
+    mail_worker: bool = False,
 ) -> Iterator[LiveApp]:
-    """``name`` migrated (and seeded), with a staff account, under gunicorn."""
+    """``name`` migrated (and seeded), with a staff account, under gunicorn;
+    with ``mail_worker``, its Celery worker beside it, printing the mail."""
     prefix = name.upper()
     port = free_port()
     env = {
         **os.environ,
         f"{prefix}_DATABASE_URL": f"sqlite:///{workdir / f'{name}.sqlite3'}",
+        f"{prefix}_CELERY_BROKER_FOLDER": str(workdir / f"broker-{name}"),
         **(extra_env or {}),
     }
     env.pop("TEST_DATABASE_URL", None)
@@ -112,10 +126,18 @@ def live_app(
     log = workdir / f"{name}.log"
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
                "--bind", f"127.0.0.1:{port}", f"{name}:create_app()"]  # fmt: skip
-    with process(command, env, log) as server:
+    with ExitStack() as stack:
+        server = stack.enter_context(process(command, env, log))
         url = f"http://127.0.0.1:{port}"
         wait_until_up(f"{url}/readyz", server, log)
-        yield LiveApp(name, url, env)
+        mail_log = None
+        if mail_worker:
+            mail_log = workdir / f"{name}-mail.log"
+            worker = [sys.executable, "-m", "celery", "--quiet", "--app", f"{name}.worker",
+                      "worker", "--pool", "solo", "--loglevel", "WARNING",
+                      "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+            stack.enter_context(process(worker, env, mail_log))
+        yield LiveApp(name, url, env, mail_log)
 
 
 @contextmanager
@@ -149,7 +171,9 @@ def all_apps(workdir: Path, *, seed: bool = False) -> Iterator[dict[str, LiveApp
             "RECIPES_S3_SECRET_ACCESS_KEY": "e2e",
         }
         yield {
-            "helpdesk": stack.enter_context(live_app("helpdesk", workdir, seed=seed)),
+            "helpdesk": stack.enter_context(
+                live_app("helpdesk", workdir, seed=seed, mail_worker=True)
+            ),
             "shop_api": stack.enter_context(
                 live_app(
                     "shop_api",

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.live_servers import PASSWORD, STAFF_EMAIL, LiveApp
-
-
-def log_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#submit")
+from tests.e2e.live_servers import PASSWORD, STAFF_EMAIL, LiveApp, log_in
 
 
 def test_ticket_from_filing_to_resolved(servers: dict[str, LiveApp], new_context: Any) -> None:

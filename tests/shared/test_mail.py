@@ -176,6 +176,10 @@ def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
     assert folder.is_dir()
     assert options["data_folder_out"] == options["control_folder"] == str(folder)
     assert folder.is_relative_to(tmp_path)
+    elsewhere = celery_settings(
+        app_factory(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_FOLDER=str(tmp_path / "mine"))
+    )
+    assert elsewhere["broker_transport_options"]["data_folder_in"] == str(tmp_path / "mine")
     with_redis = celery_settings(app_factory(CELERY_BROKER_URL="redis://redis:6379/0"))
     assert with_redis["broker_url"] == "redis://redis:6379/0"
     assert "broker_transport_options" not in with_redis
