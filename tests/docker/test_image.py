@@ -1,7 +1,8 @@
 """The project's image in a real Docker engine: each app migrates its
 PostgreSQL database, serves under gunicorn as PID 1 and a non-root user,
 turns healthy by the image's own HEALTHCHECK, logs one line per request and
-stops at once; a stop during a migration ends it at once too.
+stops at once; a stop during a migration ends it at once too; the help
+desk's Celery worker, run from the same image, mails a staff reply.
 
 ``make test-docker`` prepares the engine and the base image first
 (scripts/docker_engine.sh). Containers use the host's network, so they reach
@@ -26,8 +27,13 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from helpdesk import create_app, services
+from helpdesk.extensions import db
+from helpdesk.models import User
+from tests.app_fixtures import save_user
 from tests.docker.seaweedfs import S3Server, seaweedfs
 from tests.e2e.live_servers import free_port
+from tests.servers import HAS_REDIS_SERVER, redis_server, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "flask-capstones:test"
@@ -80,7 +86,7 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         yield server
 
 
-def app_environment(app: str, database: str, port: int, s3: S3Server) -> dict[str, str]:
+def app_environment(app: str, database: str, port: int, s3: S3Server | None) -> dict[str, str]:
     prefix = app.upper()
     env = {
         "APP": app,
@@ -93,6 +99,7 @@ def app_environment(app: str, database: str, port: int, s3: S3Server) -> dict[st
         f"{prefix}_DATABASE_URL": database_url(database),
     }
     if app == "recipes":
+        assert s3 is not None
         env |= {
             "RECIPES_S3_ENDPOINT_URL": s3.url,
             "RECIPES_S3_BUCKET": f"docker-{RUN_ID}",
@@ -243,3 +250,60 @@ def test_a_stop_during_the_migration_ends_it_at_once(
     finally:
         release.set()
         holder.join(timeout=10)
+
+
+@pytest.mark.skipif(not HAS_REDIS_SERVER, reason="needs redis-server on PATH")
+def test_the_help_desks_worker_in_the_image_mails_a_staff_reply(
+    image: str, fresh_database: str, tmp_path: Path
+) -> None:
+    """``celery --app helpdesk.worker worker`` in the image, as compose runs
+    it: a reply saved by the web app reaches an SMTP server through Redis."""
+    env = app_environment("helpdesk", fresh_database, free_port(), s3=None)
+    migrated = docker("run", "--rm", "--network", "host", *env_args(env), image,
+                      "flask", "--app", "helpdesk", "db", "upgrade")  # fmt: skip
+    assert migrated.returncode == 0, migrated.stderr
+    with redis_server(tmp_path) as redis, smtp_server() as (smtp_port, received):
+        mail_settings = {
+            "HELPDESK_CELERY_BROKER_URL": redis.url,
+            "HELPDESK_MAIL_SERVER": "127.0.0.1",
+            "HELPDESK_MAIL_PORT": str(smtp_port),
+        }
+        worker_env = {**env, **mail_settings}
+        command = (
+            "celery",
+            "--app",
+            "helpdesk.worker",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+        )
+        with container(image, worker_env, *command) as name:
+            wait_for(lambda: "ready." in docker("logs", name).stderr + docker("logs", name).stdout,
+                     "the worker to start", name)  # fmt: skip
+            web = create_app({
+                "SQLALCHEMY_DATABASE_URI": database_url(fresh_database),
+                "SECRET_KEY": SECRET_KEY,
+                "EXTERNAL_URL": "http://localhost",
+                **{key.removeprefix("HELPDESK_"): value for key, value in mail_settings.items()},
+            })  # fmt: skip
+            owner = save_user(web, db, User, "ann@example.com")
+            staff = save_user(web, db, User, "staff@example.com", is_staff=True)
+            with web.test_request_context():
+                ticket = services.open_ticket(
+                    db.session.get(User, owner.id), title="Printer jams", description="Help."
+                )
+                services.add_reply(ticket, db.session.get(User, staff.id), body="Blue lever.")
+                db.session.remove()
+            web_engine_dispose(web)
+            wait_for(lambda: bool(received), "the mail from the worker container", name, seconds=30)
+    [mail] = received
+    assert mail["To"] == "ann@example.com"
+    assert mail["Subject"] == "New reply: Printer jams"
+    assert "Blue lever." in mail.get_body(preferencelist=("plain",)).get_content()
+
+
+def web_engine_dispose(app: object) -> None:
+    with app.app_context():  # type: ignore[attr-defined]
+        db.engine.dispose()
