@@ -11,8 +11,8 @@ from flask import Flask
 from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus, User
-from shared.auth.models import utcnow
 from shared.auth.services import get_or_create_user
+from shared.clock import utcnow
 from shared.commands import create_user_command, seed_demo_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose

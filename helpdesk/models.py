@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
 from shared.auth import UserAccountMixin
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shared.mail import OutboxMixin
 
 TITLE_MAX_LENGTH = 200

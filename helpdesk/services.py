@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db, outbox
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, TicketStatusCount, User
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shared.mail import external_url
 
 

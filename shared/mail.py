@@ -34,8 +34,9 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shared.config import ConfigurationError, is_production
+from shared.worker import send_mail
 
 logger = logging.getLogger("capstones.mail")
 # How long a worker may take to send one mail before another may try.
@@ -101,8 +102,6 @@ class MailOutbox:
     def kick(self, message: Any) -> None:
         """After the commit: ask the worker to send ``message`` now. If the
         broker cannot be reached, the periodic relay sends it later."""
-        from shared.worker import send_mail  # the task module imports this one
-
         try:
             send_mail.apply_async((message.id,), retry=False)
         except Exception:  # kombu raises several kinds; none may fail the request

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.auth import UserAccountMixin
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shop_api.extensions import db
 
 NAME_MAX_LENGTH = 200

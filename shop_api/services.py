@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shop_api.extensions import db
 from shop_api.models import (
     CURRENCY,

@@ -9,19 +9,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CheckConstraint, DateTime, String, false, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.auth.passwords import hash_password, verify_password
+from shared.clock import utcnow
 
 EMAIL_MAX_LENGTH = 254
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_session_token() -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from helpdesk import create_app
 from helpdesk.extensions import db
 from helpdesk.models import Outbox, User
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shared.config import ConfigurationError
 from shared.worker import relay_pending
 from tests.app_fixtures import app_on_fresh_tables

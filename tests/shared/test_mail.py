@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared.auth.models import utcnow
+from shared.clock import utcnow
 from shared.config import ConfigurationError
 from shared.mail import external_url
 from shared.worker import celery_settings, relay_pending, send_mail
