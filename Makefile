@@ -16,7 +16,8 @@ PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 .PHONY: help install lock demo test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
+	awk -v bold="$$bold" -v plain="$$plain" 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z0-9_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  %s%-15s%s %s\n", bold, $$1, plain, $$2}' $(MAKEFILE_LIST)
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml or requirements.lock changed)
 
