@@ -84,9 +84,17 @@ def gunicorn(name: str, app: str, env: dict[str, str], workdir: Path) -> Iterato
     url = f"http://127.0.0.1:{port}"
     log = workdir / f"{name}.log"
     command = [
-        sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-        "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", app,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
     with log.open("w") as output:
         server = subprocess.Popen(
             command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
@@ -267,8 +275,11 @@ class Bench:
 
     def recipes(self) -> None:
         # Presigned URLs are computed, not fetched: the endpoint is never contacted.
-        s3 = {"S3_ENDPOINT_URL": "http://127.0.0.1:9", "S3_ACCESS_KEY_ID": "bench",
-              "S3_SECRET_ACCESS_KEY": "bench-secret"}  # fmt: skip
+        s3 = {
+            "S3_ENDPOINT_URL": "http://127.0.0.1:9",
+            "S3_ACCESS_KEY_ID": "bench",
+            "S3_SECRET_ACCESS_KEY": "bench-secret",
+        }
         for size in (1_000, 10_000):
             print(f"  (seeding {size:,} recipes)", flush=True)
             cookbook = seed.recipes(self.workdir / f"recipes-{size}.sqlite3", count=size)
@@ -380,10 +391,18 @@ def update_docs(report: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", default=os.environ.get("BENCH_DURATION", "10s"),
-                        help="how long wrk drives each case (default 10s)")  # fmt: skip
-    parser.add_argument("--only", nargs="+", choices=APPS, default=list(APPS),
-                        help="bench these apps only (the bare route always runs)")  # fmt: skip
+    parser.add_argument(
+        "--duration",
+        default=os.environ.get("BENCH_DURATION", "10s"),
+        help="how long wrk drives each case (default 10s)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=APPS,
+        default=list(APPS),
+        help="bench these apps only (the bare route always runs)",
+    )
     parser.add_argument(
         "--update-docs", action="store_true", help=f"rewrite the table in {DOCS.name}"
     )

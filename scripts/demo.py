@@ -53,20 +53,42 @@ class DemoApp:
 def main() -> int:
     s3_port = int(os.environ.get("DEMO_S3_PORT", 5004))
     apps = [
-        DemoApp("helpdesk", "Help desk", 5001, "/",
-                "staff@example.com (staff), ann@example.com, ben@example.com", worker=True),
-        DemoApp("shop_api", "Shop API", 5002, "/api/docs",
-                "staff@example.com (staff), customer@example.com"),
-        DemoApp("recipes", "Recipes", 5003, "/",
-                "staff@example.com (staff), cook@example.com, baker@example.com",
-                env=recipes_env(s3_port),
-                prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",)), worker=True),
-    ]  # fmt: skip
-    busy = [(name, port) for name, port in [("S3", s3_port)] + [(a.title, a.port) for a in apps]
-            if not port_is_free(port)]  # fmt: skip
+        DemoApp(
+            "helpdesk",
+            "Help desk",
+            5001,
+            "/",
+            "staff@example.com (staff), ann@example.com, ben@example.com",
+            worker=True,
+        ),
+        DemoApp(
+            "shop_api",
+            "Shop API",
+            5002,
+            "/api/docs",
+            "staff@example.com (staff), customer@example.com",
+        ),
+        DemoApp(
+            "recipes",
+            "Recipes",
+            5003,
+            "/",
+            "staff@example.com (staff), cook@example.com, baker@example.com",
+            env=recipes_env(s3_port),
+            prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",)),
+            worker=True,
+        ),
+    ]
+    busy = [
+        (name, port)
+        for name, port in [("S3", s3_port)] + [(a.title, a.port) for a in apps]
+        if not port_is_free(port)
+    ]
     for name, port in busy:
-        print(f"Port {port} ({name}) is in use. Stop what uses it, or choose another port: "
-              "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT.")  # fmt: skip
+        print(
+            f"Port {port} ({name}) is in use. Stop what uses it, or choose another port: "
+            "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT."
+        )
     if busy:
         return 1
 
@@ -77,8 +99,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         step(f"Embedded S3 (moto) on port {s3_port}")
-        processes.append(spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
-                                "-p", str(s3_port)], quiet=True))  # fmt: skip
+        processes.append(
+            spawn(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
+                quiet=True,
+            )
+        )
         wait_until_up(f"http://127.0.0.1:{s3_port}/moto-api/", processes[-1])
         (INSTANCE / "recipes-demo.sqlite3").unlink(missing_ok=True)
 
@@ -88,8 +114,17 @@ def main() -> int:
                 run_flask(app, *args)
 
         for app in apps:
-            command = [sys.executable, "-m", "flask", "--app", app.package, "run",
-                       "--port", str(app.port), "--no-reload"]  # fmt: skip
+            command = [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                app.package,
+                "run",
+                "--port",
+                str(app.port),
+                "--no-reload",
+            ]
             processes.append(spawn(command, env=app.env))
         for app in apps:
             wait_until_up(f"http://127.0.0.1:{app.port}/healthz", processes[-1])
@@ -112,10 +147,25 @@ def main() -> int:
 def worker_command(app: DemoApp) -> list[str]:
     """The app's Celery worker with its periodic relay built in (--beat); the
     broker is a folder in instance/ (no server), one process (--pool solo)."""
-    return [sys.executable, "-m", "celery", "--quiet", "--app", f"{app.package}.worker",
-            "worker", "--beat", "--schedule", str(INSTANCE / f"celerybeat-{app.package}"),
-            "--pool", "solo", "--loglevel", "WARNING",
-            "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "--quiet",
+        "--app",
+        f"{app.package}.worker",
+        "worker",
+        "--beat",
+        "--schedule",
+        str(INSTANCE / f"celerybeat-{app.package}"),
+        "--pool",
+        "solo",
+        "--loglevel",
+        "WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
 
 
 def recipes_env(s3_port: int) -> dict[str, str]:
@@ -131,8 +181,14 @@ def recipes_env(s3_port: int) -> dict[str, str]:
 
 def run_flask(app: DemoApp, *args: str) -> None:
     command = [sys.executable, "-m", "flask", "--app", app.package, *args]
-    result = subprocess.run(command, env={**os.environ, **app.env}, capture_output=True,
-                            text=True, cwd=ROOT, check=False)  # fmt: skip
+    result = subprocess.run(
+        command,
+        env={**os.environ, **app.env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     if result.returncode != 0:
         print(result.stdout + result.stderr)
         raise SystemExit(f"`flask --app {app.package} {' '.join(args)}` failed.")
@@ -147,8 +203,14 @@ def spawn(
     output = subprocess.DEVNULL if quiet else None
     # A session of its own: Ctrl-C reaches this script only, which then stops
     # every child in order, instead of each child dying on its own.
-    return subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=ROOT,
-                            stdout=output, stderr=output, start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        stdout=output,
+        stderr=output,
+        start_new_session=True,
+    )
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:

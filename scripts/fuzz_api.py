@@ -35,31 +35,49 @@ def main(extra_args: list[str]) -> int:
         base = f"http://127.0.0.1:{port}"
         print(f"==> shop API on {base} (gunicorn, 2 workers)", flush=True)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "shop_api:create_app()"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "shop_api:create_app()",
+            ],
             env=env,
             # gunicorn.conf.py logs every request; thousands here would drown the report.
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         try:
             wait_until_up(base, server)
             command = [
-                sys.executable, "-m", "schemathesis.cli", "run", f"{base}/api/openapi.json",
-                "--header", f"Authorization: Bearer {token}",
-                "--checks", "all",
+                sys.executable,
+                "-m",
+                "schemathesis.cli",
+                "run",
+                f"{base}/api/openapi.json",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
                 # That check expects every schema-valid body to succeed; the contract
                 # refuses some on purpose with 422 (an unknown product, a reused
                 # Idempotency-Key, a reserved e-mail domain), which no schema states.
-                "--exclude-checks", "positive_data_acceptance",
-                "--max-examples", EXAMPLES_PER_OPERATION,
-                "--seed", "1",
+                "--exclude-checks",
+                "positive_data_acceptance",
+                "--max-examples",
+                EXAMPLES_PER_OPERATION,
+                "--seed",
+                "1",
                 "--no-color",
                 # Revoking the current token would log the fuzzer out for the rest
                 # of the run; tests/shop_api/test_auth.py covers that operation.
-                "--exclude-path", "/api/auth/tokens/current",
+                "--exclude-path",
+                "/api/auth/tokens/current",
                 *extra_args,
-            ]  # fmt: skip
+            ]
             print("==> " + " ".join(command).replace(token, "<staff token>"), flush=True)
             return subprocess.run(command, env=env, check=False).returncode
         finally:

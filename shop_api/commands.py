@@ -46,7 +46,7 @@ DEMO_PRODUCTS = (
     ("Gift card 25", 2500, 1000),
     ("Gift card 100", 10000, 1000),
     ("Latte art course", 14900, 3),
-)  # fmt: skip
+)
 
 
 def register_commands(app: Flask) -> None:
@@ -61,11 +61,16 @@ def seed_demo() -> None:
         get_or_create_user(db, User, email=email, password=DEMO_PASSWORD, is_staff=is_staff)
     existing = set(db.session.scalars(db.select(Product.name)))
     new = [
-        Product(name=name, description=f"Demo product: {name.lower()}.", price_cents=price,
-                currency=CURRENCY, stock=stock)
+        Product(
+            name=name,
+            description=f"Demo product: {name.lower()}.",
+            price_cents=price,
+            currency=CURRENCY,
+            stock=stock,
+        )
         for name, price, stock in DEMO_PRODUCTS
         if name not in existing
-    ]  # fmt: skip
+    ]
     db.session.add_all(new)
     db.session.commit()
     click.echo(f"Demo products: {len(new)} added, {len(DEMO_PRODUCTS) - len(new)} already there.")

@@ -347,16 +347,23 @@ def _record_order(
     ).scalar_one()
     connection.execute(
         _INSERT_LINES,
-        [{name: getattr(line, name) for name in LINE_COLUMNS} | {"order_id": order.id}
-         for line in order_lines],
-    )  # fmt: skip
+        [
+            {name: getattr(line, name) for name in LINE_COLUMNS} | {"order_id": order.id}
+            for line in order_lines
+        ],
+    )
     order.lines = order_lines
     if idempotency_key:
         connection.execute(
             insert(IdempotencyKey.__table__),
-            {"user_id": customer.id, "key": idempotency_key, "request_fingerprint": fingerprint,
-             "order_id": order.id, "created_at": utcnow()},
-        )  # fmt: skip
+            {
+                "user_id": customer.id,
+                "key": idempotency_key,
+                "request_fingerprint": fingerprint,
+                "order_id": order.id,
+                "created_at": utcnow(),
+            },
+        )
     return order
 
 

@@ -22,15 +22,52 @@ PASSWORD_MAX_LENGTH = 128
 
 # The commonest passwords of at least 8 characters in public breach lists:
 # the first ones any guessing attack tries. Compared without regard to case.
-COMMON_PASSWORDS = frozenset({
-    "password", "password1", "password12", "password123", "passw0rd", "p@ssw0rd",
-    "12345678", "123456789", "1234567890", "0123456789", "87654321", "11111111",
-    "00000000", "12341234", "11223344", "12121212", "123123123", "1q2w3e4r",
-    "1qaz2wsx", "qwertyui", "qwerty123", "qwertyuiop", "asdfghjkl", "zxcvbnm1",
-    "abcd1234", "abc12345", "iloveyou", "iloveyou1", "letmein1", "welcome1",
-    "sunshine", "princess", "football", "baseball", "superman", "trustno1",
-    "admin123", "administrator", "changeme", "whatever", "starwars", "dragon12",
-})  # fmt: skip
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd",
+        "p@ssw0rd",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "0123456789",
+        "87654321",
+        "11111111",
+        "00000000",
+        "12341234",
+        "11223344",
+        "12121212",
+        "123123123",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "qwertyui",
+        "qwerty123",
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm1",
+        "abcd1234",
+        "abc12345",
+        "iloveyou",
+        "iloveyou1",
+        "letmein1",
+        "welcome1",
+        "sunshine",
+        "princess",
+        "football",
+        "baseball",
+        "superman",
+        "trustno1",
+        "admin123",
+        "administrator",
+        "changeme",
+        "whatever",
+        "starwars",
+        "dragon12",
+    }
+)
 
 
 def normalise_password(password: str) -> str:

@@ -28,9 +28,13 @@ SECRETS = {
 APPS = {"helpdesk": "HELPDESK", "shop_api": "SHOP_API", "recipes": "RECIPES"}
 # Read by gunicorn.conf.py or the Dockerfile's command, not by the apps.
 SERVER_VARIABLES = {
-    "APP", "PORT", "GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_ACCESS_LOG",
+    "APP",
+    "PORT",
+    "GUNICORN_WORKERS",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_ACCESS_LOG",
     "FORWARDED_ALLOW_IPS",
-}  # fmt: skip
+}
 
 
 def compose_config(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -54,10 +58,18 @@ def resolved() -> dict[str, Any]:
 
 def test_the_file_follows_the_compose_specification() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
-         str(COMPOSE_FILE)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE_FILE),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -199,8 +211,10 @@ def test_the_bucket_is_made_by_the_apps_own_command_with_the_same_keys(
 ) -> None:
     services = resolved["services"]
     create_bucket, recipes, seaweedfs = (
-        services["create-bucket"], services["recipes"], services["seaweedfs"]
-    )  # fmt: skip
+        services["create-bucket"],
+        services["recipes"],
+        services["seaweedfs"],
+    )
     assert create_bucket["command"] == ["flask", "--app", "recipes", "create-bucket"]
     assert create_bucket["restart"] == "no"
     for name in ("RECIPES_S3_ENDPOINT_URL", "RECIPES_S3_BUCKET", "RECIPES_S3_ACCESS_KEY_ID"):

@@ -42,9 +42,12 @@ def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
     ports = free_ports(4)
     log = (tmp_path / "demo.log").open("w+")
     demo = subprocess.Popen(
-        [sys.executable, "scripts/demo.py"], cwd=ROOT, env=demo_env(ports),
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        env=demo_env(ports),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 120
         while "Press Ctrl-C" not in (tmp_path / "demo.log").read_text():
@@ -98,9 +101,14 @@ def test_a_busy_port_is_reported(tmp_path: Path) -> None:
         squatter.bind(("127.0.0.1", ports[0]))
         squatter.listen()
         result = subprocess.run(
-            [sys.executable, "scripts/demo.py"], cwd=ROOT, env=demo_env(ports),
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+            [sys.executable, "scripts/demo.py"],
+            cwd=ROOT,
+            env=demo_env(ports),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert result.returncode == 1
     assert f"Port {ports[0]} (Help desk) is in use" in result.stdout
     assert "HELPDESK_PORT" in result.stdout

@@ -34,11 +34,22 @@ def test_gunicorn_config_reads_the_environment(monkeypatch: pytest.MonkeyPatch) 
 def test_gunicorn_accepts_the_config_and_loads_each_app(tmp_path: Path) -> None:
     for app in ("helpdesk", "shop_api", "recipes"):
         result = subprocess.run(
-            [sys.executable, "-m", "gunicorn", "--check-config", "-c", "gunicorn.conf.py",
-             f"{app}:create_app()"],
-            cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--check-config",
+                "-c",
+                "gunicorn.conf.py",
+                f"{app}:create_app()",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
             env={**os.environ, f"{app.upper()}_DATABASE_URL": f"sqlite:///{tmp_path}/{app}.db"},
-        )  # fmt: skip
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -108,10 +119,18 @@ def test_gunicorn_leaves_the_request_line_to_the_app(monkeypatch: pytest.MonkeyP
 def test_forks_get_dependency_updates_and_a_license() -> None:
     dependabot = ROOT / ".github" / "dependabot.yml"
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.dependabot",
-         str(dependabot)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.dependabot",
+            str(dependabot),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     ecosystems = set(re.findall(r"package-ecosystem: (\S+)", dependabot.read_text()))
     assert ecosystems == {"pip", "docker", "docker-compose", "github-actions"}

@@ -57,10 +57,22 @@ def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.create(target, with_pip=True)
     python = target / "bin" / "python"
     installed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--require-hashes", "-r", str(ROOT / "requirements.lock")],
-        capture_output=True, text=True, check=False, timeout=600,
-    )  # fmt: skip
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "-r",
+            str(ROOT / "requirements.lock"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert installed.returncode == 0, installed.stderr[-3000:]
     return python
 
@@ -72,8 +84,13 @@ def test_every_scheme_in_use_imports_and_each_app_starts_with_the_runtime_set_on
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     result = subprocess.run(
         [str(runtime_python), "-c", CHECK, *schemes],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     for scheme in schemes:
         assert f"ok {scheme}" in result.stdout

@@ -65,8 +65,11 @@ def check_config(workdir: Path, values: Mapping[str, str]) -> subprocess.Complet
     config = main_config(workdir, site)
     return subprocess.run(
         [nginx_binary(), "-t", "-p", str(workdir), "-c", str(config)],
-        capture_output=True, text=True, check=False, timeout=30,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
 
 
 @contextmanager

@@ -117,8 +117,19 @@ def env_args(env: dict[str, str]) -> list[str]:
 def container(image: str, env: dict[str, str], *command: str) -> Iterator[str]:
     name = f"capstones-test-{env['APP']}-{uuid.uuid4().hex[:8]}"
     # The image's own HEALTHCHECK command, asked every 2 s instead of 15 s.
-    started = docker("run", "--detach", "--network", "host", "--name", name,
-                     "--health-interval", "2s", *env_args(env), image, *command)  # fmt: skip
+    started = docker(
+        "run",
+        "--detach",
+        "--network",
+        "host",
+        "--name",
+        name,
+        "--health-interval",
+        "2s",
+        *env_args(env),
+        image,
+        *command,
+    )
     assert started.returncode == 0, started.stderr
     try:
         yield name
@@ -167,8 +178,18 @@ def test_the_app_migrates_serves_as_pid_1_turns_healthy_and_stops_at_once(
     env = app_environment(app, fresh_database, port, s3)
     if app == "recipes":
         # Arguments after the image run instead of the server, same environment.
-        created = docker("run", "--rm", "--network", "host", *env_args(env), image,
-                         "flask", "--app", "recipes", "create-bucket")  # fmt: skip
+        created = docker(
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            *env_args(env),
+            image,
+            "flask",
+            "--app",
+            "recipes",
+            "create-bucket",
+        )
         assert created.returncode == 0, created.stdout + created.stderr
         assert "created" in created.stdout
 
@@ -259,8 +280,19 @@ def test_the_help_desks_worker_in_the_image_mails_a_staff_reply(
     """``celery --app helpdesk.worker worker`` in the image, as compose runs
     it: a reply saved by the web app reaches an SMTP server through Redis."""
     env = app_environment("helpdesk", fresh_database, free_port(), s3=None)
-    migrated = docker("run", "--rm", "--network", "host", *env_args(env), image,
-                      "flask", "--app", "helpdesk", "db", "upgrade")  # fmt: skip
+    migrated = docker(
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        *env_args(env),
+        image,
+        "flask",
+        "--app",
+        "helpdesk",
+        "db",
+        "upgrade",
+    )
     assert migrated.returncode == 0, migrated.stderr
     with redis_server(tmp_path) as redis, smtp_server() as (smtp_port, received):
         mail_settings = {
@@ -280,14 +312,21 @@ def test_the_help_desks_worker_in_the_image_mails_a_staff_reply(
             "INFO",
         )
         with container(image, worker_env, *command) as name:
-            wait_for(lambda: "ready." in docker("logs", name).stderr + docker("logs", name).stdout,
-                     "the worker to start", name)  # fmt: skip
-            web = create_app({
-                "SQLALCHEMY_DATABASE_URI": database_url(fresh_database),
-                "SECRET_KEY": SECRET_KEY,
-                "EXTERNAL_URL": "http://localhost",
-                **{key.removeprefix("HELPDESK_"): value for key, value in mail_settings.items()},
-            })  # fmt: skip
+            wait_for(
+                lambda: "ready." in docker("logs", name).stderr + docker("logs", name).stdout,
+                "the worker to start",
+                name,
+            )
+            web = create_app(
+                {
+                    "SQLALCHEMY_DATABASE_URI": database_url(fresh_database),
+                    "SECRET_KEY": SECRET_KEY,
+                    "EXTERNAL_URL": "http://localhost",
+                    **{
+                        key.removeprefix("HELPDESK_"): value for key, value in mail_settings.items()
+                    },
+                }
+            )
             owner = save_user(web, db, User, "ann@example.com")
             staff = save_user(web, db, User, "staff@example.com", is_staff=True)
             with web.test_request_context():

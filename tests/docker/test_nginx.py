@@ -125,8 +125,13 @@ def test_bodies_over_the_apps_limit_are_refused_by_nginx(stack: Stack, chunked: 
     if chunked:
         host, port = urls["helpdesk"].removeprefix("http://").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=10)
-        connection.request("POST", "/tickets/new", body=iter([body[:500_000], body[500_000:]]),
-                           headers=headers, encode_chunked=True)  # fmt: skip
+        connection.request(
+            "POST",
+            "/tickets/new",
+            body=iter([body[:500_000], body[500_000:]]),
+            headers=headers,
+            encode_chunked=True,
+        )
         response = connection.getresponse()
         text = response.read().decode()
         connection.close()
@@ -142,8 +147,12 @@ def test_the_api_gets_its_413_as_problem_json(stack: Stack) -> None:
     urls, _ = stack
     host, port = urls["shop_api"].removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("POST", "/api/orders/", body=b"{" + b" " * 100_001 + b"}",
-                       headers={"Content-Type": "application/json"})  # fmt: skip
+    connection.request(
+        "POST",
+        "/api/orders/",
+        body=b"{" + b" " * 100_001 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     response = connection.getresponse()
     problem = json.loads(response.read())
     connection.close()
@@ -178,11 +187,17 @@ def test_a_forged_x_forwarded_for_does_not_dodge_the_login_limit(stack: Stack) -
     urls, _ = stack
     body = json.dumps({"email": "nobody@example.com", "password": "wrong password"}).encode()
     statuses = [
-        post(urls["shop_api"], "/api/auth/tokens", body, {
-            "Content-Type": "application/json", "X-Forwarded-For": f"203.0.113.{attempt}",
-        }).status
+        post(
+            urls["shop_api"],
+            "/api/auth/tokens",
+            body,
+            {
+                "Content-Type": "application/json",
+                "X-Forwarded-For": f"203.0.113.{attempt}",
+            },
+        ).status
         for attempt in range(11)
-    ]  # fmt: skip
+    ]
     # Were the forged header believed, each attempt would be a new client and
     # none would be refused. (Earlier tests in this module count too, so the
     # refusal may come a little before the 11th.)

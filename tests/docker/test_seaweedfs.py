@@ -52,8 +52,12 @@ def test_the_bucket_is_created_private_and_presigned_links_load(
     settings = recipes_settings(s3, tmp_path)
     created = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "recipes", "create-bucket"],
-        cwd=ROOT, env={**os.environ, **settings}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, **settings},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert created.returncode == 0, created.stdout + created.stderr
     assert "Bucket 'recipes' created." in created.stdout
 

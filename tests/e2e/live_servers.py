@@ -58,8 +58,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 def flask(app: str, env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", app, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"flask --app {app} {' '.join(args)}:\n{result.stdout}{result.stderr}")
     return result.stdout
@@ -124,8 +128,16 @@ def live_app(
     else:
         flask(name, env, "create-user", STAFF_EMAIL, "--staff", "--password", PASSWORD)
     log = workdir / f"{name}.log"
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-               "--bind", f"127.0.0.1:{port}", f"{name}:create_app()"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        f"{name}:create_app()",
+    ]
     with ExitStack() as stack:
         server = stack.enter_context(process(command, env, log))
         url = f"http://127.0.0.1:{port}"
@@ -133,9 +145,22 @@ def live_app(
         mail_log = None
         if mail_worker:
             mail_log = workdir / f"{name}-mail.log"
-            worker = [sys.executable, "-m", "celery", "--quiet", "--app", f"{name}.worker",
-                      "worker", "--pool", "solo", "--loglevel", "WARNING",
-                      "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+            worker = [
+                sys.executable,
+                "-m",
+                "celery",
+                "--quiet",
+                "--app",
+                f"{name}.worker",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
             stack.enter_context(process(worker, env, mail_log))
         yield LiveApp(name, url, env, mail_log)
 
@@ -151,8 +176,16 @@ def front_end_server(workdir: Path) -> Iterator[str]:
     )
     port = free_port()
     log = workdir / "front-end.log"
-    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-               "--directory", str(folder)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "http.server",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(folder),
+    ]
     with process(command, dict(os.environ), log) as server:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(f"{url}/", server, log)

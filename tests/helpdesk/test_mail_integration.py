@@ -54,11 +54,28 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
             }
             log = (tmp_path / "worker.log").open("w+")
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "--app", "helpdesk.worker", "worker",
-                 "--beat", "--schedule", str(tmp_path / "beat-schedule"), "--pool", "solo",
-                 "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "--app",
+                    "helpdesk.worker",
+                    "worker",
+                    "--beat",
+                    "--schedule",
+                    str(tmp_path / "beat-schedule"),
+                    "--pool",
+                    "solo",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             try:
                 wait_for(
                     lambda: "ready." in (tmp_path / "worker.log").read_text(), 30, "the worker"

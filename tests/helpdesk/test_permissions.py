@@ -20,19 +20,39 @@ MATRIX = [
     ("GET", "/", {}, {"anonymous": 302, "owner": 302, "other": 302, "staff": 302}),
     ("GET", "/tickets/", {}, {"anonymous": 302, "owner": 200, "other": 200, "staff": 200}),
     ("GET", "/tickets/new", {}, {"anonymous": 302, "owner": 200, "other": 200, "staff": 200}),
-    ("POST", "/tickets/new", {"title": "T", "description": "D"},
-     {"anonymous": 302, "owner": 302, "other": 302, "staff": 302}),
+    (
+        "POST",
+        "/tickets/new",
+        {"title": "T", "description": "D"},
+        {"anonymous": 302, "owner": 302, "other": 302, "staff": 302},
+    ),
     ("GET", "/tickets/{id}", {}, {"anonymous": 302, "owner": 200, "other": 404, "staff": 404}),
-    ("POST", "/tickets/{id}/replies", {"body": "hi"},
-     {"anonymous": 302, "owner": 302, "other": 404, "staff": 404}),
+    (
+        "POST",
+        "/tickets/{id}/replies",
+        {"body": "hi"},
+        {"anonymous": 302, "owner": 302, "other": 404, "staff": 404},
+    ),
     ("GET", "/staff/tickets/", {}, {"anonymous": 302, "owner": 403, "other": 403, "staff": 200}),
-    ("GET", "/staff/tickets/{id}", {},
-     {"anonymous": 302, "owner": 403, "other": 403, "staff": 200}),
-    ("POST", "/staff/tickets/{id}/status", {"status": "pending"},
-     {"anonymous": 302, "owner": 403, "other": 403, "staff": 302}),
-    ("POST", "/staff/tickets/{id}/replies", {"body": "hi"},
-     {"anonymous": 302, "owner": 403, "other": 403, "staff": 302}),
-]  # fmt: skip
+    (
+        "GET",
+        "/staff/tickets/{id}",
+        {},
+        {"anonymous": 302, "owner": 403, "other": 403, "staff": 200},
+    ),
+    (
+        "POST",
+        "/staff/tickets/{id}/status",
+        {"status": "pending"},
+        {"anonymous": 302, "owner": 403, "other": 403, "staff": 302},
+    ),
+    (
+        "POST",
+        "/staff/tickets/{id}/replies",
+        {"body": "hi"},
+        {"anonymous": 302, "owner": 403, "other": 403, "staff": 302},
+    ),
+]
 CASES = [
     pytest.param(method, url, data, who, expected, id=f"{who} {method} {url}")
     for method, url, data, expectations in MATRIX

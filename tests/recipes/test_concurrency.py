@@ -40,9 +40,13 @@ def replace_photo(app: Flask, recipe_id: int, author_id: int, colour: str) -> No
         assert recipe is not None
         assert author is not None
         services.update_recipe(
-            recipe, author, title="Theirs", ingredients="x", instructions="y",
+            recipe,
+            author,
+            title="Theirs",
+            ingredients="x",
+            instructions="y",
             upload=new_photo(colour),
-        )  # fmt: skip
+        )
 
 
 def test_the_slower_of_two_photo_replacements_is_refused_and_leaves_no_orphan(
@@ -58,9 +62,13 @@ def test_the_slower_of_two_photo_replacements_is_refused_and_leaves_no_orphan(
         replace_photo(app, recipe.id, author.id, "#2e86c1")  # ...another one replaces the photo
         with pytest.raises(services.ChangedMeanwhile):
             services.update_recipe(
-                stale, editor, title="Mine", ingredients="x", instructions="y",
+                stale,
+                editor,
+                title="Mine",
+                ingredients="x",
+                instructions="y",
                 upload=new_photo("#28b463"),
-            )  # fmt: skip
+            )
     saved = load_recipe(app, recipe.id)
     assert saved is not None
     assert saved.title == "Theirs"

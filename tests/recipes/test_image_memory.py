@@ -56,8 +56,12 @@ def test_the_largest_accepted_image_keeps_a_worker_under_250_mb(
     Image.new(mode, largest_accepted(image_format, mode), colour).save(path, image_format)
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path)],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     peak_mb = int(result.stdout.strip())
     assert peak_mb < WORKER_MEMORY_BOUND_MB, f"{image_format} {mode}: {peak_mb} MB"

@@ -42,8 +42,12 @@ def jpeg_with_gps_and_orientation() -> bytes:
 BAD_FILES = [
     ("GIF", gif_bytes(), "dish.gif", "Upload a .jpg, .jpeg or .png file."),
     ("GIF named .png", gif_bytes(), "dish.png", "not a valid PNG image"),
-    ("SVG named .png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-     "dish.png", "not a valid PNG image"),
+    (
+        "SVG named .png",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "dish.png",
+        "not a valid PNG image",
+    ),
     ("HTML named .png", b"<html><script>alert(1)</script></html>", "dish.png", "not a valid PNG"),
     ("HTML named .jpg", b"<html><script>alert(1)</script></html>", "dish.jpg", "not a valid JPEG"),
     ("PHP named .png", b"<?php system($_GET['c']); ?>", "shell.png", "not a valid PNG image"),
@@ -56,7 +60,7 @@ BAD_FILES = [
     ("no extension", image_bytes(), "dish", "Upload a .jpg, .jpeg or .png file."),
     ("over the pixel cap", bomb_png(8000, 6000), "bomb.png", "the limit is 16 megapixels"),
     ("decompression bomb", bomb_png(20000, 20000), "bomb.png", "the limit is 16 megapixels"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(

@@ -205,10 +205,15 @@ def test_a_failed_commit_removes_the_uploaded_objects(
     monkeypatch.setattr(db.session, "commit", failing_commit)
     response = client.post(
         "/recipes/new",
-        data={"title": "Soup", "ingredients": "water", "instructions": "boil",
-              "csrf_token": token, "image": (io.BytesIO(image_bytes()), "soup.jpg")},
+        data={
+            "title": "Soup",
+            "ingredients": "water",
+            "instructions": "boil",
+            "csrf_token": token,
+            "image": (io.BytesIO(image_bytes()), "soup.jpg"),
+        },
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     monkeypatch.undo()
     assert response.status_code == 500
     assert bucket_keys(s3) == []
@@ -348,10 +353,15 @@ def test_a_failed_commit_while_replacing_keeps_the_old_photo(
     monkeypatch.setattr(db.session, "commit", failing_commit)
     response = client.post(
         url,
-        data={"title": "New", "ingredients": "x", "instructions": "y", "csrf_token": token,
-              "image": (io.BytesIO(image_bytes("PNG")), "new.png")},
+        data={
+            "title": "New",
+            "ingredients": "x",
+            "instructions": "y",
+            "csrf_token": token,
+            "image": (io.BytesIO(image_bytes("PNG")), "new.png"),
+        },
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     monkeypatch.undo()
     assert response.status_code == 500
     saved = load_recipe(app, recipe.id)

@@ -38,10 +38,15 @@ def test_presigned_urls_expire_after_the_configured_time(app: Flask) -> None:
 
 
 def test_presigned_urls_use_the_public_endpoint(s3: Any, database_url: str) -> None:
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **S3_SETTINGS,
-        "S3_ENDPOINT_URL": "http://seaweedfs:8333", "S3_PUBLIC_ENDPOINT_URL": "http://localhost:8333",
-    })  # fmt: skip
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            **S3_SETTINGS,
+            "S3_ENDPOINT_URL": "http://seaweedfs:8333",
+            "S3_PUBLIC_ENDPOINT_URL": "http://localhost:8333",
+        }
+    )
     with app.app_context():
         url = image_store.url_for("recipes/abc.jpg")
     assert url.startswith("http://localhost:8333/test-recipes/recipes/abc.jpg?")
@@ -51,11 +56,22 @@ def test_presigned_urls_use_the_public_endpoint(s3: Any, database_url: str) -> N
     ("settings", "origins"),
     [
         ({"S3_ENDPOINT_URL": "http://127.0.0.1:5004"}, ["http://127.0.0.1:5004"]),
-        ({"S3_ENDPOINT_URL": "http://seaweedfs:8333", "S3_PUBLIC_ENDPOINT_URL": "http://localhost:8333/"},
-         ["http://localhost:8333"]),
-        ({}, ["https://test-recipes.s3.amazonaws.com", "https://test-recipes.s3.us-east-1.amazonaws.com"]),
+        (
+            {
+                "S3_ENDPOINT_URL": "http://seaweedfs:8333",
+                "S3_PUBLIC_ENDPOINT_URL": "http://localhost:8333/",
+            },
+            ["http://localhost:8333"],
+        ),
+        (
+            {},
+            [
+                "https://test-recipes.s3.amazonaws.com",
+                "https://test-recipes.s3.us-east-1.amazonaws.com",
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_csp_allows_images_from_the_bucket_and_nowhere_else(
     s3: Any, database_url: str, settings: dict[str, str], origins: list[str]
 ) -> None:

@@ -34,9 +34,16 @@ def test_constraints_follow_the_naming_convention(app: Flask) -> None:
 
 @pytest.mark.parametrize(
     ("url", "status"),
-    [("/things/1", 200), ("/things/2147483647", 200), ("/things/0", 404), ("/things/01", 404),
-     ("/things/2147483648", 404), ("/things/99999999999999999999", 404), ("/things/x", 404)],
-)  # fmt: skip
+    [
+        ("/things/1", 200),
+        ("/things/2147483647", 200),
+        ("/things/0", 404),
+        ("/things/01", 404),
+        ("/things/2147483648", 404),
+        ("/things/99999999999999999999", 404),
+        ("/things/x", 404),
+    ],
+)
 def test_id_converter_keeps_ids_in_the_column_range(app: Flask, url: str, status: int) -> None:
     app.add_url_rule("/things/<id:thing_id>", "thing", lambda thing_id: str(thing_id))
     assert app.test_client().get(url).status_code == status

@@ -67,8 +67,13 @@ def test_schemas_come_from_the_marshmallow_classes(document: dict[str, Any]) -> 
     assert item["properties"]["quantity"]["maximum"] == 1000
     assert item["additionalProperties"] is False
     assert set(schemas["Product"]["properties"]) == {
-        "id", "name", "description", "price_cents", "currency", "stock"
-    }  # fmt: skip
+        "id",
+        "name",
+        "description",
+        "price_cents",
+        "currency",
+        "stock",
+    }
 
 
 def test_an_undeclared_api_route_is_an_error(app: Flask) -> None:

@@ -87,8 +87,11 @@ def test_the_order_keeps_the_price_it_was_placed_at(
 
     mug = make_product(app, price_cents=1299)
     order = place(client, customer, order_body((mug.id, 1))).get_json()
-    client.patch(f"/api/products/{mug.id}", json={"price_cents": 9999, "name": "Renamed"},
-                 headers=make_staff(app))  # fmt: skip
+    client.patch(
+        f"/api/products/{mug.id}",
+        json={"price_cents": 9999, "name": "Renamed"},
+        headers=make_staff(app),
+    )
     again = client.get(f"/api/orders/{order['id']}", headers=customer).get_json()
     assert again["items"][0]["unit_price_cents"] == 1299
     assert again["items"][0]["product_name"] == "Ceramic mug"

@@ -19,31 +19,75 @@ PRODUCT = {"name": "New", "price_cents": 100, "currency": "EUR", "stock": 1}
 
 # (method, url, body, {who: status})
 MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
-    ("GET", "/api/products/", None,
-     {"anonymous": 200, "customer": 200, "other": 200, "staff": 200}),
-    ("GET", "/api/products/{product}", None,
-     {"anonymous": 200, "customer": 200, "other": 200, "staff": 200}),
-    ("POST", "/api/products/", PRODUCT,
-     {"anonymous": 401, "customer": 403, "other": 403, "staff": 201}),
-    ("PATCH", "/api/products/{product}", {"stock": 5},
-     {"anonymous": 401, "customer": 403, "other": 403, "staff": 200}),
-    ("POST", "/api/orders/", "order",
-     {"anonymous": 401, "customer": 201, "other": 201, "staff": 201}),
+    (
+        "GET",
+        "/api/products/",
+        None,
+        {"anonymous": 200, "customer": 200, "other": 200, "staff": 200},
+    ),
+    (
+        "GET",
+        "/api/products/{product}",
+        None,
+        {"anonymous": 200, "customer": 200, "other": 200, "staff": 200},
+    ),
+    (
+        "POST",
+        "/api/products/",
+        PRODUCT,
+        {"anonymous": 401, "customer": 403, "other": 403, "staff": 201},
+    ),
+    (
+        "PATCH",
+        "/api/products/{product}",
+        {"stock": 5},
+        {"anonymous": 401, "customer": 403, "other": 403, "staff": 200},
+    ),
+    (
+        "POST",
+        "/api/orders/",
+        "order",
+        {"anonymous": 401, "customer": 201, "other": 201, "staff": 201},
+    ),
     ("GET", "/api/orders/", None, {"anonymous": 401, "customer": 200, "other": 200, "staff": 200}),
-    ("GET", "/api/orders/{order}", None,
-     {"anonymous": 401, "customer": 200, "other": 404, "staff": 404}),
-    ("POST", "/api/orders/{order}/cancel", None,
-     {"anonymous": 401, "customer": 200, "other": 404, "staff": 404}),
-    ("DELETE", "/api/auth/tokens/current", None,
-     {"anonymous": 401, "customer": 204, "other": 204, "staff": 204}),
-    ("POST", "/api/auth/register", {"email": "new@example.com", "password": "long enough"},
-     {"anonymous": 201, "customer": 201, "other": 201, "staff": 201}),
-    ("POST", "/api/auth/tokens", {"email": "customer@example.com", "password": PASSWORD},
-     {"anonymous": 201, "customer": 201, "other": 201, "staff": 201}),
-    ("GET", "/api/openapi.json", None,
-     {"anonymous": 200, "customer": 200, "other": 200, "staff": 200}),
+    (
+        "GET",
+        "/api/orders/{order}",
+        None,
+        {"anonymous": 401, "customer": 200, "other": 404, "staff": 404},
+    ),
+    (
+        "POST",
+        "/api/orders/{order}/cancel",
+        None,
+        {"anonymous": 401, "customer": 200, "other": 404, "staff": 404},
+    ),
+    (
+        "DELETE",
+        "/api/auth/tokens/current",
+        None,
+        {"anonymous": 401, "customer": 204, "other": 204, "staff": 204},
+    ),
+    (
+        "POST",
+        "/api/auth/register",
+        {"email": "new@example.com", "password": "long enough"},
+        {"anonymous": 201, "customer": 201, "other": 201, "staff": 201},
+    ),
+    (
+        "POST",
+        "/api/auth/tokens",
+        {"email": "customer@example.com", "password": PASSWORD},
+        {"anonymous": 201, "customer": 201, "other": 201, "staff": 201},
+    ),
+    (
+        "GET",
+        "/api/openapi.json",
+        None,
+        {"anonymous": 200, "customer": 200, "other": 200, "staff": 200},
+    ),
     ("GET", "/api/docs", None, {"anonymous": 200, "customer": 200, "other": 200, "staff": 200}),
-]  # fmt: skip
+]
 CASES = [
     pytest.param(method, url, body, who, status, id=f"{who} {method} {url}")
     for method, url, body, expected in MATRIX

@@ -107,9 +107,18 @@ def test_search_treats_wildcards_literally(app: Flask, client: FlaskClient) -> N
 
 @pytest.mark.parametrize(
     "query",
-    ["page=0", "page=-1", "page=abc", "per_page=0", "sort=popular", "in_stock=maybe",
-     "colour=red", "page=99999999999999999999", "q=" + "x" * 101],
-)  # fmt: skip
+    [
+        "page=0",
+        "page=-1",
+        "page=abc",
+        "per_page=0",
+        "sort=popular",
+        "in_stock=maybe",
+        "colour=red",
+        "page=99999999999999999999",
+        "q=" + "x" * 101,
+    ],
+)
 def test_invalid_query_parameters_are_422(client: FlaskClient, query: str) -> None:
     response = client.get(f"/api/products/?{query}")
     assert response.status_code == 422
