@@ -1,4 +1,8 @@
-"""What every suite shares: where the test database lives.
+"""What every suite shares: where the test database lives, and the Flask
+tutorial's fixtures built on each suite's own ``app``: ``client``, ``runner``
+and ``auth`` (log in through the real form). A suite's conftest.py defines
+``app`` (and whatever only that app needs); factories live in its
+factories.py.
 
 By default each test gets a fresh SQLite file. With ``TEST_DATABASE_URL``
 set (``make test-postgres``), the suites run on that server instead.
@@ -10,7 +14,11 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine
+
+from tests.auth_client import AuthActions
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -35,3 +43,18 @@ def clean_test_database() -> None:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE")
             connection.exec_driver_sql("CREATE SCHEMA public")
         engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

@@ -24,7 +24,7 @@ import pytest
 
 from shop_api import create_app
 from shop_api.extensions import db
-from tests.shop_api.conftest import make_user
+from tests.shop_api.factories import make_user
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 pytestmark = pytest.mark.skipif(

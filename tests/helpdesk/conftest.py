@@ -1,89 +1,23 @@
-"""Fixtures for the help desk: ``app``, ``client``, ``runner``, ``auth``,
-and plain factories for users and tickets.
+"""The help desk's ``app``, on fresh tables for each test. ``client``,
+``runner`` and ``auth`` come from tests/conftest.py; factories for users
+and tickets from factories.py.
 
 CSRF protection stays on, as in production: the ``auth`` helper and
-``post_form`` send the token a browser would.
-"""
+``post_form`` send the token a browser would."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-from werkzeug.test import TestResponse
 
 from helpdesk import create_app
 from helpdesk.extensions import db
-from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
-from tests.app_fixtures import app_on_fresh_tables, save_user
-from tests.auth_client import AuthActions
+from tests.app_fixtures import app_on_fresh_tables
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     with app_on_fresh_tables(create_app, db, database_url) as app:
         yield app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
-
-
-@pytest.fixture
-def auth(client: FlaskClient) -> AuthActions:
-    return AuthActions(client)
-
-
-def make_user(app: Flask, email: str = "ann@example.com", **overrides: Any) -> User:
-    return save_user(app, db, User, email, **overrides)
-
-
-def make_ticket(app: Flask, owner: User, **overrides: Any) -> Ticket:
-    fields = {"title": "Printer jams", "description": "Every second page.", **overrides}
-    with app.app_context():
-        ticket = Ticket(created_by_id=owner.id, **fields)
-        db.session.add(ticket)
-        db.session.commit()
-        db.session.refresh(ticket)
-        db.session.expunge(ticket)
-    return ticket
-
-
-def make_reply(
-    app: Flask, ticket: Ticket, author: User, body: str, *, internal: bool = False
-) -> None:
-    with app.app_context():
-        db.session.add(
-            Reply(ticket_id=ticket.id, author_id=author.id, body=body, internal=internal)
-        )
-        db.session.commit()
-
-
-def post_form(
-    client: FlaskClient, url: str, data: dict[str, str], *, token_page: str
-) -> TestResponse:
-    """POST like a browser: with the CSRF token from the page the form is on."""
-    token = AuthActions(client).csrf_token(token_page)
-    return client.post(url, data={**data, "csrf_token": token})
-
-
-def reload_ticket(app: Flask, ticket_id: int) -> tuple[Ticket, list[Reply], list[StatusChange]]:
-    with app.app_context():
-        ticket = db.session.get(Ticket, ticket_id)
-        assert ticket is not None
-        replies = list(ticket.replies)
-        changes = list(ticket.status_changes)
-        db.session.expunge_all()
-    return ticket, replies, changes
-
-
-__all__ = ["TicketStatus", "make_reply", "make_ticket", "make_user", "post_form", "reload_ticket"]

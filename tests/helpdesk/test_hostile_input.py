@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import make_user, post_form
+from tests.helpdesk.factories import make_user, post_form
 
 
 def ticket_count(app: Flask) -> int:

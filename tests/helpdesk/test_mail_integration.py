@@ -24,7 +24,7 @@ from helpdesk import create_app
 from helpdesk.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import make_ticket, make_user, post_form
+from tests.helpdesk.factories import make_ticket, make_user, post_form
 from tests.servers import HAS_REDIS_SERVER, RedisServer, redis_server, smtp_server, wait_for
 
 pytestmark = pytest.mark.skipif(not HAS_REDIS_SERVER, reason="needs redis-server on PATH")

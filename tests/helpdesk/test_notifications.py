@@ -23,7 +23,7 @@ from shared.config import ConfigurationError
 from shared.worker import relay_pending
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions, csrf_token_from
-from tests.helpdesk.conftest import make_ticket, make_user, post_form
+from tests.helpdesk.factories import make_ticket, make_user, post_form
 
 EXTERNAL_URL = "https://desk.example.com"
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import make_ticket, make_user
+from tests.helpdesk.factories import make_ticket, make_user
 
 OWNER, OTHER, STAFF = "owner@example.com", "other@example.com", "staff@example.com"
 

@@ -12,7 +12,7 @@ from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus, User
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import make_ticket, make_user
+from tests.helpdesk.factories import make_ticket, make_user
 from tests.query_count import count_queries
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus, User
-from tests.helpdesk.conftest import make_ticket, make_user
+from tests.helpdesk.factories import make_ticket, make_user
 
 
 def load(model: type, ident: int):  # type: ignore[no-untyped-def]

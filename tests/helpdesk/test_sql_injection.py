@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from helpdesk.extensions import db
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import make_ticket, make_user
+from tests.helpdesk.factories import make_ticket, make_user
 from tests.injection import (
     PAYLOADS,
     assert_no_leak,

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from helpdesk.extensions import db
 from helpdesk.models import TicketStatus, User
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import make_reply, make_ticket, make_user, post_form, reload_ticket
+from tests.helpdesk.factories import make_reply, make_ticket, make_user, post_form, reload_ticket
 from tests.query_count import count_queries
 
 

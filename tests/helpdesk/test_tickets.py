@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from helpdesk.models import TicketStatus
 from tests.auth_client import AuthActions
-from tests.helpdesk.conftest import (
+from tests.helpdesk.factories import (
     make_reply,
     make_ticket,
     make_user,

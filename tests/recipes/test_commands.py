@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from recipes.commands import DEMO_COOKS, DEMO_PASSWORD, DEMO_RECIPES, DEMO_STAFF, DEMO_TAGS
 from recipes.extensions import db
 from recipes.models import Recipe, Tag, User
-from tests.recipes.conftest import bucket_keys
+from tests.recipes.factories import bucket_keys
 
 
 def test_create_user_is_registered(app: Flask, runner: FlaskCliRunner) -> None:

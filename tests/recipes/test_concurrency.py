@@ -17,7 +17,7 @@ from recipes import services
 from recipes.extensions import db
 from recipes.models import Recipe, User
 from tests.auth_client import AuthActions
-from tests.recipes.conftest import (
+from tests.recipes.factories import (
     bucket_keys,
     image_bytes,
     load_recipe,

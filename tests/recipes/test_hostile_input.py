@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.auth_client import AuthActions
-from tests.recipes.conftest import image_bytes, make_user, post_recipe, recipe_count
+from tests.recipes.factories import image_bytes, make_user, post_recipe, recipe_count
 
 
 @pytest.mark.parametrize("query", [{"q": "soup\x00"}, {"page": "²"}, {"page": "①"}])

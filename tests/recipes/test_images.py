@@ -5,62 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import Image
 
 from recipes.images import MAX_PIXELS, ImageRejected, extension_of, prepare_image
-from tests.recipes.conftest import image_bytes
-
-
-def gif_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("P", (10, 10)).save(buffer, "GIF")
-    return buffer.getvalue()
-
-
-def bomb_png(width: int, height: int) -> bytes:
-    """A tiny file that claims a huge number of pixels."""
-    buffer = io.BytesIO()
-    Image.new("1", (width, height)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def jpeg_with_gps_and_orientation() -> bytes:
-    image = Image.new("RGB", (600, 300), "#2e86c1")
-    exif = image.getexif()
-    exif[ExifTags.Base.Orientation] = 6  # "rotate 90° to display"
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (13.0, 24.0, 36.0)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif)
-    return buffer.getvalue()
-
-
-BAD_FILES = [
-    ("GIF", gif_bytes(), "dish.gif", "Upload a .jpg, .jpeg or .png file."),
-    ("GIF named .png", gif_bytes(), "dish.png", "not a valid PNG image"),
-    (
-        "SVG named .png",
-        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-        "dish.png",
-        "not a valid PNG image",
-    ),
-    ("HTML named .png", b"<html><script>alert(1)</script></html>", "dish.png", "not a valid PNG"),
-    ("HTML named .jpg", b"<html><script>alert(1)</script></html>", "dish.jpg", "not a valid JPEG"),
-    ("PHP named .png", b"<?php system($_GET['c']); ?>", "shell.png", "not a valid PNG image"),
-    ("PNG named .txt", image_bytes("PNG"), "dish.txt", "Upload a .jpg, .jpeg or .png file."),
-    ("double extension", image_bytes(), "dish.jpg.php", "Upload a .jpg, .jpeg or .png file."),
-    ("JPEG named .png", image_bytes("JPEG"), "dish.png", "not a valid PNG image"),
-    ("PNG named .jpg", image_bytes("PNG"), "dish.jpg", "not a valid JPEG image"),
-    ("truncated JPEG", image_bytes(size=(800, 600))[:600], "dish.jpg", "damaged or incomplete"),
-    ("empty", b"", "dish.jpg", "The file is empty."),
-    ("no extension", image_bytes(), "dish", "Upload a .jpg, .jpeg or .png file."),
-    ("over the pixel cap", bomb_png(8000, 6000), "bomb.png", "the limit is 16 megapixels"),
-    ("decompression bomb", bomb_png(20000, 20000), "bomb.png", "the limit is 16 megapixels"),
-]
+from tests.recipes.factories import BAD_FILES, image_bytes, jpeg_with_gps_and_orientation
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from flask import Flask
 from recipes import create_app
 from recipes.extensions import db
 from tests import migration_checks
-from tests.recipes.conftest import S3_SETTINGS
+from tests.recipes.factories import S3_SETTINGS
 
 TABLES = {"users", "recipes", "tags", "recipe_tags", "outbox"}
 

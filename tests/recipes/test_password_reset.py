@@ -11,7 +11,7 @@ from sqlalchemy import select
 from recipes.extensions import db
 from recipes.models import Outbox
 from tests.auth_client import csrf_token_from
-from tests.recipes.conftest import make_user
+from tests.recipes.factories import make_user
 
 
 def test_a_reset_link_is_mailed_from_the_recipe_site(app: Flask, client: FlaskClient) -> None:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.auth_client import AuthActions
-from tests.recipes.conftest import image_bytes, make_recipe, make_user
+from tests.recipes.factories import image_bytes, make_recipe, make_user
 
 AUTHOR, OTHER, STAFF = "author@example.com", "other@example.com", "staff@example.com"
 

@@ -14,17 +14,18 @@ from PIL import Image
 
 from recipes.extensions import db
 from tests.auth_client import AuthActions
-from tests.recipes.conftest import (
+from tests.recipes.factories import (
+    BAD_FILES,
     BUCKET,
     bucket_keys,
     image_bytes,
+    jpeg_with_gps_and_orientation,
     load_recipe,
     make_recipe,
     make_user,
     post_recipe,
     recipe_count,
 )
-from tests.recipes.test_images import BAD_FILES, jpeg_with_gps_and_orientation
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from recipes import create_app
 from recipes.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
-from tests.recipes.conftest import S3_SETTINGS, image_bytes, make_user, post_recipe, recipe_count
+from tests.recipes.factories import S3_SETTINGS, image_bytes, make_user, post_recipe, recipe_count
 
 # gunicorn kills a worker after 30 s; the page must come well before that.
 WELL_INSIDE_THE_WORKER_TIMEOUT = 15

@@ -17,7 +17,7 @@ from tests.injection import (
     row_counts,
     table_names,
 )
-from tests.recipes.conftest import make_recipe, make_user
+from tests.recipes.factories import make_recipe, make_user
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from recipes.extensions import db, image_store
 from recipes.storage import StorageError, image_origins
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
-from tests.recipes.conftest import (
+from tests.recipes.factories import (
     S3_SETTINGS,
     bucket_keys,
     image_bytes,

@@ -17,7 +17,7 @@ from recipes.extensions import db
 from recipes.models import Recipe, Tag, User, recipe_tags
 from tests.auth_client import AuthActions
 from tests.query_count import count_queries
-from tests.recipes.conftest import (
+from tests.recipes.factories import (
     bucket_keys,
     image_bytes,
     load_recipe,

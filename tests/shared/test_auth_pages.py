@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shared.auth import passwords
-from tests.auth_client import csrf_token_from
-from tests.shared.conftest import PASSWORD, AuthActions, make_user
+from tests.auth_client import PASSWORD, AuthActions, csrf_token_from
+from tests.shared.factories import make_user
 from tests.shared.tiny_app import User, db
 
 

@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from tests.shared.conftest import AuthActions, make_user
+from tests.auth_client import AuthActions
+from tests.shared.factories import make_user
 from tests.shared.tiny_app import User, db
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from shared.commands import seed_demo_command
-from tests.shared.conftest import make_user
+from tests.shared.factories import make_user
 from tests.shared.tiny_app import User, db
 
 

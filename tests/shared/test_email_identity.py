@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from shared.auth.models import normalise_email
 from shared.auth.services import EmailTaken, InvalidEmail, authenticate, create_user
-from tests.shared.conftest import AuthActions
+from tests.auth_client import AuthActions
 from tests.shared.tiny_app import User, db
 
 PASSWORD = "a good long password"

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.shared.conftest import make_app
+from tests.shared.factories import make_app
 
 
 def test_healthz(client: FlaskClient) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.auth import EmailTaken, create_user
 from shared.auth.services import authenticate
-from tests.shared.conftest import PASSWORD, make_user
+from tests.auth_client import PASSWORD
+from tests.shared.factories import make_user
 from tests.shared.tiny_app import User, db
 
 

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.auth_client import PASSWORD, csrf_token_from
-from tests.shared.conftest import AuthActions, make_user
+from tests.auth_client import PASSWORD, AuthActions, csrf_token_from
+from tests.shared.factories import make_user
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/auth/password-reset/(\S+)")

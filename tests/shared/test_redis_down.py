@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.auth_client import AuthActions
 from tests.servers import HAS_REDIS_SERVER, RedisServer
 from tests.servers import redis_server as start_redis
-from tests.shared.conftest import AuthActions, make_user
+from tests.shared.factories import make_user
 
 pytestmark = pytest.mark.skipif(not HAS_REDIS_SERVER, reason="needs redis-server on PATH")
 

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
 
-from tests.auth_client import csrf_token_from
-from tests.shared.conftest import PASSWORD, make_user
+from tests.auth_client import PASSWORD, csrf_token_from
+from tests.shared.factories import make_user
 from tests.shared.tiny_app import csrf
 
 DEEP_JSON = "[" * 5000 + "]" * 5000

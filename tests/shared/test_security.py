@@ -10,7 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.shared.conftest import AuthActions, make_user
+from tests.auth_client import AuthActions
+from tests.shared.factories import make_user
 
 REAL_KEY = "r" * 48
 EXTERNAL = "https://desk.example.com"

@@ -1,89 +1,20 @@
-"""Fixtures for the shop API: ``app``, ``client``, ``runner``, and plain
-factories for users, tokens, products and orders."""
+"""The shop API's ``app``, on fresh tables for each test. ``client`` and
+``runner`` come from tests/conftest.py; factories for users, tokens,
+products and orders from factories.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
 
-from shop_api import create_app, services
+from shop_api import create_app
 from shop_api.extensions import db
-from shop_api.models import Order, Product, User
-from tests.app_fixtures import app_on_fresh_tables, save_user
+from tests.app_fixtures import app_on_fresh_tables
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     with app_on_fresh_tables(create_app, db, database_url) as app:
         yield app
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
-
-
-def make_user(app: Flask, email: str = "customer@example.com", **overrides: Any) -> User:
-    return save_user(app, db, User, email, **overrides)
-
-
-def make_token(app: Flask, user: User, lifetime: timedelta = timedelta(hours=1)) -> str:
-    with app.app_context():
-        saved = db.session.get(User, user.id)
-        assert saved is not None
-        return services.issue_token(saved, lifetime).token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def make_customer(app: Flask, email: str = "customer@example.com") -> dict[str, str]:
-    """A customer's ``Authorization`` header, ready to send."""
-    return bearer(make_token(app, make_user(app, email)))
-
-
-def make_staff(app: Flask, email: str = "staff@example.com") -> dict[str, str]:
-    return bearer(make_token(app, make_user(app, email, is_staff=True)))
-
-
-def make_product(app: Flask, **overrides: Any) -> Product:
-    fields = {
-        "name": "Ceramic mug",
-        "description": "Holds coffee.",
-        "price_cents": 1299,
-        "currency": "EUR",
-        "stock": 10,
-        **overrides,
-    }
-    with app.app_context():
-        product = Product(**fields)
-        db.session.add(product)
-        db.session.commit()
-        db.session.refresh(product)
-        db.session.expunge(product)
-    return product
-
-
-def stock_of(app: Flask, product_id: int) -> int:
-    with app.app_context():
-        return int(db.session.scalar(db.select(Product.stock).where(Product.id == product_id)))
-
-
-def order_count(app: Flask) -> int:
-    with app.app_context():
-        return int(db.session.scalar(db.select(db.func.count()).select_from(Order)))
-
-
-def order_body(*lines: tuple[int, int]) -> dict[str, Any]:
-    return {"items": [{"product_id": pid, "quantity": quantity} for pid, quantity in lines]}

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from shop_api.extensions import db
 from shop_api.models import ApiToken, User
 from tests.auth_client import PASSWORD
-from tests.shop_api.conftest import bearer, make_customer, make_token, make_user
+from tests.shop_api.factories import bearer, make_customer, make_token, make_user
 
 PROBLEM = "application/problem+json"
 

@@ -15,7 +15,7 @@ from shop_api import services
 from shop_api.extensions import db
 from shop_api.models import Product
 from shop_api.schemas import ProductSchema
-from tests.shop_api.conftest import make_customer, make_product, make_staff, order_body
+from tests.shop_api.factories import make_customer, make_product, make_staff, order_body
 
 PRODUCT_URLS = ("/api/products/", "/api/products/{id}")
 

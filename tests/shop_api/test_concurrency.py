@@ -27,7 +27,7 @@ from shop_api import create_app
 from shop_api.extensions import db
 from shop_api.models import Order, Product
 from tests.app_fixtures import app_on_fresh_tables
-from tests.shop_api.conftest import make_product, make_token, make_user
+from tests.shop_api.factories import make_product, make_token, make_user
 
 STOCK = 10
 PARALLEL_ORDERS = 48

@@ -14,7 +14,7 @@ from shared.config import ConfigurationError
 from shop_api import create_app
 from shop_api.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
-from tests.shop_api.conftest import make_customer, make_product
+from tests.shop_api.factories import make_customer, make_product
 
 FRONT_END = "https://shop.example.com"
 PREFLIGHT = {

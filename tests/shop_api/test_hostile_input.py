@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.shop_api.conftest import (
+from tests.shop_api.factories import (
     make_customer,
     make_product,
     make_staff,

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from shop_api.extensions import db
 from tests.query_count import count_queries
-from tests.shop_api.conftest import (
+from tests.shop_api.factories import (
     make_customer,
     make_product,
     order_body,
@@ -83,7 +83,7 @@ def test_prices_come_from_the_database(
 def test_the_order_keeps_the_price_it_was_placed_at(
     app: Flask, client: FlaskClient, customer: dict[str, str]
 ) -> None:
-    from tests.shop_api.conftest import make_staff
+    from tests.shop_api.factories import make_staff
 
     mug = make_product(app, price_cents=1299)
     order = place(client, customer, order_body((mug.id, 1))).get_json()

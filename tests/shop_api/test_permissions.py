@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.auth_client import PASSWORD
-from tests.shop_api.conftest import bearer, make_product, make_token, make_user, order_body
+from tests.shop_api.factories import bearer, make_product, make_token, make_user, order_body
 
 PRODUCT = {"name": "New", "price_cents": 100, "currency": "EUR", "stock": 1}
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.shop_api.conftest import make_customer, make_product, make_staff
+from tests.shop_api.factories import make_customer, make_product, make_staff
 
 PROBLEM = "application/problem+json"
 NEW_PRODUCT = {

@@ -21,7 +21,7 @@ from tests.injection import (
     row_counts,
     table_names,
 )
-from tests.shop_api.conftest import make_customer, make_product, order_body
+from tests.shop_api.factories import make_customer, make_product, order_body
 
 OTHERS_PRODUCT = "Bob's engraved mug"
 
