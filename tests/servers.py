@@ -1,6 +1,13 @@
-"""Real servers for the tests that need one: Redis (``redis-server`` from
-the machine, started on a free port, stopped and started again at will) and
-an SMTP server (aiosmtpd, in this process) that keeps what it receives."""
+"""Real servers for the tests that need one, and the one way to start them.
+
+- ``free_port()``/``free_ports(n)``: loopback ports nothing listens on;
+- ``serve(command, env, log=..., ready_url=...)``: a server process
+  (gunicorn, moto, http.server, a Celery worker) started, waited for until
+  ``ready_url`` answers, and stopped afterwards;
+- Redis (``redis-server`` from the machine, stopped and started again at
+  will) and an SMTP server (aiosmtpd, in this process) that keeps what it
+  receives.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -18,12 +26,66 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 HAS_REDIS_SERVER = shutil.which("redis-server") is not None
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different loopback ports, free when this returns."""
+    probes = [socket.socket() for _ in range(count)]
+    for probe in probes:
+        probe.bind(("127.0.0.1", 0))
+    ports = [int(probe.getsockname()[1]) for probe in probes]
+    for probe in probes:
+        probe.close()
+    return ports
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 -- our own server
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not come up:\n{log.read_text()}") from None
+            time.sleep(0.2)
+
+
+@contextmanager
+def serve(
+    command: list[str],
+    env: Mapping[str, str],
+    *,
+    log: Path,
+    ready_url: str | None = None,
+    cwd: Path = ROOT,
+    graceful: bool = True,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` with its output in ``log``; once ``ready_url`` (if
+    any) answers, hand it over; stop it afterwards (SIGTERM, then SIGKILL;
+    ``graceful=False``: SIGKILL at once, for a throw-away server)."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            if ready_url is not None:
+                wait_until_up(ready_url, process, log)
+            yield process
+        finally:
+            process.terminate() if graceful else process.kill()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def listening(port: int) -> bool:

@@ -15,17 +15,9 @@ from pathlib import Path
 
 import requests
 
+from tests.servers import free_ports
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for probe in sockets:
-        probe.bind(("127.0.0.1", 0))
-    ports = [int(probe.getsockname()[1]) for probe in sockets]
-    for probe in sockets:
-        probe.close()
-    return ports
 
 
 def demo_env(ports: list[int]) -> dict[str, str]:

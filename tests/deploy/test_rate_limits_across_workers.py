@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.error
@@ -24,6 +23,7 @@ import pytest
 
 from shop_api import create_app
 from shop_api.extensions import db
+from tests.servers import free_port, serve
 from tests.shop_api.factories import make_user
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -40,7 +40,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     with app.app_context():
         db.create_all()
     make_user(app, "customer@example.com")
-    port = 18_000 + os.getpid() % 1000
+    port = free_port()
     access_log = tmp_path / "access.log"
     env = {
         **os.environ,
@@ -52,39 +52,21 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "PORT": str(port),
         "GUNICORN_WORKERS": "2",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--access-logfile",
-            str(access_log),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "shop_api:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "gunicorn.conf.py",
+        "--access-logfile",
+        str(access_log),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "shop_api:create_app()",
+    ]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                assert process.poll() is None, "gunicorn exited"
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+    with serve(command, env, log=tmp_path / "gunicorn.log", ready_url=f"{base}/healthz"):
         yield base, access_log
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def failed_token_request(base: str) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.live_servers import free_port, process
+from tests.servers import free_port, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "docker" / "nginx" / "capstones.conf.template"
@@ -86,7 +86,7 @@ def nginx_in_front(workdir: Path, upstreams: Mapping[str, str]) -> Iterator[dict
     assert checked.returncode == 0, checked.stderr
     config = workdir / "nginx.conf"
     command = [nginx_binary(), "-p", str(workdir), "-c", str(config), "-g", "daemon off;"]
-    with process(command, dict(os.environ), workdir / "nginx.out"):
+    with serve(command, os.environ, log=workdir / "nginx.out"):
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         _wait_for_listen(ports["helpdesk"])
         yield urls

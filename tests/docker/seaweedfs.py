@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.live_servers import process, wait_until_up
+from tests.servers import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 # The credentials compose gives SeaweedFS and the recipes app by default.
@@ -80,15 +80,10 @@ def seaweedfs(workdir: Path) -> Iterator[S3Server]:
     ]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
     log = workdir / "seaweedfs.log"
-    with process(command, env, log) as server:
-        try:
-            url = f"http://127.0.0.1:{s3}"
-            wait_until_up(f"{url}/healthz", server, log)
-            yield S3Server(url)
-        finally:
-            # A throw-away server: no need to wait for its graceful shutdown.
-            server.kill()
-            server.wait()
+    url = f"http://127.0.0.1:{s3}"
+    # A throw-away server: no need to wait for its graceful shutdown.
+    with serve(command, env, log=log, ready_url=f"{url}/healthz", graceful=False):
+        yield S3Server(url)
 
 
 def weed_version() -> str:

@@ -32,8 +32,7 @@ from helpdesk.extensions import db
 from helpdesk.models import User
 from tests.app_fixtures import save_user
 from tests.docker.seaweedfs import S3Server, seaweedfs
-from tests.e2e.live_servers import free_port
-from tests.servers import HAS_REDIS_SERVER, redis_server, smtp_server
+from tests.servers import HAS_REDIS_SERVER, free_port, redis_server, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "flask-capstones:test"

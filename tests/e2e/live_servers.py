@@ -4,16 +4,15 @@ a free port with its own SQLite file, and moto's S3 server for recipes."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.servers import free_port, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_EMAIL = "staff@example.com"
@@ -37,24 +36,6 @@ def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
     page.click("#submit")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 -- our own server
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up:\n{log.read_text()}") from None
-            time.sleep(0.2)
-
-
 def flask(app: str, env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", app, *args],
@@ -70,32 +51,12 @@ def flask(app: str, env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def process(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-        try:
-            yield server
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-@contextmanager
 def s3_server(workdir: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = workdir / "s3.log"
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with process(command, dict(os.environ), log) as server:
-        wait_until_up(f"{url}/moto-api/", server, log)
+    with serve(command, os.environ, log=log, ready_url=f"{url}/moto-api/"):
         yield url
 
 
@@ -139,9 +100,8 @@ def live_app(
         f"{name}:create_app()",
     ]
     with ExitStack() as stack:
-        server = stack.enter_context(process(command, env, log))
         url = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{url}/readyz", server, log)
+        stack.enter_context(serve(command, env, log=log, ready_url=f"{url}/readyz"))
         mail_log = None
         if mail_worker:
             mail_log = workdir / f"{name}-mail.log"
@@ -161,7 +121,7 @@ def live_app(
                 "--without-mingle",
                 "--without-heartbeat",
             ]
-            stack.enter_context(process(worker, env, mail_log))
+            stack.enter_context(serve(worker, env, log=mail_log))
         yield LiveApp(name, url, env, mail_log)
 
 
@@ -186,9 +146,8 @@ def front_end_server(workdir: Path) -> Iterator[str]:
         "--directory",
         str(folder),
     ]
-    with process(command, dict(os.environ), log) as server:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{url}/", server, log)
+    url = f"http://127.0.0.1:{port}"
+    with serve(command, os.environ, log=log, ready_url=f"{url}/"):
         yield url
 
 

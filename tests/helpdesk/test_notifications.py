@@ -5,7 +5,6 @@ survives a broker that is down and an SMTP server that fails."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from shared.worker import relay_pending
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions, csrf_token_from
 from tests.helpdesk.factories import make_ticket, make_user, post_form
+from tests.servers import free_port
 
 EXTERNAL_URL = "https://desk.example.com"
 
@@ -121,16 +121,10 @@ def test_demo_data_sends_no_mail(app: Flask, sent: list[Any]) -> None:
     assert outbox_rows(app) == []
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # closed again when the block ends
-
-
 def test_a_reply_saved_while_the_broker_is_down_is_mailed_by_the_relay(
     database_url: str,
 ) -> None:
-    down = f"redis://127.0.0.1:{closed_port()}/0"
+    down = f"redis://127.0.0.1:{free_port()}/0"
     settings = {"CELERY_TASK_ALWAYS_EAGER": False, "CELERY_BROKER_URL": down}
     with app_on_fresh_tables(create_app, db, database_url, **settings) as app:
         owner = make_user(app, "ann@example.com")
@@ -159,7 +153,7 @@ def test_a_reply_saved_while_the_broker_is_down_is_mailed_by_the_relay(
 def test_an_smtp_failure_is_recorded_and_a_later_try_sends(database_url: str) -> None:
     smtp_down = {
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": closed_port(),
+        "MAIL_PORT": free_port(),
         "MAIL_SUPPRESS_SEND": False,
     }
     with app_on_fresh_tables(create_app, db, database_url, **smtp_down) as app:

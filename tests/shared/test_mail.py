@@ -5,7 +5,6 @@ set, and retried after an SMTP failure."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from shared.clock import utcnow
 from shared.config import ConfigurationError
 from shared.mail import external_url
 from shared.worker import celery_settings, relay_pending, send_mail
+from tests.servers import free_port
 from tests.shared import tiny_app
 from tests.shared.tiny_app import Note, Outbox, db
 
@@ -35,12 +35,6 @@ def rows(app: Flask) -> list[Outbox]:
         found = list(db.session.scalars(select(Outbox).order_by(Outbox.id)))
         db.session.expunge_all()
     return found
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_mail_is_saved_with_its_change_and_sent_once(
@@ -82,7 +76,7 @@ def test_without_a_mail_server_the_mail_is_printed(
 def test_a_broker_that_is_down_fails_nothing_and_the_relay_sends_later(
     app_factory: Any,
 ) -> None:
-    down = f"redis://127.0.0.1:{closed_port()}/0"
+    down = f"redis://127.0.0.1:{free_port()}/0"
     app = app_factory(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=down)
     assert app.test_client().post("/notes/mailed", data={"text": "x"}).status_code == 201
     [row] = rows(app)
@@ -101,7 +95,7 @@ def test_a_broker_that_is_down_fails_nothing_and_the_relay_sends_later(
 
 
 def test_an_smtp_failure_is_recorded_released_and_retried(app_factory: Any) -> None:
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_SUPPRESS_SEND=False)
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
     assert app.test_client().post("/notes/mailed", data={"text": "x"}).status_code == 201
     [row] = rows(app)
     assert row.sent_at is None

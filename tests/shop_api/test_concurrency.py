@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -27,17 +24,12 @@ from shop_api import create_app
 from shop_api.extensions import db
 from shop_api.models import Order, Product
 from tests.app_fixtures import app_on_fresh_tables
+from tests.servers import free_port, serve
 from tests.shop_api.factories import make_product, make_token, make_user
 
 STOCK = 10
 PARALLEL_ORDERS = 48
 WORKERS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -55,40 +47,21 @@ def live_server(server_app: Flask, database_url: str, tmp_path: Path) -> Iterato
         # Rate limits are per process in memory; they are not under test here.
         "SHOP_API_RATELIMIT_ENABLED": "false",
     }
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "shop_api:create_app()",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "60",
+        "shop_api:create_app()",
+    ]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
-                time.sleep(0.2)
+    with serve(command, env, log=tmp_path / "gunicorn.log", ready_url=f"{base}/healthz"):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 def post_order(base: str, token: str, product_id: int) -> int:
