@@ -7,6 +7,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 
 NUL_MESSAGE = "Remove the NUL character (an invisible control character) from this field."
+# A form sent back with errors is "bad input" (422), not a success (200):
+# scripts and tests can tell the two apart without reading the HTML.
+FORM_ERROR_STATUS = 422
 
 
 class Form(FlaskForm):
@@ -26,6 +29,12 @@ class Form(FlaskForm):
                 field.errors = [*field.errors, NUL_MESSAGE]
                 valid = False
         return valid
+
+
+def form_status(form: FlaskForm) -> int:
+    """The status of a page that shows ``form``: 200 the first time, 422
+    when it comes back with errors."""
+    return FORM_ERROR_STATUS if form.is_submitted() else 200
 
 
 def strip_whitespace(value: str | None) -> str | None:

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from helpdesk import services
 from helpdesk.extensions import db
 from helpdesk.forms import ReplyForm, TicketForm
 from helpdesk.models import Ticket, TicketStatus
+from shared.auth import require_login
+from shared.forms import form_status
 from shared.pagination import paginate
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
 
-@bp.before_request
-@login_required
-def require_login() -> None:
-    """Every page here needs a logged-in user."""
+bp.before_request(require_login)  # every page here needs a logged-in user
 
 
 @bp.get("/")
@@ -44,7 +43,7 @@ def new_ticket() -> ResponseReturnValue:
         )
         flash("Your ticket is open. Staff will reply here.", "success")
         return redirect(url_for(".show_ticket", ticket_id=ticket.id))
-    status = 422 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("tickets/new.html", form=form), status
 
 

@@ -28,6 +28,7 @@ from recipes.forms import ConfirmDeleteForm, EditRecipeForm, RecipeForm
 from recipes.images import ImageRejected
 from recipes.models import Recipe
 from recipes.storage import StorageError
+from shared.forms import form_status
 from shared.pagination import paginate
 
 bp = Blueprint("recipes", __name__)
@@ -76,7 +77,7 @@ def new_recipe() -> ResponseReturnValue:
             ),
             success="Your recipe is published.",
         )
-    return _render_form(form, None, 422 if form.is_submitted() else 200)
+    return _render_form(form, None, form_status(form))
 
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
@@ -104,7 +105,7 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
             ),
             success="Your changes are saved.",
         )
-    return _render_form(form, recipe, 422 if form.is_submitted() else 200)
+    return _render_form(form, recipe, form_status(form))
 
 
 @bp.route("/recipes/<id:recipe_id>/delete", methods=["GET", "POST"])

@@ -1,8 +1,9 @@
 """Accounts for all three apps: the user mixin, password rules, the ``Auth``
-extension (Flask-Login plus the auth pages) and the ``staff_required`` check.
+extension (Flask-Login plus the auth pages) and the access checks
+(``require_login``, ``require_staff``, ``staff_required``).
 """
 
-from shared.auth.decorators import require_staff, staff_required
+from shared.auth.decorators import require_login, require_staff, staff_required
 from shared.auth.extension import Auth
 from shared.auth.models import UserAccountMixin, normalise_email
 from shared.auth.safe_redirect import safe_next_path
@@ -25,6 +26,7 @@ __all__ = [
     "create_user",
     "end_all_sessions",
     "normalise_email",
+    "require_login",
     "require_staff",
     "safe_next_path",
     "staff_required",

@@ -1,4 +1,10 @@
-"""Access checks for views."""
+"""Access checks for views, one idiom each:
+
+- a whole blueprint: ``bp.before_request(require_login)`` or
+  ``bp.before_request(require_staff)``, so a view added later cannot forget;
+- one view among public ones: ``@login_required`` (Flask-Login's) or
+  ``@staff_required``.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,23 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_login.config import EXEMPT_METHODS
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def require_login() -> ResponseReturnValue | None:
+    """For ``blueprint.before_request``: every view of the blueprint needs a
+    logged-in user. Flask-Login's answer for anyone else: the login page
+    (HTML apps), or 401 (the API). CORS preflights (OPTIONS) pass, as with
+    ``@login_required``."""
+    if request.method in EXEMPT_METHODS or current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
 
 
 def require_staff() -> ResponseReturnValue | None:

@@ -48,11 +48,9 @@ from shared.auth.services import (
     reset_password,
     user_for_reset_token,
 )
+from shared.forms import form_status
 from shared.mail import external_url
 
-# A form that fails validation is re-rendered with this status, so scripts
-# and tests can tell it from a success without parsing HTML.
-FORM_ERROR_STATUS = 422
 INVALID_CREDENTIALS = "Invalid e-mail or password."
 # The same answer whether or not the address has an account: the form must
 # not tell a stranger who is registered.
@@ -97,7 +95,7 @@ def create_auth_blueprint(
                 _start_session(user, remember=False)
                 flash("Welcome! Your account is ready.", "success")
                 return redirect(_next_or_home())
-        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/register.html", form=form), status
 
     @bp.route("/login", methods=["GET", "POST"])
@@ -114,7 +112,7 @@ def create_auth_blueprint(
                 _start_session(user, remember=bool(form.remember.data))
                 return redirect(_next_or_home())
             form.form_errors.append(INVALID_CREDENTIALS)
-        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/login.html", form=form, password_reset=password_reset), status
 
     @bp.post("/logout")
@@ -169,7 +167,7 @@ def _add_password_reset_pages(
                 outbox.kick(mail)
             flash(RESET_LINK_SENT, "info")
             return redirect(url_for("auth.login"))
-        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/password_reset_request.html", form=form), status
 
     @bp.route("/password-reset/<token>", methods=["GET", "POST"])
@@ -195,7 +193,7 @@ def _add_password_reset_pages(
                     "success",
                 )
                 return redirect(url_for("auth.login"))
-        status = FORM_ERROR_STATUS if form.is_submitted() else 200
+        status = form_status(form)
         return render_template("auth/password_reset.html", form=form, email=user.email), status
 
 

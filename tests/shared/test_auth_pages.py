@@ -347,6 +347,28 @@ def test_logged_in_user_visiting_login_is_sent_on(
     assert response.headers["Location"] == "/private"
 
 
+def test_require_login_guards_a_whole_blueprint(app_factory: Any) -> None:
+    from flask import Blueprint
+
+    from shared.auth import require_login
+
+    app = app_factory()
+    bp = Blueprint("members", __name__)
+    bp.before_request(require_login)
+    bp.add_url_rule("/members", "home", lambda: "members", methods=["GET", "OPTIONS"])
+    app.register_blueprint(bp)
+    make_user(app, email="ann@example.com")
+
+    anonymous = app.test_client()
+    refused = anonymous.get("/members")
+    assert refused.status_code == 302
+    assert refused.headers["Location"].startswith("/auth/login?next=")
+    assert anonymous.options("/members").status_code == 200  # a preflight needs no login
+    member = app.test_client()
+    AuthActions(member).login("ann@example.com")
+    assert member.get("/members").get_data(as_text=True) == "members"
+
+
 def test_require_staff_guards_a_whole_blueprint(app_factory: Any) -> None:
     from flask import Blueprint
 
