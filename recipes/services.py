@@ -38,15 +38,21 @@ from recipes.storage import StorageError
 logger = logging.getLogger(__name__)
 
 
-class NotAllowed(Exception):
+class RecipesError(Exception):
+    """A rule said no; the message is fit to show the user. (A refused photo
+    is ``images.ImageRejected``, an unreachable bucket ``storage.StorageError``:
+    each module owns its own refusals.)"""
+
+
+class NotAllowed(RecipesError):
     """The user may not do this to this recipe."""
 
 
-class ChangedMeanwhile(Exception):
+class ChangedMeanwhile(RecipesError):
     """Another request changed or deleted this recipe after this one read it."""
 
 
-class BadTags(ValueError):
+class BadTags(RecipesError, ValueError):
     """The tags as typed break a rule; the message says which, for the form."""
 
 

@@ -21,7 +21,7 @@ from shared.proxy import trust_proxy_headers
 from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import disable_cookies, init_security_headers
-from shop_api.api import register_api
+from shop_api.api import register_blueprints
 from shop_api.commands import register_commands
 from shop_api.cors import init_cors
 from shop_api.extensions import auth, db, limiter, migrate
@@ -57,7 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     trust_proxy_headers(app)
     init_cors(app)
 
-    register_api(app)
+    register_blueprints(app)
     register_health_checks(app, db=db)
     register_error_handlers(app, db=db, problem_json=True)
     register_commands(app)

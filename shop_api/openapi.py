@@ -18,6 +18,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema
 
+from shared.database import MAX_ID
 from shop_api.schemas import ProblemSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,7 +120,7 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
         converter = match.group("converter") or "string"
         schema: dict[str, Any] = {"type": "string"}
         if converter in {"id", "int"}:
-            schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         parameters.append(
             {"name": match.group("name"), "in": "path", "required": True, "schema": schema}
         )

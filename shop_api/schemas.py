@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from shared.auth.models import EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from shared.database import MAX_ID
+from shared.pagination import MAX_PAGE
 from shop_api.models import CURRENCY, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from shop_api.services import MAX_QUANTITY, PRODUCT_SORTS
 
@@ -23,7 +24,6 @@ MAX_PRICE_CENTS = 10_000_000  # 100,000.00 in the shop's currency
 MAX_STOCK = 1_000_000
 MAX_ORDER_LINES = 50
 MAX_PER_PAGE = 100
-MAX_PAGE = 100_000
 
 
 def _strict_int(**kwargs: Any) -> fields.Integer:

@@ -9,6 +9,6 @@ from shop_api.api.orders import bp as orders_bp
 from shop_api.api.products import bp as products_bp
 
 
-def register_api(app: Flask) -> None:
+def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, products_bp, orders_bp, docs_bp, swagger_ui_assets):
         app.register_blueprint(blueprint)
