@@ -17,9 +17,9 @@ import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,13 +43,28 @@ MAX_LIVE_TOKENS = 10  # per user: ten devices or scripts logged in at once
 
 
 class ShopError(Exception):
-    """A rule said no; the message is fit to show the client."""
+    """A rule said no; the message is fit to show the client.
+
+    Each kind carries the status the API answers it with (422: the request
+    can never work as sent; 409: it conflicts with the current state) and
+    what a client needs to react (``problem_fields``): the API turns any
+    ShopError into problem JSON in one place (shop_api/api/__init__.py).
+    """
+
+    status: ClassVar[int] = 422
+
+    def problem_fields(self) -> dict[str, Any]:
+        """``errors`` (by field) and/or ``extra`` members of the problem JSON."""
+        return {}
 
 
 class UnknownProducts(ShopError):
     def __init__(self, product_ids: list[int]) -> None:
         super().__init__(f"Unknown product ids: {', '.join(map(str, product_ids))}.")
         self.product_ids = product_ids
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": {"items": {"product_id": [str(self)]}}}
 
 
 class QuantityTooLarge(ShopError):
@@ -59,6 +74,9 @@ class QuantityTooLarge(ShopError):
             f"at most {MAX_QUANTITY} per order."
         )
         self.product_id = product_id
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": {"items": [str(self)]}}
 
 
 @dataclass(frozen=True)
@@ -70,22 +88,29 @@ class Shortage:
 
 
 class OutOfStock(ShopError):
+    status = 409
+
     def __init__(self, shortages: list[Shortage]) -> None:
         names = ", ".join(s.product_name for s in shortages)
         super().__init__(f"Not enough stock for: {names}. Nothing was ordered.")
         self.shortages = shortages
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"extra": {"shortages": [asdict(shortage) for shortage in self.shortages]}}
+
 
 class IdempotencyKeyReused(ShopError):
-    pass
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": {"Idempotency-Key": [str(self)]}}
 
 
 class OrderNotCancellable(ShopError):
-    pass
+    status = 409
 
 
 class WrongCurrency(ShopError):
-    pass
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": {"items": [str(self)]}}
 
 
 # --- products ------------------------------------------------------------------

@@ -1,14 +1,29 @@
-"""The shop's JSON API, under ``/api``: one blueprint per resource."""
+"""The shop's JSON API, under ``/api``: one blueprint per resource, and the
+one place where a business refusal becomes an HTTP answer."""
 
-from flask import Flask
+from flask import Flask, current_app
+from flask.typing import ResponseReturnValue
 
+from shared.errors import Problem
 from shop_api.api.auth import bp as auth_bp
 from shop_api.api.docs import bp as docs_bp
 from shop_api.api.docs import swagger_ui_assets
 from shop_api.api.orders import bp as orders_bp
 from shop_api.api.products import bp as products_bp
+from shop_api.services import ShopError
 
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, products_bp, orders_bp, docs_bp, swagger_ui_assets):
         app.register_blueprint(blueprint)
+    app.register_error_handler(ShopError, answer_refusal)
+
+
+def answer_refusal(refusal: ShopError) -> ResponseReturnValue:
+    """Any ShopError a view lets through: problem JSON with the status the
+    refusal carries (422 or 409) and the fields a client needs to react."""
+    fields = refusal.problem_fields()
+    problem = Problem(
+        refusal.status, str(refusal), errors=fields.get("errors"), extra=fields.get("extra")
+    )
+    return current_app.handle_http_exception(problem)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, g
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -16,7 +18,6 @@ from shared.auth.rate_limits import (
 )
 from shared.errors import Problem
 from shop_api import services
-from shop_api.api.parsing import json_body
 from shop_api.extensions import db, limiter
 from shop_api.models import User
 from shop_api.openapi import operation
@@ -44,10 +45,9 @@ def _is_refused(response: Response) -> bool:
     responses={201: ("The new account.", UserSchema)},
     errors=(409, 429),
 )
-def register() -> ResponseReturnValue:
-    data = json_body(REGISTRATION_SCHEMA)
+def register(body: dict[str, Any]) -> ResponseReturnValue:
     try:
-        user = create_user(db, User, email=data["email"], password=data["password"])
+        user = create_user(db, User, email=body["email"], password=body["password"])
     except EmailTaken:
         raise Problem(409, "An account with this e-mail already exists.") from None
     except (InvalidEmail, WeakPassword) as refusal:
@@ -70,9 +70,8 @@ def register() -> ResponseReturnValue:
     responses={201: ("A token and when it expires.", TokenSchema)},
     errors=(401, 429),
 )
-def create_token() -> ResponseReturnValue:
-    data = json_body(CREDENTIALS_SCHEMA)
-    user = authenticate(db, User, data["email"], data["password"])
+def create_token(body: dict[str, Any]) -> ResponseReturnValue:
+    user = authenticate(db, User, body["email"], body["password"])
     if user is None:
         raise Problem(401, "Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
     issued = services.issue_token(user, current_app.config["API_TOKEN_LIFETIME"])

@@ -6,6 +6,7 @@ Someone else's order is a 404 everywhere: the owner is part of every query.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +16,6 @@ from shared.auth import require_login
 from shared.errors import Problem
 from shop_api import services
 from shop_api.api.pages import paginated_response
-from shop_api.api.parsing import json_body, query_args
 from shop_api.extensions import db
 from shop_api.models import IDEMPOTENCY_KEY_MAX_LENGTH, Order
 from shop_api.openapi import operation
@@ -57,34 +57,17 @@ _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
     },
     errors=(409,),
 )
-def place_order() -> ResponseReturnValue:
+def place_order(body: dict[str, Any]) -> ResponseReturnValue:
     key = _idempotency_key()
-    data = json_body(ORDER_CREATE_SCHEMA)
-    lines = [(item["product_id"], item["quantity"]) for item in data["items"]]
-    try:
-        placed = services.place_order(
-            current_user,
-            lines,
-            idempotency_key=key,
-            request_fingerprint=services.request_fingerprint(request.get_data()),
-        )
-    except services.UnknownProducts as refusal:
-        raise Problem(422, str(refusal), errors={"items": {"product_id": [str(refusal)]}}) from None
-    except (services.QuantityTooLarge, services.WrongCurrency) as refusal:
-        raise Problem(422, str(refusal), errors={"items": [str(refusal)]}) from None
-    except services.IdempotencyKeyReused as refusal:
-        raise Problem(422, str(refusal), errors={IDEMPOTENCY_HEADER: [str(refusal)]}) from None
-    except services.OutOfStock as refusal:
-        shortages = [
-            {
-                "product_id": s.product_id,
-                "product_name": s.product_name,
-                "requested": s.requested,
-                "available": s.available,
-            }
-            for s in refusal.shortages
-        ]
-        raise Problem(409, str(refusal), extra={"shortages": shortages}) from None
+    lines = [(item["product_id"], item["quantity"]) for item in body["items"]]
+    # A refusal (unknown product, too little stock, ...) is a ShopError,
+    # answered as problem JSON with its own status (shop_api/api/__init__.py).
+    placed = services.place_order(
+        current_user,
+        lines,
+        idempotency_key=key,
+        request_fingerprint=services.request_fingerprint(request.get_data()),
+    )
     headers = {"Location": url_for(".get_order", order_id=placed.order.id)}
     if placed.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -100,12 +83,11 @@ def place_order() -> ResponseReturnValue:
     responses={200: ("One page of your orders.", OrderPageSchema)},
     response_headers={200: {"Link": "RFC 8288 links: next, prev, first, last."}},
 )
-def list_orders() -> ResponseReturnValue:
-    args = query_args(PAGE_QUERY_SCHEMA)
+def list_orders(query: dict[str, Any]) -> ResponseReturnValue:
     pagination = db.paginate(
         services.own_orders_query(current_user.id),
-        page=args["page"],
-        per_page=args["per_page"],
+        page=query["page"],
+        per_page=query["per_page"],
         error_out=False,
     )
     page = services.Page(
@@ -138,11 +120,7 @@ def get_order(order_id: int) -> ResponseReturnValue:
     errors=(404, 409),
 )
 def cancel_order(order_id: int) -> ResponseReturnValue:
-    order = _own_order_or_404(order_id)
-    try:
-        order = services.cancel_order(order)
-    except services.OrderNotCancellable as refusal:
-        raise Problem(409, str(refusal)) from None
+    order = services.cancel_order(_own_order_or_404(order_id))
     return ORDER_SCHEMA.dump(order)
 
 

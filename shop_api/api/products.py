@@ -11,7 +11,6 @@ from shared.auth import staff_required
 from shared.errors import Problem
 from shop_api import services
 from shop_api.api.pages import paginated_response, public_json
-from shop_api.api.parsing import json_body, query_args
 from shop_api.extensions import db
 from shop_api.models import Product
 from shop_api.openapi import operation
@@ -38,17 +37,16 @@ PRODUCT_UPDATE_SCHEMA = ProductUpdateSchema()
     responses={200: ("One page of products.", ProductPageSchema)},
     response_headers={200: {"Link": "RFC 8288 links: next, prev, first, last."}},
 )
-def list_products() -> ResponseReturnValue:
-    args = query_args(PRODUCT_QUERY_SCHEMA)
+def list_products(query: dict[str, Any]) -> ResponseReturnValue:
     page = services.product_page(
-        page=args["page"],
-        per_page=args["per_page"],
-        search=args.get("q"),
-        in_stock=args.get("in_stock"),
-        sort=args["sort"],
+        page=query["page"],
+        per_page=query["per_page"],
+        search=query.get("q"),
+        in_stock=query.get("in_stock"),
+        sort=query["sort"],
     )
-    filters: dict[str, Any] = {name: args[name] for name in ("q", "in_stock") if name in args}
-    filters["sort"] = args["sort"]
+    filters: dict[str, Any] = {name: query[name] for name in ("q", "in_stock") if name in query}
+    filters["sort"] = query["sort"]
     return paginated_response(page, public=True, **filters)
 
 
@@ -77,9 +75,8 @@ def get_product(product_id: int) -> ResponseReturnValue:
     responses={201: ("The new product; `Location` is its URL.", ProductSchema)},
     response_headers={201: {"Location": "The product's URL."}},
 )
-def create_product() -> ResponseReturnValue:
-    data = json_body(PRODUCT_SCHEMA)
-    product = services.create_product(**data)
+def create_product(body: dict[str, Any]) -> ResponseReturnValue:
+    product = services.create_product(**body)
     location = url_for(".get_product", product_id=product.id)
     return PRODUCT_SCHEMA.dump(product), 201, {"Location": location}
 
@@ -95,10 +92,9 @@ def create_product() -> ResponseReturnValue:
     responses={200: ("The changed product.", ProductSchema)},
     errors=(404,),
 )
-def update_product(product_id: int) -> ResponseReturnValue:
+def update_product(product_id: int, body: dict[str, Any]) -> ResponseReturnValue:
     product = _product_or_404(product_id)
-    changes = json_body(PRODUCT_UPDATE_SCHEMA)
-    return PRODUCT_SCHEMA.dump(services.update_product(product, changes))
+    return PRODUCT_SCHEMA.dump(services.update_product(product, body))
 
 
 def _product_or_404(product_id: int) -> Product:

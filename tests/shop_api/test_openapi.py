@@ -10,7 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
+from shared.errors import Problem
 from shop_api.openapi import build_openapi, operation
+from shop_api.schemas import OrderCreateSchema, PageQuerySchema
 
 
 @pytest.fixture
@@ -88,6 +90,22 @@ def test_the_operation_decorator_keeps_the_view_working() -> None:
         return "ok"
 
     assert view() == "ok"
+
+
+def test_the_declared_body_and_query_are_what_the_view_receives(app: Flask) -> None:
+    # The schema that documents the request is the one that validates it.
+    @operation(summary="x", tag="t", body=OrderCreateSchema, query=PageQuerySchema)
+    def view(order_id: int, body: dict[str, Any], query: dict[str, Any]) -> tuple[Any, ...]:
+        return order_id, body, query
+
+    good = {"items": [{"product_id": 3, "quantity": 2}]}
+    with app.test_request_context("/?per_page=5", method="POST", json=good):
+        assert view(order_id=7) == (7, good, {"page": 1, "per_page": 5})
+    with app.test_request_context("/", method="POST", json={"items": []}):
+        with pytest.raises(Problem) as refused:
+            view(order_id=7)
+        assert refused.value.code == 422
+        assert "items" in (refused.value.errors or {})
 
 
 def test_interactive_docs_are_served_locally(client: FlaskClient) -> None:
