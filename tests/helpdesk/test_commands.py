@@ -18,17 +18,6 @@ def counts(app: Flask) -> dict[str, int]:
         }
 
 
-def test_create_user_is_registered(app: Flask, runner: FlaskCliRunner) -> None:
-    result = runner.invoke(
-        args=["create-user", "boss@example.com", "--staff", "--password", "x" * 12]
-    )
-    assert result.exit_code == 0
-    with app.app_context():
-        user = db.session.scalar(db.select(User).where(User.email == "boss@example.com"))
-        assert user is not None
-        assert user.is_staff
-
-
 def test_seed_demo_creates_users_and_tickets_across_all_statuses(
     app: Flask, runner: FlaskCliRunner
 ) -> None:
@@ -59,11 +48,3 @@ def test_seed_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0
     assert f"0 added, {len(DEMO_TICKETS)} already there" in result.output
     assert counts(app) == first
-
-
-def test_seed_demo_refuses_in_production_without_force(app: Flask, runner: FlaskCliRunner) -> None:
-    app.config["ENV"] = "production"
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 1
-    assert "this app runs in production" in result.output
-    assert "--force" in result.output

@@ -13,17 +13,6 @@ from recipes.models import Recipe, Tag, User
 from tests.recipes.factories import bucket_keys
 
 
-def test_create_user_is_registered(app: Flask, runner: FlaskCliRunner) -> None:
-    result = runner.invoke(
-        args=["create-user", "boss@example.com", "--staff", "--password", "x" * 12]
-    )
-    assert result.exit_code == 0
-    with app.app_context():
-        user = db.session.scalar(db.select(User).where(User.email == "boss@example.com"))
-        assert user is not None
-        assert user.is_staff
-
-
 def test_create_bucket_is_idempotent(app: Flask, runner: FlaskCliRunner, s3: Any) -> None:
     app.config["S3_BUCKET"] = "fresh-bucket"
     first = runner.invoke(args=["create-bucket"])
@@ -67,11 +56,3 @@ def test_seed_demo_explains_a_missing_bucket(app: Flask, runner: FlaskCliRunner)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 1
     assert "create-bucket" in result.output
-
-
-def test_seed_demo_refuses_in_production_without_force(app: Flask, runner: FlaskCliRunner) -> None:
-    app.config["ENV"] = "production"
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 1
-    assert "this app runs in production" in result.output
-    assert "--force" in result.output

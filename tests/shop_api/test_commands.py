@@ -10,17 +10,6 @@ from shop_api.extensions import db
 from shop_api.models import Product, User
 
 
-def test_create_user_is_registered(app: Flask, runner: FlaskCliRunner) -> None:
-    result = runner.invoke(
-        args=["create-user", "boss@example.com", "--staff", "--password", "x" * 12]
-    )
-    assert result.exit_code == 0
-    with app.app_context():
-        user = db.session.scalar(db.select(User).where(User.email == "boss@example.com"))
-        assert user is not None
-        assert user.is_staff
-
-
 def test_seed_demo_adds_accounts_and_about_thirty_products(
     app: Flask, runner: FlaskCliRunner
 ) -> None:
@@ -53,11 +42,3 @@ def test_seed_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
             DEMO_PRODUCTS
         )
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
-
-
-def test_seed_demo_refuses_in_production_without_force(app: Flask, runner: FlaskCliRunner) -> None:
-    app.config["ENV"] = "production"
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 1
-    assert "this app runs in production" in result.output
-    assert "--force" in result.output
