@@ -14,10 +14,21 @@ from flask import Flask
 
 from helpdesk import create_app
 from helpdesk.extensions import db
+from helpdesk.models import User
 from tests.app_fixtures import app_on_fresh_tables
+from tests.auth_client import AuthActions
+from tests.helpdesk.factories import make_user
 
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     with app_on_fresh_tables(create_app, db, database_url) as app:
         yield app
+
+
+@pytest.fixture
+def staff(app: Flask, auth: AuthActions) -> User:
+    """A staff member, logged in on ``client``."""
+    user = make_user(app, "staff@example.com", is_staff=True)
+    auth.login("staff@example.com")
+    return user

@@ -39,20 +39,6 @@ def owner(app: Flask) -> User:
     return make_user(app, "ann@example.com")
 
 
-@pytest.fixture
-def staff(app: Flask, auth: AuthActions) -> User:
-    user = make_user(app, "staff@example.com", is_staff=True)
-    auth.login("staff@example.com")
-    return user
-
-
-@pytest.fixture
-def sent(app: Flask) -> Iterator[list[Any]]:
-    """The mail handed to the SMTP layer (recorded: TESTING suppresses sending)."""
-    with app.extensions["mail"].record_messages() as messages:
-        yield messages
-
-
 def outbox_rows(app: Flask) -> list[Outbox]:
     with app.app_context():
         rows = list(db.session.scalars(select(Outbox).order_by(Outbox.id)))

@@ -14,13 +14,6 @@ from tests.query_count import count_queries
 
 
 @pytest.fixture
-def staff(app: Flask, auth: AuthActions) -> User:
-    user = make_user(app, "staff@example.com", is_staff=True)
-    auth.login("staff@example.com")
-    return user
-
-
-@pytest.fixture
 def customer(app: Flask) -> User:
     return make_user(app, "customer@example.com")
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from tests.app_fixtures import TEST_SETTINGS
-from tests.auth_client import PASSWORD_HASH
+from tests.app_fixtures import TEST_SETTINGS, save_user
 from tests.shared import tiny_app
 from tests.shared.tiny_app import User, db
 
@@ -22,12 +21,5 @@ def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
 
 def make_user(app: Flask, **overrides: Any) -> User:
     """A saved user; ``email``, ``is_staff``, ``is_active`` can be overridden."""
-    fields = {"email": "ann@example.com", "is_staff": False, "is_active": True, **overrides}
-    with app.app_context():
-        user = User(**fields, password_hash=PASSWORD_HASH)
-        user.rotate_session_token()
-        db.session.add(user)
-        db.session.commit()
-        db.session.refresh(user)
-        db.session.expunge(user)
-    return user
+    email = overrides.pop("email", "ann@example.com")
+    return save_user(app, db, User, email, **overrides)

@@ -5,7 +5,6 @@ set, and retried after an SMTP failure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,6 @@ from shared.worker import celery_settings, relay_pending, send_mail
 from tests.servers import free_port
 from tests.shared import tiny_app
 from tests.shared.tiny_app import Note, Outbox, db
-
-
-@pytest.fixture
-def sent(app: Flask) -> Iterator[list[Any]]:
-    with app.extensions["mail"].record_messages() as messages:
-        yield messages
 
 
 def rows(app: Flask) -> list[Outbox]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,12 +17,6 @@ from tests.shared.factories import make_user
 
 NEW_PASSWORD = "a brand new passphrase"
 LINK = re.compile(r"http://localhost/auth/password-reset/(\S+)")
-
-
-@pytest.fixture
-def sent(app: Flask) -> Iterator[list[Any]]:
-    with app.extensions["mail"].record_messages() as messages:
-        yield messages
 
 
 def ask_for_a_link(client: FlaskClient, email: str) -> Any:
