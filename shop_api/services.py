@@ -256,33 +256,36 @@ def place_order(
     idempotency_key: str | None = None,
     request_fingerprint: str = "",
 ) -> PlacedOrder:
-    """Check stock and place the order, all or nothing.
+    """Check stock and place the order, all or nothing, in three steps:
 
-    ``lines`` are ``(product_id, quantity)`` pairs, already validated one by
-    one. With an ``idempotency_key``, a retry of the same request returns the
-    order the first one placed.
+    1. a retry (same ``idempotency_key``) gets the order the first request placed;
+    2. each line's stock is taken, or none is (``_take_stock``);
+    3. the order is recorded and committed (``_record_order``), unless a
+       request with the same key won the race a moment ago.
+
+    ``lines`` are ``(product_id, quantity)`` pairs, already validated one by one.
     """
-    if idempotency_key:
-        earlier = _replay(customer, idempotency_key, request_fingerprint)
-        if earlier is not None:
-            return earlier
-    order_lines, currencies = _take_stock(merge_lines(lines))
-    if len(currencies) != 1:
-        db.session.rollback()
-        raise WrongCurrency("An order can only hold products priced in one currency.")
-    order = _record_order(
-        customer, order_lines, currencies.pop(), idempotency_key, request_fingerprint
-    )
+    earlier = _replay(customer, idempotency_key, request_fingerprint)
+    if earlier is not None:
+        return earlier
+    order_lines, currency = _take_stock(merge_lines(lines))
+    order = _record_order(customer, order_lines, currency, idempotency_key, request_fingerprint)
+    return _commit_unless_replayed(order, customer, idempotency_key, request_fingerprint)
+
+
+def _commit_unless_replayed(
+    order: Order, customer: User, idempotency_key: str | None, fingerprint: str
+) -> PlacedOrder:
+    """Commit the new order. If another request with the same key committed
+    first (its key row makes ours fail), answer with that order instead."""
     try:
         db.session.commit()
     except IntegrityError:
-        # Two requests with one key at the same moment: the other one won.
         db.session.rollback()
-        if idempotency_key:
-            earlier = _replay(customer, idempotency_key, request_fingerprint)
-            if earlier is not None:
-                return earlier
-        raise
+        earlier = _replay(customer, idempotency_key, fingerprint)
+        if earlier is None:
+            raise
+        return earlier
     return PlacedOrder(order, replayed=False)
 
 
@@ -300,10 +303,11 @@ _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 _INSERT_LINES = insert(OrderLine.__table__)
 
 
-def _take_stock(quantities: dict[int, int]) -> tuple[list[OrderLine], set[str]]:
+def _take_stock(quantities: dict[int, int]) -> tuple[list[OrderLine], str]:
     """Take every line's stock, or none: one line that falls short (or names
-    no product) rolls back what the earlier lines took. Returns the lines,
-    priced from the database, and the currencies they are priced in."""
+    no product), or products priced in different currencies, roll back what
+    the earlier lines took. Returns the lines, priced from the database, and
+    their currency."""
     order_lines: list[OrderLine] = []
     currencies: set[str] = set()
     missed: list[int] = []
@@ -330,7 +334,10 @@ def _take_stock(quantities: dict[int, int]) -> tuple[list[OrderLine], set[str]]:
     if missed:
         db.session.rollback()  # gives back what the earlier lines took
         _explain_missed(missed, quantities)
-    return order_lines, currencies
+    if len(currencies) != 1:
+        db.session.rollback()
+        raise WrongCurrency("An order can only hold products priced in one currency.")
+    return order_lines, currencies.pop()
 
 
 def _explain_missed(product_ids: list[int], quantities: dict[int, int]) -> NoReturn:
@@ -406,7 +413,11 @@ def _shortages(product_ids: list[int], quantities: dict[int, int]) -> list[Short
     ]
 
 
-def _replay(customer: User, key: str, fingerprint: str) -> PlacedOrder | None:
+def _replay(customer: User, key: str | None, fingerprint: str) -> PlacedOrder | None:
+    """The order an earlier request with this key placed, or None (no key,
+    or a new one). The same key with another body is refused."""
+    if not key:
+        return None
     earlier = db.session.scalar(
         select(IdempotencyKey).where(
             IdempotencyKey.user_id == customer.id, IdempotencyKey.key == key

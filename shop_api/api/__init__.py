@@ -4,6 +4,7 @@ one place where a business refusal becomes an HTTP answer."""
 from flask import Flask, current_app
 from flask.typing import ResponseReturnValue
 
+from shared.auth import EmailTaken, InvalidEmail, WeakPassword
 from shared.errors import Problem
 from shop_api.api.auth import bp as auth_bp
 from shop_api.api.docs import bp as docs_bp
@@ -17,6 +18,8 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, products_bp, orders_bp, docs_bp, swagger_ui_assets):
         app.register_blueprint(blueprint)
     app.register_error_handler(ShopError, answer_refusal)
+    for account_refusal in (EmailTaken, InvalidEmail, WeakPassword):
+        app.register_error_handler(account_refusal, answer_account_refusal)
 
 
 def answer_refusal(refusal: ShopError) -> ResponseReturnValue:
@@ -26,4 +29,15 @@ def answer_refusal(refusal: ShopError) -> ResponseReturnValue:
     problem = Problem(
         refusal.status, str(refusal), errors=fields.get("errors"), extra=fields.get("extra")
     )
+    return current_app.handle_http_exception(problem)
+
+
+def answer_account_refusal(refusal: Exception) -> ResponseReturnValue:
+    """The shared account rules' refusals (registration), as problem JSON:
+    a taken address conflicts (409); a bad address or password names its field (422)."""
+    if isinstance(refusal, EmailTaken):
+        problem = Problem(409, "An account with this e-mail already exists.")
+    else:
+        field = "email" if isinstance(refusal, InvalidEmail) else "password"
+        problem = Problem(422, "The request body is not valid.", errors={field: [str(refusal)]})
     return current_app.handle_http_exception(problem)
