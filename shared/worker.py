@@ -30,6 +30,9 @@ RELAY_EVERY_SECONDS = 60.0
 
 
 def celery_init_app(app: Flask) -> Celery:
+    """The app's Celery app, in ``app.extensions["celery"]``; every task runs
+    inside ``app.app_context()``, as a view would."""
+
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
