@@ -112,6 +112,12 @@ def env_args(env: dict[str, str]) -> list[str]:
     return [arg for name, value in env.items() for arg in ("--env", f"{name}={value}")]
 
 
+def run_once(image: str, env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
+    """``command`` in a throw-away container of the image, with ``env`` (the
+    entrypoint runs it instead of the server)."""
+    return docker("run", "--rm", "--network", "host", *env_args(env), image, *command)
+
+
 @contextmanager
 def container(image: str, env: dict[str, str], *command: str) -> Iterator[str]:
     name = f"capstones-test-{env['APP']}-{uuid.uuid4().hex[:8]}"
@@ -177,13 +183,9 @@ def test_the_app_migrates_serves_as_pid_1_turns_healthy_and_stops_at_once(
     env = app_environment(app, fresh_database, port, s3)
     if app == "recipes":
         # Arguments after the image run instead of the server, same environment.
-        created = docker(
-            "run",
-            "--rm",
-            "--network",
-            "host",
-            *env_args(env),
+        created = run_once(
             image,
+            env,
             "flask",
             "--app",
             "recipes",
@@ -279,13 +281,9 @@ def test_the_help_desks_worker_in_the_image_mails_a_staff_reply(
     """``celery --app helpdesk.worker worker`` in the image, as compose runs
     it: a reply saved by the web app reaches an SMTP server through Redis."""
     env = app_environment("helpdesk", fresh_database, free_port(), s3=None)
-    migrated = docker(
-        "run",
-        "--rm",
-        "--network",
-        "host",
-        *env_args(env),
+    migrated = run_once(
         image,
+        env,
         "flask",
         "--app",
         "helpdesk",
