@@ -23,7 +23,6 @@ import platform
 import re
 import secrets
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from typing import Any
 import requests
 
 from bench import seed
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -69,12 +69,6 @@ class Server:
 
 
 # --- running things -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

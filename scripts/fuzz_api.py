@@ -9,7 +9,6 @@ document. Extra arguments are passed to ``schemathesis run``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,11 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.servers, as scripts/screenshots.py does
+
+from tests.servers import free_port  # noqa: E402
 
 EXAMPLES_PER_OPERATION = "50"
 
@@ -102,12 +106,6 @@ def prepare_database() -> str:
         token = services.issue_token(staff, timedelta(hours=1)).token
         db.engine.dispose()
     return token
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
