@@ -17,11 +17,11 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- toc -->", "<!-- /toc -->"
 _FENCE = re.compile(r"^(```|~~~)")
-_HEADING = re.compile(r"^(#{2,3}) (.+?)\s*$")
+_HEADING = re.compile(r"^(#{1,6}) (.+?)\s*$")
 
 
-def headings(markdown: str) -> list[tuple[int, str]]:
-    """``(level, title)`` of every ``##`` and ``###`` heading outside code blocks."""
+def all_headings(markdown: str) -> list[tuple[int, str]]:
+    """``(level, title)`` of every heading outside code blocks."""
     found: list[tuple[int, str]] = []
     in_code = False
     for line in markdown.splitlines():
@@ -30,6 +30,11 @@ def headings(markdown: str) -> list[tuple[int, str]]:
         elif not in_code and (match := _HEADING.match(line)):
             found.append((len(match.group(1)), match.group(2)))
     return found
+
+
+def headings(markdown: str) -> list[tuple[int, str]]:
+    """The ``##`` and ``###`` headings: the ones the table lists."""
+    return [(level, title) for level, title in all_headings(markdown) if level in (2, 3)]
 
 
 def slug(title: str) -> str:
@@ -43,23 +48,12 @@ def anchors(markdown: str) -> set[str]:
     """Every heading anchor in ``markdown``, de-duplicated the way GitHub does."""
     seen: dict[str, int] = {}
     result: set[str] = set()
-    for _level, title in _all_headings(markdown):
+    for _level, title in all_headings(markdown):
         base = slug(title)
         count = seen.get(base, 0)
         seen[base] = count + 1
         result.add(base if count == 0 else f"{base}-{count}")
     return result
-
-
-def _all_headings(markdown: str) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
-    in_code = False
-    for line in markdown.splitlines():
-        if _FENCE.match(line):
-            in_code = not in_code
-        elif not in_code and (match := re.match(r"^(#{1,6}) (.+?)\s*$", line)):
-            found.append((len(match.group(1)), match.group(2)))
-    return found
 
 
 def table_of_contents(markdown: str) -> str:

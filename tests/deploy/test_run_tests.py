@@ -43,7 +43,7 @@ def test_a_green_suite_is_counted_from_pytests_own_report(
         "import pytest\n"
         "def test_one(): assert 1\n"
         "def test_two(): assert 2\n"
-        "@pytest.mark.skip(reason='not today')\n"
+        "@pytest.mark.skip(reason='a skipped test, for the runner to count')\n"
         "def test_three(): pass\n"
     )
     folder = suite_dir(tmp_path, "green", source)

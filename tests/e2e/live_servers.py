@@ -28,6 +28,15 @@ class LiveApp:
     mail_log: Path | None = None
 
 
+def register(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    """A new account through the register form, which also logs it in."""
+    page.goto(f"{base}/auth/register")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.fill("#password_confirm", password)
+    page.click("#submit")
+
+
 def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
     """Through the login form, as a person would (``page``: a Playwright page)."""
     page.goto(f"{base}/auth/login")

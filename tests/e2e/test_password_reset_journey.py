@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.live_servers import PASSWORD, LiveApp, log_in
+from tests.e2e.live_servers import PASSWORD, LiveApp, log_in, register
 
 NEW_PASSWORD = "my new desk passphrase"
 
@@ -33,11 +33,7 @@ def test_forgot_password_from_the_mailed_link_to_logging_in(
     desk = servers["helpdesk"]
     assert desk.mail_log is not None
     page = new_context().new_page()
-    page.goto(f"{desk.url}/auth/register")
-    page.fill("#email", "dora@example.com")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.click("#submit")
+    register(page, desk.url, "dora@example.com")
     page.click("nav >> text=Log out")
 
     page.click("text=Forgot your password?")

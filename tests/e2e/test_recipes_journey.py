@@ -11,7 +11,7 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.live_servers import PASSWORD, LiveApp
+from tests.e2e.live_servers import LiveApp, register
 
 
 def photo(path: Path, colour: str, size: tuple[int, int]) -> Path:
@@ -33,11 +33,7 @@ def test_recipe_with_a_photo_from_post_to_delete(
 ) -> None:
     base = servers["recipes"].url
     page = new_context().new_page()
-    page.goto(f"{base}/auth/register")
-    page.fill("#email", "dana@example.com")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.click("#submit")
+    register(page, base, "dana@example.com")
 
     page.click("nav >> text=Post a recipe")
     page.fill("#title", "Beetroot salad")
@@ -74,11 +70,7 @@ def test_tag_a_recipe_and_follow_the_tag_to_the_recipes_that_share_it(
 ) -> None:
     base = servers["recipes"].url
     page = new_context().new_page()
-    page.goto(f"{base}/auth/register")
-    page.fill("#email", "eli@example.com")
-    page.fill("#password", PASSWORD)
-    page.fill("#password_confirm", PASSWORD)
-    page.click("#submit")
+    register(page, base, "eli@example.com")
 
     for title, tags in (("Fennel slaw", "Crunchy, salad"), ("Plum tart", "baking")):
         page.click("nav >> text=Post a recipe")
