@@ -13,7 +13,7 @@ COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo demo-reset test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
@@ -37,8 +37,11 @@ lock: install ## Refresh requirements.lock (exact runtime versions, with hashes)
 	$(BIN)/uv pip compile pyproject.toml --quiet --upgrade --generate-hashes --native-tls \
 	  --python-version 3.11 --custom-compile-command 'make lock' --output-file requirements.lock
 
-demo: install ## Migrate, seed and serve every app that exists so far
+demo: install ## Migrate, seed and serve all three apps (data in instance/demo/, kept between runs)
 	@$(BIN)/python scripts/demo.py
+
+demo-reset: install ## Delete the demo's data (instance/demo/): the next make demo starts afresh
+	@$(BIN)/python scripts/demo.py --reset
 
 test: install ## Run every test suite (SQLite, in-memory rate limits), one per core at a time, one total
 	@$(BIN)/python scripts/run_tests.py $(SUITES)

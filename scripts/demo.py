@@ -1,31 +1,45 @@
 """``make demo``: all three apps and an embedded S3 endpoint, migrated,
-seeded and served, with one table of addresses and logins. Ctrl-C stops
-everything.
+seeded and served, with one table of addresses and logins. Ctrl-C, a plain
+``kill`` or closing the terminal stops everything.
 
 Ports (override with the variables): help desk 5001 (HELPDESK_PORT), shop
 API 5002 (SHOP_API_PORT), recipes 5003 (RECIPES_PORT), S3 5004 (DEMO_S3_PORT).
 
-The embedded S3 (moto's server) keeps objects in memory only, so the demo's
-recipe database starts fresh each run as well: photos and rows stay in step.
-The help desk and the shop keep their demo data between runs (seeding is
-idempotent).
+Data: everything a demo writes lives in one folder, ``instance/demo/``
+(DEMO_DATA): the three SQLite databases, the mail queues and a secret key
+made for this folder. The help desk and the shop keep their data between
+runs (seeding is idempotent); the embedded S3 (moto's server) keeps photos in
+memory only, so the recipe database starts fresh each run and photos and rows
+stay in step. ``make demo-reset`` (``--reset``) deletes the folder.
+
+One demo per folder: a second ``make demo`` on the same folder refuses,
+naming the one that runs, instead of reseeding its data from under it.
 """
 
 from __future__ import annotations
 
+import argparse
+import fcntl
 import os
+import re
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = ROOT / "instance"
 PASSWORD = "demo-password"  # noqa: S105 -- the demo accounts' password, printed on purpose
+PORT_VARIABLES = "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT"
 
 
 @dataclass
@@ -50,8 +64,32 @@ class DemoApp:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
 
-def main() -> int:
+def data_folder() -> Path:
+    return Path(os.environ.get("DEMO_DATA") or ROOT / "instance" / "demo").resolve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve all three apps with demo data.")
+    parser.add_argument(
+        "--reset", action="store_true", help="delete the demo's data (DEMO_DATA) and stop"
+    )
+    arguments = parser.parse_args(argv)
+    data = data_folder()
+    data.mkdir(parents=True, exist_ok=True)
+    with demo_lock(data) as running:
+        if running is not None:
+            print(already_running(data, running))
+            return 1
+        if arguments.reset:
+            shutil.rmtree(data)
+            print(f"Deleted the demo's data in {shown(data)}; the next `make demo` seeds it anew.")
+            return 0
+        return serve(data)
+
+
+def serve(data: Path) -> int:
     s3_port = int(os.environ.get("DEMO_S3_PORT", 5004))
+    secret_key = demo_secret_key(data)
     apps = [
         DemoApp(
             "helpdesk",
@@ -79,34 +117,36 @@ def main() -> int:
             worker=True,
         ),
     ]
+    for app in apps:
+        app.env.update(app_env(app, data, secret_key))
     busy = [
         (name, port)
         for name, port in [("S3", s3_port)] + [(a.title, a.port) for a in apps]
         if not port_is_free(port)
     ]
-    for name, port in busy:
-        print(
-            f"Port {port} ({name}) is in use. Stop what uses it, or choose another port: "
-            "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT."
-        )
     if busy:
+        print(busy_ports_message(busy))
         return 1
 
+    (data / "demo.lock").write_text(f"{os.getpid()} {apps[0].url}\n")
     processes: list[subprocess.Popen[bytes]] = []
-    # Ctrl-C and a plain kill both end in the clean-up below. (SIGINT is set
-    # explicitly: a shell starting us in the background would have it ignored.)
+    # Ctrl-C, a plain kill and a closed terminal (SIGHUP) all end in the
+    # clean-up below. The children run in sessions of their own, so a closed
+    # terminal reaches only this script, which must stop them itself. (SIGINT
+    # is set explicitly: a shell starting us in the background ignores it.)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
     try:
         step(f"Embedded S3 (moto) on port {s3_port}")
         processes.append(
             spawn(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
-                quiet=True,
+                label=None,
             )
         )
         wait_until_up(f"http://127.0.0.1:{s3_port}/moto-api/", processes[-1])
-        (INSTANCE / "recipes-demo.sqlite3").unlink(missing_ok=True)
+        (data / "recipes.sqlite3").unlink(missing_ok=True)
 
         for app in apps:
             step(f"{app.title}: migrate and seed")
@@ -125,28 +165,96 @@ def main() -> int:
                 str(app.port),
                 "--no-reload",
             ]
-            processes.append(spawn(command, env=app.env))
-        for app in apps:
+            processes.append(spawn(command, env=app.env, label=app.package))
             wait_until_up(f"http://127.0.0.1:{app.port}/healthz", processes[-1])
         for app in apps:
             if app.worker:
-                processes.append(spawn(worker_command(app), env=app.env))
+                processes.append(
+                    spawn(worker_command(app, data), env=app.env, label=f"{app.package} mail")
+                )
 
-        print_table(apps)
+        print_table(apps, data)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
-        print("A demo process stopped; stopping the others.")
+        say("A demo process stopped; stopping the others.")
         return 1
     except KeyboardInterrupt:
-        print("\nStopping…")
+        say("\nStopping…")
         return 0
     finally:
         stop(processes)
 
 
-def worker_command(app: DemoApp) -> list[str]:
+# --- one demo per data folder -------------------------------------------------
+
+
+@contextmanager
+def demo_lock(data: Path) -> Iterator[str | None]:
+    """Hold the data folder's lock for as long as this demo runs.
+
+    Yields None when the lock is ours, else what the running demo wrote in the
+    lock file (its pid and address). The operating system drops the lock when
+    the process ends, however it ends, so a crashed demo never blocks the next.
+    """
+    with (data / "demo.lock").open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            yield lock.read().strip() or "?"
+            return
+        yield None
+
+
+def already_running(data: Path, running: str) -> str:
+    pid, _, url = running.partition(" ")
+    return (
+        f"Another demo is running on the data in {shown(data)} (process {pid}"
+        f"{', ' + url if url else ''}).\n"
+        f"Stop it first (Ctrl-C in its terminal, or `kill {pid}`), or give this one "
+        "its own data and ports, e.g.\n"
+        "  make demo DEMO_DATA=instance/demo2 HELPDESK_PORT=6001 SHOP_API_PORT=6002 "
+        "RECIPES_PORT=6003 DEMO_S3_PORT=6004"
+    )
+
+
+def demo_secret_key(data: Path) -> str:
+    """A random key per data folder, kept there so logins survive a restart.
+    Two demos side by side on 127.0.0.1 share cookies (cookies ignore ports):
+    with one key, a session from one demo would be accepted by the other."""
+    path = data / "secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
+    prefix = app.package.upper()
+    return {
+        f"{prefix}_DATABASE_URL": f"sqlite:///{data / f'{app.package}.sqlite3'}",
+        f"{prefix}_CELERY_BROKER_FOLDER": str(data / f"broker-{app.package}"),
+        f"{prefix}_SECRET_KEY": secret_key,
+        # The login page lists the demo accounts (shared/auth/views.py).
+        f"{prefix}_DEMO_LOGINS": app.logins,
+        f"{prefix}_DEMO_PASSWORD": PASSWORD,
+        # Children write through a pipe to this script: line by line, not in blocks.
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def recipes_env(s3_port: int) -> dict[str, str]:
+    return {
+        "RECIPES_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+        "RECIPES_S3_BUCKET": "recipes-demo",
+        "RECIPES_S3_ACCESS_KEY_ID": "demo",
+        "RECIPES_S3_SECRET_ACCESS_KEY": "demo",
+    }
+
+
+def worker_command(app: DemoApp, data: Path) -> list[str]:
     """The app's Celery worker with its periodic relay built in (--beat); the
-    broker is a folder in instance/ (no server), one process (--pool solo)."""
+    broker is a folder in the demo's data (no server), one process (--pool solo)."""
     return [
         sys.executable,
         "-m",
@@ -157,7 +265,7 @@ def worker_command(app: DemoApp) -> list[str]:
         "worker",
         "--beat",
         "--schedule",
-        str(INSTANCE / f"celerybeat-{app.package}"),
+        str(data / f"celerybeat-{app.package}"),
         "--pool",
         "solo",
         "--loglevel",
@@ -166,17 +274,6 @@ def worker_command(app: DemoApp) -> list[str]:
         "--without-mingle",
         "--without-heartbeat",
     ]
-
-
-def recipes_env(s3_port: int) -> dict[str, str]:
-    INSTANCE.mkdir(exist_ok=True)
-    return {
-        "RECIPES_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
-        "RECIPES_S3_BUCKET": "recipes-demo",
-        "RECIPES_S3_ACCESS_KEY_ID": "demo",
-        "RECIPES_S3_SECRET_ACCESS_KEY": "demo",
-        "RECIPES_DATABASE_URL": f"sqlite:///{INSTANCE / 'recipes-demo.sqlite3'}",
-    }
 
 
 def run_flask(app: DemoApp, *args: str) -> None:
@@ -193,24 +290,71 @@ def run_flask(app: DemoApp, *args: str) -> None:
         print(result.stdout + result.stderr)
         raise SystemExit(f"`flask --app {app.package} {' '.join(args)}` failed.")
     for line in result.stdout.splitlines():
-        if line.startswith(("Demo", "Bucket")):
+        if re.match(r"(Demo \w+: \d|Bucket )", line):
             print(f"    {line}")
 
 
+# --- the terminal: one line per request, each line named after its app --------
+
+# What the development server and Celery print that the table already says,
+# or that repeats the app's own request line.
+_NOISE = re.compile(
+    r" \* (Serving Flask app|Debug mode|Running on)"
+    r"|WARNING: This is a development server"
+    r"|Press CTRL\+C to quit"
+    r'|\S+ - - \[[^]]+\] "'  # Werkzeug's request line; the app logs its own
+    r"|.* INFO GET /healthz "  # this script's own health checks
+)
+_REQUEST_LINE = re.compile(
+    r"\d{4}-\d\d-\d\d (?P<time>\d\d:\d\d:\d\d),\d+ INFO (?P<request>.*?)(?: request_id=\S+)?$"
+)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def tidy(line: str) -> str | None:
+    """``line`` as the demo shows it, or None to drop it."""
+    line = _ANSI.sub("", line.rstrip("\n"))
+    if _NOISE.match(line):
+        return None
+    request = _REQUEST_LINE.match(line)
+    if request:
+        return f"{request['time']} {request['request']}"
+    return line
+
+
+def say(text: str) -> None:
+    """print(), except that a closed terminal (SIGHUP) is not an error."""
+    try:
+        print(text, flush=True)
+    except OSError:
+        pass
+
+
+def relay(label: str, stream: IO[bytes]) -> None:
+    for raw in stream:
+        line = tidy(raw.decode(errors="replace"))
+        if line is not None:
+            say(f"{label:<13} | {line}")
+
+
 def spawn(
-    command: list[str], *, env: dict[str, str] | None = None, quiet: bool = False
+    command: list[str], *, label: str | None, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
-    output = subprocess.DEVNULL if quiet else None
+    """Start ``command``; its output is shown prefixed with ``label``, or
+    dropped when ``label`` is None."""
     # A session of its own: Ctrl-C reaches this script only, which then stops
     # every child in order, instead of each child dying on its own.
-    return subprocess.Popen(
+    process = subprocess.Popen(
         command,
         env={**os.environ, **(env or {})},
         cwd=ROOT,
-        stdout=output,
-        stderr=output,
+        stdout=subprocess.PIPE if label else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if label else subprocess.DEVNULL,
         start_new_session=True,
     )
+    if label and process.stdout is not None:
+        threading.Thread(target=relay, args=(label, process.stdout), daemon=True).start()
+    return process
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
@@ -238,6 +382,9 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+# --- busy ports ---------------------------------------------------------------
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # As the servers do: a port in TIME_WAIT from a previous run is free.
@@ -249,18 +396,117 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def busy_ports_message(busy: list[tuple[str, int]]) -> str:
+    lines = []
+    leftovers = False
+    for name, port in busy:
+        owner = port_owner(port)
+        if owner is None:
+            lines.append(f"Port {port} ({name}) is in use.")
+            continue
+        pid, command = owner
+        lines.append(f"Port {port} ({name}) is in use by process {pid}: {command}")
+        leftovers |= is_demo_process(command)
+    if leftovers:
+        lines.append(
+            "These look like an earlier demo that is still running (a closed terminal "
+            "used to leave its servers behind). Stop them with `kill <process>`."
+        )
+    lines.append(
+        f"Or choose other ports with {PORT_VARIABLES}, e.g.\n"
+        "  make demo DEMO_DATA=instance/demo2 HELPDESK_PORT=6001 SHOP_API_PORT=6002 "
+        "RECIPES_PORT=6003 DEMO_S3_PORT=6004"
+    )
+    return "\n".join(lines)
+
+
+def is_demo_process(command: str) -> bool:
+    return any(
+        sign in command
+        for sign in ("scripts/demo.py", "moto.server", "flask --app", ".worker worker")
+    )
+
+
+def port_owner(port: int) -> tuple[int, str] | None:
+    """The process listening on ``port`` and its command line, if this
+    system says (Linux: /proc; elsewhere: lsof, when installed)."""
+    inodes = _listening_socket_inodes(port)
+    if inodes:
+        for pid in (int(entry) for entry in os.listdir("/proc") if entry.isdigit()):
+            try:
+                descriptors = os.listdir(f"/proc/{pid}/fd")
+                links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in descriptors}
+            except OSError:
+                continue  # gone, or not ours to look at
+            if links & {f"socket:[{inode}]" for inode in inodes}:
+                return pid, _command_line(pid)
+        return None
+    if shutil.which("lsof"):
+        found = subprocess.run(
+            ["lsof", "-nP", f"-iTCP:{port}", "-sTCP:LISTEN", "-t"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        if found:
+            pid = int(found[0])
+            command = subprocess.run(
+                ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, check=False
+            ).stdout.strip()
+            return pid, command
+    return None
+
+
+def _listening_socket_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(inode)
+    return inodes
+
+
+def _command_line(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    return " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+
+
+# --- what the user reads ------------------------------------------------------
+
+
+def shown(path: Path) -> str:
+    """``instance/demo`` for a folder in the repository, else the full path."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def step(text: str) -> None:
-    print(f"==> {text}", flush=True)
+    say(f"==> {text}")
 
 
-def print_table(apps: list[DemoApp]) -> None:
+def print_table(apps: list[DemoApp], data: Path) -> None:
     width = max(len(app.url) for app in apps)
-    print(f"\n  {'app':<10}  {'open':<{width}}  logins (password {PASSWORD!r})")
-    for app in apps:
-        print(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}")
-    print("\n  Shop API walk-through with curl: README.md, 'A walk through with curl'.")
-    print("  Mail (password reset links, help desk replies) is printed here, not sent.")
-    print("  Press Ctrl-C to stop everything.\n", flush=True)
+    lines = [
+        f"\n  {'app':<10}  {'open':<{width}}  logins (password {PASSWORD!r})",
+        *(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}" for app in apps),
+        "",
+        "  Shop API walk-through with curl: README.md, 'A walk through with curl'.",
+        "  Mail (password reset links, help desk replies) is printed here, not sent.",
+        f"  Data: {shown(data)} (kept between runs; `make demo-reset` starts afresh).",
+        "  Press Ctrl-C to stop everything.\n",
+    ]
+    say("\n".join(lines))
 
 
 if __name__ == "__main__":

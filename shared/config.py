@@ -71,6 +71,10 @@ BASE_DEFAULTS: dict[str, Any] = {
     # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
     "CELERY_BROKER_URL": "",
     "CELERY_BROKER_FOLDER": "",
+    # Set by `make demo` (scripts/demo.py): the login page lists the demo
+    # accounts. Refused in production, where they would advertise a password.
+    "DEMO_LOGINS": "",
+    "DEMO_PASSWORD": "",
 }
 
 
@@ -162,6 +166,11 @@ def _check_environment(app: Flask, prefix: str) -> None:
 
 
 def _check_production_settings(app: Flask, prefix: str) -> None:
+    if app.config.get("DEMO_LOGINS") or app.config.get("DEMO_PASSWORD"):
+        raise ConfigurationError(
+            f"{prefix}_DEMO_LOGINS and {prefix}_DEMO_PASSWORD are for `make demo`: in "
+            "production the login page would show a password to everyone. Unset them."
+        )
     if app.debug or app.config.get("DEBUG"):
         raise ConfigurationError(
             f"Debug mode is refused when {prefix}_ENV=production: its error pages show "

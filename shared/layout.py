@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
+from jinja2 import TemplateNotFound
 
 
 def init_layout(app: Flask, *, site_name: str) -> None:
@@ -34,7 +35,22 @@ def init_layout(app: Flask, *, site_name: str) -> None:
     def inject_site_name() -> dict[str, Any]:
         return {"site_name": site_name}
 
+    # The shared pages (log in, errors...) extend ``page_layout``: the app's
+    # own ``layout.html`` when it has one, so they keep the app's navigation.
+    app.jinja_env.globals["page_layout"] = _page_layout(app)
+
     app.add_template_filter(format_datetime, "datetime")
+
+
+def _page_layout(app: Flask) -> str:
+    if app.jinja_loader is not None:
+        try:
+            app.jinja_loader.get_source(app.jinja_env, "layout.html")
+        except TemplateNotFound:
+            pass
+        else:
+            return "layout.html"
+    return "base.html"
 
 
 def format_datetime(value: datetime | None) -> str:

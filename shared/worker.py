@@ -49,7 +49,9 @@ def celery_settings(app: Flask) -> dict[str, Any]:
     eager = bool(app.config.get("CELERY_TASK_ALWAYS_EAGER", False))
     broker_url = app.config.get("CELERY_BROKER_URL") or ("memory://" if eager else "")
     settings: dict[str, Any] = {
-        "broker_url": broker_url or "filesystem://",
+        # The host name means nothing to the filesystem transport, but without
+        # one kombu warns "No hostname was supplied" in every worker's log.
+        "broker_url": broker_url or "filesystem://localhost/",
         # One queue per app: the three apps may share one Redis, and each
         # worker must take only its own app's mail.
         "task_default_queue": app.name,

@@ -57,7 +57,8 @@ class Auth:
 
         if pages:
             manager.login_view = "auth.login"
-            manager.login_message = "Please log in to see that page."
+            # Not an error: the user followed a link; say what happens next.
+            manager.login_message = "Log in, and you will go straight on to the page you asked for."
             manager.login_message_category = "info"
             app.register_blueprint(
                 create_auth_blueprint(db, user_model, limiter, password_reset=password_reset)

@@ -113,7 +113,15 @@ def create_auth_blueprint(
                 return redirect(_next_or_home())
             form.form_errors.append(INVALID_CREDENTIALS)
         status = form_status(form)
-        return render_template("auth/login.html", form=form, password_reset=password_reset), status
+        page = render_template(
+            "auth/login.html",
+            form=form,
+            password_reset=password_reset,
+            # Set by `make demo` only; production refuses them (shared/config.py).
+            demo_logins=current_app.config["DEMO_LOGINS"],
+            demo_password=current_app.config["DEMO_PASSWORD"],
+        )
+        return page, status
 
     @bp.post("/logout")
     def logout() -> ResponseReturnValue:

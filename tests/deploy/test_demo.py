@@ -1,5 +1,7 @@
 """``make demo`` (scripts/demo.py): every endpoint comes up healthy and
-seeded, Ctrl-C leaves nothing behind, a busy port is reported clearly."""
+seeded, with one line per request named after its app; Ctrl-C and a closed
+terminal leave nothing behind; a second demo on the same data refuses and
+leaves the first intact; a busy port is reported with the process holding it."""
 
 from __future__ import annotations
 
@@ -20,9 +22,51 @@ from tests.servers import free_ports
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def demo_env(ports: list[int]) -> dict[str, str]:
+def demo_env(ports: list[int], data: Path) -> dict[str, str]:
     names = ("HELPDESK_PORT", "SHOP_API_PORT", "RECIPES_PORT", "DEMO_S3_PORT")
-    return {**os.environ, **dict(zip(names, map(str, ports), strict=True))}
+    return {**os.environ, "DEMO_DATA": str(data), **dict(zip(names, map(str, ports), strict=True))}
+
+
+def start_demo(ports: list[int], data: Path, log: Path) -> subprocess.Popen[bytes]:
+    """The demo as a terminal runs it: its own process group, which a closed
+    terminal sends SIGHUP. Returns once the address table is printed."""
+    with log.open("w") as output:
+        demo = subprocess.Popen(
+            [sys.executable, "scripts/demo.py"],
+            cwd=ROOT,
+            env=demo_env(ports, data),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 120
+    while "Press Ctrl-C" not in log.read_text():
+        assert demo.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the demo did not come up in time"
+        time.sleep(0.5)
+    return demo
+
+
+def children_of(pid: int) -> set[int]:
+    children = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # pid (command) state ppid ...: the command may hold spaces.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.add(int(entry.name))
+    return children
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def answers(url: str) -> int:
@@ -32,37 +76,39 @@ def answers(url: str) -> int:
 
 def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
     ports = free_ports(4)
-    log = (tmp_path / "demo.log").open("w+")
-    demo = subprocess.Popen(
-        [sys.executable, "scripts/demo.py"],
-        cwd=ROOT,
-        env=demo_env(ports),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "demo.log"
+    demo = start_demo(ports, tmp_path / "data", log)
     try:
-        deadline = time.monotonic() + 120
-        while "Press Ctrl-C" not in (tmp_path / "demo.log").read_text():
-            assert demo.poll() is None, (tmp_path / "demo.log").read_text()
-            assert time.monotonic() < deadline, "the demo did not come up in time"
-            time.sleep(0.5)
-        output = (tmp_path / "demo.log").read_text()
+        output = log.read_text()
         for port in ports[:3]:
             assert answers(f"http://127.0.0.1:{port}/readyz") == 200
             assert f"http://127.0.0.1:{port}/" in output
         assert answers(f"http://127.0.0.1:{ports[1]}/api/products/") == 200
         assert "staff@example.com (staff)" in output
         assert "demo-password" in output
+        # Everything the demo writes is in its data folder.
+        assert {"helpdesk.sqlite3", "shop_api.sqlite3", "recipes.sqlite3"} <= {
+            path.name for path in (tmp_path / "data").iterdir()
+        }
+        # The login page names the demo accounts.
+        login = requests.get(f"http://127.0.0.1:{ports[2]}/auth/login", timeout=10).text
+        assert "cook@example.com" in login
         # A forgotten password: the reset link is printed here by the help
         # desk's worker, and it opens the form to set a new password.
-        link = reset_link_printed_for(f"http://127.0.0.1:{ports[0]}", tmp_path / "demo.log")
+        link = reset_link_printed_for(f"http://127.0.0.1:{ports[0]}", log)
         page = requests.get(link, timeout=10)
         assert page.status_code == 200
         assert "ann@example.com" in page.text
+        # One line per request, named after its app; none of the development
+        # server's own lines, warnings or banners.
+        output = log.read_text()
+        assert re.search(r"^recipes +\| \d\d:\d\d:\d\d GET /auth/login 200 ", output, re.M)
+        assert re.search(r"^helpdesk mail +\| .*password-reset/", output, re.M)
+        for noise in ("HTTP/1.1", "development server", "CTRL+C", "No hostname", "Demo recipes\n"):
+            assert noise not in output
     finally:
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=30) == 0
-        log.close()
     for port in ports:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -87,20 +133,65 @@ def reset_link_printed_for(base: str, log: Path) -> str:
     return found.group(0)
 
 
-def test_a_busy_port_is_reported(tmp_path: Path) -> None:
+def run_demo(ports: list[int], data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "scripts/demo.py", *args],
+        cwd=ROOT,
+        env=demo_env(ports, data),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_second_demo_refuses_and_a_closed_terminal_stops_everything(tmp_path: Path) -> None:
+    ports, data = free_ports(4), tmp_path / "data"
+    demo = start_demo(ports, data, tmp_path / "demo.log")
+    children = children_of(demo.pid)
+    recipes_database = (data / "recipes.sqlite3").stat()
+    home = requests.get(f"http://127.0.0.1:{ports[2]}/", timeout=10)
+    try:
+        assert len(children) == 6  # S3, three apps, two mail workers
+        # Another demo on other ports but the same data: refused, untouched.
+        second = run_demo(free_ports(4), data)
+        assert second.returncode == 1
+        assert f"Another demo is running on the data in {data} (process {demo.pid}" in second.stdout
+        assert "DEMO_DATA=" in second.stdout
+        # Nor can the data be reset from under it.
+        assert run_demo(ports, data, "--reset").returncode == 1
+        assert (data / "recipes.sqlite3").stat().st_ino == recipes_database.st_ino
+        assert (data / "recipes.sqlite3").stat().st_mtime == recipes_database.st_mtime
+        again = requests.get(f"http://127.0.0.1:{ports[2]}/", timeout=10)
+        assert again.status_code == 200
+        assert again.text.count("recipe-thumbnail") == home.text.count("recipe-thumbnail") > 0
+    finally:
+        # What a terminal does when it is closed: SIGHUP to its process group.
+        os.killpg(demo.pid, signal.SIGHUP)
+        demo.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left_running = [pid for pid in children if alive(pid)]
+    for pid in left_running:  # not to leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert left_running == []
+    # Stopped, the data can be reset: the next demo seeds it anew.
+    reset = run_demo(ports, data, "--reset")
+    assert reset.returncode == 0, reset.stdout
+    assert not data.exists()
+
+
+def test_a_busy_port_is_reported_with_the_process_holding_it(tmp_path: Path) -> None:
     ports = free_ports(4)
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", ports[0]))
         squatter.listen()
-        result = subprocess.run(
-            [sys.executable, "scripts/demo.py"],
-            cwd=ROOT,
-            env=demo_env(ports),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_demo(ports, tmp_path / "data")
     assert result.returncode == 1
-    assert f"Port {ports[0]} (Help desk) is in use" in result.stdout
+    assert (
+        f"Port {ports[0]} (Help desk) is in use by process {os.getpid()}: {sys.executable}"
+        in result.stdout
+    )
+    assert result.stdout.count("is in use") == 1  # the free ports are not listed
     assert "HELPDESK_PORT" in result.stdout

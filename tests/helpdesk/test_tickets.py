@@ -231,3 +231,11 @@ def test_new_ticket_page_has_the_contract_fields(client: FlaskClient, owner) -> 
     html = client.get("/tickets/new").get_data(as_text=True)
     for name in ("title", "description", "csrf_token"):
         assert f'name="{name}"' in html
+
+
+def test_error_pages_keep_the_help_desk_navigation(client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+    for response, status in ((client.get("/no/such/page"), 404), (client.delete("/tickets/"), 405)):
+        assert response.status_code == status
+        html = response.get_data(as_text=True)
+        assert 'href="/tickets/">My tickets</a>' in html
+        assert 'href="/tickets/new">New ticket</a>' in html

@@ -395,3 +395,10 @@ def test_delete_without_csrf_token_is_400(app: Flask, client: FlaskClient, s3: A
     assert client.post(f"/recipes/{recipe.id}/delete").status_code == 400
     assert load_recipe(app, recipe.id) is not None
     assert len(bucket_keys(s3)) == 2
+
+
+def test_error_and_login_pages_keep_the_recipe_sites_navigation(client: FlaskClient) -> None:
+    for path, status in (("/no/such/page", 404), ("/auth/login", 200), ("/auth/register", 200)):
+        response = client.get(path)
+        assert response.status_code == status
+        assert 'href="/">All recipes</a>' in response.get_data(as_text=True)

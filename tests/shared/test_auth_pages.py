@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from unittest import mock
 
@@ -90,6 +91,32 @@ def test_register_refuses_invalid_input_with_a_message_next_to_the_field(
     assert "invalid-feedback" in html
     assert message in html
     assert users(app) == []
+
+
+def test_a_field_in_error_shows_its_message_once_as_its_accessible_description(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    response = register(client, auth, password="short", password_confirm="short")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    # The help text ("At least 8 characters.") gives way to the error.
+    assert html.count("8 characters") == 1
+    field = re.search(r"<input[^>]*\bid=\"password\"[^>]*>", html)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0)
+    assert 'aria-describedby="password-error"' in field.group(0)
+    error = re.search(r'<div id="password-error"[^>]*>(.*?)</div>', html, re.S)
+    assert error is not None
+    assert "Use at least 8 characters." in error.group(1)
+
+
+def test_a_field_without_errors_is_described_by_its_help(client: FlaskClient) -> None:
+    html = client.get("/auth/register").get_data(as_text=True)
+    field = re.search(r"<input[^>]*\bid=\"password\"[^>]*>", html)
+    assert field is not None
+    assert 'aria-describedby="password-help"' in field.group(0)
+    assert "aria-invalid" not in field.group(0)
+    assert '<div id="password-help" class="form-text">At least 8 characters.</div>' in html
 
 
 def test_register_refuses_an_email_taken_in_another_case(
@@ -302,6 +329,27 @@ def test_anonymous_user_is_sent_to_login_with_next(client: FlaskClient) -> None:
     response = client.get("/private?x=1")
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login?next=%2Fprivate%3Fx%3D1"
+
+
+def test_being_sent_to_log_in_reads_as_information_not_an_error(client: FlaskClient) -> None:
+    page = client.get("/private", follow_redirects=True).get_data(as_text=True)
+    notice = re.search(r'<div class="alert alert-(\w+)" role="alert">([^<]*)</div>', page)
+    assert notice is not None
+    assert notice.group(1) == "info"
+    assert notice.group(2) == "Log in, and you will go straight on to the page you asked for."
+
+
+def test_the_login_page_lists_the_demo_logins_only_when_the_demo_sets_them(
+    app_factory: Any,
+) -> None:
+    plain = app_factory().test_client().get("/auth/login").get_data(as_text=True)
+    assert "demo-logins" not in plain
+    demo = app_factory(DEMO_LOGINS="ann@example.com, ben@example.com", DEMO_PASSWORD="pw-123")
+    page = demo.test_client().get("/auth/login").get_data(as_text=True)
+    hint = re.search(r'data-testid="demo-logins">(.*?)</div>', page, re.S)
+    assert hint is not None
+    assert "ann@example.com, ben@example.com" in hint.group(1)
+    assert "<code>pw-123</code>" in hint.group(1)
 
 
 def test_staff_page_sends_anonymous_users_to_login(client: FlaskClient) -> None:

@@ -185,3 +185,13 @@ def test_production_needs_its_trusted_hosts(
         monkeypatch.setenv("TINY_TRUSTED_HOSTS", hosts)
     with pytest.raises(ConfigurationError, match="TINY_TRUSTED_HOSTS must list"):
         configure(new_app(tmp_path), "TINY")
+
+
+@pytest.mark.parametrize("name", ["TINY_DEMO_LOGINS", "TINY_DEMO_PASSWORD"])
+def test_production_refuses_the_demo_logins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    production_settings(monkeypatch)
+    monkeypatch.setenv(name, "demo")
+    with pytest.raises(ConfigurationError, match="the login page would show a password"):
+        configure(new_app(tmp_path), "TINY")

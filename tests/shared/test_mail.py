@@ -157,7 +157,7 @@ def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
     app = app_factory(CELERY_TASK_ALWAYS_EAGER=False)
     settings = celery_settings(app)
     assert settings["task_default_queue"] == "tests.shared.tiny_app"
-    assert settings["broker_url"] == "filesystem://"
+    assert settings["broker_url"] == "filesystem://localhost/"
     options = settings["broker_transport_options"]
     folder = Path(options["data_folder_in"])
     assert folder.is_dir()
