@@ -19,6 +19,9 @@ help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
 	awk -v bold="$$bold" -v plain="$$plain" 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z0-9_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  %s%-15s%s %s\n", bold, $$1, plain, $$2}' $(MAKEFILE_LIST)
 
+# pip's and setuptools' chatter goes to a log, shown only if a step fails.
+QUIETLY = >>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "(this log: $(VENV)/install.log)"; exit 1; }
+
 install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml or requirements.lock changed)
 
 # The runtime set comes from requirements.lock, the exact versions the Docker
@@ -26,12 +29,15 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools (on
 # resolved around those versions (the lock, without hashes, as constraints).
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Creating $(VENV) failed. On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	@echo "==> Installing into $(VENV): the runtime set from requirements.lock, then the dev tools (a minute or two the first time)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip $(QUIETLY)
+	@$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock $(QUIETLY)
 	@sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' requirements.lock > $(VENV)/constraints.txt
-	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]'
+	@$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]' $(QUIETLY)
 	@touch $@
+	@echo "==> Installed. Run a command from the README with .venv/bin/ in front, or first: . .venv/bin/activate"
 
 lock: install ## Refresh requirements.lock (exact runtime versions, with hashes) from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --quiet --upgrade --generate-hashes --native-tls \

@@ -18,9 +18,10 @@ from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema
+from werkzeug.http import HTTP_STATUS_CODES
 
 from shared.database import MAX_ID
-from shop_api.api.parsing import json_body, query_args
+from shop_api.api.parsing import MALFORMED_JSON, NOT_JSON, json_body, query_args
 from shop_api.schemas import ProblemSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +35,20 @@ PROBLEM_DESCRIPTIONS = {
     415: "The body must be `application/json`.",
     422: "Invalid fields; `errors` says which.",
     429: "Too many attempts; retry later.",
+}
+# What each refusal looks like, shown by the docs beside its status (one
+# shared example would show a 422 under every status).
+PROBLEM_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {"detail": MALFORMED_JSON},
+    401: {"detail": "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens)."},
+    403: {"detail": "You do not have permission to do that."},
+    404: {"detail": "There is nothing here. The address may be mistyped, or the page was removed."},
+    409: {"detail": "This conflicts with the current state."},
+    415: {"detail": NOT_JSON},
+    422: {"detail": "The request body is not valid.", "errors": {"quantity": ["Must be >= 1."]}},
+    429: {
+        "detail": "Too many attempts (the limit is 10 per 1 minute). Wait a little, then try again."
+    },
 }
 RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
@@ -53,6 +68,9 @@ class Operation:
         default_factory=dict
     )
     errors: tuple[int, ...] = ()
+    # status -> the ``detail`` this operation's example shows, where the
+    # status-wide one in PROBLEM_EXAMPLES would mislead (409 means many things).
+    error_details: dict[int, str] = field(default_factory=dict)
     content_type: str = "application/json"
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_headers: dict[int, dict[str, str]] = field(default_factory=dict)
@@ -185,9 +203,21 @@ def _operation_object(declared: Operation) -> dict[str, Any]:
     if declared.query is not None:
         error_statuses.add(422)
     for status in sorted(error_statuses):
+        example = {"type": "about:blank", "title": HTTP_STATUS_CODES[status], "status": status}
         response = {
             "description": PROBLEM_DESCRIPTIONS[status],
-            "content": {"application/problem+json": {"schema": "Problem"}},
+            "content": {
+                "application/problem+json": {
+                    "schema": "Problem",
+                    "example": example
+                    | PROBLEM_EXAMPLES[status]
+                    | (
+                        {"detail": declared.error_details[status]}
+                        if status in declared.error_details
+                        else {}
+                    ),
+                }
+            },
         }
         if status == 401:
             response["headers"] = {

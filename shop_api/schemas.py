@@ -59,9 +59,10 @@ class UtcDateTime(fields.DateTime):
 class ProblemSchema(Schema):
     """An error, as RFC 9457 problem details."""
 
-    type = fields.String(metadata={"example": "about:blank"})
-    title = fields.String(metadata={"example": "Unprocessable Entity"})
-    status = fields.Integer(metadata={"example": 422})
+    # No examples here: each status's example is in its response (openapi.py).
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict(metadata={"description": "Messages per field, for invalid input."})
     shortages = fields.List(

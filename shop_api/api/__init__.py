@@ -8,14 +8,14 @@ from shared.auth import EmailTaken, InvalidEmail, WeakPassword
 from shared.errors import Problem
 from shop_api.api.auth import bp as auth_bp
 from shop_api.api.docs import bp as docs_bp
-from shop_api.api.docs import swagger_ui_assets
+from shop_api.api.docs import start_page, swagger_ui_assets
 from shop_api.api.orders import bp as orders_bp
 from shop_api.api.products import bp as products_bp
 from shop_api.services import ShopError
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, products_bp, orders_bp, docs_bp, swagger_ui_assets):
+    for blueprint in (auth_bp, products_bp, orders_bp, docs_bp, swagger_ui_assets, start_page):
         app.register_blueprint(blueprint)
     app.register_error_handler(ShopError, answer_refusal)
     for account_refusal in (EmailTaken, InvalidEmail, WeakPassword):

@@ -44,6 +44,7 @@ def _is_refused(response: Response) -> bool:
     body=RegistrationSchema,
     responses={201: ("The new account.", UserSchema)},
     errors=(409, 429),
+    error_details={409: "An account with this e-mail already exists."},
 )
 def register(body: dict[str, Any]) -> ResponseReturnValue:
     # A taken address or a weak password is answered in shop_api/api/__init__.py.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import flask_swagger_ui
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from shop_api.openapi import build_openapi, operation
@@ -18,6 +18,9 @@ from shop_api.openapi import build_openapi, operation
 SWAGGER_UI_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 
 bp = Blueprint("docs", __name__, url_prefix="/api")
+# The API lives under /api; someone opening the server's bare address (the
+# demo prints it) lands on the docs rather than on a JSON 404.
+start_page = Blueprint("start", __name__)
 swagger_ui_assets = Blueprint(
     "swagger_ui", __name__, static_folder=SWAGGER_UI_DIST, static_url_path="/static/swagger-ui"
 )
@@ -44,3 +47,8 @@ def openapi_document() -> ResponseReturnValue:
 )
 def interactive_docs() -> ResponseReturnValue:
     return render_template("docs.html")
+
+
+@start_page.get("/")
+def to_the_docs() -> ResponseReturnValue:
+    return redirect(url_for("docs.interactive_docs"))

@@ -56,6 +56,7 @@ _PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
         201: {"Location": "The order's URL.", "Idempotent-Replayed": "`true` on a replay."}
     },
     errors=(409,),
+    error_details={409: "Not enough stock for: Espresso cup. Nothing was ordered."},
 )
 def place_order(body: dict[str, Any]) -> ResponseReturnValue:
     key = _idempotency_key()
@@ -118,6 +119,7 @@ def get_order(order_id: int) -> ResponseReturnValue:
     auth=True,
     responses={200: ("The cancelled order.", OrderSchema)},
     errors=(404, 409),
+    error_details={409: "This order is already cancelled."},
 )
 def cancel_order(order_id: int) -> ResponseReturnValue:
     order = services.cancel_order(_own_order_or_404(order_id))

@@ -1,8 +1,8 @@
 """Reading requests: JSON bodies and query strings through marshmallow.
 
-``request.get_json()`` already answers 415 for another content type and 400
-for malformed JSON; a body or query that parses but breaks the schema is 422
-with the messages per field.
+A body sent as another content type is 415 and malformed JSON 400, each in
+our words (``request.get_json()`` would raise Werkzeug's); a body or query
+that parses but breaks the schema is 422 with the messages per field.
 """
 
 from __future__ import annotations
@@ -11,16 +11,22 @@ from typing import Any
 
 from flask import request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from shared.errors import Problem
 
 
+MALFORMED_JSON = "The request body is not valid JSON."
+NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
+
+
 def json_body(schema: Schema) -> dict[str, Any]:
     try:
-        payload = request.get_json()  # 415 passes through: it is not a BadRequest
+        payload = request.get_json()
+    except UnsupportedMediaType:
+        raise Problem(415, NOT_JSON) from None
     except BadRequest:
-        raise Problem(400, "The request body is not valid JSON.") from None
+        raise Problem(400, MALFORMED_JSON) from None
     return _load(schema, payload, "The request body is not valid.")
 
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
+from werkzeug.http import HTTP_STATUS_CODES
 
 from shared.errors import Problem
 from shop_api.openapi import build_openapi, operation
@@ -56,10 +57,37 @@ def test_error_responses_are_problem_json(document: dict[str, Any]) -> None:
     responses = document["paths"]["/api/orders/"]["post"]["responses"]
     for status in ("400", "401", "409", "415", "422"):
         content = responses[status]["content"]
-        assert content == {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        assert list(content) == ["application/problem+json"]
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
         }
     assert "WWW-Authenticate" in responses["401"]["headers"]
+    stock = responses["409"]["content"]["application/problem+json"]["example"]
+    assert stock["detail"].startswith("Not enough stock for")
+
+
+def test_every_refusal_shows_an_example_with_its_own_status_and_title(
+    document: dict[str, Any],
+) -> None:
+    seen = set()
+    for path, operations in document["paths"].items():
+        for method, described in operations.items():
+            if method == "parameters":  # shared by the path's operations
+                continue
+            for status, response in described["responses"].items():
+                problem = response.get("content", {}).get("application/problem+json")
+                if problem is None:
+                    continue
+                example = problem["example"]
+                where = f"{method.upper()} {path} {status}"
+                assert example["status"] == int(status), where
+                assert example["title"] == HTTP_STATUS_CODES[int(status)], where
+                assert example["detail"], where
+                seen.add(int(status))
+    assert seen >= {400, 401, 403, 404, 409, 415, 422, 429}
+    registration = document["paths"]["/api/auth/register"]["post"]["responses"]["409"]
+    example = registration["content"]["application/problem+json"]["example"]
+    assert example["detail"] == "An account with this e-mail already exists."
 
 
 def test_schemas_come_from_the_marshmallow_classes(document: dict[str, Any]) -> None:
@@ -124,3 +152,10 @@ def test_rules_beyond_field_properties_are_documented(document: dict[str, Any]) 
     assert schemas["ProductUpdate"]["minProperties"] == 1
     assert schemas["Product"]["properties"]["currency"]["enum"] == ["EUR"]
     assert schemas["Registration"]["properties"]["password"]["minLength"] == 8
+
+
+def test_the_bare_address_leads_to_the_docs(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/api/docs"
+    assert client.get("/nothing-here").status_code == 404  # only the bare address

@@ -171,6 +171,13 @@ def test_malformed_or_non_json_bodies(
     response = client.post("/api/orders/", data=data, headers=headers)
     assert response.status_code == status
     assert response.content_type == PROBLEM
+    assert (
+        response.get_json()["detail"]
+        == {
+            400: "The request body is not valid JSON.",
+            415: "Send the body as JSON, with the header Content-Type: application/json.",
+        }[status]
+    )
 
 
 def test_not_enough_stock_is_409_and_all_or_nothing(
