@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db, outbox
@@ -190,13 +190,16 @@ def staff_tickets_query(
     if status is not None:
         query = query.where(Ticket.status == status)
     if search:
-        query = query.where(
-            or_(
-                Ticket.title.icontains(search, autoescape=True),
-                Ticket.description.icontains(search, autoescape=True),
-            )
-        )
+        query = query.where(_matches(search))
     return query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+
+
+def _matches(search: str) -> ColumnElement[bool]:
+    """Title or description contains ``search``, any case, ``%`` and ``_`` literal."""
+    return or_(
+        Ticket.title.icontains(search, autoescape=True),
+        Ticket.description.icontains(search, autoescape=True),
+    )
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,17 @@ class StatusCounts:
         return sum(self.by_status.values())
 
 
-def count_by_status() -> StatusCounts:
-    """Three rows the database keeps up to date (see TicketStatusCount)."""
-    rows = db.session.execute(select(TicketStatusCount.status, TicketStatusCount.tickets)).all()
+def count_by_status(search: str | None = None) -> StatusCounts:
+    """Tickets per status: of all tickets, from the rows the database keeps
+    up to date (see TicketStatusCount); of those matching ``search``, counted
+    (the search reads every ticket anyway), so the counts beside a search
+    result are that result's."""
+    if search:
+        rows = db.session.execute(
+            select(Ticket.status, func.count()).where(_matches(search)).group_by(Ticket.status)
+        ).all()
+    else:
+        rows = db.session.execute(select(TicketStatusCount.status, TicketStatusCount.tickets)).all()
     counts = dict.fromkeys(TicketStatus, 0)  # a status with no tickets still shows 0
     counts.update(dict(rows))
     return StatusCounts(counts)

@@ -26,14 +26,13 @@ bp.before_request(require_staff)
 def list_tickets() -> ResponseReturnValue:
     status = _status_filter()
     search = request.args.get("q", "").strip()[:200] or None
-    counts = services.count_by_status()
-    # Without a search the kept counts are the list's length; a search counts.
-    known_total = None if search else counts.by_status[status] if status else counts.total
+    # The counts follow the search, so they are also the list's length.
+    counts = services.count_by_status(search)
     pagination = paginate(
         db,
         services.staff_tickets_query(status=status, search=search),
         per_page=current_app.config["TICKETS_PER_PAGE"],
-        total=known_total,
+        total=counts.by_status[status] if status else counts.total,
     )
     return render_template(
         "staff/list.html",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -81,6 +83,29 @@ def test_search_and_filter_with_no_match_show_an_empty_state(
 ) -> None:
     html = client.get("/staff/tickets/?q=nothing&status=open").get_data(as_text=True)
     assert "No tickets match." in html
+
+
+def count_badges(html: str) -> dict[str, int]:
+    found = re.findall(r'data-testid="count-(\w+)">\w+ <span class="badge[^"]*">(\d+)<', html)
+    total = re.search(r'>All <span class="badge[^"]*">(\d+)<', html)
+    assert total is not None
+    return {"all": int(total.group(1)), **{name: int(count) for name, count in found}}
+
+
+def test_the_status_counts_follow_the_search(
+    app: Flask, client: FlaskClient, staff: User, customer: User
+) -> None:
+    make_ticket(app, customer, title="VPN down")
+    make_ticket(app, customer, title="VPN slow", status=TicketStatus.PENDING)
+    make_ticket(app, customer, title="Printer jam", status=TicketStatus.PENDING)
+    everything = {"all": 3, "open": 1, "pending": 2, "resolved": 0}
+    assert count_badges(client.get("/staff/tickets/").get_data(as_text=True)) == everything
+    vpn = client.get("/staff/tickets/?q=vpn&status=pending").get_data(as_text=True)
+    assert count_badges(vpn) == {"all": 2, "open": 1, "pending": 1, "resolved": 0}
+    assert "1 ticket, newest first." in vpn
+    nothing = client.get("/staff/tickets/?q=zzz").get_data(as_text=True)
+    assert count_badges(nothing) == {"all": 0, "open": 0, "pending": 0, "resolved": 0}
+    assert "No tickets match." in nothing
 
 
 def test_pagination_keeps_the_filters(
