@@ -15,6 +15,7 @@ from recipes.commands import register_commands
 from recipes.extensions import auth, csrf, db, image_store, limiter, migrate, outbox
 from recipes.models import Outbox, User
 from recipes.storage import image_origins
+from recipes.uploads import RecipesRequest
 from recipes.views import register_blueprints
 from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
@@ -30,8 +31,11 @@ from shared.worker import celery_init_app
 
 DEFAULTS = {
     "RECIPES_PER_PAGE": 12,
-    # A phone photo is 3 to 8 MB; anything past this is refused with a 413 page.
-    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # A phone photo is 3 to 8 MB. A larger one is read and refused next to the
+    # form's photo field, with the typed recipe kept; a request past
+    # MAX_CONTENT_LENGTH is refused unread, with the 413 page (recipes/uploads.py).
+    "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "S3_BUCKET": "recipes",
     "S3_ENDPOINT_URL": "",  # empty: AWS
     "S3_PUBLIC_ENDPOINT_URL": "",  # empty: the same as S3_ENDPOINT_URL
@@ -46,6 +50,7 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = RecipesRequest
     configure(app, "RECIPES", DEFAULTS, test_config)
     # Images come from the bucket's host: the CSP allows it and no other.
     app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], *image_origins(app.config)]

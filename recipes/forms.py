@@ -1,15 +1,31 @@
 """The recipe form. The image is checked in recipes/images.py, by its bytes;
-the form only says whether one is required."""
+the form says whether one is required and whether it was too large to keep
+(recipes/uploads.py)."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage
 from wtforms import Field, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
 from recipes.services import BadTags, parse_tags
+from recipes.uploads import received_bytes
+from shared.errors import megabytes
 from shared.forms import Form, strip_whitespace
+
+
+def photo_fits(_form: Form, field: Field) -> None:
+    """A photo past MAX_PHOTO_BYTES arrives cut short (recipes/uploads.py): say so."""
+    received = received_bytes(field.data) if isinstance(field.data, FileStorage) else None
+    if received is not None:
+        limit = current_app.config["MAX_PHOTO_BYTES"]
+        raise StopValidation(
+            f"This photo is {megabytes(received)}; photos can be up to {megabytes(limit)}. "
+            "Choose a smaller one (your phone's share menu can usually send a smaller copy)."
+        )
 
 
 def valid_tags(_form: Form, field: Field) -> None:
@@ -64,9 +80,15 @@ class RecipeForm(Form):
     image = FileField(
         "Photo",
         render_kw={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"},
-        validators=[FileRequired("Add a photo of the dish.")],
+        validators=[FileRequired("Add a photo of the dish."), photo_fits],
     )
     submit = SubmitField("Publish recipe")
+
+    def photo_too_large(self) -> bool:
+        """Refused for its size: answered 413 rather than 422."""
+        return (
+            isinstance(self.image.data, FileStorage) and received_bytes(self.image.data) is not None
+        )
 
     def tag_names(self) -> list[str]:
         """The tags as the service takes them (the field is valid by now)."""
@@ -77,6 +99,7 @@ class EditRecipeForm(RecipeForm):
     image = FileField(
         "New photo (optional)",
         render_kw={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"},
+        validators=[photo_fits],
     )
     submit = SubmitField("Save changes")
 

@@ -124,7 +124,7 @@ def describe(error: HTTPException) -> str:
     if code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
-            return f"What you sent is too large. The limit is {_megabytes(limit)}."
+            return f"What you sent is too large. The limit is {megabytes(limit)}."
     if code == 429:
         # Flask-Limiter's description is the limit itself, e.g. "10 per 1 minute".
         return (
@@ -149,9 +149,10 @@ def _secure_cookie_lost_over_plain_http(error: CSRFError) -> bool:
     )
 
 
-def _megabytes(size: int) -> str:
-    """``10 MB`` for 10 * 1024 * 1024 as for 10,000,000: how people say it."""
+def megabytes(size: int) -> str:
+    """``10 MB`` for 10 * 1024 * 1024 as for 10,000,000: how people say it;
+    ``14.2 MB`` for sizes that are not whole."""
     for unit in (1024 * 1024, 1_000_000):
         if size % unit == 0:
             return f"{size // unit} MB"
-    return f"{size / 1_000_000:.1f} MB"
+    return f"{size / (1024 * 1024):.1f} MB"

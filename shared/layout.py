@@ -11,6 +11,8 @@ from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
 from jinja2 import TemplateNotFound
 
+from shared.errors import megabytes
+
 
 def init_layout(app: Flask, *, site_name: str) -> None:
     """Make ``base.html``, ``auth/*`` and ``errors/*`` available to the app.
@@ -40,6 +42,7 @@ def init_layout(app: Flask, *, site_name: str) -> None:
     app.jinja_env.globals["page_layout"] = _page_layout(app)
 
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(megabytes, "megabytes")
 
 
 def _page_layout(app: Flask) -> str:

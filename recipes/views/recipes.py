@@ -77,7 +77,7 @@ def new_recipe() -> ResponseReturnValue:
             ),
             success="Your recipe is published.",
         )
-    return _render_form(form, None, form_status(form))
+    return _render_form(form, None, _refusal_status(form))
 
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
             ),
             success="Your changes are saved.",
         )
-    return _render_form(form, recipe, form_status(form))
+    return _render_form(form, recipe, _refusal_status(form))
 
 
 @bp.route("/recipes/<id:recipe_id>/delete", methods=["GET", "POST"])
@@ -145,6 +145,12 @@ def _save_or_explain(
         abort(409, str(conflict))
     flash(success, "success")
     return redirect(url_for(".show_recipe", recipe_id=saved.id))
+
+
+def _refusal_status(form: RecipeForm) -> int:
+    """413 for a photo too large to keep (the form comes back all the same),
+    else the usual status of a form shown again."""
+    return 413 if form.photo_too_large() else form_status(form)
 
 
 def _render_form(form: RecipeForm, recipe: Recipe | None, status: int) -> ResponseReturnValue:

@@ -16,6 +16,8 @@ from typing import Any
 import compose
 import pytest
 
+from shared.errors import megabytes
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 NGINX_TEMPLATE = ROOT / "docker" / "nginx" / "capstones.conf.template"
@@ -196,6 +198,12 @@ def test_nginx_caps_each_body_at_the_apps_own_limit() -> None:
         module = __import__(service)
         app = module.create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
         assert limits[prefix] == app.config["MAX_CONTENT_LENGTH"], service
+    # The recipe site's own 413 names its photo limit, as the app's form does.
+    recipes_server = next(server for server in servers if "${RECIPES_LISTEN}" in server)
+    photo_limit = __import__("recipes").create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert f"photos can be up to {megabytes(photo_limit.config['MAX_PHOTO_BYTES'])}" in (
+        recipes_server
+    )
 
 
 def test_presigned_image_urls_name_a_host_the_browser_reaches(resolved: dict[str, Any]) -> None:

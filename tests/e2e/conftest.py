@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}  # an iPhone's CSS width, the narrowest common phone
 # Every page reports CSP violations into a list the test reads back.
 RECORD_CSP_VIOLATIONS = """
 window.__cspViolations = [];
@@ -91,11 +93,12 @@ def watch() -> PageWatch:
 
 @pytest.fixture
 def new_context(browser: Browser, watch: PageWatch) -> Iterator[Any]:
-    """``new_context()`` -> a fresh browser profile (cookies and all), watched."""
+    """``new_context()`` -> a fresh browser profile (cookies and all), watched;
+    ``new_context(PHONE)`` is one at a phone's width."""
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def make(viewport: dict[str, int] = DESKTOP) -> BrowserContext:
+        context = browser.new_context(viewport=viewport)
         context.add_init_script(RECORD_CSP_VIOLATIONS)
         context.on("page", watch.attach)
         contexts.append(context)

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from recipes.extensions import db
+from recipes.uploads import CappedFile
 from tests.auth_client import AuthActions
 from tests.recipes.factories import (
     BAD_FILES,
@@ -188,6 +189,55 @@ def test_an_oversize_body_gets_the_413_page(app: Flask, client: FlaskClient, s3:
     assert "What you sent is too large. The limit is 1 MB." in response.get_data(as_text=True)
     assert bucket_keys(s3) == []
     assert recipe_count(app) == 0
+
+
+def test_a_photo_over_the_limit_keeps_the_typed_recipe(
+    app: Flask, client: FlaskClient, s3: Any, cook
+) -> None:  # type: ignore[no-untyped-def]
+    # Small sizes: past 500 KB the test client spools its request body to a
+    # temporary file that nobody closes.
+    app.config.update(MAX_PHOTO_BYTES=200 * 1024, MAX_CONTENT_LENGTH=400 * 1024)
+    photo = b"\xff\xd8" + b"0" * (300 * 1024 - 2)  # 0.3 MB
+    response = post_recipe(
+        client, data=photo, title="Grandma's borscht", ingredients="3 beetroots\n1 cabbage"
+    )
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert 'value="Grandma&#39;s borscht"' in html
+    assert "3 beetroots\n1 cabbage" in html
+    error = re.search(r'<div id="image-error"[^>]*>(.*?)</div>', html, re.S)
+    assert error is not None
+    assert "This photo is 0.3 MB; photos can be up to 0.2 MB." in error.group(1)
+    assert bucket_keys(s3) == []
+    assert recipe_count(app) == 0
+
+
+def test_a_photo_at_the_limit_is_kept_whole(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+    photo = image_bytes()
+    app.config["MAX_PHOTO_BYTES"] = len(photo)
+    response = post_recipe(client, data=photo)
+    assert response.status_code == 302
+    assert recipe_count(app) == 1
+
+
+def test_the_photo_field_carries_its_limit_for_the_browser_check(client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/recipes/new").get_data(as_text=True)
+    assert 'data-max-bytes="10485760"' in html
+    assert "up to 10 MB." in html
+    assert '<script src="/static/photo-size.js" defer></script>' in html
+
+
+def test_a_capped_file_keeps_up_to_its_limit_and_counts_the_rest() -> None:
+    with CappedFile(limit=10) as capped:
+        for chunk in (b"0123456", b"789ab", b"cdef"):
+            assert capped.write(chunk) == len(chunk)  # all of it taken off the wire
+        assert capped.received == 16
+        assert capped.too_large
+        capped.seek(0)
+        assert capped.read() == b"0123456789a"  # the limit, and one byte to know
+    with CappedFile(limit=10) as exact:
+        exact.write(b"0123456789")
+        assert not exact.too_large
 
 
 def test_a_failed_commit_removes_the_uploaded_objects(

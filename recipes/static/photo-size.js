@@ -1,0 +1,61 @@
+// Refuses a photo over the site's limit before it is uploaded: the message
+// appears next to the field, nothing typed is lost and no time is spent
+// sending megabytes the server would refuse. A file, not an inline script,
+// because the Content Security Policy allows scripts from this site only.
+// The server checks again (recipes/uploads.py): this is a courtesy, not a guard.
+"use strict";
+
+function megabytes(size) {
+  const mb = size / (1024 * 1024);
+  return (Number.isInteger(mb) ? mb : mb.toFixed(1)) + " MB";
+}
+
+function showSizeError(input, message) {
+  const id = input.id + "-size-error";
+  let box = document.getElementById(id);
+  if (input.dataset.describedBy === undefined) {
+    input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+  }
+  if (!message) {
+    if (box) box.remove();
+    input.classList.remove("is-invalid");
+    input.removeAttribute("aria-invalid");
+    if (input.dataset.describedBy) input.setAttribute("aria-describedby", input.dataset.describedBy);
+    return;
+  }
+  if (!box) {
+    box = document.createElement("div");
+    box.id = id;
+    box.className = "invalid-feedback";
+    input.insertAdjacentElement("afterend", box);
+  }
+  box.textContent = message;
+  input.classList.add("is-invalid");
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", id);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("input[type=file][data-max-bytes]")) {
+    const limit = Number(input.dataset.maxBytes);
+    const fits = () => {
+      const file = input.files[0];
+      const tooLarge = Boolean(file) && file.size > limit;
+      showSizeError(
+        input,
+        tooLarge
+          ? `This photo is ${megabytes(file.size)}; photos can be up to ${megabytes(limit)}. ` +
+              "Choose a smaller one (your phone's share menu can usually send a smaller copy)."
+          : null,
+      );
+      return !tooLarge;
+    };
+    input.addEventListener("change", fits);
+    input.form.addEventListener("submit", (event) => {
+      if (!fits()) {
+        event.preventDefault();
+        input.focus();
+      }
+    });
+  }
+});
