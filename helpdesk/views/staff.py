@@ -98,5 +98,9 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
 
 def _render_ticket(ticket: Ticket, status_form: StatusForm, reply_form: StaffReplyForm) -> str:
     return render_template(
-        "staff/detail.html", ticket=ticket, status_form=status_form, reply_form=reply_form
+        "staff/detail.html",
+        ticket=ticket,
+        status_form=status_form,
+        reply_form=reply_form,
+        page_url=url_for(".show_ticket", ticket_id=ticket.id),
     )

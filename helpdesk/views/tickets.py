@@ -78,4 +78,5 @@ def _render_ticket(ticket: Ticket, form: ReplyForm) -> str:
         ticket=ticket,
         replies=services.public_replies(ticket),
         form=form,
+        page_url=url_for(".show_ticket", ticket_id=ticket.id),
     )

@@ -68,6 +68,23 @@ def test_the_ticket_lists_read_well_on_a_phone(
     assert_reads_on_a_phone(staff)
 
 
+def test_a_failed_reply_keeps_the_tickets_address(
+    servers: dict[str, LiveApp], new_context: Any, watch: PageWatch
+) -> None:
+    base = servers["helpdesk"].url
+    page = new_context().new_page()
+    register(page, base, "empty-reply@example.com")
+    page.goto(f"{base}/tickets/new")
+    page.fill("#title", "Mouse double-clicks")
+    page.fill("#description", "Every click counts twice.")
+    page.click("#submit")
+    ticket_url = page.url
+    watch.expect_error_status(422)
+    page.click("form[action$='/replies'] >> #submit")  # empty
+    expect(page.locator("#body-error")).to_contain_text("Write something before sending.")
+    expect(page).to_have_url(ticket_url)  # not …/replies
+
+
 def test_an_error_page_keeps_the_navigation(
     servers: dict[str, LiveApp], new_context: Any, watch: PageWatch
 ) -> None:

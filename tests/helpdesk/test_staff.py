@@ -264,7 +264,9 @@ def test_staff_reply_validation(
         client, f"{page}/replies", {"body": "  ", "internal": "y"}, token_page=page
     )
     assert response.status_code == 422
-    assert "Write something before sending." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Write something before sending." in html
+    assert f'<body data-page-url="{page}">' in html
     assert reload_ticket(app, ticket.id)[1] == []
 
 

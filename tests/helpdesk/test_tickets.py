@@ -223,7 +223,11 @@ def test_reply_validation(app: Flask, client: FlaskClient, owner, body: str, mes
     page = f"/tickets/{ticket.id}"
     response = post_form(client, f"{page}/replies", {"body": body}, token_page=page)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert message in html
+    # The address bar goes back to the ticket's own address (page-url.js).
+    assert f'<body data-page-url="{page}">' in html
+    assert "/shared/static/page-url.js" in html
     assert reload_ticket(app, ticket.id)[1] == []
 
 
