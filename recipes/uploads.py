@@ -24,7 +24,7 @@ from werkzeug.datastructures import FileStorage
 IN_MEMORY_BYTES = 500 * 1024
 
 
-class CappedFile(SpooledTemporaryFile):  # type: ignore[type-arg]
+class CappedFile(SpooledTemporaryFile[bytes]):
     """Keeps the first ``limit`` bytes written to it and counts the rest."""
 
     def __init__(self, limit: int) -> None:

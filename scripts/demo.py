@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -309,11 +309,18 @@ _REQUEST_LINE = re.compile(
     r"\d{4}-\d\d-\d\d (?P<time>\d\d:\d\d:\d\d),\d+ INFO (?P<request>.*?)(?: request_id=\S+)?$"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Celery puts what a task prints through its log: "[date: WARNING/MainProcess] text".
+_CELERY_PRINT = re.compile(r"\[\d{4}-\d\d-\d\d [\d:,]+: WARNING/MainProcess\] ?")
 
 
 def tidy(line: str) -> str | None:
     """``line`` as the demo shows it, or None to drop it."""
     line = _ANSI.sub("", line.rstrip("\n"))
+    printed = _CELERY_PRINT.match(line)
+    if printed:
+        line = line[printed.end() :]
+        if not line:
+            return None
     if _NOISE.match(line):
         return None
     request = _REQUEST_LINE.match(line)
@@ -324,10 +331,8 @@ def tidy(line: str) -> str | None:
 
 def say(text: str) -> None:
     """print(), except that a closed terminal (SIGHUP) is not an error."""
-    try:
+    with suppress(OSError):
         print(text, flush=True)
-    except OSError:
-        pass
 
 
 def relay(label: str, stream: IO[bytes]) -> None:
@@ -441,9 +446,10 @@ def port_owner(port: int) -> tuple[int, str] | None:
             if links & {f"socket:[{inode}]" for inode in inodes}:
                 return pid, _command_line(pid)
         return None
-    if shutil.which("lsof"):
+    lsof, ps = shutil.which("lsof"), shutil.which("ps")
+    if lsof and ps:
         found = subprocess.run(
-            ["lsof", "-nP", f"-iTCP:{port}", "-sTCP:LISTEN", "-t"],
+            [lsof, "-nP", f"-iTCP:{port}", "-sTCP:LISTEN", "-t"],
             capture_output=True,
             text=True,
             check=False,
@@ -451,7 +457,7 @@ def port_owner(port: int) -> tuple[int, str] | None:
         if found:
             pid = int(found[0])
             command = subprocess.run(
-                ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, check=False
+                [ps, "-o", "command=", "-p", str(pid)], capture_output=True, text=True, check=False
             ).stdout.strip()
             return pid, command
     return None

@@ -150,9 +150,9 @@ def _secure_cookie_lost_over_plain_http(error: CSRFError) -> bool:
 
 
 def megabytes(size: int) -> str:
-    """``10 MB`` for 10 * 1024 * 1024 as for 10,000,000: how people say it;
-    ``14.2 MB`` for sizes that are not whole."""
+    """``10 MB`` for 10 * 1024 * 1024 as for 10,000,000: how people say it.
+    (recipes/static/photo-size.js says sizes the same way.)"""
     for unit in (1024 * 1024, 1_000_000):
         if size % unit == 0:
             return f"{size // unit} MB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / 1_000_000:.1f} MB"

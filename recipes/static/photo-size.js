@@ -5,9 +5,12 @@
 // The server checks again (recipes/uploads.py): this is a courtesy, not a guard.
 "use strict";
 
+// As the server says sizes (shared/errors.py: megabytes).
 function megabytes(size) {
-  const mb = size / (1024 * 1024);
-  return (Number.isInteger(mb) ? mb : mb.toFixed(1)) + " MB";
+  for (const unit of [1024 * 1024, 1000 * 1000]) {
+    if (size % unit === 0) return size / unit + " MB";
+  }
+  return (size / 1e6).toFixed(1) + " MB";
 }
 
 function showSizeError(input, message) {

@@ -15,7 +15,6 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from shared.errors import Problem
 
-
 MALFORMED_JSON = "The request body is not valid JSON."
 NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
 

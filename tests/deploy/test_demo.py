@@ -5,6 +5,7 @@ leaves the first intact; a busy port is reported with the process holding it."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import signal
@@ -13,8 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
+import pytest
 import requests
 
 from tests.servers import free_ports
@@ -195,3 +199,39 @@ def test_a_busy_port_is_reported_with_the_process_holding_it(tmp_path: Path) -> 
     )
     assert result.stdout.count("is in use") == 1  # the free ports are not listed
     assert "HELPDESK_PORT" in result.stdout
+
+
+@cache
+def demo_script() -> ModuleType:
+    """scripts/demo.py as a module (it is a script, not in a package)."""
+    spec = importlib.util.spec_from_file_location("demo_script", ROOT / "scripts" / "demo.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (
+            "2026-11-30 01:02:18,659 INFO GET /tickets/ 200 4.1ms request_id=4a28d4",
+            "01:02:18 GET /tickets/ 200 4.1ms",
+        ),
+        ('127.0.0.1 - - [30/Nov/2026 01:02:18] "\x1b[32mGET / HTTP/1.1\x1b[0m" 302 -', None),
+        ("\x1b[31m\x1b[1mWARNING: This is a development server. Do not use it\x1b[0m", None),
+        (" * Running on http://127.0.0.1:5001", None),
+        ("\x1b[33mPress CTRL+C to quit\x1b[0m", None),
+        ("2026-11-30 01:01:55,779 INFO GET /healthz 200 0.1ms request_id=0289e2", None),
+        ("[2026-11-30 01:16:38,916: WARNING/MainProcess] ", None),
+        (
+            "[2026-11-30 01:16:38,916: WARNING/MainProcess] To: cook@example.com",
+            "To: cook@example.com",
+        ),
+        ("Traceback (most recent call last):", "Traceback (most recent call last):"),
+    ],
+)
+def test_the_terminal_shows_one_short_line_per_request(line: str, shown: str | None) -> None:
+    assert demo_script().tidy(line + "\n") == shown

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -66,7 +65,8 @@ def test_the_walkthrough_answers_as_the_readme_says(shop_url: str) -> None:
     assert statuses == ["200", "201", "201", "204", "401"]
     assert "Idempotent-Replayed: true" in out
     assert '"shortages"' in out  # 5: sold out, with what fell short
-    assert '"quantity"' in out and '"total_cents"' in out  # 6: 422 naming each field
+    assert '"quantity"' in out  # 6: 422 naming each field
+    assert '"total_cents"' in out
     assert '"status": "cancelled"' in out or '"status":"cancelled"' in out  # 7
 
 

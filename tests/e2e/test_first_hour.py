@@ -105,8 +105,9 @@ def fill_recipe(page: Page) -> None:
 
 
 def a_photo_of(megabytes: float) -> dict[str, Any]:
-    size = int(megabytes * 1024 * 1024)
-    return {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * size}
+    """A "photo" of ``megabytes`` million bytes (JPEG's first two, then filler)."""
+    size = int(megabytes * 1_000_000)
+    return {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * (size - 2)}
 
 
 def test_an_oversized_photo_keeps_the_typed_recipe(
@@ -126,7 +127,7 @@ def test_an_oversized_photo_keeps_the_typed_recipe(
     page.set_input_files("#image", a_photo_of(12))
     page.click("#submit")
     expect(page.locator("#image-size-error")).to_contain_text(
-        "This photo is 12.0 MB; photos can be up to 10 MB."
+        "This photo is 12 MB; photos can be up to 10 MB."
     )
     expect(page.locator("#image")).to_have_attribute("aria-describedby", "image-size-error")
     assert uploads == []
@@ -140,13 +141,13 @@ def test_an_oversized_photo_keeps_the_typed_recipe(
     )
     page.goto(f"{base}/recipes/new")
     fill_recipe(page)
-    page.set_input_files("#image", a_photo_of(10.5))
+    page.set_input_files("#image", a_photo_of(11.2))
     watch.expect_error_status(413)
     with page.expect_response(lambda response: response.request.method == "POST") as answer:
         page.click("#submit")
     assert answer.value.status == 413
     expect(page.locator("#image-error")).to_contain_text(
-        "This photo is 10.5 MB; photos can be up to 10 MB."
+        "This photo is 11.2 MB; photos can be up to 10 MB."
     )
     expect(page.locator("#title")).to_have_value("Grandma's borscht")
     expect(page.locator("#ingredients")).to_have_value("3 beetroots\n1 cabbage")
