@@ -5,7 +5,6 @@ leaves the first intact; a busy port is reported with the process holding it."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import signal
@@ -14,13 +13,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import requests
 
+from tests.scripts import script
 from tests.servers import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,18 +199,6 @@ def test_a_busy_port_is_reported_with_the_process_holding_it(tmp_path: Path) -> 
     assert "HELPDESK_PORT" in result.stdout
 
 
-@cache
-def demo_script() -> ModuleType:
-    """scripts/demo.py as a module (it is a script, not in a package)."""
-    spec = importlib.util.spec_from_file_location("demo_script", ROOT / "scripts" / "demo.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     ("line", "shown"),
     [
@@ -234,4 +220,4 @@ def demo_script() -> ModuleType:
     ],
 )
 def test_the_terminal_shows_one_short_line_per_request(line: str, shown: str | None) -> None:
-    assert demo_script().tidy(line + "\n") == shown
+    assert script("demo").tidy(line + "\n") == shown

@@ -7,17 +7,16 @@ the test that proves it."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import re
 import subprocess
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 import helpdesk
+from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -26,16 +25,6 @@ MAP = (ROOT / "docs" / "interview-map.md").read_text()
 CODE_REF = re.compile(r"`([\w./-]+?)(?::([\w.]+))?`")
 TEST_REF = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
 README_LINK = re.compile(r"\]\(\.\./README\.md#([^)]+)\)")
-
-
-@cache
-def readme_toc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("readme_toc", ROOT / "scripts" / "readme_toc.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @cache
@@ -114,14 +103,14 @@ def test_every_test_the_map_or_the_readme_names_exists() -> None:
 
 
 def test_every_readme_link_in_the_map_lands_on_a_heading() -> None:
-    anchors = readme_toc().anchors(README)
+    anchors = script("readme_toc").anchors(README)
     links = README_LINK.findall(MAP)
     assert links
     assert sorted(set(links) - anchors) == []
 
 
 def test_the_readme_table_of_contents_lists_every_section() -> None:
-    assert readme_toc().with_toc(README) == README, "run: python scripts/readme_toc.py"
+    assert script("readme_toc").with_toc(README) == README, "run: python scripts/readme_toc.py"
 
 
 def test_the_readme_create_app_excerpt_is_the_code() -> None:

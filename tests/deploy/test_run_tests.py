@@ -4,25 +4,20 @@ threshold or collected no tests (pytest's exit code 5)."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.scripts import script
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def runner() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_tests", ROOT / "scripts" / "run_tests.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["run_tests"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return script("run_tests")
 
 
 def suite_dir(tmp_path: Path, name: str, source: str) -> Path:
