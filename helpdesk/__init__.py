@@ -32,6 +32,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1_000_000,
     "MAIL_DEFAULT_SENDER": "Help desk <helpdesk@example.com>",
 }
+# The pages' meta description, for search results and link previews.
+DESCRIPTION = "The help desk: file a ticket and follow staff's answers until it is resolved."
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 
@@ -46,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
     outbox.init_app(app, db=db, model=Outbox)
     celery_init_app(app)
-    init_layout(app, site_name="Help desk")
+    init_layout(app, site_name="Help desk", description=DESCRIPTION)
     init_security_headers(app)
     init_request_logging(app)
     init_request_guards(app, html_forms=True)

@@ -45,6 +45,10 @@ DEFAULTS = {
     "S3_PRESIGNED_EXPIRY": 3600,
     "MAIL_DEFAULT_SENDER": "Recipes <recipes@example.com>",
 }
+# The pages' meta description, for search results and link previews.
+DESCRIPTION = (
+    "Recipes from home cooks, each with a photo of the dish: search, browse by tag, post your own."
+)
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 
@@ -63,7 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app, db=db, model=Outbox)
     celery_init_app(app)
     image_store.init_app(app)
-    init_layout(app, site_name="Recipes")
+    init_layout(app, site_name="Recipes", description=DESCRIPTION)
     init_security_headers(app)
     init_request_logging(app)
     init_request_guards(app, html_forms=True)

@@ -40,6 +40,10 @@ class PreparedImage:
     full: bytes
     thumbnail: bytes
     format: str  # "JPEG" or "PNG"
+    # The full image's size in pixels: the page gives it to <img width height>,
+    # so the browser keeps the photo's space before it loads (no layout shift).
+    width: int
+    height: int
 
     @property
     def content_type(self) -> str:
@@ -115,6 +119,8 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
         full=_encode(full, expected_format),
         thumbnail=_encode(thumbnail, expected_format),
         format=expected_format,
+        width=full.width,
+        height=full.height,
     )
 
 

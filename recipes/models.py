@@ -69,6 +69,10 @@ class Recipe(db.Model):  # type: ignore[name-defined]
     image_key: Mapped[str] = mapped_column(String(KEY_MAX_LENGTH), unique=True)
     thumbnail_key: Mapped[str] = mapped_column(String(KEY_MAX_LENGTH), unique=True)
     image_content_type: Mapped[str] = mapped_column(String(50))
+    # The stored photo's size in pixels, for <img width height>. Empty for
+    # recipes posted before it was recorded (the page then leaves it out).
+    image_width: Mapped[int | None]
+    image_height: Mapped[int | None]
     # The uploader's file name after secure_filename: shown nowhere, kept as a
     # hint for the author ("which photo was that?"), never used as a path.
     original_filename: Mapped[str] = mapped_column(String(255), default="")

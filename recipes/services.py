@@ -70,6 +70,8 @@ class StoredImage:
     thumbnail_key: str
     content_type: str
     original_filename: str
+    width: int
+    height: int
 
     @property
     def keys(self) -> tuple[str, str]:
@@ -98,6 +100,8 @@ def publish_recipe(
         image_key=stored.image_key,
         thumbnail_key=stored.thumbnail_key,
         image_content_type=stored.content_type,
+        image_width=stored.width,
+        image_height=stored.height,
         original_filename=stored.original_filename,
         tags=tag_rows,
     )
@@ -132,6 +136,7 @@ def update_recipe(
     if stored is not None:
         recipe.image_key, recipe.thumbnail_key = stored.keys
         recipe.image_content_type = stored.content_type
+        recipe.image_width, recipe.image_height = stored.width, stored.height
         recipe.original_filename = stored.original_filename
     _commit_unless_changed_meanwhile(stored)
     if stored is not None:
@@ -262,7 +267,14 @@ def _store_image(upload: Upload) -> StoredImage:
     prepared: PreparedImage = prepare_image(upload.data, upload.filename)
     image_key, thumbnail_key = new_object_keys(prepared.extension)
     original = secure_filename(upload.filename)[:255]
-    stored = StoredImage(image_key, thumbnail_key, prepared.content_type, original)
+    stored = StoredImage(
+        image_key,
+        thumbnail_key,
+        prepared.content_type,
+        original,
+        width=prepared.width,
+        height=prepared.height,
+    )
     # The first failure ends the upload. Only what was stored before it is
     # cleaned up: asking a store that just failed (or hung) to delete the
     # object it failed to write would make the user wait twice for nothing.

@@ -9,12 +9,14 @@ from typing import Any
 
 from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
-from jinja2 import TemplateNotFound
+from flask_wtf import FlaskForm
+from jinja2 import TemplateNotFound, pass_context
+from jinja2.runtime import Context
 
 from shared.errors import megabytes
 
 
-def init_layout(app: Flask, *, site_name: str) -> None:
+def init_layout(app: Flask, *, site_name: str, description: str = "") -> None:
     """Make ``base.html``, ``auth/*`` and ``errors/*`` available to the app.
 
     An app's own ``templates/`` folder comes first in Jinja's search path, so
@@ -35,7 +37,9 @@ def init_layout(app: Flask, *, site_name: str) -> None:
 
     @app.context_processor
     def inject_site_name() -> dict[str, Any]:
-        return {"site_name": site_name}
+        return {"site_name": site_name, "site_description": description or site_name}
+
+    app.jinja_env.globals["has_form_errors"] = has_form_errors
 
     # The shared pages (log in, errors...) extend ``page_layout``: the app's
     # own ``layout.html`` when it has one, so they keep the app's navigation.
@@ -54,6 +58,14 @@ def _page_layout(app: Flask) -> str:
         else:
             return "layout.html"
     return "base.html"
+
+
+@pass_context
+def has_form_errors(context: Context) -> bool:
+    """Whether a form on this page failed: the page title then starts with "Error:"."""
+    return any(
+        isinstance(value, FlaskForm) and value.errors for value in context.get_all().values()
+    )
 
 
 def format_datetime(value: datetime | None) -> str:

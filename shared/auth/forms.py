@@ -37,10 +37,17 @@ def _email_field() -> EmailField:
     )
 
 
-class NewPasswordForm(Form):
-    """A new password, typed twice, under the one password rule."""
+def _password_rule(_form: Form, field: PasswordField) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
-    password = PasswordField("Password", validators=[DataRequired("Choose a password.")])
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password, typed twice, under the one password rule."""
+    password = PasswordField(
+        "Password", validators=[DataRequired("Choose a password."), _password_rule]
+    )
     password_confirm = PasswordField(
         "Repeat the password",
         validators=[
@@ -48,16 +55,19 @@ class NewPasswordForm(Form):
             EqualTo("password", "The two passwords do not match."),
         ],
     )
+    return password, password_confirm
+
+
+# Fields are made by functions, in the order the page shows them: WTForms
+# orders a form's fields (and so the error summary) by when each was made.
+class NewPasswordForm(Form):
+    password, password_confirm = _new_password_fields()
     submit = SubmitField("Set the new password")
 
-    def validate_password(self, field: PasswordField) -> None:
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(problem)
 
-
-class RegisterForm(NewPasswordForm):
+class RegisterForm(Form):
     email = _email_field()
+    password, password_confirm = _new_password_fields()
     submit = SubmitField("Create account")
 
 

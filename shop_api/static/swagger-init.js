@@ -9,5 +9,8 @@ window.addEventListener("DOMContentLoaded", function () {
     persistAuthorization: false,
     // The default validator badge calls an outside service; the docs stay offline.
     validatorUrl: null,
+    // Plain code samples: the highlighter's colours (red numbers on dark
+    // grey: 3.5:1) are inline styles a stylesheet cannot reach.
+    syntaxHighlight: { activated: false },
   });
 });

@@ -7,6 +7,7 @@ which four slow clients used to hold every worker."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import socket
@@ -205,3 +206,33 @@ def test_a_forged_x_forwarded_for_does_not_dodge_the_login_limit(stack: Stack) -
     first_refusal = statuses.index(429)
     assert set(statuses[:first_refusal]) == {401}
     assert set(statuses[first_refusal:]) == {429}
+
+
+def fetch_compressed(url: str, path: str) -> tuple[http.client.HTTPResponse, bytes]:
+    """GET ``path`` as a browser asks: gzip welcome."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def test_static_files_and_the_api_are_compressed_pages_are_not(stack: Stack) -> None:
+    urls, _ = stack
+    css, body = fetch_compressed(urls["helpdesk"], "/bootstrap/static/css/bootstrap.min.css")
+    assert css.status == 200
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert len(gzip.decompress(body)) > 200_000 > 5 * len(body)
+    assert (
+        fetch_compressed(urls["helpdesk"], "/shared/static/site.css")[0].headers["Content-Encoding"]
+        == "gzip"
+    )
+    # A page carries a CSRF token and echoes searches: never compressed (BREACH).
+    page, _ = fetch_compressed(urls["helpdesk"], "/auth/login")
+    assert page.status == 200
+    assert page.headers["Content-Encoding"] is None
+    api, body = fetch_compressed(urls["shop_api"], "/api/openapi.json")
+    assert api.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(body))["openapi"].startswith("3.")

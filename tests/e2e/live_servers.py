@@ -141,7 +141,8 @@ def front_end_server(workdir: Path) -> Iterator[str]:
     folder = workdir / "front-end"
     folder.mkdir()
     (folder / "index.html").write_text(
-        '<!doctype html><title>Shop front end</title><link rel="icon" href="data:,">'
+        '<!doctype html><html lang="en"><title>Shop front end</title>'
+        '<link rel="icon" href="data:,">'
     )
     port = free_port()
     log = workdir / "front-end.log"

@@ -227,7 +227,7 @@ def test_reply_validation(app: Flask, client: FlaskClient, owner, body: str, mes
     assert message in html
     # The address bar goes back to the ticket's own address (page-url.js).
     assert f'<body data-page-url="{page}">' in html
-    assert "/shared/static/page-url.js" in html
+    assert "/shared/static/site.js" in html
     assert reload_ticket(app, ticket.id)[1] == []
 
 

@@ -71,6 +71,28 @@ def test_posting_a_recipe_stores_the_photo_and_its_thumbnail(
     assert Image.open(io.BytesIO(thumbnail)).size == (400, 300)
 
 
+def test_the_photo_keeps_its_space_before_it_loads(
+    app: Flask, client: FlaskClient, s3: Any, cook
+) -> None:  # type: ignore[no-untyped-def]
+    # 3000 x 1500 is stored at most 2000 px wide: the page gives the stored size.
+    response = post_recipe(client, data=image_bytes(size=(3000, 1500)))
+    recipe = load_recipe(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert recipe is not None
+    assert (recipe.image_width, recipe.image_height) == (2000, 1000)
+    stored = s3.get_object(Bucket=BUCKET, Key=recipe.image_key)["Body"].read()
+    assert Image.open(io.BytesIO(stored)).size == (2000, 1000)
+    page = client.get(f"/recipes/{recipe.id}").get_data(as_text=True)
+    photo = re.search(r'<img class="img-fluid rounded recipe-photo"[^>]*>', page)
+    assert photo is not None
+    assert 'width="2000" height="1000"' in photo.group(0)
+    # The list's first card is fetched at once (the largest paint), later ones lazily.
+    listing = client.get("/").get_data(as_text=True)
+    first_card = re.search(r'<img class="card-img-top recipe-thumbnail"[^>]*>', listing)
+    assert first_card is not None
+    assert 'fetchpriority="high"' in first_card.group(0)
+    assert 'loading="lazy"' not in first_card.group(0)
+
+
 def test_the_stored_photo_carries_no_gps(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
     response = post_recipe(client, data=jpeg_with_gps_and_orientation(), filename="phone.jpg")
     recipe = load_recipe(app, int(response.headers["Location"].rsplit("/", 1)[1]))
