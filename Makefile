@@ -13,7 +13,7 @@ COVERAGE_MIN := 90
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo demo-reset test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
@@ -114,6 +114,9 @@ chromium: ## Install Debian's Chromium for the browser tests (apt, as root), unl
 
 e2e: install chromium ## Browser tests: Playwright drives headless Chromium against real servers
 	$(BIN)/pytest tests/e2e
+
+lighthouse: install chromium ## Lighthouse on the HTML apps' main pages: fails under 100 for accessibility (needs Node.js and npm)
+	$(BIN)/python scripts/lighthouse.py
 
 screenshots: install chromium ## PNGs of the key pages into docs/screenshots/ (for the README)
 	$(BIN)/python scripts/screenshots.py
