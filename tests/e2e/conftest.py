@@ -1,7 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium, headless, against
 real servers. Every page a test visits is watched for console errors and
 Content Security Policy violations, and audited by axe-core (WCAG 2.1 A and
-AA) when it loads, at its own width and at a phone's, under the real CSP; a
+AA) when it loads, as it is and at a phone's width, under the real CSP; a
 test that expects an error status says so with ``watch.expect_error_status()``,
 and one that changes a page after it loaded audits it again with
 ``watch.audit(page)``."""
@@ -86,6 +86,7 @@ class PageWatch:
         self.pages: list[Page] = []
         self.allowed_error_statuses: set[int] = set()
         self.accessibility: list[str] = []
+        self.phone_csp_violations: list[str] = []
         self.audited = 0
 
     def attach(self, page: Page) -> None:
@@ -95,36 +96,53 @@ class PageWatch:
         page.on("load", self.audit)
 
     def audit(self, page: Page) -> None:
-        """axe-core on ``page`` as it is now, at its width and at a phone's."""
-        size = page.viewport_size
+        """axe-core on ``page`` as it is now; then, unless it is one already,
+        on the same address in a phone-sized window.
+
+        The phone-sized window is a separate context with the same cookies:
+        resizing the test's own window would race with what the test does
+        next (a key pressed while the navigation is collapsed, say)."""
         try:
-            self._audit(page, size)
+            size = page.viewport_size
+            self._check(page, AXE.run(page, options=AXE_OPTIONS).response, size)
+            if size is None or size["width"] != PHONE["width"]:
+                self._audit_at_phone_width(page)
         except PlaywrightError as error:
             # The test moved on while this page was audited: it was closed, or
             # navigated elsewhere (the next page is audited when it loads).
             if not page.is_closed() and "context was destroyed" not in str(error):
                 raise
-        finally:
-            if size is not None and not page.is_closed():
-                page.set_viewport_size(size)
 
-    def _audit(self, page: Page, size: Any) -> None:
-        widths = [size["width"]] if size else []
-        if PHONE["width"] not in widths:
-            widths.append(PHONE["width"])
-        for width in widths:
-            if size is not None:
-                page.set_viewport_size({"width": width, "height": size["height"]})
-            results = AXE.run(page, options=AXE_OPTIONS).response
-            self.audited += 1
-            for violation in results["violations"]:
-                for node in violation["nodes"]:
-                    if self._upstream(page, violation["id"], node["target"]):
-                        continue
-                    self.accessibility.append(
-                        f"{page.url} at {width}px: {violation['id']} ({violation['help']}) "
-                        f"in {node['target']}: {node.get('failureSummary', '')}"
-                    )
+    def _audit_at_phone_width(self, page: Page) -> None:
+        context = page.context
+        assert context.browser is not None
+        phone = context.browser.new_context(viewport=PHONE, storage_state=context.storage_state())
+        try:
+            phone.add_init_script(RECORD_CSP_VIOLATIONS)
+            twin = phone.new_page()
+            response = twin.goto(page.url)
+            # A page a POST answered (a form shown again) has no GET of its
+            # own: the window's own audit above covered it.
+            if response is None or (
+                response.status >= 400 and response.status not in self.allowed_error_statuses
+            ):
+                return
+            self._check(twin, AXE.run(twin, options=AXE_OPTIONS).response, PHONE)
+            self.phone_csp_violations += twin.evaluate("window.__cspViolations || []")
+        finally:
+            phone.close()
+
+    def _check(self, page: Page, results: dict[str, Any], size: Any) -> None:
+        self.audited += 1
+        width = f"{size['width']}px" if size else "its own width"
+        for violation in results["violations"]:
+            for node in violation["nodes"]:
+                if self._upstream(page, violation["id"], node["target"]):
+                    continue
+                self.accessibility.append(
+                    f"{page.url} at {width}: {violation['id']} ({violation['help']}) "
+                    f"in {node['target']}: {node.get('failureSummary', '')}"
+                )
 
     @staticmethod
     def _upstream(page: Page, rule: str, target: list[Any]) -> bool:
@@ -151,7 +169,7 @@ class PageWatch:
         self.allowed_error_statuses.add(status)
 
     def csp_violations(self) -> list[str]:
-        found: list[str] = []
+        found: list[str] = list(self.phone_csp_violations)
         for page in self.pages:
             if not page.is_closed():
                 found += page.evaluate("window.__cspViolations || []")
