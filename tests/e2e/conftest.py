@@ -200,6 +200,9 @@ def new_context(browser: Browser, watch: PageWatch) -> Iterator[Any]:
         context.close()
     assert watch.console_errors == [], "console errors on the visited pages"
     assert violations == [], "Content Security Policy violations"
+    # A watch that audited nothing would pass everything: a page was opened,
+    # so axe-core must have run.
+    assert watch.audited > 0 or not watch.pages, "axe-core never ran on the visited pages"
     assert watch.accessibility == [], "axe-core found WCAG 2.1 AA violations:\n" + "\n".join(
         watch.accessibility
     )
