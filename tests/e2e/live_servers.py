@@ -87,6 +87,11 @@ def live_app(
         **os.environ,
         f"{prefix}_DATABASE_URL": f"sqlite:///{workdir / f'{name}.sqlite3'}",
         f"{prefix}_CELERY_BROKER_FOLDER": str(workdir / f"broker-{name}"),
+        # The journeys each register an account, all from 127.0.0.1 within a
+        # minute or so: the production limit (5 a minute) would refuse the
+        # sixth, depending on the suite's speed. That limit has its own test
+        # (tests/shared/test_auth_pages.py::test_registration_is_rate_limited).
+        f"{prefix}_AUTH_REGISTER_RATE_LIMIT": "100 per minute",
         **(extra_env or {}),
     }
     env.pop("TEST_DATABASE_URL", None)
