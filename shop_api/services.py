@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shared.clock import utcnow
+from shared.database import write_turn
 from shop_api.extensions import db
 from shop_api.models import (
     CURRENCY,
@@ -163,8 +164,9 @@ def product_page(
     with db.engine.connect() as connection:
         total = connection.execute(count, parameters).scalar_one()
         parameters |= {"limit": per_page, "offset": (page - 1) * per_page}
-        result = connection.execute(rows, parameters)
-        items = [dict(zip(PRODUCT_FIELDS, row, strict=True)) for row in result]
+        # all(): one fetch for the page rather than one per row.
+        rows_on_page = connection.execute(rows, parameters).all()
+    items = [dict(zip(PRODUCT_FIELDS, row, strict=True)) for row in rows_on_page]
     return Page(items, page, per_page, total)
 
 
@@ -268,9 +270,11 @@ def place_order(
     earlier = _replay(customer, idempotency_key, request_fingerprint)
     if earlier is not None:
         return earlier
-    order_lines, currency = _take_stock(merge_lines(lines))
-    order = _record_order(customer, order_lines, currency, idempotency_key, request_fingerprint)
-    return _commit_unless_replayed(order, customer, idempotency_key, request_fingerprint)
+    quantities = merge_lines(lines)
+    with write_turn(db.engine):  # SQLite: orders queue for the write lock
+        order_lines, currency = _take_stock(quantities)
+        order = _record_order(customer, order_lines, currency, idempotency_key, request_fingerprint)
+        return _commit_unless_replayed(order, customer, idempotency_key, request_fingerprint)
 
 
 def _commit_unless_replayed(

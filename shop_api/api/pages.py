@@ -53,10 +53,10 @@ def paginated_response(page: Page, *, public: bool = False, **query: Any) -> Res
     if page.pages:
         numbers += [(1, "first"), (page.pages, "last")]
     if numbers:
-        # The links lead to this same URL with another page number.
-        here = request.script_root + request.path
+        # The links lead to this same URL with another page number; the rest
+        # of the query is the same in each, so it is encoded once.
+        here, rest = request.script_root + request.path, urlencode(query)
         response.headers["Link"] = ", ".join(
-            f'<{here}?{urlencode({"page": number, **query})}>; rel="{rel}"'
-            for number, rel in numbers
+            f'<{here}?page={number}&{rest}>; rel="{rel}"' for number, rel in numbers
         )
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -9,7 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_api.extensions import db
+from tests.conftest import TEST_DATABASE_URL
 from tests.query_count import count_queries
+from tests.shared.test_database import SETTLE_SECONDS, hold_a_turn
 from tests.shop_api.factories import (
     make_customer,
     make_product,
@@ -343,3 +346,27 @@ def test_cancel_gives_the_stock_back_and_twice_is_409(
 def test_a_missing_order_is_404(client: FlaskClient, customer: dict[str, str]) -> None:
     assert client.get("/api/orders/999", headers=customer).status_code == 404
     assert client.post("/api/orders/999/cancel", headers=customer).status_code == 404
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's write queue; PostgreSQL has none")
+def test_an_order_waits_its_turn_to_write_on_sqlite(app: Flask, customer: dict[str, str]) -> None:
+    # Orders queue for SQLite's single write lock (shared.database.write_turn)
+    # instead of polling for it; a writer already in holds the next one back.
+    mug = make_product(app, stock=10)
+    with app.app_context():
+        _held, give_back = hold_a_turn(db.engine)
+    answers: list[int] = []
+    ordering = threading.Thread(
+        target=lambda: answers.append(
+            place(app.test_client(), customer, order_body((mug.id, 1))).status_code
+        )
+    )
+    ordering.start()
+
+    ordering.join(SETTLE_SECONDS)
+    assert answers == []  # still waiting in the queue...
+    assert stock_of(app, mug.id) == 10  # ...with nothing taken yet
+    give_back()
+    ordering.join(10)
+    assert answers == [201]
+    assert stock_of(app, mug.id) == 9
