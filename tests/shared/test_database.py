@@ -202,3 +202,12 @@ def test_writers_do_not_queue_where_there_is_no_single_write_lock_file(
     finally:
         give_back()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_folder_for_the_queue_file_writers_go_the_old_way(tmp_path: Path) -> None:
+    # e.g. a file: URI SQLite understands but the file system does not
+    engine = create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'shop.sqlite3'}")
+    entered = False
+    with write_turn(engine):
+        entered = True
+    assert entered
