@@ -7,6 +7,7 @@ tickets; 1,000 and 10,000 recipes.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ STAFF_EMAIL = "staff@bench.example"
 CUSTOMER_EMAIL = "customer@bench.example"
 OWNERS = 100  # help desk customers; the benchmark logs in as the first one
 STOCK = 1_000_000  # the order benchmark never runs out
+# The customer's API token, for the tutorial's order endpoint (the real API
+# is asked for one through POST /api/auth/tokens).
+CUSTOMER_TOKEN = "bench-customer-token"
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 _WORDS = [
     *("red", "blue", "green", "quick", "quiet", "small", "large", "steel", "wooden", "cotton"),
@@ -91,7 +95,16 @@ def shop(path: Path, *, products: int = 10_000) -> Seeded:
     from shop_api.extensions import db
 
     def fill(db: SQLAlchemy, models: Any) -> None:
-        _users(db, models.User, [CUSTOMER_EMAIL, STAFF_EMAIL], {STAFF_EMAIL})
+        emails = [CUSTOMER_EMAIL, STAFF_EMAIL]
+        customer_id, _staff_id = _users(db, models.User, emails, {STAFF_EMAIL})
+        db.session.add(
+            models.ApiToken(
+                user_id=customer_id,
+                token_hash=hashlib.sha256(CUSTOMER_TOKEN.encode()).hexdigest(),
+                created_at=EPOCH,
+                expires_at=EPOCH.replace(year=2100),
+            )
+        )
         rng = random.Random(11)
         rows = [
             {
