@@ -125,10 +125,12 @@ def get_product(product_id: int):  # type: ignore[no-untyped-def]
 @app.post("/api/orders/")
 def place_order():  # type: ignore[no-untyped-def]
     token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    api_token = ApiToken.query.filter(
-        ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(),
-        ApiToken.expires_at > datetime.now(UTC),
-    ).first()
+    api_token = db.session.scalar(
+        db.select(ApiToken).where(
+            ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest(),
+            ApiToken.expires_at > datetime.now(UTC),
+        )
+    )
     if api_token is None:
         return jsonify(error="Unauthorized"), 401
     order = Order(
