@@ -235,8 +235,39 @@ def update_product(product: Product, changes: dict[str, object]) -> Product:
 
 
 @dataclass(frozen=True)
+class WrittenLine:
+    """An order line as just written: the product's name and price at the time."""
+
+    product_id: int
+    product_name: str
+    unit_price_cents: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class WrittenOrder:
+    """An order as just written, with the fields of :class:`Order` the API shows.
+
+    Plain values rather than a new ``Order`` and its ``OrderLine`` objects:
+    the ORM instruments every object it builds, and building three of them
+    cost 11% of an order's instructions (``make bench``, docs/benchmarks.md).
+    Nothing here is loaded again or changed afterwards, so nothing is lost.
+    """
+
+    id: int
+    status: OrderStatus
+    total_cents: int
+    currency: str
+    created_at: datetime
+    lines: list[WrittenLine]
+
+
+@dataclass(frozen=True)
 class PlacedOrder:
-    order: Order
+    """The order to answer with: the one just written, or on a replay the
+    one an earlier request with the same key placed (loaded, an ``Order``)."""
+
+    order: WrittenOrder | Order
     replayed: bool
 
 
@@ -278,7 +309,7 @@ def place_order(
 
 
 def _commit_unless_replayed(
-    order: Order, customer: User, idempotency_key: str | None, fingerprint: str
+    order: WrittenOrder, customer: User, idempotency_key: str | None, fingerprint: str
 ) -> PlacedOrder:
     """Commit the new order. If another request with the same key committed
     first (its key row makes ours fail), answer with that order instead."""
@@ -305,14 +336,15 @@ _TAKE_STOCK = (
 )
 _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 _INSERT_LINES = insert(OrderLine.__table__)
+_INSERT_KEY = insert(IdempotencyKey.__table__)
 
 
-def _take_stock(quantities: dict[int, int]) -> tuple[list[OrderLine], str]:
+def _take_stock(quantities: dict[int, int]) -> tuple[list[WrittenLine], str]:
     """Take every line's stock, or none: one line that falls short (or names
     no product), or products priced in different currencies, roll back what
     the earlier lines took. Returns the lines, priced from the database, and
     their currency."""
-    order_lines: list[OrderLine] = []
+    order_lines: list[WrittenLine] = []
     currencies: set[str] = set()
     missed: list[int] = []
     connection, now = db.session.connection(), utcnow()
@@ -327,14 +359,7 @@ def _take_stock(quantities: dict[int, int]) -> tuple[list[OrderLine], str]:
             continue
         name, price_cents, currency = taken
         currencies.add(currency)
-        order_lines.append(
-            OrderLine(
-                product_id=product_id,
-                product_name=name,
-                unit_price_cents=price_cents,
-                quantity=quantity,
-            )
-        )
+        order_lines.append(WrittenLine(product_id, name, price_cents, quantity))
     if missed:
         db.session.rollback()  # gives back what the earlier lines took
         _explain_missed(missed, quantities)
@@ -356,55 +381,63 @@ def _explain_missed(product_ids: list[int], quantities: dict[int, int]) -> NoRet
 
 def _record_order(
     customer: User,
-    order_lines: list[OrderLine],
+    order_lines: list[WrittenLine],
     currency: str,
     idempotency_key: str | None,
     fingerprint: str,
-) -> Order:
+) -> WrittenOrder:
     """Write the order, its lines and its idempotency key.
 
     Plain INSERTs on the session's connection rather than ``session.add``:
     the unit of work cost more than all the rest of an order (``make
-    bench``). The Order returned is built from the values written; it is not
-    in the session and is never flushed.
+    bench``). What was written comes back as a :class:`WrittenOrder`.
     """
     connection = db.session.connection()
-    order = Order(
-        customer_id=customer.id,
-        status=OrderStatus.PLACED,
-        total_cents=sum(line.unit_price_cents * line.quantity for line in order_lines),
-        currency=currency,
-        created_at=utcnow(),
-        cancelled_at=None,
-    )
-    order.id = connection.execute(
+    total_cents = sum(line.unit_price_cents * line.quantity for line in order_lines)
+    now = utcnow()
+    order_id = connection.execute(
         _INSERT_ORDER,
-        {name: getattr(order, name) for name in ORDER_COLUMNS},
+        {
+            "customer_id": customer.id,
+            "status": OrderStatus.PLACED,
+            "total_cents": total_cents,
+            "currency": currency,
+            "created_at": now,
+            "cancelled_at": None,
+        },
     ).scalar_one()
     connection.execute(
         _INSERT_LINES,
         [
-            {name: getattr(line, name) for name in LINE_COLUMNS} | {"order_id": order.id}
+            {
+                "order_id": order_id,
+                "product_id": line.product_id,
+                "product_name": line.product_name,
+                "unit_price_cents": line.unit_price_cents,
+                "quantity": line.quantity,
+            }
             for line in order_lines
         ],
     )
-    order.lines = order_lines
     if idempotency_key:
         connection.execute(
-            insert(IdempotencyKey.__table__),
+            _INSERT_KEY,
             {
                 "user_id": customer.id,
                 "key": idempotency_key,
                 "request_fingerprint": fingerprint,
-                "order_id": order.id,
-                "created_at": utcnow(),
+                "order_id": order_id,
+                "created_at": now,
             },
         )
-    return order
-
-
-ORDER_COLUMNS = ("customer_id", "status", "total_cents", "currency", "created_at", "cancelled_at")
-LINE_COLUMNS = ("product_id", "product_name", "unit_price_cents", "quantity")
+    return WrittenOrder(
+        id=order_id,
+        status=OrderStatus.PLACED,
+        total_cents=total_cents,
+        currency=currency,
+        created_at=now,
+        lines=order_lines,
+    )
 
 
 def _shortages(product_ids: list[int], quantities: dict[int, int]) -> list[Shortage]:

@@ -48,6 +48,9 @@ def test_placing_an_order(app: Flask, client: FlaskClient, customer: dict[str, s
     assert body["total_cents"] == 2 * 1299 + 449
     assert body["currency"] == "EUR"
     assert set(body) == {"id", "status", "items", "total_cents", "currency", "created_at"}
+    # The answer is built from the values written, not loaded back: it must
+    # still be exactly what the database now holds.
+    assert client.get(response.headers["Location"], headers=customer).get_json() == body
     assert stock_of(app, mug.id) == 8
     assert stock_of(app, tea.id) == 4
 
