@@ -1,0 +1,89 @@
+"""``make bench`` measures in rounds: every case in turn, several times, so
+that a slow minute on a shared machine slows every case alike.
+
+wrk itself is replaced here (these are unit tests of the schedule and the
+arithmetic); CI runs the real ``make bench`` with one-second cases.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import run
+from bench.run import Bench, Case, Server
+
+
+def _bench_with_cases(tmp_path: Path, duration: str, rounds: int) -> Bench:
+    bench = Bench(duration, rounds, tmp_path, ExitStack())
+    first, second = Server("bare", "http://bare"), Server("shop_api", "http://shop")
+    bench.case("bare jsonify route", first, "/")
+    bench.case("product list", second, "/api/products/", headers={"X-Case": "list"})
+    return bench
+
+
+def test_every_case_runs_in_turn_in_each_round_after_an_uncounted_warm_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, str, dict[str, Any]]] = []
+    answers = iter([(1.0, 1.0, 0)] * 2 + [(100.0, 3.0, 0), (40.0, 8.0, 1)] * 5)
+
+    def fake_wrk(url: str, duration: str, **options: Any) -> tuple[float, float, int]:
+        calls.append((url, duration, options))
+        return next(answers)
+
+    monkeypatch.setattr(run, "wrk", fake_wrk)
+    bench = _bench_with_cases(tmp_path, "10s", 5)
+    results = bench.measure()
+
+    urls = [url for url, _duration, _options in calls]
+    assert urls == ["http://bare/", "http://shop/api/products/"] * 6  # warm-up, then 5 rounds
+    assert [duration for _url, duration, _options in calls] == ["1s"] * 2 + ["2s"] * 10
+    assert calls[-1][2] == {"headers": {"X-Case": "list"}}  # each case keeps its own options
+    assert bench.rounds_run == 5
+    bare, product_list = results
+    # The warm-up's numbers (1 req/s) are not counted.
+    assert (bare.requests_per_second, bare.median_ms, bare.bad_answers) == (100.0, 3.0, 0)
+    assert (product_list.requests_per_second, product_list.bad_answers) == (40.0, 5)
+
+
+def test_a_case_reports_the_mean_rate_and_the_median_of_its_rounds_medians() -> None:
+    case = Case("order POST (2 lines)", Server("shop_api", "http://shop"), "/api/orders/")
+    case.measured = [(900.0, 16.0, 0), (1000.0, 14.0, 0), (800.0, 30.0, 2)]
+    result = case.result()
+    assert result.requests_per_second == pytest.approx(900.0)
+    assert result.median_ms == 16.0
+    assert result.bad_answers == 2
+
+
+@pytest.mark.parametrize(
+    ("duration", "asked", "rounds", "per_round"),
+    [("10s", 5, 5, "2s"), ("1s", 5, 1, "1s"), ("3s", 5, 3, "1s"), ("1m", 4, 4, "15s")],
+)
+def test_short_runs_get_fewer_rounds_never_under_a_second(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    duration: str,
+    asked: int,
+    rounds: int,
+    per_round: str,
+) -> None:
+    durations: list[str] = []
+
+    def fake_wrk(url: str, duration: str, **options: Any) -> tuple[float, float, int]:
+        durations.append(duration)
+        return (1.0, 1.0, 0)
+
+    monkeypatch.setattr(run, "wrk", fake_wrk)
+    bench = _bench_with_cases(tmp_path, duration, asked)
+    bench.measure()
+    assert bench.rounds_run == rounds
+    assert durations[2:] == [per_round] * 2 * rounds
+
+
+def test_a_duration_wrk_would_not_understand_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="give seconds"):
+        _bench_with_cases(tmp_path, "ten seconds", 5).measure()
