@@ -283,7 +283,7 @@ def merge_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
 
 
 def place_order(
-    customer: User,
+    customer_id: int,
     lines: Iterable[tuple[int, int]],
     *,
     idempotency_key: str | None = None,
@@ -298,18 +298,20 @@ def place_order(
 
     ``lines`` are ``(product_id, quantity)`` pairs, already validated one by one.
     """
-    earlier = _replay(customer, idempotency_key, request_fingerprint)
+    earlier = _replay(customer_id, idempotency_key, request_fingerprint)
     if earlier is not None:
         return earlier
     quantities = merge_lines(lines)
     with write_turn(db.engine):  # SQLite: orders queue for the write lock
         order_lines, currency = _take_stock(quantities)
-        order = _record_order(customer, order_lines, currency, idempotency_key, request_fingerprint)
-        return _commit_unless_replayed(order, customer, idempotency_key, request_fingerprint)
+        order = _record_order(
+            customer_id, order_lines, currency, idempotency_key, request_fingerprint
+        )
+        return _commit_unless_replayed(order, customer_id, idempotency_key, request_fingerprint)
 
 
 def _commit_unless_replayed(
-    order: WrittenOrder, customer: User, idempotency_key: str | None, fingerprint: str
+    order: WrittenOrder, customer_id: int, idempotency_key: str | None, fingerprint: str
 ) -> PlacedOrder:
     """Commit the new order. If another request with the same key committed
     first (its key row makes ours fail), answer with that order instead."""
@@ -317,7 +319,7 @@ def _commit_unless_replayed(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        earlier = _replay(customer, idempotency_key, fingerprint)
+        earlier = _replay(customer_id, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier
@@ -380,7 +382,7 @@ def _explain_missed(product_ids: list[int], quantities: dict[int, int]) -> NoRet
 
 
 def _record_order(
-    customer: User,
+    customer_id: int,
     order_lines: list[WrittenLine],
     currency: str,
     idempotency_key: str | None,
@@ -398,7 +400,7 @@ def _record_order(
     order_id = connection.execute(
         _INSERT_ORDER,
         {
-            "customer_id": customer.id,
+            "customer_id": customer_id,
             "status": OrderStatus.PLACED,
             "total_cents": total_cents,
             "currency": currency,
@@ -423,7 +425,7 @@ def _record_order(
         connection.execute(
             _INSERT_KEY,
             {
-                "user_id": customer.id,
+                "user_id": customer_id,
                 "key": idempotency_key,
                 "request_fingerprint": fingerprint,
                 "order_id": order_id,
@@ -450,14 +452,14 @@ def _shortages(product_ids: list[int], quantities: dict[int, int]) -> list[Short
     ]
 
 
-def _replay(customer: User, key: str | None, fingerprint: str) -> PlacedOrder | None:
+def _replay(customer_id: int, key: str | None, fingerprint: str) -> PlacedOrder | None:
     """The order an earlier request with this key placed, or None (no key,
     or a new one). The same key with another body is refused."""
     if not key:
         return None
     earlier = db.session.scalar(
         select(IdempotencyKey).where(
-            IdempotencyKey.user_id == customer.id, IdempotencyKey.key == key
+            IdempotencyKey.user_id == customer_id, IdempotencyKey.key == key
         )
     )
     if earlier is None:
@@ -555,21 +557,49 @@ def issue_token(user: User, lifetime: timedelta) -> IssuedToken:
     return IssuedToken(token=token, expires_at=record.expires_at)
 
 
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a valid bearer token belongs to: the API's ``current_user``.
+
+    The API's views need only these two fields of the user, so the token
+    check reads just them, not a whole ORM ``User``: every request with a
+    token runs it, and the ORM's query and object cost 7% of an order
+    (``make bench``, docs/benchmarks.md). Read-only: to change the user,
+    load it (``db.session.get(User, holder.id)``).
+    """
+
+    id: int
+    is_staff: bool
+    # What Flask-Login asks of a user. The query admits active users only.
+    is_authenticated: ClassVar[bool] = True
+    is_active: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
 # Built once: every authenticated request runs it.
-_USER_FOR_TOKEN = (
-    select(User)
-    .join(ApiToken, ApiToken.user_id == User.id)
+_users, _tokens = User.__table__, ApiToken.__table__
+_TOKEN_HOLDER = (
+    select(_users.c.id, _users.c.is_staff)
+    .join(_tokens, _tokens.c.user_id == _users.c.id)
     .where(
-        ApiToken.token_hash == bindparam("token_hash"),
-        ApiToken.expires_at > bindparam("now"),
-        User.is_active.is_(True),
+        _tokens.c.token_hash == bindparam("token_hash"),
+        _tokens.c.expires_at > bindparam("now"),
+        _users.c.is_active.is_(True),
     )
 )
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a valid, unexpired token belongs to."""
-    return db.session.scalar(_USER_FOR_TOKEN, {"token_hash": hash_token(token), "now": utcnow()})
+def token_holder(token: str) -> TokenHolder | None:
+    """The active user a valid, unexpired token belongs to, or None."""
+    row = (
+        db.session.connection()
+        .execute(_TOKEN_HOLDER, {"token_hash": hash_token(token), "now": utcnow()})
+        .first()
+    )
+    return TokenHolder(id=row.id, is_staff=row.is_staff) if row is not None else None
 
 
 def revoke_token(token: str) -> None:

@@ -12,7 +12,6 @@ from flask_login import LoginManager
 
 from shared.errors import Problem
 from shop_api import services
-from shop_api.models import User
 
 
 def init_token_auth(login_manager: LoginManager) -> None:
@@ -30,11 +29,13 @@ def bearer_token(request: Request) -> str | None:
     return token
 
 
-def load_user_from_bearer_token(request: Request) -> User | None:
+def load_user_from_bearer_token(request: Request) -> services.TokenHolder | None:
+    """``current_user`` for a request with a valid token: a
+    :class:`~shop_api.services.TokenHolder` (the user's id and staff flag)."""
     token = bearer_token(request)
     if token is None:
         return None
-    user = services.user_for_token(token)
+    user = services.token_holder(token)
     if user is not None:
         g.bearer_token = token  # for DELETE /api/auth/tokens/current
     else:

@@ -64,7 +64,7 @@ def place_order(body: dict[str, Any]) -> ResponseReturnValue:
     # A refusal (unknown product, too little stock, ...) is a ShopError,
     # answered as problem JSON with its own status (shop_api/api/__init__.py).
     placed = services.place_order(
-        current_user,
+        current_user.id,
         lines,
         idempotency_key=key,
         request_fingerprint=services.request_fingerprint(request.get_data()),

@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_login import current_user
 
 from shop_api.extensions import db
 from shop_api.models import ApiToken, User
+from shop_api.services import TokenHolder
 from tests.auth_client import PASSWORD
+from tests.query_count import count_queries
 from tests.shop_api.factories import bearer, make_customer, make_token, make_user
 
 PROBLEM = "application/problem+json"
@@ -147,6 +150,23 @@ def test_bad_authorization_headers_are_401(client: FlaskClient, header: str) -> 
 def test_a_valid_token_works(app: Flask, client: FlaskClient) -> None:
     token = make_token(app, make_user(app))
     assert client.get("/api/orders/", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_a_token_is_checked_with_one_query_that_builds_no_user_object(
+    app: Flask, is_staff: bool
+) -> None:
+    """Every request with a token runs this check, so it stays one query for
+    the id and the staff flag, not an ORM ``User`` (docs/benchmarks.md)."""
+    user = make_user(app, "holder@example.com", is_staff=is_staff)
+    token = make_token(app, user)
+    with app.test_request_context(headers=bearer(token)), count_queries(app, db) as statements:
+        holder = current_user._get_current_object()
+        assert holder == TokenHolder(id=user.id, is_staff=is_staff)
+        assert holder.is_authenticated and holder.is_active and not holder.is_anonymous
+        assert holder.get_id() == str(user.id)
+        assert not any(isinstance(thing, User) for thing in db.session.identity_map.values())
+    assert len(statements) == 1
 
 
 def test_an_expired_token_is_401(app: Flask, client: FlaskClient) -> None:
