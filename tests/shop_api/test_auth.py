@@ -163,7 +163,9 @@ def test_a_token_is_checked_with_one_query_that_builds_no_user_object(
     with app.test_request_context(headers=bearer(token)), count_queries(app, db) as statements:
         holder = current_user._get_current_object()
         assert holder == TokenHolder(id=user.id, is_staff=is_staff)
-        assert holder.is_authenticated and holder.is_active and not holder.is_anonymous
+        assert holder.is_authenticated
+        assert holder.is_active
+        assert not holder.is_anonymous
         assert holder.get_id() == str(user.id)
         assert not any(isinstance(thing, User) for thing in db.session.identity_map.values())
     assert len(statements) == 1
