@@ -49,7 +49,7 @@ demo: install ## Migrate, seed and serve all three apps (data in instance/demo/,
 demo-reset: install ## Delete the demo's data (instance/demo/): the next make demo starts afresh
 	@$(BIN)/python scripts/demo.py --reset
 
-test: install ## Run every test suite (SQLite, in-memory rate limits), one per core at a time, one total
+test: install ## Run every test suite (SQLite, in-memory rate limits), side by side, one total
 	@$(BIN)/python scripts/run_tests.py $(SUITES)
 
 test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)

@@ -73,3 +73,18 @@ def test_a_suite_that_passes_its_tests_but_exits_non_zero_fails(runner: ModuleTy
     under_threshold = runner.SuiteResult("shared", 1, 1.0, "", passed=239)
     assert not under_threshold.ok
     assert under_threshold.counts() == "239 passed, exit code 1"
+
+
+def test_one_more_suite_than_cores_runs_at_once_unless_told(
+    runner: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEST_JOBS", raising=False)
+    monkeypatch.delenv("TEST_DATABASE_URL", raising=False)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    assert runner.job_count(5) == 3
+    assert runner.job_count(2) == 2  # never more than there are suites
+    monkeypatch.setenv("TEST_JOBS", "1")
+    assert runner.job_count(5) == 1
+    monkeypatch.setenv("TEST_JOBS", "4")
+    monkeypatch.setenv("TEST_DATABASE_URL", "postgresql://127.0.0.1/test")
+    assert runner.job_count(5) == 1  # the suites would empty one another's database
