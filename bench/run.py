@@ -466,17 +466,22 @@ def goals(results: list[Result]) -> str:
     for case, times_tutorial, percent_of_bare, growth in GOALS:
         if case not in ours:
             continue
-        result, wanted, met = ours[case], [], True
+        result, wanted, measured, met = ours[case], [], [], True
         if times_tutorial:
             wanted.append(f"≥ {times_tutorial}× tutorial")
+            measured.append(f"{result.times_tutorial or 0:.2f}×")
             met &= (result.times_tutorial or 0) >= times_tutorial
         if percent_of_bare:
             wanted.append(f"≥ {percent_of_bare:.0f}% of bare")
+            # One decimal: the table rounds 19.7% up to 20%.
+            measured.append(f"{result.percent_of_bare:.1f}%")
             met &= result.percent_of_bare >= percent_of_bare
         if growth:
             wanted.append(f"p50 ≤ {growth}× the small size")
+            measured.append(f"{result.growth or 0:.2f}×")
             met &= result.growth is not None and result.growth <= growth
-        lines.append(f"- {case}: {' and '.join(wanted)}: **{'met' if met else 'NOT met'}**")
+        verdict = "met" if met else "NOT met"
+        lines.append(f"- {case}: {' and '.join(wanted)}: **{verdict}** ({', '.join(measured)})")
     return "\n".join(lines)
 
 
