@@ -8,7 +8,7 @@ from setting ids, prices on orders, owners or staff flags.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -18,7 +18,7 @@ from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from shared.database import MAX_ID
 from shared.pagination import MAX_PAGE
 from shop_api.models import CURRENCY, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
-from shop_api.services import MAX_QUANTITY, PRODUCT_SORTS
+from shop_api.services import MAX_QUANTITY, PRODUCT_SORTS, WrittenOrder
 
 MAX_PRICE_CENTS = 10_000_000  # 100,000.00 in the shop's currency
 MAX_STOCK = 1_000_000
@@ -42,15 +42,18 @@ def _name_field(*, required: bool) -> fields.String:
     )
 
 
-class UtcDateTime(fields.DateTime):
+def utc_iso(value: datetime) -> str:
     """ISO 8601 in UTC with its offset. SQLite hands back naive values; they are UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+class UtcDateTime(fields.DateTime):
+    """A datetime field shown by :func:`utc_iso`."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return str(value.astimezone(UTC).isoformat())
+        return None if value is None else utc_iso(value)
 
 
 # --- errors --------------------------------------------------------------------
@@ -221,6 +224,30 @@ class OrderSchema(Schema):
     total_cents = fields.Integer()
     currency = fields.String()
     created_at = UtcDateTime()
+
+
+def placed_order_json(order: WrittenOrder) -> dict[str, Any]:
+    """What ``OrderSchema().dump(order)`` gives for an order just placed,
+    without a marshmallow pass: the answer to every new order, the busiest
+    write (``make bench``: 4% of an order's instructions). The same way the
+    product reads skip the schema; a test keeps the two field for field equal
+    (tests/shop_api/test_orders.py)."""
+    return {
+        "id": order.id,
+        "status": str(order.status),
+        "items": [
+            {
+                "product_id": line.product_id,
+                "product_name": line.product_name,
+                "quantity": line.quantity,
+                "unit_price_cents": line.unit_price_cents,
+            }
+            for line in order.lines
+        ],
+        "total_cents": order.total_cents,
+        "currency": order.currency,
+        "created_at": utc_iso(order.created_at),
+    }
 
 
 class OrderPageSchema(PageSchema):
