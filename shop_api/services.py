@@ -250,7 +250,7 @@ class WrittenOrder:
 
     Plain values rather than a new ``Order`` and its ``OrderLine`` objects:
     the ORM instruments every object it builds, and building three of them
-    cost 11% of an order's instructions (``make bench``, docs/benchmarks.md).
+    cost 11% of an order's instructions (callgrind, docs/benchmarks.md).
     Nothing here is loaded again or changed afterwards, so nothing is lost.
     """
 
@@ -563,8 +563,8 @@ class TokenHolder:
 
     The API's views need only these two fields of the user, so the token
     check reads just them, not a whole ORM ``User``: every request with a
-    token runs it, and the ORM's query and object cost 7% of an order
-    (``make bench``, docs/benchmarks.md). Read-only: to change the user,
+    token runs it, and the ORM's query and object cost 7.5% of an order's
+    instructions (callgrind, docs/benchmarks.md). Read-only: to change the user,
     load it (``db.session.get(User, holder.id)``).
     """
 

@@ -35,12 +35,12 @@ def load_user_from_bearer_token(request: Request) -> services.TokenHolder | None
     token = bearer_token(request)
     if token is None:
         return None
-    user = services.token_holder(token)
-    if user is not None:
+    holder = services.token_holder(token)
+    if holder is not None:
         g.bearer_token = token  # for DELETE /api/auth/tokens/current
     else:
         g.bearer_token_rejected = True
-    return user
+    return holder
 
 
 def refuse_without_token() -> None:
