@@ -31,6 +31,8 @@ from shared.worker import celery_init_app
 
 DEFAULTS = {
     "RECIPES_PER_PAGE": 12,
+    # New and edited recipes per account (recipes/views/recipes.py).
+    "POSTING_RATE_LIMIT": "30 per hour",
     # A phone photo is 3 to 8 MB. A larger one is read and refused next to the
     # form's photo field, with the typed recipe kept; a request past
     # MAX_CONTENT_LENGTH is refused unread, with the 413 page (recipes/uploads.py).

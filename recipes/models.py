@@ -19,6 +19,7 @@ INSTRUCTIONS_MAX_LENGTH = 20_000
 KEY_MAX_LENGTH = 200
 TAG_MAX_LENGTH = 30
 MAX_TAGS_PER_RECIPE = 10
+TAGS_FIELD_MAX_LENGTH = 500  # the whole comma-separated field
 
 
 class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]

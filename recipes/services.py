@@ -32,8 +32,16 @@ from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
 from recipes.images import PreparedImage, prepare_image
-from recipes.models import MAX_TAGS_PER_RECIPE, TAG_MAX_LENGTH, Recipe, Tag, User
+from recipes.models import (
+    MAX_TAGS_PER_RECIPE,
+    TAG_MAX_LENGTH,
+    TAGS_FIELD_MAX_LENGTH,
+    Recipe,
+    Tag,
+    User,
+)
 from recipes.storage import StorageError
+from shared.text import mixes_scripts
 
 logger = logging.getLogger(__name__)
 
@@ -210,8 +218,14 @@ def normalise_tag(text: str) -> str:
 
 def parse_tags(text: str) -> list[str]:
     """``"Soup, quick  dinner,soup"`` -> ``["soup", "quick dinner"]``: split at
-    commas, normalised, duplicates dropped, order kept. Raises BadTags."""
-    names: list[str] = []
+    commas, normalised, duplicates dropped, order kept. Raises BadTags.
+
+    The work is bounded whatever is sent: a field past its length is refused
+    before it is split, and parsing stops at the first tag too many.
+    """
+    if len(text) > TAGS_FIELD_MAX_LENGTH:
+        raise BadTags(f"Keep the tags under {TAGS_FIELD_MAX_LENGTH} characters.")
+    names: dict[str, None] = {}  # a dict keeps the order and finds duplicates at once
     for part in text.split(","):
         name = normalise_tag(part)
         if not name or name in names:
@@ -220,10 +234,12 @@ def parse_tags(text: str) -> list[str]:
             raise BadTags(f"Keep each tag to {TAG_MAX_LENGTH} characters; “{name}” is longer.")
         if not _TAG_NAME.fullmatch(name):
             raise BadTags(f"Use letters, digits, spaces and hyphens in a tag, not “{name}”.")
-        names.append(name)
-    if len(names) > MAX_TAGS_PER_RECIPE:
-        raise BadTags(f"Use at most {MAX_TAGS_PER_RECIPE} tags.")
-    return names
+        if mixes_scripts(name):
+            raise BadTags(f"“{name}” mixes alphabets, so it would pass for another tag.")
+        names[name] = None
+        if len(names) > MAX_TAGS_PER_RECIPE:
+            raise BadTags(f"Use at most {MAX_TAGS_PER_RECIPE} tags.")
+    return list(names)
 
 
 def tag_filter(text: str) -> str | None:

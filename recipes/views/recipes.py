@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 
 from recipes import services
-from recipes.extensions import db
+from recipes.extensions import db, limiter
 from recipes.forms import ConfirmDeleteForm, EditRecipeForm, RecipeForm
 from recipes.images import ImageRejected
 from recipes.models import Recipe
@@ -32,6 +32,16 @@ from shared.forms import form_status
 from shared.pagination import paginate
 
 bp = Blueprint("recipes", __name__)
+
+
+def posting_rate_limit() -> str:
+    """Recipes posted or edited per account: each one costs an image decode."""
+    return str(current_app.config["POSTING_RATE_LIMIT"])
+
+
+def by_account() -> str:
+    return f"account:{current_user.id}"
+
 
 STORAGE_DOWN = (
     "The photo could not be stored right now. Nothing was saved; please try again in a minute."
@@ -61,6 +71,7 @@ def show_recipe(recipe_id: int) -> ResponseReturnValue:
 
 @bp.route("/recipes/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(posting_rate_limit, methods=["POST"], key_func=by_account)
 def new_recipe() -> ResponseReturnValue:
     form = RecipeForm()
     if form.validate_on_submit():
@@ -82,6 +93,7 @@ def new_recipe() -> ResponseReturnValue:
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
 @login_required
+@limiter.limit(posting_rate_limit, methods=["POST"], key_func=by_account)
 def edit_recipe(recipe_id: int) -> ResponseReturnValue:
     recipe = _recipe_or_404(recipe_id)
     if not services.can_edit(recipe, current_user):

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.auth.models import UserAccountMixin, normalise_email
 from shared.auth.passwords import burn_password_check, password_problem
+from shared.text import mixes_scripts
 
 UserT = TypeVar("UserT", bound=UserAccountMixin)
 
@@ -77,15 +78,9 @@ def local_part_problem(local_part: str) -> str | None:
     """
     if unicodedata.normalize("NFKC", local_part) != local_part:
         return "The part before the @ uses look-alike (compatibility) characters."
-    scripts = {_script(character) for character in local_part if character.isalpha()}
-    if len(scripts) > 1:
+    if mixes_scripts(local_part):
         return "The part before the @ mixes alphabets (say Latin and Cyrillic)."
     return None
-
-
-def _script(character: str) -> str:
-    # Unicode names start with the script: "LATIN SMALL LETTER A", "CYRILLIC ...".
-    return unicodedata.name(character, "UNKNOWN").split(" ", 1)[0]
 
 
 def get_or_create_user(

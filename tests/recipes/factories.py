@@ -119,6 +119,17 @@ def bomb_png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
+def jpeg_with_extra_scans(extra: int, size: tuple[int, int] = (64, 64)) -> bytes:
+    """A progressive JPEG whose last scan is repeated ``extra`` times: the shape
+    of a "scan bomb", where every scan makes the decoder walk the whole image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#c0392b").save(buffer, "JPEG", progressive=True)
+    data = buffer.getvalue()
+    last_scan = data.rindex(b"\xff\xda")
+    end = data.rindex(b"\xff\xd9")
+    return data[:end] + data[last_scan:end] * extra + data[end:]
+
+
 def jpeg_with_gps_and_orientation() -> bytes:
     image = Image.new("RGB", (600, 300), "#2e86c1")
     exif = image.getexif()

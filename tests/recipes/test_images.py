@@ -7,8 +7,20 @@ import io
 import pytest
 from PIL import Image
 
-from recipes.images import MAX_PIXELS, ImageRejected, extension_of, prepare_image
-from tests.recipes.factories import BAD_FILES, image_bytes, jpeg_with_gps_and_orientation
+from recipes.images import (
+    MAX_JPEG_SCANS,
+    MAX_PIXELS,
+    MAX_PROGRESSIVE_COEFFICIENT_BYTES,
+    ImageRejected,
+    extension_of,
+    prepare_image,
+)
+from tests.recipes.factories import (
+    BAD_FILES,
+    image_bytes,
+    jpeg_with_extra_scans,
+    jpeg_with_gps_and_orientation,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,3 +90,38 @@ def test_transparency_survives_in_png() -> None:
 def test_small_images_keep_their_size() -> None:
     prepared = prepare_image(image_bytes(size=(300, 200)), "small.jpg")
     assert Image.open(io.BytesIO(prepared.full)).size == (300, 200)
+
+
+def test_a_jpeg_with_more_scans_than_any_encoder_writes_is_refused_before_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bomb = jpeg_with_extra_scans(MAX_JPEG_SCANS)  # 10 real scans and 100 copies
+    decoded: list[Image.Image] = []
+    monkeypatch.setattr(Image.Image, "load", lambda image: decoded.append(image))
+    with pytest.raises(ImageRejected, match=f"more than {MAX_JPEG_SCANS} passes"):
+        prepare_image(bomb, "dish.jpg")
+    assert decoded == []  # refused from its markers, before a single scan is decoded
+
+
+def test_a_progressive_jpeg_with_a_tuned_scan_script_is_accepted() -> None:
+    assert prepare_image(jpeg_with_extra_scans(MAX_JPEG_SCANS - 10), "dish.jpg").format == "JPEG"
+
+
+@pytest.mark.parametrize(
+    ("mode", "subsampling", "bytes_per_pixel"),
+    [("RGB", 2, 3), ("RGB", 0, 6), ("CMYK", 0, 8)],
+    ids=["4:2:0", "4:4:4", "CMYK"],
+)
+def test_a_progressive_jpeg_past_the_coefficient_budget_is_refused_before_decoding(
+    mode: str, subsampling: int, bytes_per_pixel: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Just past the budget, far inside the 40 MP pixel cap of a baseline JPEG.
+    width = 4000
+    height = MAX_PROGRESSIVE_COEFFICIENT_BYTES // (bytes_per_pixel * width) + 16
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height)).save(
+        buffer, "JPEG", progressive=True, subsampling=subsampling, quality=20
+    )
+    monkeypatch.setattr(Image.Image, "load", lambda image: pytest.fail("decoded"))
+    with pytest.raises(ImageRejected, match="progressive JPEG is too large"):
+        prepare_image(buffer.getvalue(), "dish.jpg")

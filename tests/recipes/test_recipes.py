@@ -172,6 +172,7 @@ def test_a_photo_is_required(app: Flask, client: FlaskClient, s3: Any, cook) -> 
         ({"title": "x" * 201}, "Keep the title under 200 characters."),
         ({"ingredients": "  "}, "List the ingredients, one per line."),
         ({"instructions": ""}, "Explain how to make it."),
+        ({"title": "Soup\x0bReply-To: x@example.com"}, "Keep this to one line"),
     ],
 )
 def test_text_fields_are_validated(
@@ -186,6 +187,13 @@ def test_text_fields_are_validated(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert bucket_keys(s3) == []
+
+
+def test_posting_is_rate_limited_per_account(app: Flask, client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+    app.config["POSTING_RATE_LIMIT"] = "2 per minute"
+    statuses = [post_recipe(client, data=image_bytes()).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert recipe_count(app) == 2
 
 
 def test_an_oversize_body_gets_the_413_page(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]

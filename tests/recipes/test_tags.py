@@ -72,11 +72,43 @@ def test_tags_are_split_normalised_and_deduplicated(typed: str, names: list[str]
         ("<script>", "letters, digits, spaces and hyphens"),
         ("-leading", "letters, digits, spaces and hyphens"),
         (", ".join(f"tag{n}" for n in range(11)), "at most 10 tags"),
+        ("s\u043eup", "mixes alphabets"),  # a Cyrillic o: passes for "soup" on screen
+        ("x," * 251, "under 500 characters"),
     ],
 )
 def test_tags_breaking_the_rule_are_refused_with_the_reason(typed: str, reason: str) -> None:
     with pytest.raises(services.BadTags, match=reason):
         services.parse_tags(typed)
+
+
+@pytest.mark.parametrize("typed", ["Борщ", "お好み焼き", "Tシャツ", "crème brûlée"])
+def test_a_tag_in_one_script_is_accepted(typed: str) -> None:
+    assert services.parse_tags(typed) == [typed.lower()]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ",".join(f"t{n}" for n in range(40_000)),  # 150 kB of distinct names
+        ",".join(f"t{n}" for n in range(120)),  # under 500 characters, many names
+    ],
+    ids=["far past the field's length", "past the tag count"],
+)
+def test_parsing_tags_is_bounded_whatever_the_field_holds(
+    typed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    normalised: list[str] = []
+    normalise = services.normalise_tag
+
+    def counting(text: str) -> str:
+        normalised.append(text)
+        return normalise(text)
+
+    monkeypatch.setattr(services, "normalise_tag", counting)
+    with pytest.raises(services.BadTags):
+        services.parse_tags(typed)
+    # Refused unread past the length; otherwise at the first tag too many.
+    assert len(normalised) <= services.MAX_TAGS_PER_RECIPE + 1
 
 
 # --- the form --------------------------------------------------------------------------
@@ -107,6 +139,15 @@ def test_bad_tags_are_a_form_error_and_nothing_is_saved(
     assert 'value="Kept"' in html
     assert recipe_count(app) == 0
     assert bucket_keys(s3) == []
+
+
+def test_a_huge_tags_field_is_a_form_error(
+    app: Flask, client: FlaskClient, s3: Any, cook: User
+) -> None:
+    response = post_recipe(client, data=image_bytes(), tags=",".join(map(str, range(30_000))))
+    assert response.status_code == 422
+    assert "Keep the tags under 500 characters." in response.get_data(as_text=True)
+    assert recipe_count(app) == 0
 
 
 def test_the_edit_form_shows_the_tags_and_saves_new_ones(
