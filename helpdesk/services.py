@@ -78,12 +78,9 @@ def add_reply(
     if not author.is_staff and ticket.status in REOPENED_BY_A_CUSTOMER_REPLY:
         # If staff changed the status a moment ago, their change stands.
         _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
-    mail = None
     if notify and author.is_staff and not internal:
-        mail = _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
+        _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
     db.session.commit()  # the reply and its mail together, or neither
-    if mail is not None:
-        outbox.kick(mail)
     return reply
 
 
@@ -108,20 +105,19 @@ def change_status(
         raise StatusChangedMeanwhile(
             "Someone else changed this ticket's status a moment ago. Check it and try again."
         )
-    mail = None
     if notify:
-        subject = f"{new_status.label}: {ticket.title}"
-        mail = _mail_the_owner(ticket, "status_changed", subject, change=change)
+        _mail_the_owner(
+            ticket, "status_changed", f"{new_status.label}: {ticket.title}", change=change
+        )
     db.session.commit()
-    if mail is not None:
-        outbox.kick(mail)
     return change
 
 
-def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: object) -> object:
-    """Queue a mail to the ticket's owner, in the caller's transaction. Only
-    what the owner may see goes in: never an internal note or its time."""
-    return outbox.queue(
+def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
+    """Queue a mail to the ticket's owner, in the caller's transaction (sent
+    by the worker, shared/mail.py). Only what the owner may see goes in:
+    never an internal note or its time."""
+    outbox.queue(
         to=ticket.created_by.email,
         subject=subject,
         template=template,

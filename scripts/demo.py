@@ -234,6 +234,11 @@ def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
     return {
         f"{prefix}_DATABASE_URL": f"sqlite:///{data / f'{app.package}.sqlite3'}",
         f"{prefix}_CELERY_BROKER_FOLDER": str(data / f"broker-{app.package}"),
+        # Links in mail lead to this demo's own address.
+        f"{prefix}_EXTERNAL_URL": f"http://127.0.0.1:{app.port}",
+        # The worker looks for mail to send every second: a reset link shows
+        # up in this terminal as soon as it is asked for.
+        f"{prefix}_MAIL_SEND_EVERY_SECONDS": "1",
         f"{prefix}_SECRET_KEY": secret_key,
         # The login page lists the demo accounts (shared/auth/views.py).
         f"{prefix}_DEMO_LOGINS": app.logins,
@@ -253,7 +258,7 @@ def recipes_env(s3_port: int) -> dict[str, str]:
 
 
 def worker_command(app: DemoApp, data: Path) -> list[str]:
-    """The app's Celery worker with its periodic relay built in (--beat); the
+    """The app's Celery worker with its beat built in (sends due mail); the
     broker is a folder in the demo's data (no server), one process (--pool solo)."""
     return [
         sys.executable,

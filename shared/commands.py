@@ -11,7 +11,14 @@ from flask.cli import with_appcontext
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth.models import UserAccountMixin
-from shared.auth.services import EmailTaken, InvalidEmail, WeakPassword, create_user
+from shared.auth.services import (
+    DisplayNameTaken,
+    EmailTaken,
+    InvalidDisplayName,
+    InvalidEmail,
+    WeakPassword,
+    create_user,
+)
 from shared.config import is_production
 
 
@@ -21,6 +28,7 @@ def create_user_command(db: SQLAlchemy, user_model: type[UserAccountMixin]) -> c
     @click.command("create-user")
     @click.argument("email")
     @click.option("--staff", is_flag=True, help="Give the account staff rights.")
+    @click.option("--display-name", help="The name others see; made from the address if left out.")
     @click.option(
         "--password",
         prompt=True,
@@ -29,18 +37,28 @@ def create_user_command(db: SQLAlchemy, user_model: type[UserAccountMixin]) -> c
         help="The password; asked for twice when left out.",
     )
     @with_appcontext
-    def command(email: str, staff: bool, password: str) -> None:
+    def command(email: str, staff: bool, display_name: str | None, password: str) -> None:
         """Create a user account."""
         try:
-            user = create_user(db, user_model, email=email, password=password, is_staff=staff)
+            user = create_user(
+                db,
+                user_model,
+                email=email,
+                password=password,
+                is_staff=staff,
+                display_name=display_name,
+            )
         except EmailTaken:
             raise click.ClickException(f"a user with the e-mail {email!r} already exists") from None
-        except InvalidEmail as exc:
-            raise click.ClickException(f"e-mail refused: {exc}") from None
+        except DisplayNameTaken:
+            raise click.ClickException(f"the display name {display_name!r} is taken") from None
+        except (InvalidEmail, InvalidDisplayName) as exc:
+            what = "e-mail" if isinstance(exc, InvalidEmail) else "display name"
+            raise click.ClickException(f"{what} refused: {exc}") from None
         except WeakPassword as exc:
             raise click.ClickException(f"password refused: {exc}") from None
         role = "staff user" if user.is_staff else "user"
-        click.echo(f"Created {role} {user.email}")
+        click.echo(f"Created {role} {user.email} ({user.display_name})")
 
     return command
 

@@ -13,7 +13,8 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from gunicorn.http.errors import ParseException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -103,6 +104,14 @@ def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = 
         return page, code, headers
 
     app.register_error_handler(HTTPException, handle_http_error)
+
+    def handle_malformed_body(error: ParseException) -> ResponseReturnValue:
+        # gunicorn raises these from the first read of a chunked body whose
+        # framing is broken (a bad chunk size, a missing terminator): the
+        # client's mistake, so a 400 like any other malformed request.
+        return handle_http_error(BadRequest("The request body is malformed."))
+
+    app.register_error_handler(ParseException, handle_malformed_body)
 
 
 def describe(error: HTTPException) -> str:

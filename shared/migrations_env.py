@@ -48,6 +48,16 @@ def _run_online(db: Any, options: dict[str, Any]) -> None:
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("compare_type", True)
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a column by copying the table (batch mode), which
+            # drops the old one: with foreign keys enforced, that fails for a
+            # table other rows point at (users). Alembic's documented way: off
+            # during the migration, outside its transaction, and on again after.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # so the migrations run in a transaction of their own
         context.configure(connection=connection, target_metadata=db.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")

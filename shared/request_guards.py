@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from flask import Flask, Request, abort, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import get_input_stream
 
@@ -50,7 +50,10 @@ class BoundedRequest(Request):
         raw: IO[bytes] = self.environ["wsgi.input"]
         body = bytearray()
         while len(body) <= limit:
-            chunk = raw.read(min(64 * 1024, limit + 1 - len(body)))
+            try:
+                chunk = raw.read(min(64 * 1024, limit + 1 - len(body)))
+            except OSError:  # the client went away mid-body (gunicorn's NoMoreData)
+                raise ClientDisconnected() from None
             if not chunk:
                 break
             body.extend(chunk)

@@ -20,6 +20,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
+# URL parts (view arguments) that are secrets: never written to the log.
+SECRET_PATH_PARTS = frozenset({"token"})
+
 logger = logging.getLogger("capstones.requests")
 
 
@@ -42,12 +45,23 @@ def init_request_logging(app: Flask) -> None:
         logger.info(
             "%s %s %s %.1fms request_id=%s",
             request.method,
-            printable(request.path),
+            printable(logged_path()),
             response.status_code,
             duration_ms,
             request_id,
         )
         return response
+
+
+def logged_path() -> str:
+    """The request's path, with a secret that travels in it (a password
+    reset link's token) replaced by its name: logs are read by more people,
+    and kept longer, than the link is valid."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in SECRET_PATH_PARTS:
+            path = path.replace(str(value), f"<{name}>")
+    return path
 
 
 def printable(text: str) -> str:

@@ -5,11 +5,13 @@ tasks run inside that Flask app's application context (so they can use
 
 An app's ``worker.py`` exposes it for the command line::
 
-    celery --app helpdesk.worker worker      # sends mail
-    celery --app helpdesk.worker beat        # every minute: relay what is still unsent
+    celery --app helpdesk.worker worker      # runs the tasks
+    celery --app helpdesk.worker beat        # every few seconds: "send the mail that is due"
 
-The broker is ``<PREFIX>_CELERY_BROKER_URL`` (Redis in compose and CI).
-Without it, kombu's filesystem transport in the instance folder (or in
+The one task is ``send_due_mail`` (shared/mail.py): requests never queue a
+task themselves, so they never wait for the broker. The broker is
+``<PREFIX>_CELERY_BROKER_URL`` (Redis in compose and CI). Without it,
+kombu's filesystem transport in the instance folder (or in
 ``<PREFIX>_CELERY_BROKER_FOLDER``): web and worker processes on one machine
 share it with no server to run (the demo).
 """
@@ -17,16 +19,14 @@ share it with no server to run (the demo).
 from __future__ import annotations
 
 import os
-from smtplib import SMTPException
 from typing import Any
 
 from celery import Celery, Task, shared_task
+from celery.worker.consumer import Consumer
 from flask import Flask, current_app
 
-# The periodic relay: whatever mail its own task did not send (broker down
-# when the request asked, worker restarted) goes out within this many seconds
-# (<PREFIX>_CELERY_RELAY_EVERY_SECONDS).
-RELAY_EVERY_SECONDS = 60.0
+# How often the worker looks for mail to send (<PREFIX>_MAIL_SEND_EVERY_SECONDS).
+SEND_EVERY_SECONDS = 5.0
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -46,34 +46,31 @@ def celery_init_app(app: Flask) -> Celery:
 
 
 def celery_settings(app: Flask) -> dict[str, Any]:
-    eager = bool(app.config.get("CELERY_TASK_ALWAYS_EAGER", False))
-    broker_url = app.config.get("CELERY_BROKER_URL") or ("memory://" if eager else "")
+    broker_url = app.config.get("CELERY_BROKER_URL") or ""
+    every = float(app.config.get("MAIL_SEND_EVERY_SECONDS", SEND_EVERY_SECONDS))
     settings: dict[str, Any] = {
         # The host name means nothing to the filesystem transport, but without
         # one kombu warns "No hostname was supplied" in every worker's log.
         "broker_url": broker_url or "filesystem://localhost/",
         # One queue per app: the three apps may share one Redis, and each
-        # worker must take only its own app's mail.
+        # worker must take only its own app's tasks.
         "task_default_queue": app.name,
         "task_ignore_result": True,
-        # A request that cannot reach the broker gives up quickly (the mail
-        # waits in the outbox); the worker keeps retrying its connection.
-        "broker_connection_timeout": 1,
         "broker_connection_retry_on_startup": True,
         # A task is acknowledged after it ran: a worker killed mid-task
-        # leaves it to another (sending twice is bounded by the outbox claim).
+        # leaves it to another.
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
+        "worker_consumer": f"{__name__}:ResilientConsumer",
         "beat_schedule": {
-            "relay-pending-mail": {
-                "task": "mail.relay_pending",
-                "schedule": float(
-                    app.config.get("CELERY_RELAY_EVERY_SECONDS", RELAY_EVERY_SECONDS)
-                ),
+            "send-due-mail": {
+                "task": "mail.send_due",
+                "schedule": every,
+                # A tick the worker could not take in time (it was down) is
+                # dropped, not piled up: the next one does the same work.
+                "options": {"expires": every},
             }
         },
-        # Tests run tasks in the calling process, at once (CELERY_TASK_ALWAYS_EAGER).
-        "task_always_eager": eager,
     }
     if not broker_url:
         folder = app.config.get("CELERY_BROKER_FOLDER") or os.path.join(
@@ -88,26 +85,25 @@ def celery_settings(app: Flask) -> dict[str, Any]:
     return settings
 
 
-@shared_task(
-    name="mail.send",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,  # 1 s, 2 s, 4 s, ... with jitter
-    retry_backoff_max=600,
-    max_retries=8,  # after that, the periodic relay keeps trying
-)
-def send_mail(message_id: int) -> bool:
-    """Send one queued mail (see shared/mail.py)."""
-    return bool(current_app.extensions["outbox"].relay(message_id))
+class ResilientConsumer(Consumer):
+    """Celery's consumer (``worker_consumer``), which also rides out a message
+    the broker's transport cannot even decode.
+
+    kombu's Redis transport parses each message's envelope as JSON outside
+    any task, and Celery counts what fails there as an "Unrecoverable error"
+    that stops the whole worker: one stray string pushed on the queue would
+    stop all mail. Here such an error is handled like a lost connection,
+    which Celery already knows how to do: log it, reconnect, carry on. The
+    stray message is gone by then (taken off the queue as it was read).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        transport_errors: tuple[type[Exception], ...] = getattr(self, "connection_errors")  # noqa: B009 -- untyped in Celery
+        self.connection_errors = (*transport_errors, ValueError)
 
 
-@shared_task(name="mail.relay_pending")
-def relay_pending() -> int:
-    """Send every mail still waiting; how many were sent."""
-    outbox = current_app.extensions["outbox"]
-    sent = 0
-    for message_id in outbox.pending_ids():
-        try:
-            sent += bool(outbox.relay(message_id))
-        except (SMTPException, OSError):
-            break  # the server is unwell; the next round tries again
-    return sent
+@shared_task(name="mail.send_due")
+def send_due_mail() -> int:
+    """Send the mail that is due (shared/mail.py); how many were sent."""
+    return int(current_app.extensions["outbox"].send_due())

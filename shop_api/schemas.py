@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from shared.auth.models import EMAIL_MAX_LENGTH
+from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from shared.database import MAX_ID
 from shared.pagination import MAX_PAGE
@@ -84,11 +84,10 @@ class CredentialsSchema(Schema):
     )
 
 
-class RegistrationSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
+def _new_password_field() -> fields.String:
     # The same rule as the HTML sign-up form (shared.auth.passwords), stated
     # as lengths so the OpenAPI document carries it too.
-    password = fields.String(
+    return fields.String(
         required=True,
         validate=validate.Length(
             min=PASSWORD_MIN_LENGTH,
@@ -98,9 +97,28 @@ class RegistrationSchema(Schema):
     )
 
 
+class RegistrationSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
+    password = _new_password_field()
+    display_name = fields.String(
+        validate=validate.Length(min=1, max=DISPLAY_NAME_MAX_LENGTH),
+        metadata={"description": "The name others see; made from the address if left out."},
+    )
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(
+        required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
+    )
+    new_password = _new_password_field()
+
+
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.String(dump_only=True)
+    email = fields.String(
+        dump_only=True, metadata={"description": "Shown to the account's owner only."}
+    )
+    display_name = fields.String(dump_only=True)
     is_staff = fields.Boolean(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
 

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from shared.auth.passwords import password_problem
 from shared.clock import utcnow
 from shared.database import write_turn
 from shop_api.extensions import db
@@ -604,4 +605,36 @@ def token_holder(token: str) -> TokenHolder | None:
 
 def revoke_token(token: str) -> None:
     db.session.execute(delete(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    db.session.commit()
+
+
+def revoke_all_tokens(user_id: int) -> None:
+    """Log out everywhere: every token of the user stops working."""
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    db.session.commit()
+
+
+class NewPasswordRefused(ShopError):
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": {"new_password": [str(self)]}}
+
+
+class WrongPassword(ShopError):
+    status = 403
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"errors": {"current_password": [str(self)]}}
+
+
+def change_password(user_id: int, current_password: str, new_password: str) -> None:
+    """A new password, under the usual rule; every token of the user ends
+    with the old one (whoever holds them has to log in again)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.check_password(current_password):
+        raise WrongPassword("The current password is wrong.")
+    problem = password_problem(new_password)
+    if problem:
+        raise NewPasswordRefused(problem)
+    user.set_password(new_password)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
     db.session.commit()

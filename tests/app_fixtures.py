@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask
+from flask_mail import Message
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth import UserAccountMixin
 from tests.auth_client import PASSWORD_HASH
 
 UserT = TypeVar("UserT", bound=UserAccountMixin)
-TEST_SETTINGS = {"TESTING": True, "CELERY_TASK_ALWAYS_EAGER": True, "MAIL_SERVER": "localhost"}
+TEST_SETTINGS = {"TESTING": True, "MAIL_SERVER": "localhost", "EXTERNAL_URL": "http://localhost"}
 
 
 @contextmanager
@@ -25,8 +26,8 @@ def app_on_fresh_tables(
     **config: Any,
 ) -> Iterator[Flask]:
     """An app in test mode whose tables are created before and dropped after.
-    Background tasks run at once, in the test's process, and mail is recorded,
-    not sent (Flask-Mail suppresses sending while TESTING)."""
+    Mail is recorded, not sent (Flask-Mail suppresses sending while TESTING):
+    see ``send_queued_mail``."""
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **config})
     with app.app_context():
         db.drop_all()
@@ -43,7 +44,9 @@ def app_on_fresh_tables(
 def save_user(
     app: Flask, db: SQLAlchemy, user_model: type[UserT], email: str, **overrides: Any
 ) -> UserT:
-    """A saved, detached user whose password is tests.auth_client.PASSWORD."""
+    """A saved, detached user whose password is tests.auth_client.PASSWORD,
+    shown as the address's local part unless ``display_name`` says otherwise."""
+    overrides.setdefault("display_name", email.split("@")[0])
     with app.app_context():
         user = user_model(email=email, password_hash=PASSWORD_HASH, **overrides)
         user.rotate_session_token()
@@ -52,3 +55,11 @@ def save_user(
         db.session.refresh(user)
         db.session.expunge(user)
     return user
+
+
+def send_queued_mail(app: Flask) -> list[Message]:
+    """What the worker's next round sends (shared/mail.py): every mail that
+    is due, recorded by Flask-Mail instead of sent (TESTING)."""
+    with app.app_context(), app.extensions["mail"].record_messages() as sent:
+        app.extensions["outbox"].send_due()
+    return list(sent)

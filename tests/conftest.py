@@ -11,9 +11,7 @@ set (``make test-postgres``), the suites run on that server instead.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -60,11 +58,3 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
-
-
-@pytest.fixture
-def sent(app: Flask) -> Iterator[list[Any]]:
-    """The mail an app with a mail outbox handed to the SMTP layer during the
-    test: recorded by Flask-Mail, not sent (TESTING suppresses sending)."""
-    with app.extensions["mail"].record_messages() as messages:
-        yield messages

@@ -145,10 +145,20 @@ def redis_server(folder: Path) -> Iterator[RedisServer]:
 
 
 class _Inbox:
-    """aiosmtpd's handler: every message it accepts, parsed."""
+    """aiosmtpd's handler: every message it accepts, parsed. A recipient
+    whose address starts with ``bounce`` is refused for good (550), as a
+    real server refuses a mailbox that does not exist."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        if address.startswith("bounce"):
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]

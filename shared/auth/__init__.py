@@ -8,7 +8,9 @@ from shared.auth.extension import Auth
 from shared.auth.models import UserAccountMixin, normalise_email
 from shared.auth.safe_redirect import safe_next_path
 from shared.auth.services import (
+    DisplayNameTaken,
     EmailTaken,
+    InvalidDisplayName,
     InvalidEmail,
     WeakPassword,
     authenticate,
@@ -18,7 +20,9 @@ from shared.auth.services import (
 
 __all__ = [
     "Auth",
+    "DisplayNameTaken",
     "EmailTaken",
+    "InvalidDisplayName",
     "InvalidEmail",
     "UserAccountMixin",
     "WeakPassword",

@@ -13,7 +13,11 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth.models import UserAccountMixin, parse_login_id
-from shared.auth.services import load_user_by_session_token
+from shared.auth.services import (
+    PASSWORD_RESET_TEMPLATE,
+    load_user_by_session_token,
+    password_reset_mail_context,
+)
 from shared.auth.views import create_auth_blueprint
 
 
@@ -26,7 +30,7 @@ class Auth:
     ``pages=False`` is for the JSON API, which authenticates with bearer
     tokens through ``auth.login_manager.request_loader`` instead.
     ``password_reset=True`` adds "Forgot your password?" and its pages; the
-    app needs a mail outbox (shared/mail.py) to send the links.
+    app's mail outbox (shared/mail.py) must be bound first, to send the links.
     """
 
     def __init__(self) -> None:
@@ -55,6 +59,11 @@ class Auth:
                 return None  # the login is older than any session or cookie may live
             return load_user_by_session_token(db, user_model, session_token)
 
+        if password_reset:
+            # The worker composes each reset mail (shared/auth/services.py).
+            app.extensions["outbox"].compose_when_sending(
+                PASSWORD_RESET_TEMPLATE, password_reset_mail_context(db, user_model)
+            )
         if pages:
             manager.login_view = "auth.login"
             # Not an error: the user followed a link; say what happens next.

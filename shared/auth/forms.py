@@ -3,10 +3,10 @@ the CSRF token."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from shared.auth.models import EMAIL_MAX_LENGTH
+from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
 from shared.forms import Form, strip_whitespace
 
@@ -65,10 +65,25 @@ class NewPasswordForm(Form):
     submit = SubmitField("Set the new password")
 
 
+def _display_name_field(*, required: bool) -> StringField:
+    first = DataRequired("Choose the name others see.") if required else Optional()
+    return StringField(
+        "Display name" if required else "Display name (optional)",
+        filters=[strip_whitespace],
+        validators=[first, Length(max=DISPLAY_NAME_MAX_LENGTH)],
+    )
+
+
 class RegisterForm(Form):
     email = _email_field()
+    display_name = _display_name_field(required=False)
     password, password_confirm = _new_password_fields()
     submit = SubmitField("Create account")
+
+
+class AccountForm(Form):
+    display_name = _display_name_field(required=True)
+    submit = SubmitField("Save")
 
 
 class PasswordResetRequestForm(Form):

@@ -19,6 +19,7 @@ from shared.auth.passwords import hash_password, verify_password
 from shared.clock import utcnow
 
 EMAIL_MAX_LENGTH = 254
+DISPLAY_NAME_MAX_LENGTH = 40
 
 
 def new_session_token() -> str:
@@ -58,6 +59,9 @@ def normalise_email(email: str) -> str:
 class UserAccountMixin:
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    # What other people see of the account: never the address, which only its
+    # owner and staff see (shared/auth/services.py has the rule).
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())

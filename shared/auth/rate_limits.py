@@ -7,10 +7,12 @@ decorator registers, and equal functions let it see that an app created twice
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
-from shared.auth.models import normalise_email
+from shared.auth.models import EMAIL_MAX_LENGTH, normalise_email
 
 APP_WIDE_LIMIT_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
@@ -65,9 +67,17 @@ def account_password_reset_rate_limit() -> str:
 
 
 def login_account_key() -> str:
-    """The account a login attempt names: the form's or the JSON body's e-mail."""
+    """The account a login attempt names (the form's or the JSON body's
+    e-mail), as a fixed-size hash: the key lives in Redis for the limit's
+    window, so a 450 kB "address" must not become a 450 kB key. An input
+    longer than any address is not normalised (which costs CPU) but hashed
+    as it is; it names no account either way."""
     email = request.form.get("email") if request.form else None
     if email is None and request.is_json:
         body = request.get_json(silent=True)
         email = body.get("email") if isinstance(body, dict) else None
-    return f"account:{normalise_email(email) if isinstance(email, str) else ''}"
+    if not isinstance(email, str):
+        email = ""
+    elif len(email) <= EMAIL_MAX_LENGTH:
+        email = normalise_email(email)
+    return "account:" + hashlib.sha256(email.encode(errors="replace")).hexdigest()[:32]

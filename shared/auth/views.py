@@ -20,11 +20,17 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.auth.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm, RegisterForm
+from shared.auth.forms import (
+    AccountForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    RegisterForm,
+)
 from shared.auth.models import UserAccountMixin
 from shared.auth.rate_limits import (
     account_login_rate_limit,
@@ -37,21 +43,24 @@ from shared.auth.rate_limits import (
 )
 from shared.auth.safe_redirect import safe_next_path
 from shared.auth.services import (
+    DisplayNameTaken,
     EmailTaken,
+    InvalidDisplayName,
     InvalidEmail,
+    ResetLinkUsed,
     WeakPassword,
     authenticate,
+    change_display_name,
     create_user,
     end_all_sessions,
-    find_user_by_email,
-    password_reset_token,
+    request_password_reset,
     reset_password,
     user_for_reset_token,
 )
 from shared.forms import form_status
-from shared.mail import external_url
 
 INVALID_CREDENTIALS = "Invalid e-mail or password."
+DISPLAY_NAME_TAKEN = "Another account shows this name. Choose another."
 # The same answer whether or not the address has an account: the form must
 # not tell a stranger who is registered.
 RESET_LINK_SENT = (
@@ -81,15 +90,25 @@ def create_auth_blueprint(
         if form.validate_on_submit():
             try:
                 user = create_user(
-                    db, user_model, email=form.email.data or "", password=form.password.data or ""
+                    db,
+                    user_model,
+                    email=form.email.data or "",
+                    password=form.password.data or "",
+                    display_name=form.display_name.data or None,
                 )
             except EmailTaken:
                 form.email.errors = [
                     *form.email.errors,
                     "An account with this e-mail already exists.",
                 ]
-            except (InvalidEmail, WeakPassword) as refusal:
-                field = form.email if isinstance(refusal, InvalidEmail) else form.password
+            except DisplayNameTaken:
+                form.display_name.errors = [*form.display_name.errors, DISPLAY_NAME_TAKEN]
+            except (InvalidEmail, WeakPassword, InvalidDisplayName) as refusal:
+                field = {
+                    InvalidEmail: form.email,
+                    WeakPassword: form.password,
+                    InvalidDisplayName: form.display_name,
+                }[type(refusal)]
                 field.errors = [*field.errors, str(refusal)]
             else:
                 _start_session(user, remember=False)
@@ -122,6 +141,25 @@ def create_auth_blueprint(
             demo_password=current_app.config["DEMO_PASSWORD"],
         )
         return page, status
+
+    @bp.route("/account", methods=["GET", "POST"])
+    @login_required
+    def account() -> ResponseReturnValue:
+        """The owner's page: their address, and the name everyone else sees."""
+        form = AccountForm(display_name=current_user.display_name)
+        if form.validate_on_submit():
+            try:
+                change_display_name(
+                    db, current_user._get_current_object(), form.display_name.data or ""
+                )
+            except DisplayNameTaken:
+                form.display_name.errors = [*form.display_name.errors, DISPLAY_NAME_TAKEN]
+            except InvalidDisplayName as refusal:
+                form.display_name.errors = [*form.display_name.errors, str(refusal)]
+            else:
+                flash("Your display name is saved.", "success")
+                return redirect(url_for("auth.account"))
+        return render_template("auth/account.html", form=form), form_status(form)
 
     @bp.post("/logout")
     def logout() -> ResponseReturnValue:
@@ -159,20 +197,7 @@ def _add_password_reset_pages(
         is the same either way."""
         form = PasswordResetRequestForm()
         if form.validate_on_submit():
-            user = find_user_by_email(db, user_model, form.email.data or "")
-            if user is not None and user.is_active:
-                outbox = current_app.extensions["outbox"]
-                max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"])
-                link = external_url("auth.password_reset", token=password_reset_token(user))
-                mail = outbox.queue(
-                    to=user.email,
-                    subject="Set a new password",
-                    template="password_reset",
-                    link=link,
-                    minutes=max_age // 60,
-                )
-                db.session.commit()
-                outbox.kick(mail)
+            request_password_reset(db, current_app.extensions["outbox"], form.email.data or "")
             flash(RESET_LINK_SENT, "info")
             return redirect(url_for("auth.login"))
         status = form_status(form)
@@ -191,6 +216,9 @@ def _add_password_reset_pages(
                 reset_password(db, user, form.password.data or "")
             except WeakPassword as refusal:
                 form.password.errors = [*form.password.errors, str(refusal)]
+            except ResetLinkUsed:
+                flash(RESET_LINK_DEAD, "warning")
+                return redirect(url_for("auth.password_reset_request"))
             else:
                 # Whoever was logged in in this browser is not any more.
                 session.clear()

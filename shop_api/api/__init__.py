@@ -4,7 +4,13 @@ one place where a business refusal becomes an HTTP answer."""
 from flask import Flask, current_app
 from flask.typing import ResponseReturnValue
 
-from shared.auth import EmailTaken, InvalidEmail, WeakPassword
+from shared.auth import (
+    DisplayNameTaken,
+    EmailTaken,
+    InvalidDisplayName,
+    InvalidEmail,
+    WeakPassword,
+)
 from shared.errors import Problem
 from shop_api.api.auth import bp as auth_bp
 from shop_api.api.docs import bp as docs_bp
@@ -18,7 +24,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, products_bp, orders_bp, docs_bp, swagger_ui_assets, start_page):
         app.register_blueprint(blueprint)
     app.register_error_handler(ShopError, answer_refusal)
-    for account_refusal in (EmailTaken, InvalidEmail, WeakPassword):
+    for account_refusal in (
+        EmailTaken,
+        DisplayNameTaken,
+        InvalidEmail,
+        InvalidDisplayName,
+        WeakPassword,
+    ):
         app.register_error_handler(account_refusal, answer_account_refusal)
 
 
@@ -33,11 +45,19 @@ def answer_refusal(refusal: ShopError) -> ResponseReturnValue:
 
 
 def answer_account_refusal(refusal: Exception) -> ResponseReturnValue:
-    """The shared account rules' refusals (registration), as problem JSON:
-    a taken address conflicts (409); a bad address or password names its field (422)."""
+    """The shared account rules' refusals (registration), as problem JSON: a
+    taken address or name conflicts (409); a bad address, name or password
+    names its field (422)."""
     if isinstance(refusal, EmailTaken):
         problem = Problem(409, "An account with this e-mail already exists.")
+    elif isinstance(refusal, DisplayNameTaken):
+        problem = Problem(409, "Another account shows this display name. Choose another.")
     else:
-        field = "email" if isinstance(refusal, InvalidEmail) else "password"
+        fields: dict[type[Exception], str] = {
+            InvalidEmail: "email",
+            InvalidDisplayName: "display_name",
+            WeakPassword: "password",
+        }
+        field = fields[type(refusal)]
         problem = Problem(422, "The request body is not valid.", errors={field: [str(refusal)]})
     return current_app.handle_http_exception(problem)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from shared.auth import authenticate, create_user
 from shared.auth.rate_limits import (
@@ -21,7 +21,13 @@ from shop_api import services
 from shop_api.extensions import db, limiter
 from shop_api.models import User
 from shop_api.openapi import operation
-from shop_api.schemas import CredentialsSchema, RegistrationSchema, TokenSchema, UserSchema
+from shop_api.schemas import (
+    CredentialsSchema,
+    PasswordChangeSchema,
+    RegistrationSchema,
+    TokenSchema,
+    UserSchema,
+)
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/auth")
 # Built once: a schema holds no per-request state, and building one
@@ -47,8 +53,14 @@ def _is_refused(response: Response) -> bool:
     error_details={409: "An account with this e-mail already exists."},
 )
 def register(body: dict[str, Any]) -> ResponseReturnValue:
-    # A taken address or a weak password is answered in shop_api/api/__init__.py.
-    user = create_user(db, User, email=body["email"], password=body["password"])
+    # A taken address or name, a weak password: answered in shop_api/api/__init__.py.
+    user = create_user(
+        db,
+        User,
+        email=body["email"],
+        password=body["password"],
+        display_name=body.get("display_name"),
+    )
     return USER_SCHEMA.dump(user), 201
 
 
@@ -82,6 +94,40 @@ def create_token(body: dict[str, Any]) -> ResponseReturnValue:
 )
 def revoke_current_token() -> ResponseReturnValue:
     services.revoke_token(g.bearer_token)
+    return _no_content()
+
+
+@bp.delete("/tokens")
+@login_required
+@operation(
+    summary="Log out everywhere: revoke every token of this account",
+    tag="auth",
+    auth=True,
+    responses={204: ("Revoked; none of the account's tokens works any more.", None)},
+)
+def revoke_all_tokens() -> ResponseReturnValue:
+    services.revoke_all_tokens(current_user.id)
+    return _no_content()
+
+
+@bp.put("/password")
+@login_required
+@limiter.limit(login_attempt_rate_limit)
+@operation(
+    summary="Change the password; every token of the account ends",
+    tag="auth",
+    auth=True,
+    body=PasswordChangeSchema,
+    responses={204: ("Changed. Get a new token with the new password.", None)},
+    errors=(403, 429),
+    error_details={403: "The current password is wrong."},
+)
+def change_password(body: dict[str, Any]) -> ResponseReturnValue:
+    services.change_password(current_user.id, body["current_password"], body["new_password"])
+    return _no_content()
+
+
+def _no_content() -> ResponseReturnValue:
     response = current_app.response_class(status=204)
     del response.headers["Content-Type"]  # 204 has no body, so no type either
     return response

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_migrate import upgrade
 from flask_sqlalchemy import SQLAlchemy
 
 import helpdesk
@@ -95,3 +96,40 @@ def test_seed_demo_refuses_in_production_without_force(app_and_db: Any) -> None:
     assert result.exit_code == 1
     assert "this app runs in production" in result.output
     assert "--force" in result.output
+
+
+# The revision each app had before display names: users made then get one.
+BEFORE_DISPLAY_NAMES = {
+    "helpdesk": "d18b03b33f4e",
+    "shop_api": "c1fea9e01a64",
+    "recipes": "9d8e9f28aede",
+}
+
+
+@pytest.mark.parametrize("app_name", list(APPS))
+def test_accounts_made_before_display_names_get_unique_ones(
+    app_name: str, database_url: str
+) -> None:
+    create_app, db, _tables = APPS[app_name]
+    with migration_checks.app_without_tables(create_app, db, database_url):
+        upgrade(revision=BEFORE_DISPLAY_NAMES[app_name])
+        with db.engine.begin() as connection:
+            for email in ("ann@example.com", "ann@other.example", "+++@example.com"):
+                connection.execute(
+                    db.text(
+                        "INSERT INTO users (email, password_hash, is_staff, is_active, "
+                        "session_token, created_at) VALUES (:e, 'x', false, true, :e, "
+                        "CURRENT_TIMESTAMP)"
+                    ),
+                    {"e": email},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            names = connection.execute(
+                db.text("SELECT email, display_name FROM users ORDER BY id")
+            ).all()
+    assert [tuple(row) for row in names] == [
+        ("ann@example.com", "ann"),
+        ("ann@other.example", "ann 2"),
+        ("+++@example.com", "member"),
+    ]

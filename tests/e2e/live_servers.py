@@ -87,6 +87,9 @@ def live_app(
         **os.environ,
         f"{prefix}_DATABASE_URL": f"sqlite:///{workdir / f'{name}.sqlite3'}",
         f"{prefix}_CELERY_BROKER_FOLDER": str(workdir / f"broker-{name}"),
+        f"{prefix}_EXTERNAL_URL": f"http://127.0.0.1:{port}",
+        # Mail goes out within a second of being queued.
+        f"{prefix}_MAIL_SEND_EVERY_SECONDS": "1",
         # The journeys each register an account, all from 127.0.0.1 within a
         # minute or so: the production limit (5 a minute) would refuse the
         # sixth, depending on the suite's speed. That limit has its own test
@@ -127,6 +130,9 @@ def live_app(
                 "--app",
                 f"{name}.worker",
                 "worker",
+                "--beat",  # the tick that sends the mail that is due
+                "--schedule",
+                str(workdir / f"beat-{name}"),
                 "--pool",
                 "solo",
                 "--loglevel",

@@ -1,15 +1,16 @@
 """Help desk mail: the owner hears of a staff reply and of a status change,
-never of an internal note; each mail is written in the same transaction as
-the change (the outbox) and relayed by the worker (run eagerly here), which
-survives a broker that is down and an SMTP server that fails."""
+never of an internal note, and never of a staff member's address; each mail
+is written in the same transaction as the change (the outbox) and sent by
+the worker's next round (run here by ``send_queued_mail``), whatever the
+broker or the SMTP server is doing meanwhile."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
+from celery import Celery
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -19,8 +20,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Outbox, User
 from shared.clock import utcnow
 from shared.config import ConfigurationError
-from shared.worker import relay_pending
-from tests.app_fixtures import app_on_fresh_tables
+from tests.app_fixtures import app_on_fresh_tables, send_queued_mail
 from tests.auth_client import AuthActions, csrf_token_from
 from tests.helpdesk.factories import make_ticket, make_user, post_form
 from tests.servers import free_port
@@ -53,11 +53,11 @@ def staff_reply(client: FlaskClient, ticket_id: int, body: str, *, internal: boo
 
 
 def test_a_staff_reply_is_mailed_to_the_owner(
-    app: Flask, client: FlaskClient, owner: User, staff: User, sent: list[Any]
+    app: Flask, client: FlaskClient, owner: User, staff: User
 ) -> None:
     ticket = make_ticket(app, owner, title="Printer <jams>")
     staff_reply(client, ticket.id, "Try the <b>blue</b> lever.")
-    [mail] = sent
+    [mail] = send_queued_mail(app)
     assert mail.recipients == ["ann@example.com"]
     assert mail.subject == "New reply: Printer <jams>"
     assert mail.sender == "Help desk <helpdesk@example.com>"
@@ -73,16 +73,15 @@ def test_a_staff_reply_is_mailed_to_the_owner(
 
 
 def test_a_status_change_is_mailed_and_an_internal_note_never_is(
-    app: Flask, client: FlaskClient, owner: User, staff: User, sent: list[Any]
+    app: Flask, client: FlaskClient, owner: User, staff: User
 ) -> None:
     ticket = make_ticket(app, owner, title="VPN down")
     staff_reply(client, ticket.id, "Secret: the CEO's laptop again", internal=True)
-    assert sent == []
     assert outbox_rows(app) == []
 
     page = f"/staff/tickets/{ticket.id}"
     post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
-    [mail] = sent
+    [mail] = send_queued_mail(app)
     assert mail.subject == "Resolved: VPN down"
     assert "is now Resolved" in mail.body
     assert "reply on the ticket and it opens again" in mail.body
@@ -92,47 +91,42 @@ def test_a_status_change_is_mailed_and_an_internal_note_never_is(
 
 
 def test_the_owners_own_reply_sends_no_mail(
-    app: Flask, client: FlaskClient, auth: AuthActions, owner: User, sent: list[Any]
+    app: Flask, client: FlaskClient, auth: AuthActions, owner: User
 ) -> None:
     ticket = make_ticket(app, owner)
     auth.login("ann@example.com")
     page = f"/tickets/{ticket.id}"
     post_form(client, f"{page}/replies", {"body": "Any news?"}, token_page=page)
-    assert sent == []
-
-
-def test_demo_data_sends_no_mail(app: Flask, sent: list[Any]) -> None:
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    assert sent == []
     assert outbox_rows(app) == []
 
 
-def test_a_reply_saved_while_the_broker_is_down_is_mailed_by_the_relay(
-    database_url: str,
+def test_demo_data_sends_no_mail(app: Flask) -> None:
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert outbox_rows(app) == []
+
+
+def test_a_reply_saved_while_the_broker_is_down_is_mailed_once_the_worker_runs(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     down = f"redis://127.0.0.1:{free_port()}/0"
-    settings = {"CELERY_TASK_ALWAYS_EAGER": False, "CELERY_BROKER_URL": down}
-    with app_on_fresh_tables(create_app, db, database_url, **settings) as app:
+    with app_on_fresh_tables(create_app, db, database_url, CELERY_BROKER_URL=down) as app:
         owner = make_user(app, "ann@example.com")
         make_user(app, "staff@example.com", is_staff=True)
         ticket = make_ticket(app, owner)
         client = app.test_client()
         AuthActions(client).login("staff@example.com")
 
-        staff_reply(client, ticket.id, "We are on it.")  # the request still succeeds
+        def broker_call(*args: Any, **kwargs: Any) -> None:
+            pytest.fail("the request talked to the broker")
+
+        monkeypatch.setattr(Celery, "send_task", broker_call)
+        staff_reply(client, ticket.id, "We are on it.")  # the request never waits for it
         [waiting] = outbox_rows(app)
         assert waiting.sent_at is None
 
-        # The broker is back; a minute later the worker's periodic relay
-        # finds the mail its request could not hand over.
-        with app.extensions["mail"].record_messages() as sent, app.app_context():
-            row = db.session.get(Outbox, waiting.id)
-            assert row is not None
-            row.created_at = utcnow() - timedelta(minutes=1)
-            db.session.commit()
-            assert relay_pending.run() == 1
-            assert relay_pending.run() == 0  # sent once, not again
+        sent = send_queued_mail(app)  # the broker is back; the worker's next round
         assert [mail.recipients for mail in sent] == [["ann@example.com"]]
+        assert send_queued_mail(app) == []  # sent once, not again
         assert outbox_rows(app)[0].sent_at is not None
 
 
@@ -149,45 +143,47 @@ def test_an_smtp_failure_is_recorded_and_a_later_try_sends(database_url: str) ->
         client = app.test_client()
         AuthActions(client).login("staff@example.com")
 
-        staff_reply(client, ticket.id, "Fixed.")  # saved, though the mail could not go
+        staff_reply(client, ticket.id, "Fixed.")  # saved, though the mail cannot go yet
+        assert send_queued_mail(app) == []
         [row] = outbox_rows(app)
-        assert row.sent_at is None
-        assert row.claimed_until is None  # free for the next try
-        assert row.attempts > 1  # the task retried before giving up
+        assert (row.sent_at, row.attempts) == (None, 1)
         assert "ConnectionRefusedError" in row.last_error
 
         app.extensions["mail"].suppress = True  # the server is back (recorded here)
-        with app.extensions["mail"].record_messages() as sent, app.app_context():
-            assert app.extensions["outbox"].relay(row.id) is True
-        assert len(sent) == 1
+        with app.app_context():
+            due = db.session.get(Outbox, row.id)
+            assert due is not None
+            due.next_attempt_at = utcnow()  # its next attempt has come
+            db.session.commit()
+        assert len(send_queued_mail(app)) == 1
         assert outbox_rows(app)[0].last_error == ""
 
 
-def test_a_mail_claimed_by_one_worker_is_not_sent_by_another(
+def test_a_title_written_to_forge_mail_headers_cannot(
     app: Flask, client: FlaskClient, owner: User, staff: User
 ) -> None:
+    # Refused on the form today; a title stored before that rule is made
+    # one line in the subject all the same.
+    ticket = make_ticket(app, owner, title="Printer\x0bReply-To: evil@example.com")
+    staff_reply(client, ticket.id, "On it.")
+    [mail] = send_queued_mail(app)
+    assert mail.subject == "New reply: Printer Reply-To: evil@example.com"
+    assert mail.reply_to is None
+
+
+def test_replies_show_staff_by_display_name_never_by_address(
+    app: Flask, client: FlaskClient, owner: User, staff: User, auth: AuthActions
+) -> None:
     ticket = make_ticket(app, owner)
-    with app.extensions["mail"].record_messages() as sent:
-        app.config["CELERY_TASK_ALWAYS_EAGER"] = False
-        app.extensions["celery"].conf.task_always_eager = False
-        app.extensions["celery"].conf.broker_url = "memory://"  # a broker nobody reads
-        staff_reply(client, ticket.id, "Hello")  # queued; no worker takes it
-        [row] = outbox_rows(app)
-        outbox = app.extensions["outbox"]
-        with app.app_context():
-            held = db.session.get(Outbox, row.id)
-            assert held is not None
-            held.claimed_until = utcnow() + timedelta(seconds=30)  # a worker is on it
-            db.session.commit()
-            assert outbox.relay(row.id) is False
-            assert sent == []
-            held = db.session.get(Outbox, row.id)
-            assert held is not None
-            held.claimed_until = utcnow() - timedelta(seconds=1)  # that worker died
-            db.session.commit()
-            assert outbox.relay(row.id) is True
-            assert outbox.relay(row.id) is False  # and never twice
-    assert len(sent) == 1
+    staff_reply(client, ticket.id, "On it.")
+    customer = app.test_client()
+    AuthActions(customer).login("ann@example.com")
+    html = customer.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "On it." in html
+    assert f"<strong>{staff.display_name}</strong>" in html
+    assert staff.email not in html
+    mail_text = send_queued_mail(app)[0]
+    assert staff.email not in mail_text.body + mail_text.html
 
 
 def test_production_needs_the_external_url_for_links_in_mail(database_url: str) -> None:
@@ -203,11 +199,11 @@ def test_production_needs_the_external_url_for_links_in_mail(database_url: str) 
 
 
 def test_a_password_reset_link_is_mailed_from_the_help_desk(
-    app: Flask, client: FlaskClient, owner: User, sent: list[Any]
+    app: Flask, client: FlaskClient, owner: User
 ) -> None:
     token = csrf_token_from(client.get("/auth/password-reset"))
     client.post("/auth/password-reset", data={"email": "ann@example.com", "csrf_token": token})
-    [mail] = sent
+    [mail] = send_queued_mail(app)
     assert mail.sender == "Help desk <helpdesk@example.com>"
     assert "the Help desk account" in mail.body
     assert f"{EXTERNAL_URL}/auth/password-reset/" in mail.body

@@ -171,7 +171,7 @@ def test_status_change_is_recorded_with_who_and_when(
     history = html.split('data-testid="history"')[1]
     assert 'data-status="open"' in history
     assert 'data-status="resolved"' in history
-    assert "staff@example.com" in history
+    assert f"by {staff.display_name}" in history  # who, by the name staff know each other by
 
 
 def test_reopening_clears_resolved_at(

@@ -110,8 +110,21 @@ def test_new_ticket_opens_and_redirects_to_it(app: Flask, client: FlaskClient, o
             {"title": "x", "description": "x" * 10_001},
             "Keep the description under 10,000 characters.",
         ),
+        (
+            {"title": "Printer\x0bReply-To: evil@example.com", "description": "x"},
+            "Keep this to one line",
+        ),
+        ({"title": "Printer\r\nBcc: all@example.com", "description": "x"}, "Keep this to one line"),
     ],
-    ids=["empty title", "blank title", "empty description", "long title", "long description"],
+    ids=[
+        "empty title",
+        "blank title",
+        "empty description",
+        "long title",
+        "long description",
+        "vertical tab in the title",
+        "line break in the title",
+    ],
 )
 def test_new_ticket_validation(
     app: Flask,

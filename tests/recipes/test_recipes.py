@@ -366,6 +366,17 @@ def test_the_detail_page_lists_ingredients_and_escapes_user_text(
     assert "<li>2 eggs</li><li>&lt;b&gt;salt&lt;/b&gt;</li>" in html
 
 
+def test_authors_are_shown_by_display_name_never_by_address(
+    app: Flask, client: FlaskClient
+) -> None:
+    cook = make_user(app, "cook@example.com", display_name="Chef Nadia")
+    recipe = make_recipe(app, cook)
+    for page in ("/", f"/recipes/{recipe.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "by Chef Nadia" in html
+        assert "cook@example.com" not in html
+
+
 def test_a_missing_recipe_is_404(client: FlaskClient) -> None:
     assert client.get("/recipes/999").status_code == 404
 

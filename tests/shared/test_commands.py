@@ -18,11 +18,28 @@ def saved_user(app: Flask, email: str) -> User | None:
 def test_create_user_with_a_password_option(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["create-user", "Bob@Example.com", "--password", "a good password"])
     assert result.exit_code == 0, result.output
-    assert result.output == "Created user bob@example.com\n"
+    assert result.output == "Created user bob@example.com (Bob)\n"
     user = saved_user(app, "bob@example.com")
     assert user is not None
     assert not user.is_staff
     assert user.check_password("a good password")
+
+
+def test_create_user_with_a_display_name(app: Flask, runner: FlaskCliRunner) -> None:
+    args = ["create-user", "sam@example.com", "--display-name", "Sam (support)"]
+    refused = runner.invoke(args=[*args, "--password", "a good password"])
+    assert refused.exit_code == 1
+    assert "display name refused: Use letters, digits" in refused.output
+    args[-1] = "Sam from support"
+    result = runner.invoke(args=[*args, "--password", "a good password"])
+    assert result.exit_code == 0, result.output
+    assert "(Sam from support)" in result.output
+    taken = runner.invoke(
+        args=["create-user", "x@example.com", "--display-name", "SAM from support"],
+        input="a good password\na good password\n",
+    )
+    assert taken.exit_code == 1
+    assert "display name 'SAM from support' is taken" in taken.output
 
 
 def test_create_staff_user(app: Flask, runner: FlaskCliRunner) -> None:

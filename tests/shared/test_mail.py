@@ -1,26 +1,30 @@
-"""The mail outbox and its Celery worker (shared/mail.py, shared/worker.py),
-through the tiny app: a mail is saved with the change it reports or not at
-all, sent by the worker (run eagerly here) once, printed when no server is
-set, and retried after an SMTP failure."""
+"""The mail outbox and its worker (shared/mail.py, shared/worker.py), through
+the tiny app: a mail is saved with the change it reports or not at all; the
+request never talks to the broker; the worker's round sends each mail once,
+prints it when no server is set, retries a failure later with backoff, gives
+up after a number of attempts, and never lets one bad row stop the others."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import Celery
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from shared.clock import utcnow
 from shared.config import ConfigurationError
-from shared.mail import external_url
-from shared.worker import celery_settings, relay_pending, send_mail
+from shared.mail import DEVELOPMENT_URL, MAX_ATTEMPTS, external_url
+from shared.worker import celery_settings, send_due_mail
+from tests.app_fixtures import send_queued_mail
 from tests.servers import free_port
 from tests.shared import tiny_app
-from tests.shared.tiny_app import Note, Outbox, db
+from tests.shared.tiny_app import Note, Outbox, db, outbox
 
 
 def rows(app: Flask) -> list[Outbox]:
@@ -30,28 +34,60 @@ def rows(app: Flask) -> list[Outbox]:
     return found
 
 
-def test_a_mail_is_saved_with_its_change_and_sent_once(
-    app: Flask, client: FlaskClient, sent: list[Any]
+def queue_directly(app: Flask, **fields: Any) -> None:
+    """A row as a request would leave it, with what a test needs changed."""
+    with app.test_request_context():
+        outbox.queue(to="ann@example.com", subject="Hi", template="note", note=Note(text="x"))
+        db.session.commit()
+        if fields:
+            row = db.session.scalars(select(Outbox).order_by(Outbox.id.desc())).first()
+            for name, value in fields.items():
+                setattr(row, name, value)
+            db.session.commit()
+
+
+def make_due(app: Flask) -> None:
+    """As if the row's next attempt had come."""
+    with app.app_context():
+        for row in db.session.scalars(select(Outbox).where(Outbox.next_attempt_at.is_not(None))):
+            row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+
+def test_a_mail_is_saved_with_its_change_and_sent_once_by_the_worker(
+    app: Flask, client: FlaskClient
 ) -> None:
     assert client.post("/notes/mailed", data={"text": "<hi>"}).status_code == 201
-    [mail] = sent
+    [waiting] = rows(app)
+    assert waiting.sent_at is None  # the request only wrote the row
+    [mail] = send_queued_mail(app)
     assert (mail.recipients, mail.subject) == (["ann@example.com"], "New note: <hi>")
     assert "<hi>" in mail.body
     assert "&lt;hi&gt;" in mail.html  # the HTML part is escaped like a page
     [row] = rows(app)
     assert row.sent_at is not None
-    assert (row.attempts, row.last_error, row.claimed_until) == (1, "", None)
-    with app.app_context():
-        assert send_mail.run(row.id) is False  # a second task for it sends nothing
-    assert len(sent) == 1
+    assert (row.attempts, row.last_error, row.next_attempt_at) == (1, "", None)
+    assert send_queued_mail(app) == []  # the next round sends nothing
 
 
-def test_a_change_rolled_back_takes_its_mail_with_it(
-    app: Flask, client: FlaskClient, sent: list[Any]
-) -> None:
+def test_a_change_rolled_back_takes_its_mail_with_it(app: Flask, client: FlaskClient) -> None:
     assert client.post("/notes/mailed", data={"text": "x", "fail": "1"}).status_code == 409
     assert rows(app) == []
-    assert sent == []
+    assert send_queued_mail(app) == []
+
+
+def test_a_request_never_talks_to_the_broker(
+    app_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    app = app_factory(CELERY_BROKER_URL=down)
+
+    def broker_call(*args: Any, **kwargs: Any) -> None:
+        pytest.fail("the request talked to the broker")
+
+    monkeypatch.setattr(Celery, "send_task", broker_call)
+    assert app.test_client().post("/notes/mailed", data={"text": "x"}).status_code == 201
+    assert len(send_queued_mail(app)) == 1
 
 
 def test_without_a_mail_server_the_mail_is_printed(
@@ -59,6 +95,8 @@ def test_without_a_mail_server_the_mail_is_printed(
 ) -> None:
     app = app_factory(MAIL_SERVER="")
     app.test_client().post("/notes/mailed", data={"text": "printed please"})
+    with app.app_context():
+        assert outbox.send_due() == 1
     printed = capsys.readouterr().out
     assert "printed, not sent" in printed
     assert "To: ann@example.com" in printed
@@ -66,76 +104,128 @@ def test_without_a_mail_server_the_mail_is_printed(
     assert rows(app)[0].sent_at is not None
 
 
-def test_a_broker_that_is_down_fails_nothing_and_the_relay_sends_later(
-    app_factory: Any,
-) -> None:
-    down = f"redis://127.0.0.1:{free_port()}/0"
-    app = app_factory(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=down)
-    assert app.test_client().post("/notes/mailed", data={"text": "x"}).status_code == 201
-    [row] = rows(app)
-    assert row.sent_at is None
-    with app.extensions["mail"].record_messages() as sent, app.app_context():
-        assert relay_pending.run() == 0  # too fresh: its own task may still come
-        waiting = db.session.get(Outbox, row.id)
-        assert waiting is not None
-        waiting.created_at = utcnow() - timedelta(minutes=1)
-        db.session.commit()
-        assert relay_pending.run() == 1
-        assert relay_pending.run() == 0
-    assert len(sent) == 1
-    with app.app_context():
-        assert db.session.scalar(select(Note.text)) == "x"
-
-
-def test_an_smtp_failure_is_recorded_released_and_retried(app_factory: Any) -> None:
+def test_an_smtp_failure_is_recorded_and_retried_later_with_backoff(app_factory: Any) -> None:
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
     assert app.test_client().post("/notes/mailed", data={"text": "x"}).status_code == 201
+    assert send_queued_mail(app) == []
     [row] = rows(app)
-    assert row.sent_at is None
-    assert row.claimed_until is None
-    assert row.attempts == 9  # the first try and 8 retries with backoff
+    assert (row.attempts, row.sent_at, row.failed_at) == (1, None, None)
     assert row.last_error.startswith("ConnectionRefusedError")
-    with app.app_context():
-        waiting = db.session.get(Outbox, row.id)
-        assert waiting is not None
-        waiting.created_at = utcnow() - timedelta(minutes=1)
-        db.session.commit()
-        assert relay_pending.run() == 0  # the server is still down: stop for this round
-    app.extensions["mail"].suppress = True  # the server is back (recorded, not sent)
-    with app.extensions["mail"].record_messages() as sent, app.app_context():
-        assert relay_pending.run() == 1
-    assert len(sent) == 1
+    assert row.next_attempt_at is not None
+    assert row.next_attempt_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None)
+    assert send_queued_mail(app) == []  # not due yet: the round leaves it alone
+    assert rows(app)[0].attempts == 1
 
-
-def test_a_claimed_mail_waits_for_its_claim_to_expire(app_factory: Any) -> None:
-    # An in-process broker nobody reads: the mail waits in the outbox.
-    app = app_factory(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="memory://")
-    app.test_client().post("/notes/mailed", data={"text": "x"})
+    make_due(app)
+    send_queued_mail(app)  # the server is still down: the second attempt fails too
     [row] = rows(app)
-    outbox = app.extensions["outbox"]
-    with app.extensions["mail"].record_messages() as sent, app.app_context():
-        held = db.session.get(Outbox, row.id)
-        assert held is not None
-        held.claimed_until = utcnow() + timedelta(seconds=30)  # another worker is sending it
-        db.session.commit()
-        assert outbox.relay(row.id) is False
-        held = db.session.get(Outbox, row.id)
-        assert held is not None
-        held.claimed_until = utcnow() - timedelta(seconds=1)  # ...and died
-        db.session.commit()
-        assert outbox.relay(row.id) is True
-    assert len(sent) == 1
+    assert row.attempts == 2
+    assert row.next_attempt_at is not None
+
+    app.extensions["mail"].suppress = True  # the server is back (recorded, not sent)
+    make_due(app)
+    assert len(send_queued_mail(app)) == 1
+    [row] = rows(app)
+    assert (row.attempts, row.last_error, row.next_attempt_at) == (3, "", None)
 
 
-def test_links_in_mail_use_the_external_url(app_factory: Any) -> None:
+def test_the_wait_doubles_after_each_failure_up_to_an_hour(app_factory: Any) -> None:
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
+    app.test_client().post("/notes/mailed", data={"text": "x"})
+    waits = []
+    for _ in range(9):
+        make_due(app)
+        before = utcnow().replace(tzinfo=None)
+        send_queued_mail(app)
+        [row] = rows(app)
+        assert row.next_attempt_at is not None
+        waits.append(round((row.next_attempt_at.replace(tzinfo=None) - before).total_seconds()))
+    assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+def test_a_mail_that_keeps_failing_is_given_up_and_logged(
+    app_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
+    app.test_client().post("/notes/mailed", data={"text": "x"})
+    with caplog.at_level(logging.WARNING, logger="capstones.mail"):
+        for _ in range(MAX_ATTEMPTS + 2):
+            make_due(app)
+            send_queued_mail(app)
+    [row] = rows(app)
+    assert row.attempts == MAX_ATTEMPTS
+    assert row.failed_at is not None
+    assert row.next_attempt_at is None  # never picked again
+    assert f"given up after {MAX_ATTEMPTS} attempts" in caplog.text
+
+
+def test_one_mail_that_cannot_be_sent_does_not_hold_up_the_others(app: Flask) -> None:
+    # A header Flask-Mail refuses (BadHeaderError), then a good mail.
+    queue_directly(app, recipient="ann@example.com\nBcc: everyone@example.com")
+    queue_directly(app)
+    [mail] = send_queued_mail(app)
+    assert mail.recipients == ["ann@example.com"]
+    bad, good = rows(app)
+    assert bad.sent_at is None
+    assert bad.last_error.startswith("BadHeaderError")
+    assert good.sent_at is not None
+
+
+def test_a_row_another_worker_claimed_is_not_sent_twice(app: Flask) -> None:
+    queue_directly(app)
+    with app.app_context():
+        [(message_id, seen)] = db.session.execute(select(Outbox.id, Outbox.next_attempt_at)).all()
+        # Another worker claims it between this worker's read and its claim.
+        assert outbox.send(message_id, seen, attempt=1) is True
+    with app.app_context(), app.extensions["mail"].record_messages() as sent:
+        assert outbox.send(message_id, seen, attempt=1) is False
+    assert sent == []
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Printer\r\nBcc: everyone@example.com",
+        "Printer\x0bReply-To: evil@example.com",
+        "Printer\x0cX-Priority: 1",
+        "Printer\x1c\x1d\x1eX-Mailer: forged",
+        "Printer\u2028\u2029X-Forged: 1",
+        "Printer\x85X-Forged: 1",
+    ],
+)
+def test_a_subject_is_always_one_line(app: Flask, subject: str) -> None:
+    with app.test_request_context():
+        outbox.queue(to="ann@example.com", subject=subject, template="note", note=Note(text="x"))
+        db.session.commit()
+    [mail] = send_queued_mail(app)
+    assert mail.subject.startswith("Printer ")
+    assert mail.subject.splitlines() == [mail.subject]  # Python's own idea of a line
+    with app.app_context():
+        headers = mail.as_bytes().split(b"\n\n", 1)[0].decode()
+    assert "\nBcc:" not in headers
+    assert "\nReply-To:" not in headers
+    assert "\nX-" not in headers  # no forged X- headers either
+
+
+def test_links_in_mail_use_the_external_url_never_the_host_header(app_factory: Any) -> None:
     app = app_factory(EXTERNAL_URL="https://tiny.example.com/")
     with app.app_context():
         assert external_url("private") == "https://tiny.example.com/private"
-    plain = app_factory()
-    with plain.test_request_context(base_url="http://127.0.0.1:5001"):
-        assert external_url("private") == "http://127.0.0.1:5001/private"
-    with plain.app_context():
-        assert external_url("private") == "http://localhost/private"
+    plain = app_factory(EXTERNAL_URL="")
+    with plain.test_request_context(base_url="http://evil.example.com"):
+        assert external_url("private") == f"{DEVELOPMENT_URL}/private"
+
+
+def test_mail_without_an_external_url_is_called_out_at_start_up(
+    app_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        app_factory(MAIL_SERVER="smtp.example.com", EXTERNAL_URL="")
+    assert "TINY_EXTERNAL_URL is not" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        app_factory(MAIL_SERVER="smtp.example.com", EXTERNAL_URL="https://tiny.example.com")
+    assert "EXTERNAL_URL" not in caplog.text
 
 
 def test_production_refuses_to_start_without_the_external_url(
@@ -154,7 +244,7 @@ def test_production_refuses_to_start_without_the_external_url(
 def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
     app_factory: Any, tmp_path: Path
 ) -> None:
-    app = app_factory(CELERY_TASK_ALWAYS_EAGER=False)
+    app = app_factory()
     settings = celery_settings(app)
     assert settings["task_default_queue"] == "tests.shared.tiny_app"
     assert settings["broker_url"] == "filesystem://localhost/"
@@ -163,23 +253,20 @@ def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
     assert folder.is_dir()
     assert options["data_folder_out"] == options["control_folder"] == str(folder)
     assert folder.is_relative_to(tmp_path)
-    elsewhere = celery_settings(
-        app_factory(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_FOLDER=str(tmp_path / "mine"))
-    )
+    elsewhere = celery_settings(app_factory(CELERY_BROKER_FOLDER=str(tmp_path / "mine")))
     assert elsewhere["broker_transport_options"]["data_folder_in"] == str(tmp_path / "mine")
     with_redis = celery_settings(app_factory(CELERY_BROKER_URL="redis://redis:6379/0"))
     assert with_redis["broker_url"] == "redis://redis:6379/0"
     assert "broker_transport_options" not in with_redis
-    assert with_redis["beat_schedule"]["relay-pending-mail"]["task"] == "mail.relay_pending"
+    tick = with_redis["beat_schedule"]["send-due-mail"]
+    assert tick["task"] == "mail.send_due"
+    assert tick["schedule"] == tick["options"]["expires"] == 5.0
 
 
-def test_tasks_run_inside_the_flask_apps_context(app: Flask) -> None:
-    celery = app.extensions["celery"]
-
-    @celery.task(name="tests.which_app")
-    def which_app() -> str:
-        from flask import current_app
-
-        return str(current_app.name)
-
-    assert which_app.delay().get() == app.name
+def test_the_task_sends_the_due_mail_inside_the_flask_apps_context(
+    app: Flask, client: FlaskClient
+) -> None:
+    client.post("/notes/mailed", data={"text": "x"})
+    with app.extensions["mail"].record_messages() as sent:
+        assert send_due_mail.apply().get() == 1
+    assert len(sent) == 1

@@ -3,11 +3,15 @@ unless the app configures limits for every route."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from shared.auth.rate_limits import init_rate_limiter
+from shared.auth import rate_limits
+from shared.auth.rate_limits import init_rate_limiter, login_account_key
 
 
 def app_with_limiter(**config: object) -> tuple[Flask, Limiter]:
@@ -53,3 +57,31 @@ def test_a_disabled_limiter_has_nothing_to_remove() -> None:
     app, limiter = app_with_limiter(RATELIMIT_ENABLED=False)
     assert not checks_every_request(app, limiter)
     assert app.test_client().get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "typed", ["ann@example.com", "  Ann@Example.COM ", "x" * 450_000, "not an address"]
+)
+def test_the_account_key_is_a_short_hash_whatever_was_typed(
+    app: Flask, typed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    normalised: list[str] = []
+    normalise = rate_limits.normalise_email
+    monkeypatch.setattr(
+        rate_limits, "normalise_email", lambda e: normalised.append(e) or normalise(e)
+    )
+    with app.test_request_context(method="POST", data={"email": typed}):
+        key = login_account_key()
+    assert re.fullmatch(r"account:[0-9a-f]{32}", key)
+    if len(typed) > 254:
+        assert normalised == []  # no CPU spent on what cannot be an address
+    else:
+        assert normalised == [typed]
+
+
+def test_the_same_account_in_any_spelling_has_one_key(app: Flask) -> None:
+    keys = set()
+    for typed in ("ann@example.com", "ANN@example.com ", "ann@EXAMPLE.com"):
+        with app.test_request_context(method="POST", json={"email": typed}):
+            keys.add(login_account_key())
+    assert len(keys) == 1

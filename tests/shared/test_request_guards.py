@@ -13,12 +13,16 @@ from typing import Any
 import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
+from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkSize, NoMoreData
 
 from tests.auth_client import PASSWORD, csrf_token_from
 from tests.shared.factories import make_user
 from tests.shared.tiny_app import csrf
 
 DEEP_JSON = "[" * 5000 + "]" * 5000
+# What gunicorn hands the app for a chunked body: no Content-Length, and a
+# stream that ends where the body does.
+CHUNKED = {"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"}
 
 
 def chunked_post(client: FlaskClient, path: str, body: bytes) -> Any:
@@ -26,7 +30,7 @@ def chunked_post(client: FlaskClient, path: str, body: bytes) -> Any:
     return client.post(
         path,
         input_stream=io.BytesIO(body),
-        environ_overrides={"wsgi.input_terminated": True},
+        environ_overrides=CHUNKED,
     )
 
 
@@ -47,7 +51,7 @@ def test_a_chunked_form_over_the_limit_is_413_before_the_csrf_check(client: Flas
         "/auth/login",
         input_stream=io.BytesIO(body),
         content_type="application/x-www-form-urlencoded",
-        environ_overrides={"wsgi.input_terminated": True},
+        environ_overrides=CHUNKED,
     )
     assert response.status_code == 413
 
@@ -126,3 +130,35 @@ def test_control_characters_in_the_path_cannot_forge_log_lines(
     assert "\n" not in lines[0]
     assert "\r" not in lines[0]
     assert lines[0].startswith("GET /nothing\\x0d\\x0aGET /admin")
+
+
+class BrokenChunks(io.BytesIO):
+    """A body as gunicorn hands over a chunked one whose framing is broken."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def read(self, *args: Any) -> bytes:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [InvalidChunkSize(b"zz"), ChunkMissingTerminator(b"XX"), NoMoreData()],
+    ids=["bad chunk size", "missing terminator", "body cut short"],
+)
+@pytest.mark.parametrize("problem_json", [False, True], ids=["HTML", "API"])
+def test_a_malformed_chunked_body_is_400_not_500(
+    app_factory: Any, error: Exception, problem_json: bool
+) -> None:
+    app = app_factory(problem_json=problem_json)
+    path = "/upload" if problem_json else "/auth/login"
+    response = app.test_client().post(
+        path,
+        input_stream=BrokenChunks(error),
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides=CHUNKED,
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)

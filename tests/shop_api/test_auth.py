@@ -26,8 +26,9 @@ def test_register_creates_a_customer(app: Flask, client: FlaskClient) -> None:
     assert response.status_code == 201
     body = response.get_json()
     assert body["email"] == "new@example.com"
+    assert body["display_name"] == "New"  # made from the address
     assert body["is_staff"] is False
-    assert set(body) == {"id", "email", "is_staff", "created_at"}
+    assert set(body) == {"id", "email", "display_name", "is_staff", "created_at"}
 
 
 def test_register_cannot_make_a_staff_account(app: Flask, client: FlaskClient) -> None:
@@ -202,6 +203,81 @@ def test_revoking_the_current_token(app: Flask, client: FlaskClient) -> None:
 
 def test_revoking_without_a_token_is_401(client: FlaskClient) -> None:
     assert client.delete("/api/auth/tokens/current").status_code == 401
+    assert client.delete("/api/auth/tokens").status_code == 401
+
+
+def test_logging_out_everywhere_ends_every_token_of_the_account_only(
+    app: Flask, client: FlaskClient
+) -> None:
+    user = make_user(app)
+    phone, laptop = make_token(app, user), make_token(app, user)
+    someone_else = make_token(app, make_user(app, "other@example.com"))
+    response = client.delete("/api/auth/tokens", headers=bearer(phone))
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+    for token in (phone, laptop):
+        assert client.get("/api/orders/", headers=bearer(token)).status_code == 401
+    assert client.get("/api/orders/", headers=bearer(someone_else)).status_code == 200
+
+
+def test_a_password_change_ends_every_token(app: Flask, client: FlaskClient) -> None:
+    user = make_user(app)
+    phone, laptop = make_token(app, user), make_token(app, user)
+    body = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+    response = client.put("/api/auth/password", json=body, headers=bearer(phone))
+    assert response.status_code == 204
+    for token in (phone, laptop):
+        assert client.get("/api/orders/", headers=bearer(token)).status_code == 401
+    old = client.post("/api/auth/tokens", json={"email": user.email, "password": PASSWORD})
+    assert old.status_code == 401
+    new = client.post(
+        "/api/auth/tokens", json={"email": user.email, "password": "a brand new passphrase"}
+    )
+    assert new.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        (
+            {"current_password": "wrong one", "new_password": "a brand new one"},
+            403,
+            "current_password",
+        ),
+        ({"current_password": PASSWORD, "new_password": "short"}, 422, "new_password"),
+        ({"current_password": PASSWORD, "new_password": "password123"}, 422, "new_password"),
+        ({"new_password": "a brand new one"}, 422, "current_password"),
+    ],
+    ids=["wrong current password", "too short", "too common", "no current password"],
+)
+def test_a_refused_password_change_changes_nothing(
+    app: Flask, client: FlaskClient, body: dict[str, str], status: int, field: str
+) -> None:
+    token = make_token(app, make_user(app))
+    response = client.put("/api/auth/password", json=body, headers=bearer(token))
+    assert response.status_code == status
+    assert response.content_type == PROBLEM
+    assert field in response.get_json()["errors"]
+    assert client.get("/api/orders/", headers=bearer(token)).status_code == 200
+
+
+def test_a_display_name_can_be_chosen_at_registration(app: Flask, client: FlaskClient) -> None:
+    body = {"email": "new@example.com", "password": "long enough", "display_name": "Nia"}
+    response = client.post("/api/auth/register", json=body)
+    assert response.status_code == 201
+    assert response.get_json()["display_name"] == "Nia"
+    again = client.post(
+        "/api/auth/register",
+        json={"email": "other@example.com", "password": "long enough", "display_name": "NIA"},
+    )
+    assert again.status_code == 409
+    assert "display name" in again.get_json()["detail"]
+    bad = client.post(
+        "/api/auth/register",
+        json={"email": "third@example.com", "password": "long enough", "display_name": "<b>"},
+    )
+    assert bad.status_code == 422
+    assert "display_name" in bad.get_json()["errors"]
 
 
 def test_token_lifetime_is_24_hours_by_default(app: Flask) -> None:
