@@ -240,6 +240,8 @@ def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
         # up in this terminal as soon as it is asked for.
         f"{prefix}_MAIL_SEND_EVERY_SECONDS": "1",
         f"{prefix}_SECRET_KEY": secret_key,
+        # One process per app: a cache in its memory sees every change.
+        f"{prefix}_CACHE_TYPE": "SimpleCache",
         # The login page lists the demo accounts (shared/auth/views.py).
         f"{prefix}_DEMO_LOGINS": app.logins,
         f"{prefix}_DEMO_PASSWORD": PASSWORD,

@@ -76,10 +76,15 @@ def main(extra_args: list[str]) -> int:
                 "--seed",
                 "1",
                 "--no-color",
-                # Revoking the current token would log the fuzzer out for the rest
-                # of the run; tests/shop_api/test_auth.py covers that operation.
+                # Revoking the current token, all tokens, or changing the password
+                # would log the fuzzer out for the rest of the run;
+                # tests/shop_api/test_auth.py covers those operations.
                 "--exclude-path",
                 "/api/auth/tokens/current",
+                "--exclude-path",
+                "/api/auth/password",
+                "--exclude-name",
+                "DELETE /api/auth/tokens",
                 *extra_args,
             ]
             print("==> " + " ".join(command).replace(token, "<staff token>"), flush=True)
@@ -92,10 +97,11 @@ def main(extra_args: list[str]) -> int:
 def prepare_database() -> str:
     from flask_migrate import upgrade
 
-    from shop_api import create_app, services
+    from shop_api import create_app
     from shop_api.commands import DEMO_STAFF
     from shop_api.extensions import db
     from shop_api.models import User
+    from shop_api.services import tokens
 
     app = create_app()
     with app.app_context():
@@ -103,7 +109,7 @@ def prepare_database() -> str:
         app.test_cli_runner().invoke(args=["seed-demo"])
         staff = db.session.scalar(db.select(User).where(User.email == DEMO_STAFF))
         assert staff is not None
-        token = services.issue_token(staff, timedelta(hours=1)).token
+        token = tokens.issue_token(staff, timedelta(hours=1)).token
         db.engine.dispose()
     return token
 

@@ -71,6 +71,13 @@ BASE_DEFAULTS: dict[str, Any] = {
     # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
     "CELERY_BROKER_URL": "",
     "CELERY_BROKER_FOLDER": "",
+    # Flask-Caching (its own setting names): off unless an app turns it on.
+    # SimpleCache lives in one process; with several (gunicorn -w 2) use
+    # RedisCache, so an invalidation reaches every worker.
+    "CACHE_TYPE": "NullCache",
+    "CACHE_DEFAULT_TIMEOUT": 300,
+    "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake
+    "CACHE_REDIS_URL": None,  # for RedisCache: redis://host:6379/5
     # Set by `make demo` (scripts/demo.py): the login page lists the demo
     # accounts. Refused in production, where they would advertise a password.
     "DEMO_LOGINS": "",
@@ -97,6 +104,8 @@ def configure(
     # For messages that name a setting the way the user writes it (HELPDESK_...).
     app.extensions["settings_prefix"] = prefix
     app.config.from_mapping(BASE_DEFAULTS)
+    # One Redis may hold several apps' caches: each clears only its own.
+    app.config["CACHE_KEY_PREFIX"] = f"{prefix.lower()}:"
     app.config.from_mapping(defaults or {})
     # Reads e.g. HELPDESK_SECRET_KEY into SECRET_KEY; values are parsed as JSON
     # when they can be, so HELPDESK_WTF_CSRF_ENABLED=false is a real False.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import UnaryExpression
 
 from shared.auth import UserAccountMixin
 from shared.clock import utcnow
@@ -31,6 +33,7 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # One currency per shop, so an order's total is a plain sum. To sell in
 # another, change it here (and the demo prices).
 CURRENCY = "EUR"
+MAX_QUANTITY = 1000  # of one product in one order
 
 
 class OrderStatus(enum.StrEnum):
@@ -60,6 +63,17 @@ class Product(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# ?sort= on the product list: each a full ordering (the id breaks ties), so
+# pages never repeat or skip a product.
+PRODUCT_ORDERINGS: dict[str, tuple[UnaryExpression[Any], ...]] = {
+    "name": (Product.name.asc(), Product.id.asc()),
+    "-name": (Product.name.desc(), Product.id.desc()),
+    "price": (Product.price_cents.asc(), Product.id.asc()),
+    "-price": (Product.price_cents.desc(), Product.id.desc()),
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+}
+
+
 class Order(db.Model):  # type: ignore[name-defined]
     __tablename__ = "orders"
     __table_args__ = (Index("ix_orders_customer_created", "customer_id", "created_at"),)
@@ -83,6 +97,7 @@ class Order(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
 
+    customer: Mapped[User] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )

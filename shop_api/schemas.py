@@ -1,9 +1,10 @@
 """Marshmallow schemas: what the API accepts and what it returns.
 
-The same classes validate requests, serialise responses and generate the
-OpenAPI document, so the documentation cannot drift from the code. Unknown
-fields are refused (marshmallow's default), which is how a client is kept
-from setting ids, prices on orders, owners or staff flags.
+The same classes validate requests (``@blp.arguments``), serialise
+responses (``@blp.response``) and make the OpenAPI document (flask-smorest),
+so the documentation cannot drift from the code. Unknown fields are refused
+(marshmallow's default), which is how a client is kept from setting ids,
+prices on orders, owners or staff flags.
 """
 
 from __future__ import annotations
@@ -11,14 +12,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from apispec import BasePlugin
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from shared.database import MAX_ID
 from shared.pagination import MAX_PAGE
-from shop_api.models import CURRENCY, DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
-from shop_api.services import MAX_QUANTITY, PRODUCT_SORTS, WrittenOrder
+from shared.text import breaks_the_line
+from shop_api.models import (
+    CURRENCY,
+    DESCRIPTION_MAX_LENGTH,
+    MAX_QUANTITY,
+    NAME_MAX_LENGTH,
+    PRODUCT_ORDERINGS,
+)
 
 MAX_PRICE_CENTS = 10_000_000  # 100,000.00 in the shop's currency
 MAX_STOCK = 1_000_000
@@ -31,13 +39,32 @@ def _strict_int(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, **kwargs)
 
 
+def _no_nul(value: str) -> None:
+    # PostgreSQL cannot store NUL in text (a 500) and SQLite would store it raw.
+    if "\x00" in value:
+        raise ValidationError("Must not contain a NUL character.")
+
+
+def _one_line(value: str) -> None:
+    _no_nul(value)
+    if breaks_the_line(value):
+        raise ValidationError("Must be one line, without control characters.")
+
+
+def _text(*, one_line: bool = True, **kwargs: Any) -> fields.String:
+    """A string field that refuses NUL, and for one-line text control characters."""
+    rules = kwargs.pop("validate", [])
+    rules = rules if isinstance(rules, list) else [rules]
+    return fields.String(validate=[_one_line if one_line else _no_nul, *rules], **kwargs)
+
+
 def _not_blank(value: str) -> None:
     if not value.strip():
         raise ValidationError("Must not be blank.")
 
 
 def _name_field(*, required: bool) -> fields.String:
-    return fields.String(
+    return _text(
         required=required, validate=[validate.Length(min=1, max=NAME_MAX_LENGTH), _not_blank]
     )
 
@@ -56,38 +83,21 @@ class UtcDateTime(fields.DateTime):
         return None if value is None else utc_iso(value)
 
 
-# --- errors --------------------------------------------------------------------
-
-
-class ProblemSchema(Schema):
-    """An error, as RFC 9457 problem details."""
-
-    # No examples here: each status's example is in its response (openapi.py).
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(metadata={"description": "Messages per field, for invalid input."})
-    shortages = fields.List(
-        fields.Dict(),
-        metadata={"description": "On 409 for stock: each product that fell short."},
-    )
-
-
 # --- accounts and tokens -----------------------------------------------------
 
 
 class CredentialsSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
-    password = fields.String(
-        required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
+    email = fields.Email(required=True, validate=[_no_nul, validate.Length(max=EMAIL_MAX_LENGTH)])
+    password = _text(
+        one_line=False, required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
     )
 
 
 def _new_password_field() -> fields.String:
     # The same rule as the HTML sign-up form (shared.auth.passwords), stated
     # as lengths so the OpenAPI document carries it too.
-    return fields.String(
+    return _text(
+        one_line=False,
         required=True,
         validate=validate.Length(
             min=PASSWORD_MIN_LENGTH,
@@ -98,17 +108,17 @@ def _new_password_field() -> fields.String:
 
 
 class RegistrationSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
+    email = fields.Email(required=True, validate=[_no_nul, validate.Length(max=EMAIL_MAX_LENGTH)])
     password = _new_password_field()
-    display_name = fields.String(
+    display_name = _text(
         validate=validate.Length(min=1, max=DISPLAY_NAME_MAX_LENGTH),
         metadata={"description": "The name others see; made from the address if left out."},
     )
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(
-        required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
+    current_password = _text(
+        one_line=False, required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
     )
     new_password = _new_password_field()
 
@@ -136,8 +146,8 @@ class TokenSchema(Schema):
 class ProductSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = _name_field(required=True)
-    description = fields.String(
-        load_default="", validate=validate.Length(max=DESCRIPTION_MAX_LENGTH)
+    description = _text(
+        one_line=False, load_default="", validate=validate.Length(max=DESCRIPTION_MAX_LENGTH)
     )
     price_cents = _strict_int(
         required=True,
@@ -164,7 +174,7 @@ class ProductUpdateSchema(Schema):
     OPENAPI_EXTRA: ClassVar[dict[str, Any]] = {"minProperties": 1}
 
     name = _name_field(required=False)
-    description = fields.String(validate=validate.Length(max=DESCRIPTION_MAX_LENGTH))
+    description = _text(one_line=False, validate=validate.Length(max=DESCRIPTION_MAX_LENGTH))
     price_cents = _strict_int(validate=validate.Range(min=0, max=MAX_PRICE_CENTS))
     stock = _strict_int(validate=validate.Range(min=0, max=MAX_STOCK))
 
@@ -192,11 +202,11 @@ class PageQuerySchema(Schema):
 
 
 class ProductQuerySchema(PageQuerySchema):
-    q = fields.String(
+    q = _text(
         validate=validate.Length(max=100), metadata={"description": "Name contains (any case)."}
     )
     in_stock = fields.Boolean(metadata={"description": "true: only products in stock."})
-    sort = fields.String(load_default="name", validate=validate.OneOf(list(PRODUCT_SORTS)))
+    sort = fields.String(load_default="name", validate=validate.OneOf(list(PRODUCT_ORDERINGS)))
 
 
 class PageSchema(Schema):
@@ -244,29 +254,17 @@ class OrderSchema(Schema):
     created_at = UtcDateTime()
 
 
-def placed_order_json(order: WrittenOrder) -> dict[str, Any]:
-    """What ``OrderSchema().dump(order)`` gives for an order just placed,
-    without a marshmallow pass: the answer to every new order, the busiest
-    write (``make bench``: 4% of an order's instructions). The same way the
-    product reads skip the schema; a test keeps the two field for field equal
-    (tests/shop_api/test_orders.py)."""
-    return {
-        "id": order.id,
-        "status": str(order.status),
-        "items": [
-            {
-                "product_id": line.product_id,
-                "product_name": line.product_name,
-                "quantity": line.quantity,
-                "unit_price_cents": line.unit_price_cents,
-            }
-            for line in order.lines
-        ],
-        "total_cents": order.total_cents,
-        "currency": order.currency,
-        "created_at": utc_iso(order.created_at),
-    }
-
-
 class OrderPageSchema(PageSchema):
     items = fields.List(fields.Nested(OrderSchema))
+
+
+class SchemaExtrasPlugin(BasePlugin):
+    """apispec's plugin hook: adds a schema class's ``OPENAPI_EXTRA`` (rules
+    marshmallow cannot state as field properties, such as ``minProperties``)
+    to its component in the OpenAPI document."""
+
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any] | None:
+        extra = getattr(kwargs.get("schema"), "OPENAPI_EXTRA", None)
+        return dict(extra) if extra else None

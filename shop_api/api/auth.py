@@ -1,14 +1,22 @@
-"""Accounts and bearer tokens: register, get a token, revoke it."""
+"""Accounts and bearer tokens: register, exchange a password for a token,
+revoke it (or all of them), change the password; and the token check every
+protected view runs (``@token_auth.login_required``, Flask-HTTPAuth)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Blueprint, Response, current_app, g
-from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask import current_app, g
 
-from shared.auth import authenticate, create_user
+from shared.auth import (
+    DisplayNameTaken,
+    EmailTaken,
+    InvalidDisplayName,
+    InvalidEmail,
+    WeakPassword,
+    authenticate,
+    create_user,
+)
 from shared.auth.rate_limits import (
     account_login_rate_limit,
     login_account_key,
@@ -16,11 +24,10 @@ from shared.auth.rate_limits import (
     login_rate_limit,
     register_rate_limit,
 )
-from shared.errors import Problem
-from shop_api import services
-from shop_api.extensions import db, limiter
+from shop_api.api.blueprint import BEARER, Blueprint
+from shop_api.extensions import db, limiter, token_auth
 from shop_api.models import User
-from shop_api.openapi import operation
+from shop_api.problems import problem
 from shop_api.schemas import (
     CredentialsSchema,
     PasswordChangeSchema,
@@ -28,106 +35,116 @@ from shop_api.schemas import (
     TokenSchema,
     UserSchema,
 )
+from shop_api.services import tokens
 
-bp = Blueprint("api_auth", __name__, url_prefix="/api/auth")
-# Built once: a schema holds no per-request state, and building one
-# costs about as much as the query it serves.
-CREDENTIALS_SCHEMA = CredentialsSchema()
-REGISTRATION_SCHEMA = RegistrationSchema()
-TOKEN_SCHEMA = TokenSchema()
-USER_SCHEMA = UserSchema()
+blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Accounts and tokens")
 
 
-def _is_refused(response: Response) -> bool:
-    return response.status_code != 201
+@token_auth.verify_token
+def user_for_bearer_token(token: str) -> User | None:
+    user = tokens.user_for_token(token)
+    g.bearer_token_rejected = user is None
+    return user
 
 
-@bp.post("/register")
-@limiter.limit(register_rate_limit)
-@operation(
-    summary="Create a customer account",
-    tag="auth",
-    body=RegistrationSchema,
-    responses={201: ("The new account.", UserSchema)},
-    errors=(409, 429),
-    error_details={409: "An account with this e-mail already exists."},
-)
-def register(body: dict[str, Any]) -> ResponseReturnValue:
-    # A taken address or name, a weak password: answered in shop_api/api/__init__.py.
-    user = create_user(
-        db,
-        User,
-        email=body["email"],
-        password=body["password"],
-        display_name=body.get("display_name"),
+@token_auth.get_user_roles
+def roles(user: User) -> list[str]:
+    return ["staff"] if user.is_staff else []
+
+
+@token_auth.error_handler
+def refuse(status: int) -> NoReturn:
+    """401 with ``WWW-Authenticate: Bearer`` (RFC 6750), or 403 for staff-only views."""
+    if status == 403:
+        raise problem(403, "Staff only.")
+    if g.get("bearer_token_rejected"):
+        raise problem(
+            401,
+            "The bearer token is invalid, expired or revoked. Get a new one from /api/auth/tokens.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    raise problem(
+        401,
+        "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens).",
+        headers={"WWW-Authenticate": "Bearer"},
     )
-    return USER_SCHEMA.dump(user), 201
 
 
-@bp.post("/tokens")
-# Only refused attempts count towards the limit.
-@limiter.limit(login_rate_limit, deduct_when=_is_refused)
+@blp.post("/register")
+@limiter.limit(register_rate_limit)
+@blp.arguments(RegistrationSchema)
+@blp.response(201, UserSchema)
+@blp.refusals(400, 409, 415, 422, 429, _409="An account with this e-mail already exists.")
+def register(account: dict[str, Any]) -> User:
+    """Create a customer account"""
+    try:
+        return create_user(
+            db,
+            User,
+            email=account["email"],
+            password=account["password"],
+            display_name=account.get("display_name"),
+        )
+    except EmailTaken:
+        raise problem(409, "An account with this e-mail already exists.") from None
+    except DisplayNameTaken:
+        raise problem(409, "Another account shows this display name. Choose another.") from None
+    except (InvalidEmail, InvalidDisplayName, WeakPassword) as error:
+        field = {InvalidEmail: "email", InvalidDisplayName: "display_name"}.get(
+            type(error), "password"
+        )
+        raise problem(422, "The request body is not valid.", errors={field: [str(error)]}) from None
+
+
+def _not_created(response: Any) -> bool:
+    return bool(response.status_code != 201)
+
+
+@blp.post("/tokens")
+# Only refused attempts count towards the first limit.
+@limiter.limit(login_rate_limit, deduct_when=_not_created)
 @limiter.limit(login_attempt_rate_limit)
 @limiter.limit(account_login_rate_limit, key_func=login_account_key)
-@operation(
-    summary="Exchange e-mail and password for a bearer token",
-    tag="auth",
-    body=CredentialsSchema,
-    responses={201: ("A token and when it expires.", TokenSchema)},
-    errors=(401, 429),
-)
-def create_token(body: dict[str, Any]) -> ResponseReturnValue:
-    user = authenticate(db, User, body["email"], body["password"])
+@blp.arguments(CredentialsSchema)
+@blp.response(201, TokenSchema)
+@blp.refusals(400, 401, 415, 422, 429, _401="Invalid e-mail or password.")
+def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
+    """Exchange e-mail and password for a bearer token"""
+    user = authenticate(db, User, credentials["email"], credentials["password"])
     if user is None:
-        raise Problem(401, "Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
-    issued = services.issue_token(user, current_app.config["API_TOKEN_LIFETIME"])
-    return TOKEN_SCHEMA.dump(issued), 201
+        raise problem(401, "Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
+    return tokens.issue_token(user, current_app.config["API_TOKEN_LIFETIME"])
 
 
-@bp.delete("/tokens/current")
-@login_required
-@operation(
-    summary="Revoke the token this request was made with",
-    tag="auth",
-    auth=True,
-    responses={204: ("Revoked; the token no longer works.", None)},
-)
-def revoke_current_token() -> ResponseReturnValue:
-    services.revoke_token(g.bearer_token)
-    return _no_content()
+@blp.delete("/tokens/current")
+@token_auth.login_required
+@blp.response(204)
+@blp.refusals(401)
+@blp.doc(security=BEARER)
+def revoke_current_token() -> None:
+    """Revoke the token this request was made with"""
+    tokens.revoke_token(token_auth.get_auth().token)
 
 
-@bp.delete("/tokens")
-@login_required
-@operation(
-    summary="Log out everywhere: revoke every token of this account",
-    tag="auth",
-    auth=True,
-    responses={204: ("Revoked; none of the account's tokens works any more.", None)},
-)
-def revoke_all_tokens() -> ResponseReturnValue:
-    services.revoke_all_tokens(current_user.id)
-    return _no_content()
+@blp.delete("/tokens")
+@token_auth.login_required
+@blp.response(204)
+@blp.refusals(401)
+@blp.doc(security=BEARER)
+def revoke_all_tokens() -> None:
+    """Log out everywhere: revoke every token of this account"""
+    tokens.revoke_all_tokens(token_auth.current_user())
 
 
-@bp.put("/password")
-@login_required
+@blp.put("/password")
+@token_auth.login_required
 @limiter.limit(login_attempt_rate_limit)
-@operation(
-    summary="Change the password; every token of the account ends",
-    tag="auth",
-    auth=True,
-    body=PasswordChangeSchema,
-    responses={204: ("Changed. Get a new token with the new password.", None)},
-    errors=(403, 429),
-    error_details={403: "The current password is wrong."},
-)
-def change_password(body: dict[str, Any]) -> ResponseReturnValue:
-    services.change_password(current_user.id, body["current_password"], body["new_password"])
-    return _no_content()
-
-
-def _no_content() -> ResponseReturnValue:
-    response = current_app.response_class(status=204)
-    del response.headers["Content-Type"]  # 204 has no body, so no type either
-    return response
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.refusals(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")
+@blp.doc(security=BEARER)
+def change_password(change: dict[str, Any]) -> None:
+    """Change the password; every token of the account ends"""
+    tokens.change_password(
+        token_auth.current_user(), change["current_password"], change["new_password"]
+    )

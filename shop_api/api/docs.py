@@ -1,8 +1,10 @@
-"""The OpenAPI document and interactive docs (Swagger UI, served locally).
+"""The interactive docs (Swagger UI, served locally) for the OpenAPI
+document flask-smorest makes at ``/api/openapi.json``.
 
 Swagger UI's files come from the flask-swagger-ui package; our own page and
 start-up script load them, because the Content Security Policy forbids the
-inline script such pages usually carry.
+inline script such pages usually carry (and flask-smorest's own page loads
+Swagger UI from a CDN).
 """
 
 from __future__ import annotations
@@ -10,10 +12,8 @@ from __future__ import annotations
 import os
 
 import flask_swagger_ui
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-
-from shop_api.openapi import build_openapi, operation
 
 SWAGGER_UI_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 
@@ -26,25 +26,7 @@ swagger_ui_assets = Blueprint(
 )
 
 
-@bp.get("/openapi.json")
-@operation(
-    summary="This document",
-    tag="docs",
-    responses={200: ("The OpenAPI 3 document.", {"type": "object"})},
-)
-def openapi_document() -> ResponseReturnValue:
-    if "openapi" not in current_app.extensions:
-        current_app.extensions["openapi"] = build_openapi(current_app)
-    return jsonify(current_app.extensions["openapi"])
-
-
 @bp.get("/docs")
-@operation(
-    summary="Interactive documentation (Swagger UI)",
-    tag="docs",
-    responses={200: ("An HTML page.", {"type": "string"})},
-    content_type="text/html",
-)
 def interactive_docs() -> ResponseReturnValue:
     return render_template("docs.html")
 

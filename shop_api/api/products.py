@@ -1,104 +1,102 @@
-"""Products: anyone lists and reads them; staff create and change them."""
+"""Products: anyone lists and reads them; staff create and change them.
+
+Reads are cached whole (Flask-Caching's ``@cache.cached``, keyed by path and
+query string) and revalidated by ETag; every change to a product or its
+stock clears the cache (shop_api/services/products.py), so a cached answer
+is never stale.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, url_for
-from flask.typing import ResponseReturnValue
+from flask import Response, request, url_for
+from flask.views import MethodView
+from flask_sqlalchemy.pagination import Pagination
 
-from shared.auth import staff_required
-from shared.errors import Problem
-from shop_api import services
-from shop_api.api.pages import paginated_response, public_json
-from shop_api.extensions import db
+from shop_api.api.blueprint import BEARER, Blueprint
+from shop_api.api.pagination import link_header
+from shop_api.extensions import cache, db, token_auth
 from shop_api.models import Product
-from shop_api.openapi import operation
 from shop_api.schemas import (
     ProductPageSchema,
     ProductQuerySchema,
     ProductSchema,
     ProductUpdateSchema,
 )
+from shop_api.services import products
 
-bp = Blueprint("products", __name__, url_prefix="/api/products")
-# Built once: a schema holds no per-request state, and building one
-# costs about as much as the query it serves.
-PRODUCT_QUERY_SCHEMA = ProductQuerySchema()
-PRODUCT_SCHEMA = ProductSchema()
-PRODUCT_UPDATE_SCHEMA = ProductUpdateSchema()
+blp = Blueprint("products", __name__, url_prefix="/api/products", description="The catalogue")
+LINK = {
+    "Link": {
+        "description": "RFC 8288 links: next, prev, first, last.",
+        "schema": {"type": "string"},
+    }
+}
 
 
-@bp.get("/")
-@operation(
-    summary="List products",
-    tag="products",
-    query=ProductQuerySchema,
-    responses={200: ("One page of products.", ProductPageSchema)},
-    response_headers={200: {"Link": "RFC 8288 links: next, prev, first, last."}},
-)
-def list_products(query: dict[str, Any]) -> ResponseReturnValue:
-    page = services.product_page(
-        page=query["page"],
-        per_page=query["per_page"],
-        search=query.get("q"),
-        in_stock=query.get("in_stock"),
-        sort=query["sort"],
+@blp.after_request
+def revalidated_by_etag(response: Response) -> Response:
+    """Products are the same for everyone: shared caches may keep them, but
+    ask first on every reuse (``no-cache``); an unchanged one is a 304."""
+    if request.method == "GET" and response.status_code == 200:
+        response.headers["Cache-Control"] = "public, no-cache"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+@blp.route("/")
+class Products(MethodView):
+    @cache.cached(query_string=True)
+    @blp.arguments(ProductQuerySchema, location="query")
+    @blp.response(200, ProductPageSchema, headers=LINK)
+    @blp.refusals(422)
+    def get(self, query: dict[str, Any]) -> tuple[Pagination, int, dict[str, str]]:
+        """List products"""
+        filters = {name: query[name] for name in ("q", "in_stock") if name in query}
+        page = db.paginate(
+            products.products_query(
+                search=query.get("q"), in_stock=query.get("in_stock"), sort=query["sort"]
+            ),
+            page=query["page"],
+            per_page=query["per_page"],
+            error_out=False,
+        )
+        return page, 200, link_header(page, sort=query["sort"], **filters)
+
+    @token_auth.login_required(role="staff")
+    @blp.arguments(ProductSchema)
+    @blp.response(
+        201,
+        ProductSchema,
+        headers={"Location": {"description": "The product's URL.", "schema": {"type": "string"}}},
     )
-    filters: dict[str, Any] = {name: query[name] for name in ("q", "in_stock") if name in query}
-    filters["sort"] = query["sort"]
-    return paginated_response(page, public=True, **filters)
+    @blp.refusals(400, 401, 403, 415, 422)
+    @blp.doc(security=BEARER)
+    def post(self, fields: dict[str, Any]) -> tuple[Product, int, dict[str, str]]:
+        """Create a product (staff)"""
+        product = products.create_product(**fields)
+        return product, 201, {"Location": url_for(".ProductItem", product_id=product.id)}
 
 
-@bp.get("/<id:product_id>")
-@operation(
-    summary="One product",
-    tag="products",
-    responses={200: ("The product.", ProductSchema)},
-    errors=(404,),
-)
-def get_product(product_id: int) -> ResponseReturnValue:
-    product = services.product_fields(product_id)
-    if product is None:
-        raise Problem(404, f"There is no product {product_id}.")
-    return public_json(product)
+@blp.route("/<id:product_id>")
+class ProductItem(MethodView):
+    @cache.cached()
+    @blp.response(200, ProductSchema)
+    @blp.refusals(404)
+    def get(self, product_id: int) -> Product:
+        """One product"""
+        return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")
 
-
-@bp.post("/")
-@staff_required
-@operation(
-    summary="Create a product (staff)",
-    tag="products",
-    auth=True,
-    staff=True,
-    body=ProductSchema,
-    responses={201: ("The new product; `Location` is its URL.", ProductSchema)},
-    response_headers={201: {"Location": "The product's URL."}},
-)
-def create_product(body: dict[str, Any]) -> ResponseReturnValue:
-    product = services.create_product(**body)
-    location = url_for(".get_product", product_id=product.id)
-    return PRODUCT_SCHEMA.dump(product), 201, {"Location": location}
-
-
-@bp.patch("/<id:product_id>")
-@staff_required
-@operation(
-    summary="Change a product's name, description, price or stock (staff)",
-    tag="products",
-    auth=True,
-    staff=True,
-    body=ProductUpdateSchema,
-    responses={200: ("The changed product.", ProductSchema)},
-    errors=(404,),
-)
-def update_product(product_id: int, body: dict[str, Any]) -> ResponseReturnValue:
-    product = _product_or_404(product_id)
-    return PRODUCT_SCHEMA.dump(services.update_product(product, body))
-
-
-def _product_or_404(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None:
-        raise Problem(404, f"There is no product {product_id}.")
-    return product
+    @token_auth.login_required(role="staff")
+    @blp.arguments(ProductUpdateSchema)
+    @blp.response(200, ProductSchema)
+    @blp.refusals(400, 401, 403, 404, 415, 422)
+    @blp.doc(security=BEARER)
+    def patch(self, changes: dict[str, Any], product_id: int) -> Product:
+        """Change a product's name, description, price or stock (staff)"""
+        product = db.get_or_404(
+            Product, product_id, description=f"There is no product {product_id}."
+        )
+        return products.update_product(product, changes)

@@ -21,7 +21,9 @@ def test_session_and_remember_cookies_are_httponly_and_lax(
         page.fill("#password", PASSWORD)
         page.check("#remember")
         page.click("#submit")
-        expect(page.locator("[data-testid=current-user]")).to_contain_text(STAFF_EMAIL.split("@")[0])
+        expect(page.locator("[data-testid=current-user]")).to_contain_text(
+            STAFF_EMAIL.split("@")[0]
+        )
         cookies = {cookie["name"]: cookie for cookie in context.cookies()}
         for name in ("session", "remember_token"):
             assert cookies[name]["httpOnly"] is True, (app, name)

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Flask
 
-from shop_api import services
 from shop_api.extensions import db
 from shop_api.models import Order, Product, User
+from shop_api.services import tokens
 from tests.app_fixtures import save_user
 
 
@@ -22,7 +22,7 @@ def make_token(app: Flask, user: User, lifetime: timedelta = timedelta(hours=1))
     with app.app_context():
         saved = db.session.get(User, user.id)
         assert saved is not None
-        return services.issue_token(saved, lifetime).token
+        return tokens.issue_token(saved, lifetime).token
 
 
 def bearer(token: str) -> dict[str, str]:

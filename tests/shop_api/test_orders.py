@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from shop_api import services
 from shop_api.extensions import db
-from shop_api.models import Order, User
-from shop_api.schemas import OrderLineSchema, OrderSchema, placed_order_json
-from tests.conftest import TEST_DATABASE_URL
 from tests.query_count import count_queries
-from tests.shared.test_database import SETTLE_SECONDS, hold_a_turn
 from tests.shop_api.factories import (
     make_customer,
     make_product,
@@ -56,26 +50,6 @@ def test_placing_an_order(app: Flask, client: FlaskClient, customer: dict[str, s
     assert client.get(response.headers["Location"], headers=customer).get_json() == body
     assert stock_of(app, mug.id) == 8
     assert stock_of(app, tea.id) == 4
-
-
-def test_a_new_orders_answer_is_what_the_order_schema_documents(
-    app: Flask, customer: dict[str, str]
-) -> None:
-    """A new order is answered without a marshmallow pass (placed_order_json);
-    it must still say field for field what OrderSchema, and so the OpenAPI
-    document, says."""
-    mug = make_product(app, name="Mug", price_cents=1299, stock=10)
-    tea = make_product(app, name="Tea", price_cents=449, stock=5)
-    with app.app_context():
-        customer_id = db.session.scalars(db.select(User.id)).one()
-        placed = services.place_order(customer_id, [(tea.id, 1), (mug.id, 2)])
-        assert isinstance(placed.order, services.WrittenOrder)
-        fast = placed_order_json(placed.order)
-        assert fast == OrderSchema().dump(placed.order)
-        stored = db.session.get(Order, placed.order.id)
-        assert fast == OrderSchema().dump(stored)
-    assert set(fast) == set(OrderSchema().dump_fields)
-    assert set(fast["items"][0]) == set(OrderLineSchema().dump_fields)
 
 
 def test_duplicate_lines_are_merged(
@@ -372,27 +346,3 @@ def test_cancel_gives_the_stock_back_and_twice_is_409(
 def test_a_missing_order_is_404(client: FlaskClient, customer: dict[str, str]) -> None:
     assert client.get("/api/orders/999", headers=customer).status_code == 404
     assert client.post("/api/orders/999/cancel", headers=customer).status_code == 404
-
-
-@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's write queue; PostgreSQL has none")
-def test_an_order_waits_its_turn_to_write_on_sqlite(app: Flask, customer: dict[str, str]) -> None:
-    # Orders queue for SQLite's single write lock (shared.database.write_turn)
-    # instead of polling for it; a writer already in holds the next one back.
-    mug = make_product(app, stock=10)
-    with app.app_context():
-        _held, give_back = hold_a_turn(db.engine)
-    answers: list[int] = []
-    ordering = threading.Thread(
-        target=lambda: answers.append(
-            place(app.test_client(), customer, order_body((mug.id, 1))).status_code
-        )
-    )
-    ordering.start()
-
-    ordering.join(SETTLE_SECONDS)
-    assert answers == []  # still waiting in the queue...
-    assert stock_of(app, mug.id) == 10  # ...with nothing taken yet
-    give_back()
-    ordering.join(10)
-    assert answers == [201]
-    assert stock_of(app, mug.id) == 9

@@ -1,0 +1,103 @@
+"""How the API reads requests: JSON bodies with Flask's own
+``request.get_json()``, unknown parameters refused, and the blueprint every
+API module uses (flask-smorest's, documenting problem answers too)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+import flask_smorest
+from flask import Request
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from shop_api.problems import PROBLEM, ProblemSchema
+
+# The security requirement of a view that needs a bearer token, for its docs.
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
+MALFORMED_JSON = "The request body is not valid JSON."
+
+
+class JsonRequest(Request):
+    """The API's request class: ``get_json()`` refuses in the API's words
+    (Flask's documented hook): 415 for another content type, 400 for
+    malformed JSON (and for JSON nested too deeply, shared/request_guards.py)."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:
+            raise UnsupportedMediaType(NOT_JSON)
+        raise BadRequest(MALFORMED_JSON)
+
+
+class JsonBodyParser(FlaskParser):
+    """webargs' parser, reading a JSON body with ``request.get_json()`` as
+    every Flask view does, and refusing unknown query parameters (422) as
+    the schemas refuse unknown fields."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {  # noqa: RUF012 -- webargs reads it from the class
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+    }
+
+    def load_json(self, req: Request, schema: Any) -> Any:
+        return req.get_json()
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's blueprint with the parser above (its documented
+    ``ARGUMENTS_PARSER`` hook) and ``refusals`` to document problem answers."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+    def refusals(self, *statuses: int, **details: str) -> Callable[[Any], Any]:
+        """Document the problem answers a view may give, each with an example;
+        ``details`` gives one its own wording (``_409="Not enough stock..."``)."""
+
+        def decorate(view: Any) -> Any:
+            for status in statuses:
+                detail = details.get(f"_{status}", EXAMPLE_DETAILS[status])
+                example = {
+                    "type": "about:blank",
+                    "title": HTTPStatus(status).phrase,
+                    "status": status,
+                    "detail": detail,
+                }
+                headers = WWW_AUTHENTICATE if status == 401 else None
+                view = self.alt_response(
+                    status,
+                    schema=ProblemSchema,
+                    content_type=PROBLEM,
+                    description=DESCRIPTIONS[status],
+                    example=example,
+                    headers=headers,
+                )(view)
+            return view
+
+        return decorate
+
+
+DESCRIPTIONS = {
+    400: "Malformed JSON.",
+    401: "Missing, invalid, expired or revoked bearer token.",
+    403: "Not allowed for this account.",
+    404: "No such resource, or it belongs to someone else.",
+    409: "Conflicts with the current state.",
+    415: "The body must be `application/json`.",
+    422: "Invalid fields; `errors` says which.",
+    429: "Too many attempts; retry later.",
+}
+EXAMPLE_DETAILS = {
+    400: MALFORMED_JSON,
+    401: "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens).",
+    403: "You do not have permission to do that.",
+    404: "There is nothing here. The address may be mistyped, or the page was removed.",
+    409: "This conflicts with the current state.",
+    415: NOT_JSON,
+    422: "The request body is not valid.",
+    429: "Too many attempts (the limit is 10 per 1 minute). Wait a little, then try again.",
+}
+WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}
