@@ -29,8 +29,9 @@ MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 16_000_000}
 # A progressive JPEG is sent in several passes ("scans"), so the decoder keeps
 # every DCT coefficient of the whole photo until the last one, at full size
 # whatever ``draft`` asks: 2 bytes per coefficient, 64 per 8x8 block, per
-# colour component. This caps that buffer (about 26 MP at 4:2:0, 13 MP at
-# 4:4:4, 10 MP in CMYK), which keeps such a photo inside the same worker budget.
+# colour component. This caps that buffer at 80 MiB (about 28 MP at 4:2:0,
+# 14 MP at 4:4:4, 10 MP in CMYK), which keeps such a photo inside the same
+# worker budget. (A baseline JPEG may be split into scans too: same rule.)
 MAX_PROGRESSIVE_COEFFICIENT_BYTES = 80 * 1024 * 1024
 # Each scan makes the decoder walk that whole buffer again, so a small file
 # with thousands of tiny scans costs minutes of CPU (a "scan bomb"). libjpeg's
@@ -143,25 +144,27 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
 
 
 def _check_progressive_jpeg(image: Image.Image, data: bytes) -> None:
-    """Refuse, before decoding, a JPEG whose scans would cost too much memory or time."""
-    if jpeg_scan_count(data, stop_after=MAX_JPEG_SCANS) > MAX_JPEG_SCANS:
+    """Refuse, before decoding, a JPEG whose scans would cost too much time or memory."""
+    scans = data.count(b"\xff\xda")  # SOS markers; can only overcount (an EXIF thumbnail's)
+    if scans > MAX_JPEG_SCANS:
         raise ImageRejected(
             f"This JPEG is saved in more than {MAX_JPEG_SCANS} passes (scans), which no "
             "camera or editor writes. Save it again as an ordinary JPEG and try again."
         )
-    if image.info.get("progressive") and coefficient_bytes(image) > (
-        MAX_PROGRESSIVE_COEFFICIENT_BYTES
-    ):
+    # More than one scan (progressive, or a baseline file split into scans):
+    # libjpeg keeps every coefficient until the last one.
+    if scans > 1 and coefficient_bytes(image) > MAX_PROGRESSIVE_COEFFICIENT_BYTES:
         raise ImageRejected(
-            f"This progressive JPEG is too large to process ({image.width} x {image.height} "
-            "pixels). Save it as an ordinary (baseline) JPEG, or smaller, and try again."
+            f"This JPEG is saved in several passes and is too large to process that way "
+            f"({image.width} x {image.height} pixels). Save it as an ordinary JPEG, or "
+            "smaller, and try again."
         )
 
 
 def coefficient_bytes(image: Image.Image) -> int:
-    """What libjpeg buffers to decode a progressive JPEG: 128 bytes for every
-    8x8 block of every component, each at its own sampling (4:2:0 chroma is a
-    quarter of the pixels)."""
+    """What libjpeg buffers to decode a JPEG of several scans: 128 bytes for
+    every 8x8 block of every component, each at its own sampling (4:2:0
+    chroma is a quarter of the pixels)."""
     layers = getattr(image, "layer", [])  # (id, horizontal, vertical, table) per component
     if not layers:
         return 0
@@ -173,40 +176,6 @@ def coefficient_bytes(image: Image.Image) -> int:
         rows = math.ceil(math.ceil(image.height * v / most_v) / 8)
         total += columns * rows * 64 * 2
     return total
-
-
-def jpeg_scan_count(data: bytes, *, stop_after: int) -> int:
-    """How many scans (SOS segments) a JPEG holds, counted from its markers
-    without decoding; counting stops once past ``stop_after``."""
-    scans, position = 0, 2  # after SOI
-    while position + 4 <= len(data) and scans <= stop_after:
-        if data[position] != 0xFF:
-            break  # not a marker: a damaged file, left for the decoder to refuse
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            position += 1
-            continue
-        if marker == 0xD9:  # EOI
-            break
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # RSTn and TEM have no length
-            position += 2
-            continue
-        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-        if marker == 0xDA:  # SOS: the compressed data runs to the next real marker
-            scans += 1
-            position = _next_marker(data, position)
-    return scans
-
-
-def _next_marker(data: bytes, position: int) -> int:
-    # Inside compressed data, 0xFF 0x00 is a stuffed 0xFF byte and 0xFF 0xD0-D7
-    # a restart marker; any other 0xFF pair starts the next segment.
-    while (position := data.find(b"\xff", position)) != -1 and position + 1 < len(data):
-        following = data[position + 1]
-        if following != 0x00 and not 0xD0 <= following <= 0xD7:
-            return position
-        position += 2
-    return len(data)
 
 
 def _too_many_pixels_message(image_format: str, size: str = "") -> str:

@@ -41,7 +41,7 @@ from recipes.models import (
     User,
 )
 from recipes.storage import StorageError
-from shared.text import mixes_scripts
+from shared.text import looks_empty, mixes_scripts
 
 logger = logging.getLogger(__name__)
 
@@ -234,8 +234,10 @@ def parse_tags(text: str) -> list[str]:
             raise BadTags(f"Keep each tag to {TAG_MAX_LENGTH} characters; “{name}” is longer.")
         if not _TAG_NAME.fullmatch(name):
             raise BadTags(f"Use letters, digits, spaces and hyphens in a tag, not “{name}”.")
-        if mixes_scripts(name):
-            raise BadTags(f"“{name}” mixes alphabets, so it would pass for another tag.")
+        if mixes_scripts(name) or looks_empty(name):
+            raise BadTags(
+                f"“{name}” mixes alphabets or hides a character, so it would pass for another tag."
+            )
         names[name] = None
         if len(names) > MAX_TAGS_PER_RECIPE:
             raise BadTags(f"Use at most {MAX_TAGS_PER_RECIPE} tags.")

@@ -10,16 +10,17 @@ This is the "transactional outbox" pattern, with a polling relay:
 2. **In the worker**, ``send_due_mail`` runs every few seconds (Celery
    beat, ``<PREFIX>_MAIL_SEND_EVERY_SECONDS``) and sends every row that is
    due, oldest first. Each row is first claimed with one conditional UPDATE
-   (``... WHERE id = :id AND next_attempt_at = :seen``), the same idiom as
-   the shop's stock, so two workers never send one row at once. The claim
-   also books the next attempt: a failure (or a worker killed mid-send)
-   leaves the row to be tried again later, 30 s after the first attempt,
-   then 1 min, 2 min... up to an hour, and after ``MAIL_MAX_ATTEMPTS`` it
-   is given up (``failed_at``, logged). A failing row never stops the
-   others: the round goes on to the next one.
+   (``... WHERE id = :id AND attempts = :seen``), the same idiom as the
+   shop's stock, so two workers never make the same attempt. The claim also
+   books the next attempt: a failure (or a worker killed mid-send) leaves
+   the row to be tried again later, 30 s after the first attempt, then
+   1 min, 2 min... up to an hour, and after ``MAIL_MAX_ATTEMPTS`` it is
+   given up (``failed_at``, logged). A failing row never stops the others:
+   the round goes on to the next one.
 
-At least once, duplicates bounded: only a worker that dies between the SMTP
-server's "accepted" and its own commit causes a second copy.
+At least once, duplicates bounded: a second copy goes out only if a worker
+dies between the SMTP server's "accepted" and its own commit, or if one
+send outlasts its claim (30 s for a first attempt) and another worker tries.
 
 Most mails are rendered when queued. A template registered with
 ``compose_when_sending`` is rendered by the worker instead, from what its
@@ -144,20 +145,26 @@ class MailOutbox:
         """Send every mail that is due; how many were sent."""
         table = self.model
         due = self.db.session.execute(
-            select(table.id, table.next_attempt_at, table.attempts)
+            select(table.id, table.attempts)
             .where(table.next_attempt_at <= utcnow())
             .order_by(table.next_attempt_at, table.id)
             .limit(BATCH)
         ).all()
         self.db.session.rollback()  # end the read: each row gets its own transactions
-        return sum(self.send(message_id, seen, attempts + 1) for message_id, seen, attempts in due)
+        return sum(self.send(message_id, attempts + 1) for message_id, attempts in due)
 
-    def send(self, message_id: int, seen: datetime, attempt: int) -> bool:
-        """Claim the row, send it, record how it went; True if sent."""
+    def send(self, message_id: int, attempt: int) -> bool:
+        """Claim the row for this ``attempt``, send it, record how it went;
+        True if sent. The claim succeeds only if no other worker has made this
+        attempt meanwhile (the count moved on) and the row is still due."""
         table = self.model
         claimed = self.db.session.execute(
             update(table)
-            .where(table.id == message_id, table.next_attempt_at == seen)
+            .where(
+                table.id == message_id,
+                table.attempts == attempt - 1,
+                table.next_attempt_at <= utcnow(),
+            )
             .values(attempts=attempt, next_attempt_at=utcnow() + _backoff(attempt))
         )
         self.db.session.commit()

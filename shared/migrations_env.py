@@ -56,8 +56,12 @@ def _run_online(db: Any, options: dict[str, Any]) -> None:
             # during the migration, outside its transaction, and on again after.
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()  # so the migrations run in a transaction of their own
-        context.configure(connection=connection, target_metadata=db.metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+        try:
+            context.configure(connection=connection, target_metadata=db.metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+        if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise RuntimeError("the migration left rows pointing at rows that do not exist")

@@ -30,6 +30,16 @@ def one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+# Letters to Unicode that show nothing: Hangul fillers and their kin.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def looks_empty(text: str) -> bool:
+    """Whether ``text`` holds a character that shows nothing: "ann" plus a
+    Hangul filler would pass for "ann" on screen."""
+    return any(character in _BLANK_LETTERS for character in text)
+
+
 def mixes_scripts(text: str) -> bool:
     """Whether the letters of ``text`` come from alphabets that are not written
     together, as in "soup" typed with a Cyrillic "o" (U+043E): on screen it

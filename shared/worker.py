@@ -18,6 +18,7 @@ share it with no server to run (the demo).
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -100,7 +101,7 @@ class ResilientConsumer(Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         transport_errors: tuple[type[Exception], ...] = getattr(self, "connection_errors")  # noqa: B009 -- untyped in Celery
-        self.connection_errors = (*transport_errors, ValueError)
+        self.connection_errors = (*transport_errors, json.JSONDecodeError, UnicodeDecodeError)
 
 
 @shared_task(name="mail.send_due")

@@ -8,14 +8,14 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
-from shared.forms import Form, strip_whitespace
+from shared.forms import Form, MaxLength, strip_whitespace
 
 
 class LoginForm(Form):
     email = EmailField(
         "E-mail",
         filters=[strip_whitespace],
-        validators=[DataRequired("Enter your e-mail address."), Length(max=EMAIL_MAX_LENGTH)],
+        validators=[DataRequired("Enter your e-mail address."), MaxLength(EMAIL_MAX_LENGTH)],
     )
     password = PasswordField(
         "Password",
@@ -31,7 +31,7 @@ def _email_field() -> EmailField:
         filters=[strip_whitespace],
         validators=[
             DataRequired("Enter your e-mail address."),
-            Length(max=EMAIL_MAX_LENGTH),
+            MaxLength(EMAIL_MAX_LENGTH),
             Email("Enter a valid e-mail address."),
         ],
     )

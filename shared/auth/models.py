@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
+import unicodedata
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CheckConstraint, DateTime, String, false, true
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, validates
 
 from shared.auth.passwords import hash_password, verify_password
 from shared.clock import utcnow
@@ -39,6 +40,12 @@ def parse_login_id(value: str) -> tuple[str, int] | None:
     return token, int(issued)
 
 
+def display_name_key(name: str) -> str:
+    """What two display names share if they pass for each other: the same
+    letters in any case or compatibility form (NFKC, then Unicode case folding)."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def normalise_email(email: str) -> str:
     """The one spelling of an address we store and look up.
 
@@ -50,6 +57,8 @@ def normalise_email(email: str) -> str:
     stored address lower-case, so the UNIQUE index is case-insensitive.
     """
     email = email.strip()
+    if len(email) > EMAIL_MAX_LENGTH:
+        return email.lower()  # no account has it; not worth the validator's CPU
     # Not an address at all: looked up as typed, it matches nothing.
     with contextlib.suppress(EmailNotValidError):
         email = validate_email(email, check_deliverability=False).normalized
@@ -60,8 +69,10 @@ class UserAccountMixin:
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     # What other people see of the account: never the address, which only its
-    # owner and staff see (shared/auth/services.py has the rule).
-    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), unique=True)
+    # owner and staff see (shared/auth/services.py has the rule). Unique by
+    # its key, so "Ann" cannot be taken again as "ann" or in fullwidth letters.
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH))
+    display_name_key: Mapped[str] = mapped_column(String(4 * DISPLAY_NAME_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
@@ -74,6 +85,11 @@ class UserAccountMixin:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[CheckConstraint, ...]:
         return (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    @validates("display_name")
+    def _keep_the_key(self, _field: str, name: str) -> str:
+        self.display_name_key = display_name_key(name)
+        return name
 
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)

@@ -17,20 +17,21 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from shared.auth.models import (
     DISPLAY_NAME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     UserAccountMixin,
+    display_name_key,
     new_session_token,
     normalise_email,
 )
 from shared.auth.passwords import burn_password_check, hash_password, password_problem
 from shared.database import MAX_ID
 from shared.mail import MailOutbox, external_url
-from shared.text import mixes_scripts
+from shared.text import looks_empty, mixes_scripts
 
 PASSWORD_RESET_TEMPLATE = "password_reset"  # noqa: S105 -- a template name
 
@@ -105,29 +106,40 @@ def create_user(
 _DISPLAY_NAME = re.compile(r"[\w.' -]+")
 
 
-def checked_display_name(db: SQLAlchemy, user_model: type[UserAccountMixin], name: str) -> str:
+def checked_display_name(
+    db: SQLAlchemy,
+    user_model: type[UserAccountMixin],
+    name: str,
+    *,
+    for_user: UserAccountMixin | None = None,
+) -> str:
     """``name`` with its spaces tidied, if it follows the rule and no other
-    account shows it (in any case: "Ann" and "ann" would pass for each
-    other). Raises InvalidDisplayName or DisplayNameTaken."""
+    account than ``for_user`` shows it or a name that passes for it ("Ann"
+    and "ann", see ``display_name_key``). Raises InvalidDisplayName or
+    DisplayNameTaken."""
     name = " ".join(name.split())
     if not 1 <= len(name) <= DISPLAY_NAME_MAX_LENGTH:
         raise InvalidDisplayName(f"Use 1 to {DISPLAY_NAME_MAX_LENGTH} characters.")
     if not _DISPLAY_NAME.fullmatch(name) or not any(c.isalnum() for c in name):
         raise InvalidDisplayName("Use letters, digits, spaces and . ' - _ only.")
-    if mixes_scripts(name) or unicodedata.normalize("NFKC", name) != name:
-        raise InvalidDisplayName("Use one alphabet, without look-alike characters.")
-    if display_name_taken(db, user_model, name):
+    if mixes_scripts(name) or looks_empty(name) or unicodedata.normalize("NFKC", name) != name:
+        raise InvalidDisplayName("Use one alphabet, without look-alike or invisible characters.")
+    if display_name_taken(db, user_model, name, for_user=for_user):
         raise DisplayNameTaken(name)
     return name
 
 
-def display_name_taken(db: SQLAlchemy, user_model: type[UserAccountMixin], name: str) -> bool:
-    return (
-        db.session.scalar(
-            db.select(user_model.id).where(func.lower(user_model.display_name) == name.lower())
-        )
-        is not None
-    )
+def display_name_taken(
+    db: SQLAlchemy,
+    user_model: type[UserAccountMixin],
+    name: str,
+    *,
+    for_user: UserAccountMixin | None = None,
+) -> bool:
+    query = db.select(user_model.id).where(user_model.display_name_key == display_name_key(name))
+    if for_user is not None:
+        query = query.where(user_model.id != for_user.id)
+    return db.session.scalar(query) is not None
 
 
 def derived_display_name(
@@ -146,15 +158,12 @@ def derived_display_name(
 def change_display_name(db: SQLAlchemy, user: UserAccountMixin, name: str) -> None:
     """Raises InvalidDisplayName or DisplayNameTaken; the user's own name
     in another case is not "taken"."""
-    tidy = " ".join(name.split())
-    if tidy.lower() != user.display_name.lower():
-        tidy = checked_display_name(db, type(user), tidy)
-    user.display_name = tidy
+    user.display_name = checked_display_name(db, type(user), name, for_user=user)
     try:
         db.session.commit()
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # another account took it a moment ago
         db.session.rollback()
-        raise DisplayNameTaken(tidy) from exc
+        raise DisplayNameTaken(name) from exc
 
 
 def local_part_problem(local_part: str) -> str | None:

@@ -136,9 +136,15 @@ def revoke_all_tokens() -> None:
     tokens.revoke_all_tokens(token_auth.current_user())
 
 
+def by_account() -> str:
+    return f"account:{token_auth.current_user().id}"
+
+
 @blp.put("/password")
 @token_auth.login_required
 @limiter.limit(login_attempt_rate_limit)
+# Per account too: a stolen token must not guess the password from many addresses.
+@limiter.limit(account_login_rate_limit, key_func=by_account)
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 @blp.refusals(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")

@@ -104,6 +104,17 @@ BEFORE_DISPLAY_NAMES = {
     "shop_api": "c1fea9e01a64",
     "recipes": "9d8e9f28aede",
 }
+# A row pointing at the first user: SQLite copies the users table to change
+# it, which must not break (or drop) what points at it.
+POINTING_AT_A_USER = {
+    "helpdesk": "INSERT INTO tickets (title, description, status, created_by_id, created_at, "
+    "updated_at) VALUES ('t', 'd', 'open', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    "shop_api": "INSERT INTO api_tokens (user_id, token_hash, created_at, expires_at) "
+    "VALUES (1, 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    "recipes": "INSERT INTO recipes (title, ingredients, instructions, author_id, image_key, "
+    "thumbnail_key, image_content_type, original_filename, created_at, updated_at) "
+    "VALUES ('t', 'i', 'i', 1, 'k', 'tk', 'image/jpeg', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+}
 
 
 @pytest.mark.parametrize("app_name", list(APPS))
@@ -123,11 +134,14 @@ def test_accounts_made_before_display_names_get_unique_ones(
                     ),
                     {"e": email},
                 )
+            connection.execute(db.text(POINTING_AT_A_USER[app_name]))
         upgrade()
         with db.engine.connect() as connection:
             names = connection.execute(
                 db.text("SELECT email, display_name FROM users ORDER BY id")
             ).all()
+            table = POINTING_AT_A_USER[app_name].split()[2]
+            assert connection.execute(db.text(f"SELECT count(*) FROM {table}")).scalar() == 1  # noqa: S608
     assert [tuple(row) for row in names] == [
         ("ann@example.com", "ann"),
         ("ann@other.example", "ann 2"),

@@ -29,9 +29,9 @@ def test_the_migrated_database_keeps_the_status_counts(empty_app: Flask) -> None
     with db.engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO users (email, display_name, password_hash, is_staff, is_active, "
+                "INSERT INTO users (email, display_name, display_name_key, password_hash, is_staff, is_active, "
                 "session_token, created_at) "
-                "VALUES ('a@example.com', 'a', 'x', false, true, 't', CURRENT_TIMESTAMP)"
+                "VALUES ('a@example.com', 'a', 'a', 'x', false, true, 't', CURRENT_TIMESTAMP)"
             )
         )
         for status in ("open", "open", "pending"):

@@ -119,11 +119,14 @@ def bomb_png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def jpeg_with_extra_scans(extra: int, size: tuple[int, int] = (64, 64)) -> bytes:
-    """A progressive JPEG whose last scan is repeated ``extra`` times: the shape
-    of a "scan bomb", where every scan makes the decoder walk the whole image."""
+def jpeg_with_extra_scans(
+    extra: int, size: tuple[int, int] = (64, 64), mode: str = "RGB", **save: Any
+) -> bytes:
+    """A JPEG (progressive unless told otherwise) whose last scan is repeated
+    ``extra`` times: the shape of a "scan bomb", where every scan makes the
+    decoder walk the whole image."""
     buffer = io.BytesIO()
-    Image.new("RGB", size, "#c0392b").save(buffer, "JPEG", progressive=True)
+    Image.new(mode, size).save(buffer, "JPEG", **{"progressive": True, **save})
     data = buffer.getvalue()
     last_scan = data.rindex(b"\xff\xda")
     end = data.rindex(b"\xff\xd9")

@@ -103,6 +103,26 @@ def test_a_jpeg_with_more_scans_than_any_encoder_writes_is_refused_before_decodi
     assert decoded == []  # refused from its markers, before a single scan is decoded
 
 
+def test_a_stray_byte_before_the_scans_does_not_hide_them() -> None:
+    # Decoders skip a byte that is not a marker; counting must not stop there.
+    bomb = jpeg_with_extra_scans(MAX_JPEG_SCANS)
+    first_scan = bomb.index(b"\xff\xda")
+    with pytest.raises(ImageRejected, match=f"more than {MAX_JPEG_SCANS} passes"):
+        prepare_image(bomb[:first_scan] + b"\x00" + bomb[first_scan:], "dish.jpg")
+
+
+def test_a_baseline_jpeg_split_into_scans_is_held_to_the_same_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One scan too many turns a baseline JPEG into a fully buffered one too.
+    width = 4000
+    height = MAX_PROGRESSIVE_COEFFICIENT_BYTES // (8 * width) + 16
+    data = jpeg_with_extra_scans(1, (width, height), mode="CMYK", progressive=False, quality=20)
+    monkeypatch.setattr(Image.Image, "load", lambda image: pytest.fail("decoded"))
+    with pytest.raises(ImageRejected, match="several passes and is too large"):
+        prepare_image(data, "dish.jpg")
+
+
 def test_a_progressive_jpeg_with_a_tuned_scan_script_is_accepted() -> None:
     assert prepare_image(jpeg_with_extra_scans(MAX_JPEG_SCANS - 10), "dish.jpg").format == "JPEG"
 
@@ -123,5 +143,5 @@ def test_a_progressive_jpeg_past_the_coefficient_budget_is_refused_before_decodi
         buffer, "JPEG", progressive=True, subsampling=subsampling, quality=20
     )
     monkeypatch.setattr(Image.Image, "load", lambda image: pytest.fail("decoded"))
-    with pytest.raises(ImageRejected, match="progressive JPEG is too large"):
+    with pytest.raises(ImageRejected, match="several passes and is too large"):
         prepare_image(buffer.getvalue(), "dish.jpg")

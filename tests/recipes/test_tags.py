@@ -73,6 +73,7 @@ def test_tags_are_split_normalised_and_deduplicated(typed: str, names: list[str]
         ("-leading", "letters, digits, spaces and hyphens"),
         (", ".join(f"tag{n}" for n in range(11)), "at most 10 tags"),
         ("s\u043eup", "mixes alphabets"),  # a Cyrillic o: passes for "soup" on screen
+        ("soup\u1160", "hides a character"),  # a Hangul filler shows nothing
         ("x," * 251, "under 500 characters"),
     ],
 )

@@ -106,3 +106,25 @@ def test_the_account_page_needs_a_csrf_token(app: Flask, client: FlaskClient) ->
     make_user(app, email="ann@example.com")
     AuthActions(client).login("ann@example.com")
     assert client.post("/auth/account", data={"display_name": "Zed"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("Émile", "émile"), ("Straße", "STRASSE"), ("kate", "Kate")]
+)
+def test_names_that_differ_only_in_case_are_one_name_on_every_database(
+    app: Flask, client: FlaskClient, first: str, second: str
+) -> None:
+    make_user(app, email="one@example.com", display_name=first)
+    response = register(client, "two@example.com", second)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "Another account shows this name." in response.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_changing_a_name_is_checked_like_a_new_one(app: Flask, client: FlaskClient) -> None:
+    make_user(app, email="kate@example.com", display_name="kate")
+    AuthActions(client).login("kate@example.com")
+    token = csrf_token_from(client.get("/auth/account"))
+    # The Kelvin sign is "K" after NFKC: "kate" once more, in disguise.
+    sneaky = client.post("/auth/account", data={"display_name": "\u212aate", "csrf_token": token})
+    assert sneaky.status_code == 422
+    assert display_names(app)["kate@example.com"] == "kate"

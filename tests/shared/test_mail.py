@@ -174,12 +174,25 @@ def test_one_mail_that_cannot_be_sent_does_not_hold_up_the_others(app: Flask) ->
 def test_a_row_another_worker_claimed_is_not_sent_twice(app: Flask) -> None:
     queue_directly(app)
     with app.app_context():
-        [(message_id, seen)] = db.session.execute(select(Outbox.id, Outbox.next_attempt_at)).all()
-        # Another worker claims it between this worker's read and its claim.
-        assert outbox.send(message_id, seen, attempt=1) is True
+        [message_id] = db.session.scalars(select(Outbox.id)).all()
+        # Both workers read the row as due for its first attempt; one claims it.
+        assert outbox.send(message_id, attempt=1) is True
     with app.app_context(), app.extensions["mail"].record_messages() as sent:
-        assert outbox.send(message_id, seen, attempt=1) is False
+        assert outbox.send(message_id, attempt=1) is False
     assert sent == []
+
+
+def test_a_row_whose_sender_died_is_sent_on_the_next_attempt(app: Flask) -> None:
+    queue_directly(app)
+    with app.app_context():
+        db.session.execute(  # claimed for attempt 1, then the worker was killed
+            db.update(Outbox).values(attempts=1, next_attempt_at=utcnow() + timedelta(seconds=30))
+        )
+        db.session.commit()
+    assert send_queued_mail(app) == []  # its claim still holds
+    make_due(app)
+    assert len(send_queued_mail(app)) == 1
+    assert rows(app)[0].attempts == 2
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,14 @@ import re
 import time
 from typing import Any
 
+import email_validator
 import pytest
 from celery import Celery
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
+from shared.auth import models as auth_models
 from shared.auth.services import (
     PASSWORD_RESET_SALT,
     ResetLinkUsed,
@@ -181,7 +183,9 @@ def test_the_new_password_follows_the_password_rule(
 
 def test_a_link_used_by_two_requests_at_once_sets_the_password_once(app: Flask) -> None:
     # Five POSTs of one link at the same moment all pass the token check
-    # before any of them writes: here, two requests read, then both write.
+    # before any of them writes. Here that interleaving is played out step by
+    # step (both requests check the link, then both write), so the outcome
+    # does not depend on a race: the second write finds the hash changed.
     make_user(app, email="ann@example.com")
     with app.test_request_context():
         token = _token_for(app, "ann@example.com")
@@ -263,3 +267,23 @@ def test_reset_requests_are_rate_limited_per_address_and_per_account(
 def test_a_reset_request_needs_a_csrf_token(app: Flask, client: FlaskClient) -> None:
     response = client.post("/auth/password-reset", data={"email": "ann@example.com"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("page", ["/auth/password-reset", "/auth/login", "/auth/register"])
+def test_a_huge_address_is_refused_before_any_e_mail_parsing(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    parsed: list[str] = []
+
+    def validate_email(email: str, **_options: Any) -> None:
+        parsed.append(email)
+        raise email_validator.EmailNotValidError("not reached")
+
+    monkeypatch.setattr(email_validator, "validate_email", validate_email)
+    monkeypatch.setattr(auth_models, "validate_email", validate_email)
+    token = csrf_token_from(client.get(page))
+    huge = "a" * 450_000 + "@example.com"
+    response = client.post(page, data={"email": huge, "password": "x" * 10, "csrf_token": token})
+    assert response.status_code == 422
+    assert "Field cannot be longer than 254 characters." in response.get_data(as_text=True)
+    assert parsed == []  # refused on its length alone
