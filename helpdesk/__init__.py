@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from helpdesk.commands import register_commands
-from helpdesk.extensions import auth, csrf, db, limiter, migrate, outbox
+from helpdesk.extensions import auth, cache, csrf, db, limiter, migrate, outbox
 from helpdesk.models import Outbox, User
 from helpdesk.views import register_blueprints
 from shared.auth.rate_limits import init_rate_limiter
@@ -45,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     init_rate_limiter(app, limiter)
+    cache.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
     auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
     celery_init_app(app)

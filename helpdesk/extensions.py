@@ -1,5 +1,6 @@
 """The help desk's extensions, created unbound and bound in ``create_app``."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -23,3 +24,4 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 auth = Auth()
 outbox = MailOutbox()
+cache = Cache()

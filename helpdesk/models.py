@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Enum, ForeignKey, Index, String, Text, event, func, select
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -116,86 +114,3 @@ class StatusChange(db.Model):  # type: ignore[name-defined]
 
     ticket: Mapped[Ticket] = relationship(back_populates="status_changes")
     changed_by: Mapped[User] = relationship()
-
-
-class TicketStatusCount(db.Model):  # type: ignore[name-defined]
-    """How many tickets have each status: the staff list's counts and its
-    page count, read from three rows instead of counting every ticket on
-    every view (10 ms at 100,000 tickets, and growing).
-
-    The database keeps the numbers itself, with triggers on ``tickets``
-    (``STATUS_COUNT_TRIGGERS`` below, and the migration that adds them), so
-    no code path can forget them: a ticket inserted by a script, a factory
-    or a raw UPDATE is counted the same way as one from the web form.
-
-    Forking? A later SQLite migration that rebuilds ``tickets`` (a
-    ``batch_alter_table`` with a change SQLite cannot ALTER in place) drops
-    its triggers with the old table: create them again in that migration.
-    ``test_the_migrated_database_keeps_the_status_counts`` fails if not.
-    """
-
-    __tablename__ = "ticket_status_counts"
-
-    status: Mapped[TicketStatus] = mapped_column(
-        _status_column_type("ticket_count_status"), primary_key=True
-    )
-    tickets: Mapped[int] = mapped_column(default=0)
-
-
-# One UPDATE moves a ticket from one count to the other, so two status
-# changes in opposite directions lock the two rows in the same order (no
-# deadlock on PostgreSQL).
-_MOVE = (
-    "UPDATE ticket_status_counts SET tickets = tickets + "
-    "CASE WHEN status = NEW.status THEN 1 ELSE -1 END "
-    "WHERE status IN (OLD.status, NEW.status)"
-)
-STATUS_COUNT_TRIGGERS: dict[str, list[str]] = {
-    "sqlite": [
-        "CREATE TRIGGER tickets_counted_on_insert AFTER INSERT ON tickets BEGIN "
-        "UPDATE ticket_status_counts SET tickets = tickets + 1 WHERE status = NEW.status; END",
-        "CREATE TRIGGER tickets_counted_on_delete AFTER DELETE ON tickets BEGIN "
-        "UPDATE ticket_status_counts SET tickets = tickets - 1 WHERE status = OLD.status; END",
-        "CREATE TRIGGER tickets_counted_on_status_change AFTER UPDATE OF status ON tickets "
-        f"WHEN OLD.status <> NEW.status BEGIN {_MOVE}; END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION count_ticket_statuses() RETURNS trigger "  # noqa: S608 -- constant SQL
-        "LANGUAGE plpgsql AS $$ BEGIN "
-        "IF TG_OP = 'INSERT' THEN "
-        "UPDATE ticket_status_counts SET tickets = tickets + 1 WHERE status = NEW.status; "
-        "ELSIF TG_OP = 'DELETE' THEN "
-        "UPDATE ticket_status_counts SET tickets = tickets - 1 WHERE status = OLD.status; "
-        f"ELSE {_MOVE}; END IF; RETURN NULL; END $$",
-        "CREATE TRIGGER tickets_counted AFTER INSERT OR DELETE ON tickets "
-        "FOR EACH ROW EXECUTE FUNCTION count_ticket_statuses()",
-        "CREATE TRIGGER tickets_counted_on_status_change AFTER UPDATE OF status ON tickets "
-        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) "
-        "EXECUTE FUNCTION count_ticket_statuses()",
-    ],
-}
-
-
-def install_status_counting(connection: Connection) -> None:
-    """One row per status, counted from the tickets already there, and the
-    triggers that keep the rows right from then on."""
-    tickets = Ticket.__table__
-    counts = TicketStatusCount.__table__
-    existing: dict[str, int] = dict(
-        connection.execute(select(tickets.c.status, func.count()).group_by(tickets.c.status)).all()
-    )
-    connection.execute(
-        counts.insert(), [{"status": s, "tickets": existing.get(s, 0)} for s in TicketStatus]
-    )
-    for statement in STATUS_COUNT_TRIGGERS[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
-
-
-@event.listens_for(db.metadata, "after_create")
-def _count_statuses_in_new_databases(
-    _metadata: object, connection: Connection, tables: Sequence[Any] = (), **_: Any
-) -> None:
-    # db.create_all() (tests, a first run without migrations) gets the same
-    # counting as `flask db upgrade`; only when it has just made the table.
-    if TicketStatusCount.__table__ in tables:
-        install_status_counting(connection)

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from helpdesk.extensions import db, outbox
-from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, TicketStatusCount, User
+from helpdesk.extensions import cache, db, outbox
+from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
 from shared.clock import utcnow
 from shared.mail import external_url
 
@@ -48,6 +48,7 @@ def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
     )
     db.session.add(ticket)
     db.session.commit()
+    cache.delete_memoized(tickets_per_status)
     return ticket
 
 
@@ -75,12 +76,15 @@ def add_reply(
         # or the owner learns that staff wrote something they cannot see.
         ticket.updated_at = now
     db.session.add(reply)
+    reopened = None
     if not author.is_staff and ticket.status in REOPENED_BY_A_CUSTOMER_REPLY:
         # If staff changed the status a moment ago, their change stands.
-        _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
+        reopened = _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
     if notify and author.is_staff and not internal:
         _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
     db.session.commit()  # the reply and its mail together, or neither
+    if reopened is not None:
+        cache.delete_memoized(tickets_per_status)
     return reply
 
 
@@ -110,6 +114,7 @@ def change_status(
             ticket, "status_changed", f"{new_status.label}: {ticket.title}", change=change
         )
     db.session.commit()
+    cache.delete_memoized(tickets_per_status)
     return change
 
 
@@ -208,19 +213,27 @@ class StatusCounts:
 
 
 def count_by_status(search: str | None = None) -> StatusCounts:
-    """Tickets per status: of all tickets, from the rows the database keeps
-    up to date (see TicketStatusCount); of those matching ``search``, counted
-    (the search reads every ticket anyway), so the counts beside a search
-    result are that result's."""
+    """Tickets per status: one GROUP BY, of the tickets matching ``search``
+    (so the counts beside a search result are that result's), or of all
+    tickets, cached (Flask-Caching) until a new ticket or a status change."""
     if search:
         rows = db.session.execute(
             select(Ticket.status, func.count()).where(_matches(search)).group_by(Ticket.status)
         ).all()
-    else:
-        rows = db.session.execute(select(TicketStatusCount.status, TicketStatusCount.tickets)).all()
-    counts = dict.fromkeys(TicketStatus, 0)  # a status with no tickets still shows 0
+        counts = dict.fromkeys(TicketStatus, 0)  # a status with no tickets still shows 0
+        counts.update(dict(rows))
+        return StatusCounts(counts)
+    return StatusCounts(tickets_per_status())
+
+
+@cache.memoize()
+def tickets_per_status() -> dict[TicketStatus, int]:
+    """Every status with its number of tickets. Cleared by ``open_ticket``
+    and ``_move_status``, the only writes that change it."""
+    rows = db.session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all()
+    counts = dict.fromkeys(TicketStatus, 0)
     counts.update(dict(rows))
-    return StatusCounts(counts)
+    return counts
 
 
 def find_ticket_for_staff(ticket_id: int) -> Ticket | None:

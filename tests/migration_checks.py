@@ -12,16 +12,17 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 
 from tests.app_fixtures import TEST_SETTINGS
 
 
 def reset_database(db: SQLAlchemy) -> None:
-    """Drop the app's tables and Alembic's bookkeeping, whatever state a test left."""
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    """Drop every table in the database, whatever state a test left: the
+    app's, Alembic's bookkeeping, and those of an older revision."""
+    tables = MetaData()
+    tables.reflect(db.engine)
+    tables.drop_all(db.engine)
 
 
 @contextmanager

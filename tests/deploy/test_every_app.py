@@ -27,7 +27,7 @@ APPS: dict[str, tuple[Callable[..., Flask], SQLAlchemy, set[str]]] = {
     "helpdesk": (
         helpdesk.create_app,
         helpdesk.extensions.db,
-        {"users", "tickets", "replies", "status_changes", "ticket_status_counts", "outbox"},
+        {"users", "tickets", "replies", "status_changes", "outbox"},
     ),
     "shop_api": (
         shop_api.create_app,
