@@ -15,7 +15,6 @@ from helpdesk.commands import register_commands
 from helpdesk.extensions import auth, cache, csrf, db, limiter, migrate, outbox
 from helpdesk.models import Outbox, User
 from helpdesk.views import register_blueprints
-from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
 from shared.database import init_database
 from shared.errors import register_error_handlers
@@ -44,7 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
-    init_rate_limiter(app, limiter)
+    limiter.init_app(app)
     cache.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
     auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)

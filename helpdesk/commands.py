@@ -10,8 +10,8 @@ from flask import Flask
 
 from helpdesk import services
 from helpdesk.extensions import db
-from helpdesk.models import Ticket, TicketStatus, User
-from shared.auth.services import get_or_create_user
+from helpdesk.models import Ticket, TicketStatus
+from shared.auth import get_or_create_user
 from shared.clock import utcnow
 from shared.commands import create_user_command, seed_demo_command
 
@@ -117,17 +117,16 @@ DEMO_TICKETS = (
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(create_user_command(db, User))
+    app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo)
 
 
 @seed_demo_command
 def seed_demo() -> None:
     """Add demo users and tickets. Safe to run again: existing ones are kept."""
-    staff = get_or_create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
+    staff = get_or_create_user(email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
     owners = {
-        email: get_or_create_user(db, User, email=email, password=DEMO_PASSWORD)
-        for email in DEMO_CUSTOMERS
+        email: get_or_create_user(email=email, password=DEMO_PASSWORD) for email in DEMO_CUSTOMERS
     }
     added = 0
     for age, demo in enumerate(DEMO_TICKETS):

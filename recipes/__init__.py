@@ -17,7 +17,6 @@ from recipes.models import Outbox, User
 from recipes.storage import image_origins
 from recipes.uploads import RecipesRequest
 from recipes.views import register_blueprints
-from shared.auth.rate_limits import init_rate_limiter
 from shared.config import configure
 from shared.database import init_database
 from shared.errors import register_error_handlers
@@ -64,7 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
-    init_rate_limiter(app, limiter)
+    limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
     auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
     celery_init_app(app)

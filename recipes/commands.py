@@ -13,9 +13,9 @@ from PIL import Image, ImageColor, ImageDraw
 
 from recipes import services
 from recipes.extensions import db, image_store
-from recipes.models import Recipe, User
+from recipes.models import Recipe
 from recipes.storage import StorageError
-from shared.auth.services import get_or_create_user
+from shared.auth import get_or_create_user
 from shared.commands import create_user_command, seed_demo_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
@@ -176,7 +176,7 @@ DEMO_TAGS = {
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(create_user_command(db, User))
+    app.cli.add_command(create_user_command)
     app.cli.add_command(create_bucket)
     app.cli.add_command(seed_demo)
 
@@ -195,10 +195,8 @@ def create_bucket() -> None:
 @seed_demo_command
 def seed_demo() -> None:
     """Add demo users and recipes with generated photos. Safe to run again."""
-    get_or_create_user(db, User, email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
-    cooks = [
-        get_or_create_user(db, User, email=email, password=DEMO_PASSWORD) for email in DEMO_COOKS
-    ]
+    get_or_create_user(email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
+    cooks = [get_or_create_user(email=email, password=DEMO_PASSWORD) for email in DEMO_COOKS]
     existing = set(db.session.scalars(db.select(Recipe.title)))
     added = 0
     with click.progressbar(DEMO_RECIPES, label="Demo recipes") as demo_recipes:

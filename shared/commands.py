@@ -8,9 +8,7 @@ from collections.abc import Callable
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_sqlalchemy import SQLAlchemy
 
-from shared.auth.models import UserAccountMixin
 from shared.auth.services import (
     DisplayNameTaken,
     EmailTaken,
@@ -22,45 +20,35 @@ from shared.auth.services import (
 from shared.config import is_production
 
 
-def create_user_command(db: SQLAlchemy, user_model: type[UserAccountMixin]) -> click.Command:
-    """``create-user EMAIL [--staff] [--password PW]``, bound to an app's models."""
-
-    @click.command("create-user")
-    @click.argument("email")
-    @click.option("--staff", is_flag=True, help="Give the account staff rights.")
-    @click.option("--display-name", help="The name others see; made from the address if left out.")
-    @click.option(
-        "--password",
-        prompt=True,
-        hide_input=True,
-        confirmation_prompt=True,
-        help="The password; asked for twice when left out.",
-    )
-    @with_appcontext
-    def command(email: str, staff: bool, display_name: str | None, password: str) -> None:
-        """Create a user account."""
-        try:
-            user = create_user(
-                db,
-                user_model,
-                email=email,
-                password=password,
-                is_staff=staff,
-                display_name=display_name,
-            )
-        except EmailTaken:
-            raise click.ClickException(f"a user with the e-mail {email!r} already exists") from None
-        except DisplayNameTaken:
-            raise click.ClickException(f"the display name {display_name!r} is taken") from None
-        except (InvalidEmail, InvalidDisplayName) as exc:
-            what = "e-mail" if isinstance(exc, InvalidEmail) else "display name"
-            raise click.ClickException(f"{what} refused: {exc}") from None
-        except WeakPassword as exc:
-            raise click.ClickException(f"password refused: {exc}") from None
-        role = "staff user" if user.is_staff else "user"
-        click.echo(f"Created {role} {user.email} ({user.display_name})")
-
-    return command
+@click.command("create-user")
+@click.argument("email")
+@click.option("--staff", is_flag=True, help="Give the account staff rights.")
+@click.option("--display-name", help="The name others see; made from the address if left out.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password; asked for twice when left out.",
+)
+@with_appcontext
+def create_user_command(email: str, staff: bool, display_name: str | None, password: str) -> None:
+    """Create a user account."""
+    try:
+        user = create_user(
+            email=email, password=password, is_staff=staff, display_name=display_name
+        )
+    except EmailTaken:
+        raise click.ClickException(f"a user with the e-mail {email!r} already exists") from None
+    except DisplayNameTaken:
+        raise click.ClickException(f"the display name {display_name!r} is taken") from None
+    except (InvalidEmail, InvalidDisplayName) as error:
+        what = "e-mail" if isinstance(error, InvalidEmail) else "display name"
+        raise click.ClickException(f"{what} refused: {error}") from None
+    except WeakPassword as error:
+        raise click.ClickException(f"password refused: {error}") from None
+    role = "staff user" if user.is_staff else "user"
+    click.echo(f"Created {role} {user.email} ({user.display_name})")
 
 
 def seed_demo_command(seed: Callable[[], None]) -> click.Command:

@@ -23,7 +23,8 @@ from shop_api.api import register_blueprints
 from shop_api.api.blueprint import JsonRequest
 from shop_api.commands import register_commands
 from shop_api.cors import init_cors
-from shop_api.extensions import api, cache, db, limiter, migrate
+from shop_api.extensions import api, auth, cache, db, limiter, migrate
+from shop_api.models import User
 from shop_api.schemas import SchemaExtrasPlugin
 
 DEFAULTS = {
@@ -63,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     limiter.init_app(app)
+    auth.init_app(app, db=db, user_model=User)
     cache.init_app(app)
     api.init_app(app, spec_kwargs={"extra_plugins": [SchemaExtrasPlugin()]})
     init_cors(app)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from shared.auth.services import get_or_create_user
+from shared.auth import get_or_create_user
 from shared.commands import create_user_command, seed_demo_command
 from shop_api.extensions import db
-from shop_api.models import CURRENCY, Product, User
+from shop_api.models import CURRENCY, Product
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
 DEMO_STAFF = "staff@example.com"
@@ -50,7 +50,7 @@ DEMO_PRODUCTS = (
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(create_user_command(db, User))
+    app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo)
 
 
@@ -58,7 +58,7 @@ def register_commands(app: Flask) -> None:
 def seed_demo() -> None:
     """Add demo accounts and products. Safe to run again: existing ones are kept."""
     for email, is_staff in ((DEMO_STAFF, True), (DEMO_CUSTOMER, False)):
-        get_or_create_user(db, User, email=email, password=DEMO_PASSWORD, is_staff=is_staff)
+        get_or_create_user(email=email, password=DEMO_PASSWORD, is_staff=is_staff)
     existing = set(db.session.scalars(db.select(Product.name)))
     new = [
         Product(

@@ -13,6 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
+from shared.auth import Auth
 from shared.database import make_registry
 from shop_api.problems import ProblemApi
 
@@ -27,3 +28,4 @@ limiter = Limiter(key_func=get_remote_address)
 cache = Cache()
 api = ProblemApi()
 token_auth = HTTPTokenAuth(scheme="Bearer")
+auth = Auth()  # the account rules only: no pages, no sessions

@@ -1,12 +1,10 @@
-"""Accounts for all three apps: the user mixin, password rules, the ``Auth``
-extension (Flask-Login plus the auth pages) and the access checks
-(``require_login``, ``require_staff``, ``staff_required``).
-"""
+"""Accounts for all three apps: the user mixin, the password rule, the
+``Auth`` extension (the account rules, Flask-Login and the auth pages) and
+the access checks."""
 
 from shared.auth.decorators import require_login, require_staff, staff_required
 from shared.auth.extension import Auth
-from shared.auth.models import UserAccountMixin, normalise_email
-from shared.auth.safe_redirect import safe_next_path
+from shared.auth.models import UserAccountMixin
 from shared.auth.services import (
     DisplayNameTaken,
     EmailTaken,
@@ -15,7 +13,7 @@ from shared.auth.services import (
     WeakPassword,
     authenticate,
     create_user,
-    end_all_sessions,
+    get_or_create_user,
 )
 
 __all__ = [
@@ -28,10 +26,8 @@ __all__ = [
     "WeakPassword",
     "authenticate",
     "create_user",
-    "end_all_sessions",
-    "normalise_email",
+    "get_or_create_user",
     "require_login",
     "require_staff",
-    "safe_next_path",
     "staff_required",
 ]

@@ -1,35 +1,31 @@
-"""The ``Auth`` extension: Flask-Login wired to an app's own ``User`` model,
-plus the shared register / login / logout pages.
-"""
+"""The ``Auth`` extension: an app's ``db`` and ``User`` model for the
+account rules (shared/auth/services.py), and for the HTML apps Flask-Login
+and the auth pages."""
 
 from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
-from shared.auth.models import UserAccountMixin, parse_login_id
-from shared.auth.services import (
-    PASSWORD_RESET_TEMPLATE,
-    load_user_by_session_token,
-    password_reset_mail_context,
-)
-from shared.auth.views import create_auth_blueprint
+from shared.auth import reset
+from shared.auth.models import parse_login_id
+from shared.auth.services import user_by_session_token
+from shared.auth.views import auth_blueprint
 
 
 class Auth:
-    """Create it unbound in ``extensions.py``, bind it in ``create_app``::
+    """Created unbound in ``extensions.py``, bound in ``create_app``::
 
-        auth = Auth()
-        auth.init_app(app, db=db, user_model=User, limiter=limiter)
+        auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
 
-    ``pages=False`` is for the JSON API, which authenticates with bearer
-    tokens through ``auth.login_manager.request_loader`` instead.
-    ``password_reset=True`` adds "Forgot your password?" and its pages; the
+    Without a ``limiter`` (the JSON API), only the account rules: no pages,
+    no sessions. ``password_reset=True`` adds "Forgot your password?"; the
     app's mail outbox (shared/mail.py) must be bound first, to send the links.
     """
 
@@ -41,40 +37,37 @@ class Auth:
         app: Flask,
         *,
         db: SQLAlchemy,
-        user_model: type[UserAccountMixin],
-        limiter: Limiter,
-        pages: bool = True,
+        user_model: type[Any],
+        limiter: Limiter | None = None,
         password_reset: bool = False,
     ) -> None:
+        self.db, self.user_model = db, user_model
+        app.extensions["auth"] = self
+        if limiter is None:
+            return
         manager = self.login_manager
         manager.init_app(app)
-
-        @manager.user_loader
-        def load_user(login_id: str) -> UserAccountMixin | None:
-            parsed = parse_login_id(login_id)
-            if parsed is None:
-                return None
-            session_token, issued_at = parsed
-            if time.time() - issued_at > _seconds(app.config["REMEMBER_COOKIE_DURATION"]):
-                return None  # the login is older than any session or cookie may live
-            return load_user_by_session_token(db, user_model, session_token)
-
+        manager.user_loader(load_user)
+        manager.login_view = "auth.login"
+        # Not an error: the user followed a link; say what happens next.
+        manager.login_message = "Log in, and you will go straight on to the page you asked for."
+        manager.login_message_category = "info"
+        app.register_blueprint(auth_blueprint(limiter, password_reset=password_reset))
         if password_reset:
-            # The worker composes each reset mail (shared/auth/services.py).
-            app.extensions["outbox"].compose_when_sending(
-                PASSWORD_RESET_TEMPLATE, password_reset_mail_context(db, user_model)
-            )
-        if pages:
-            manager.login_view = "auth.login"
-            # Not an error: the user followed a link; say what happens next.
-            manager.login_message = "Log in, and you will go straight on to the page you asked for."
-            manager.login_message_category = "info"
-            app.register_blueprint(
-                create_auth_blueprint(db, user_model, limiter, password_reset=password_reset)
-            )
-        app.extensions["shared_auth"] = self
+            # The worker composes each reset mail when it sends it (shared/auth/reset.py).
+            app.extensions["outbox"].compose_when_sending(reset.TEMPLATE, reset.reset_mail_context)
 
 
-def _seconds(duration: timedelta | int | float) -> float:
-    # From the environment it is a number of seconds; in code, a timedelta.
-    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+def load_user(login_id: str) -> Any:
+    """Flask-Login's user loader: the session or remember cookie holds the
+    user's session token and when they logged in (shared/auth/models.py)."""
+    parsed = parse_login_id(login_id)
+    if parsed is None:
+        return None
+    session_token, issued_at = parsed
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+    if isinstance(lifetime, timedelta):  # from the environment it is a number of seconds
+        lifetime = lifetime.total_seconds()
+    if time.time() - issued_at > float(lifetime):
+        return None  # the login is older than any session or cookie may live
+    return user_by_session_token(session_token)

@@ -23,7 +23,7 @@ PASSWORD_MAX_LENGTH = 128
 # The commonest passwords of at least 8 characters in public breach lists:
 # the first ones any guessing attack tries. Compared without regard to case.
 COMMON_PASSWORDS = frozenset(
-    {
+    [
         "password",
         "password1",
         "password12",
@@ -66,7 +66,7 @@ COMMON_PASSWORDS = frozenset(
         "whatever",
         "starwars",
         "dragon12",
-    }
+    ]
 )
 
 
@@ -101,10 +101,8 @@ def _dummy_hash() -> str:
     return hash_password("not-a-real-password")
 
 
-def burn_password_check(password: str) -> None:
-    """Spend the time a real password check takes.
-
-    Called when the e-mail is unknown, so an attacker cannot tell "no such
-    account" from "wrong password" by how fast the answer comes.
-    """
+def dummy_password_check(password: str) -> None:
+    """Check ``password`` against a hash nobody has, for an unknown address:
+    the answer then takes as long as for a wrong password, so its timing does
+    not tell "no such account" from "wrong password"."""
     verify_password(_dummy_hash(), password)

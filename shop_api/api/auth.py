@@ -16,16 +16,10 @@ from shared.auth import (
     WeakPassword,
     authenticate,
     create_user,
-)
-from shared.auth.rate_limits import (
-    account_login_rate_limit,
-    login_account_key,
-    login_attempt_rate_limit,
-    login_rate_limit,
-    register_rate_limit,
+    rate_limits,
 )
 from shop_api.api.blueprint import BEARER, Blueprint
-from shop_api.extensions import db, limiter, token_auth
+from shop_api.extensions import limiter, token_auth
 from shop_api.models import User
 from shop_api.problems import problem
 from shop_api.schemas import (
@@ -71,7 +65,7 @@ def refuse(status: int) -> NoReturn:
 
 
 @blp.post("/register")
-@limiter.limit(register_rate_limit)
+@limiter.limit(rate_limits.registrations)
 @blp.arguments(RegistrationSchema)
 @blp.response(201, UserSchema)
 @blp.refusals(400, 409, 415, 422, 429, _409="An account with this e-mail already exists.")
@@ -79,8 +73,6 @@ def register(account: dict[str, Any]) -> User:
     """Create a customer account"""
     try:
         return create_user(
-            db,
-            User,
             email=account["email"],
             password=account["password"],
             display_name=account.get("display_name"),
@@ -102,15 +94,15 @@ def _not_created(response: Any) -> bool:
 
 @blp.post("/tokens")
 # Only refused attempts count towards the first limit.
-@limiter.limit(login_rate_limit, deduct_when=_not_created)
-@limiter.limit(login_attempt_rate_limit)
-@limiter.limit(account_login_rate_limit, key_func=login_account_key)
+@limiter.limit(rate_limits.failed_logins, deduct_when=_not_created)
+@limiter.limit(rate_limits.login_attempts)
+@limiter.limit(rate_limits.account_logins, key_func=rate_limits.by_account)
 @blp.arguments(CredentialsSchema)
 @blp.response(201, TokenSchema)
 @blp.refusals(400, 401, 415, 422, 429, _401="Invalid e-mail or password.")
 def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
     """Exchange e-mail and password for a bearer token"""
-    user = authenticate(db, User, credentials["email"], credentials["password"])
+    user = authenticate(credentials["email"], credentials["password"])
     if user is None:
         raise problem(401, "Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
     return tokens.issue_token(user, current_app.config["API_TOKEN_LIFETIME"])
@@ -136,15 +128,15 @@ def revoke_all_tokens() -> None:
     tokens.revoke_all_tokens(token_auth.current_user())
 
 
-def by_account() -> str:
+def by_token_holder() -> str:
     return f"account:{token_auth.current_user().id}"
 
 
 @blp.put("/password")
 @token_auth.login_required
-@limiter.limit(login_attempt_rate_limit)
+@limiter.limit(rate_limits.login_attempts)
 # Per account too: a stolen token must not guess the password from many addresses.
-@limiter.limit(account_login_rate_limit, key_func=by_account)
+@limiter.limit(rate_limits.account_logins, key_func=by_token_holder)
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
 @blp.refusals(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")

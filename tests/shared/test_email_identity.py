@@ -27,20 +27,20 @@ PASSWORD = "a good long password"
 )
 def test_another_spelling_of_an_address_is_the_same_account(app: Flask, twin: str) -> None:
     with app.app_context():
-        create_user(db, User, email="staff@example.com", password=PASSWORD, is_staff=True)
+        create_user(email="staff@example.com", password=PASSWORD, is_staff=True)
         with pytest.raises(EmailTaken):
-            create_user(db, User, email=twin, password=PASSWORD)
+            create_user(email=twin, password=PASSWORD)
 
 
 def test_unicode_and_idna_spellings_of_a_domain_are_one_address(app: Flask) -> None:
     with app.app_context():
-        create_user(db, User, email="ann@bücher.example", password=PASSWORD)
+        create_user(email="ann@bücher.example", password=PASSWORD)
         with pytest.raises(EmailTaken):
-            create_user(db, User, email="ann@xn--bcher-kva.example", password=PASSWORD)
+            create_user(email="ann@xn--bcher-kva.example", password=PASSWORD)
         with pytest.raises(EmailTaken):
-            create_user(db, User, email="ann@bu\u0308cher.example", password=PASSWORD)  # NFD
+            create_user(email="ann@bu\u0308cher.example", password=PASSWORD)  # NFD
         # And either spelling logs in.
-        assert authenticate(db, User, "ann@xn--bcher-kva.example", PASSWORD) is not None
+        assert authenticate("ann@xn--bcher-kva.example", PASSWORD) is not None
 
 
 @pytest.mark.parametrize(
@@ -52,12 +52,12 @@ def test_unicode_and_idna_spellings_of_a_domain_are_one_address(app: Flask) -> N
 )
 def test_look_alike_local_parts_are_refused(app: Flask, address: str, reason: str) -> None:
     with app.app_context(), pytest.raises(InvalidEmail, match=reason):
-        create_user(db, User, email=address, password=PASSWORD)
+        create_user(email=address, password=PASSWORD)
 
 
 def test_a_single_script_unicode_local_part_is_fine(app: Flask) -> None:
     with app.app_context():
-        user = create_user(db, User, email="андрей@example.com", password=PASSWORD)
+        user = create_user(email="андрей@example.com", password=PASSWORD)
         assert user.email == "андрей@example.com"
 
 

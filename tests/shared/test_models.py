@@ -31,21 +31,21 @@ def test_the_database_refuses_a_duplicate_email(app: Flask) -> None:
 
 def test_create_user_normalises_and_refuses_duplicates(app: Flask) -> None:
     with app.app_context():
-        user = create_user(db, User, email=" Zoe@Example.ORG ", password="a good password")
+        user = create_user(email=" Zoe@Example.ORG ", password="a good password")
         assert user.email == "zoe@example.org"
         assert user.is_active
         assert not user.is_staff
         assert user.created_at is not None
         with pytest.raises(EmailTaken):
-            create_user(db, User, email="zoe@example.org", password="another password")
+            create_user(email="zoe@example.org", password="another password")
 
 
 def test_authenticate_returns_the_user_only_for_the_right_password(app: Flask) -> None:
     make_user(app)
     with app.app_context():
-        assert authenticate(db, User, "ann@example.com", PASSWORD) is not None
-        assert authenticate(db, User, "ann@example.com", "wrong") is None
-        assert authenticate(db, User, "nobody@example.com", PASSWORD) is None
+        assert authenticate("ann@example.com", PASSWORD) is not None
+        assert authenticate("ann@example.com", "wrong") is None
+        assert authenticate("nobody@example.com", PASSWORD) is None
 
 
 def test_user_repr_names_the_email(app: Flask) -> None:
@@ -58,9 +58,9 @@ def test_get_or_create_user_keeps_an_existing_account(app: Flask) -> None:
 
     existing = make_user(app, email="ann@example.com")
     with app.app_context():
-        again = get_or_create_user(db, User, email="ANN@example.com", password="another password")
+        again = get_or_create_user(email="ANN@example.com", password="another password")
         assert again.id == existing.id
         assert again.check_password(PASSWORD)  # the password was not reset
-        created = get_or_create_user(db, User, email="new@example.com", password="a good password")
+        created = get_or_create_user(email="new@example.com", password="a good password")
         assert created.id != existing.id
         assert created.check_password("a good password")

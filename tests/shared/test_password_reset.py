@@ -18,11 +18,11 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from shared.auth import models as auth_models
-from shared.auth.services import (
-    PASSWORD_RESET_SALT,
+from shared.auth.reset import (
+    SALT,
     ResetLinkUsed,
-    password_reset_token,
     reset_password,
+    reset_token,
     user_for_reset_token,
 )
 from shared.database import MAX_ID
@@ -190,31 +190,31 @@ def test_a_link_used_by_two_requests_at_once_sets_the_password_once(app: Flask) 
     with app.test_request_context():
         token = _token_for(app, "ann@example.com")
     with app.app_context():
-        first = user_for_reset_token(db, User, token, max_age=3600)
+        first = user_for_reset_token(token)
         assert first is not None
         db.session.expunge(first)
     with app.app_context():
-        second = user_for_reset_token(db, User, token, max_age=3600)
+        second = user_for_reset_token(token)
         assert second is not None
         db.session.expunge(second)
     with app.app_context():
-        reset_password(db, first, NEW_PASSWORD)
+        reset_password(first, NEW_PASSWORD)
     with app.app_context(), pytest.raises(ResetLinkUsed):
-        reset_password(db, second, "another new passphrase")
+        reset_password(second, "another new passphrase")
     assert AuthActions(app.test_client()).login("ann@example.com", NEW_PASSWORD).status_code == 302
 
 
 def _token_for(app: Flask, email: str) -> str:
     user = db.session.scalar(db.select(User).where(User.email == email))
     assert user is not None
-    return password_reset_token(user)
+    return reset_token(user)
 
 
 @pytest.mark.parametrize("user_id", [MAX_ID + 1, 2**70, 0, -1])
 def test_a_signed_link_naming_an_impossible_user_is_refused(
     app: Flask, client: FlaskClient, user_id: int
 ) -> None:
-    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=PASSWORD_RESET_SALT)
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=SALT)
     token = serializer.dumps({"user": user_id, "pw": "x"})
     response = client.get(f"/auth/password-reset/{token}")
     assert response.status_code == 302

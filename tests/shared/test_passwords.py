@@ -59,7 +59,7 @@ def test_a_password_matches_in_any_unicode_normal_form() -> None:
 def test_create_user_applies_the_rule_and_login_normalises(app: Flask) -> None:
     with app.app_context():
         with pytest.raises(WeakPassword):
-            create_user(db, User, email="a@example.com", password=" " * 12)
-        create_user(db, User, email="b@example.com", password=unicodedata.normalize("NFD", "é" * 8))
-        user: Any = authenticate(db, User, "b@example.com", unicodedata.normalize("NFC", "é" * 8))
+            create_user(email="a@example.com", password=" " * 12)
+        create_user(email="b@example.com", password=unicodedata.normalize("NFD", "é" * 8))
+        user: Any = authenticate("b@example.com", unicodedata.normalize("NFC", "é" * 8))
         assert user is not None

@@ -1,5 +1,5 @@
-"""Rate limits are checked where a route declares one, and nowhere else,
-unless the app configures limits for every route."""
+"""Rate limits: each applies where a route declares it (or to every route
+when the app sets a default), and the per-account key is a short hash."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from shared.auth import rate_limits
-from shared.auth.rate_limits import init_rate_limiter, login_account_key
 
 
-def app_with_limiter(**config: object) -> tuple[Flask, Limiter]:
+def app_with_limiter(**config: object) -> Flask:
+    """A bare app; the limiter stays in ``app.extensions`` (its decorators
+    hold it only by a weak reference)."""
     # Its own Limiter: app-wide limits stay in the Limiter object once set,
     # so the tiny app's shared one must not see them.
     app = Flask(__name__)
     app.config.update({"RATELIMIT_STORAGE_URI": "memory://", **config})
     limiter = Limiter(key_func=get_remote_address)
-    init_rate_limiter(app, limiter)
+    limiter.init_app(app)
+    app.extensions["test_limiter"] = limiter
 
     @app.get("/")
     def index() -> str:
@@ -31,32 +33,23 @@ def app_with_limiter(**config: object) -> tuple[Flask, Limiter]:
     def limited() -> str:
         return "ok"
 
-    return app, limiter
+    return app
 
 
-def checks_every_request(app: Flask, limiter: Limiter) -> bool:
-    return limiter._check_request_limit in app.before_request_funcs.get(None, [])
-
-
-def test_routes_without_a_limit_skip_the_limiter_and_limited_ones_keep_it() -> None:
-    app, limiter = app_with_limiter()
-    assert not checks_every_request(app, limiter)
-    client = app.test_client()
+def test_a_limit_applies_where_a_route_declares_it() -> None:
+    client = app_with_limiter().test_client()
     assert [client.get("/").status_code for _ in range(5)] == [200] * 5
     assert [client.get("/limited").status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_an_app_wide_default_limit_keeps_the_check_on_every_route() -> None:
-    app, limiter = app_with_limiter(RATELIMIT_DEFAULT="3 per minute")
-    assert checks_every_request(app, limiter)
-    client = app.test_client()
+def test_an_app_wide_default_limit_applies_to_every_route() -> None:
+    client = app_with_limiter(RATELIMIT_DEFAULT="3 per minute").test_client()
     assert [client.get("/").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_a_disabled_limiter_has_nothing_to_remove() -> None:
-    app, limiter = app_with_limiter(RATELIMIT_ENABLED=False)
-    assert not checks_every_request(app, limiter)
-    assert app.test_client().get("/").status_code == 200
+def test_a_disabled_limiter_limits_nothing() -> None:
+    client = app_with_limiter(RATELIMIT_ENABLED=False).test_client()
+    assert [client.get("/limited").status_code for _ in range(3)] == [200] * 3
 
 
 @pytest.mark.parametrize(
@@ -71,7 +64,7 @@ def test_the_account_key_is_a_short_hash_whatever_was_typed(
         rate_limits, "normalise_email", lambda e: normalised.append(e) or normalise(e)
     )
     with app.test_request_context(method="POST", data={"email": typed}):
-        key = login_account_key()
+        key = rate_limits.by_account()
     assert re.fullmatch(r"account:[0-9a-f]{32}", key)
     if len(typed) > 254:
         assert normalised == []  # no CPU spent on what cannot be an address
@@ -83,5 +76,5 @@ def test_the_same_account_in_any_spelling_has_one_key(app: Flask) -> None:
     keys = set()
     for typed in ("ann@example.com", "ANN@example.com ", "ann@EXAMPLE.com"):
         with app.test_request_context(method="POST", json={"email": typed}):
-            keys.add(login_account_key())
+            keys.add(rate_limits.by_account())
     assert len(keys) == 1

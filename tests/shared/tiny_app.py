@@ -20,7 +20,6 @@ from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.auth import Auth, UserAccountMixin, staff_required
-from shared.auth.rate_limits import init_rate_limiter
 from shared.commands import create_user_command
 from shared.config import configure
 from shared.database import init_database, make_registry
@@ -72,7 +71,7 @@ def create_app(
     configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
     init_database(app, db)
     csrf.init_app(app)
-    init_rate_limiter(app, limiter)
+    limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
     auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
     celery_init_app(app)
@@ -83,7 +82,7 @@ def create_app(
     trust_proxy_headers(app)
     register_health_checks(app, db=db, checks=extra_checks)
     register_error_handlers(app, db=db, problem_json=problem_json)
-    app.cli.add_command(create_user_command(db, User))
+    app.cli.add_command(create_user_command)
     register_routes(app)
     return app
 
