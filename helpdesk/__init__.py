@@ -21,7 +21,7 @@ from shared.errors import register_error_handlers
 from shared.health import register_health_checks
 from shared.layout import init_layout
 from shared.proxy import trust_proxy_headers
-from shared.request_guards import init_request_guards
+from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 from shared.worker import celery_init_app
@@ -38,10 +38,12 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = BoundedRequest
     configure(app, "HELPDESK", DEFAULTS, test_config)
 
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    init_request_guards(app, html_forms=True)
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
@@ -51,7 +53,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_layout(app, site_name="Help desk", description=DESCRIPTION)
     init_security_headers(app)
     init_request_logging(app)
-    init_request_guards(app, html_forms=True)
     trust_proxy_headers(app)
 
     register_blueprints(app)

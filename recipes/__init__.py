@@ -15,7 +15,6 @@ from recipes.commands import register_commands
 from recipes.extensions import auth, csrf, db, image_store, limiter, migrate, outbox
 from recipes.models import Outbox, User
 from recipes.storage import image_origins
-from recipes.uploads import RecipesRequest
 from recipes.views import register_blueprints
 from shared.config import configure
 from shared.database import init_database
@@ -23,7 +22,7 @@ from shared.errors import register_error_handlers
 from shared.health import register_health_checks
 from shared.layout import init_layout
 from shared.proxy import trust_proxy_headers
-from shared.request_guards import init_request_guards
+from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 from shared.worker import celery_init_app
@@ -33,8 +32,8 @@ DEFAULTS = {
     # New and edited recipes per account (recipes/views/recipes.py).
     "POSTING_RATE_LIMIT": "30 per hour",
     # A phone photo is 3 to 8 MB. A larger one is read and refused next to the
-    # form's photo field, with the typed recipe kept; a request past
-    # MAX_CONTENT_LENGTH is refused unread, with the 413 page (recipes/uploads.py).
+    # form's photo field, with the typed recipe kept (recipes/forms.py); a
+    # request past MAX_CONTENT_LENGTH is refused unread, with the 413 page.
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "S3_BUCKET": "recipes",
@@ -55,13 +54,14 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.request_class = RecipesRequest
+    app.request_class = BoundedRequest
     configure(app, "RECIPES", DEFAULTS, test_config)
     # Images come from the bucket's host: the CSP allows it and no other.
     app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], *image_origins(app.config)]
 
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    init_request_guards(app, html_forms=True)
     csrf.init_app(app)
     limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
@@ -71,7 +71,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_layout(app, site_name="Recipes", description=DESCRIPTION)
     init_security_headers(app)
     init_request_logging(app)
-    init_request_guards(app, html_forms=True)
     trust_proxy_headers(app)
 
     register_blueprints(app)

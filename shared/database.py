@@ -6,26 +6,17 @@
   so a SQLite file behaves under concurrent requests (its defaults do not).
 - PostgreSQL connections are checked before use and pooled to fit
   gunicorn's workers (``postgresql_engine_options``).
-- Busy SQLite write paths queue for their turn (``write_turn``) instead of
-  polling for SQLite's lock.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; write_turn does nothing there
-    fcntl = None  # type: ignore[assignment]
-
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import registry
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
@@ -131,44 +122,3 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     # in-memory databases, which do not support it.
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
-
-
-@contextmanager
-def write_turn(engine: Engine) -> Iterator[None]:
-    """Wait in line for SQLite's single write lock, then run the block.
-
-    SQLite lets one connection write at a time. A second writer that finds
-    the lock taken sleeps in SQLite's busy handler and tries again after 1,
-    2, 5, 10... ms, however soon the lock is free: under load the writers
-    spend more time asleep than writing. Here each writer first takes an
-    exclusive ``flock`` on a file beside the database, and the kernel wakes
-    the next one the moment the last one is done (``make bench``: about 60%
-    more orders per second, see docs/benchmarks.md).
-
-    Use it around a busy write transaction, entered before its first write
-    and left after its commit or rollback; it is not re-entrant. SQLite's
-    own lock still guards the data: a writer that does not queue (a CLI
-    command, a migration) only waits the old way, it is never wrong.
-    Nothing happens on PostgreSQL (it has no single write lock), on an
-    in-memory SQLite database, or without ``fcntl`` (Windows).
-    """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if fcntl is None or not database or database == ":memory:":
-        yield
-        return
-    # A descriptor of its own for every turn: flock excludes descriptors,
-    # so two threads of one process queue like two processes do.
-    try:
-        queue = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        # No file beside the database (a file: URI, a read-only folder): no
-        # queue, writers wait the old way. The queue is for speed only.
-        queue = None
-    if queue is None:
-        yield
-        return
-    try:
-        fcntl.flock(queue, fcntl.LOCK_EX)  # blocks until it is our turn
-        yield
-    finally:
-        os.close(queue)  # closing releases the lock

@@ -1,22 +1,17 @@
-"""Error responses: HTML pages on the shared layout, or RFC 9457 problem JSON.
+"""Error pages on the shared layout, for the HTML apps (the API answers
+problem JSON: shop_api/problems.py, with the same sentences from ``describe``).
 
 One handler covers every HTTP error, so a 405 or a 413 looks as cared-for as
-a 404. A 500 rolls back the database session, logs the traceback and shows
-the user nothing of it.
+a 404. A 500 shows the user nothing of what went wrong (Flask logs it).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError
-from gunicorn.http.errors import ParseException
-from werkzeug.exceptions import BadRequest, HTTPException
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
+from werkzeug.exceptions import HTTPException
 
 # What a person should read, in place of Werkzeug's terser defaults.
 FRIENDLY_DESCRIPTIONS = {
@@ -34,41 +29,14 @@ FRIENDLY_DESCRIPTIONS = {
 _BODY_HEADERS = {"content-type", "content-length"}
 
 
-class Problem(HTTPException):
-    """An HTTP error carrying field errors, for JSON APIs::
-
-    raise Problem(422, "The order is not valid.", errors={"items": ["Must not be empty."]})
-
-    ``extra`` adds members to the problem JSON; ``headers`` to the response.
-    """
-
-    def __init__(
-        self,
-        code: int,
-        detail: str | None = None,
-        *,
-        errors: dict[str, Any] | None = None,
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(description=detail)
-        self.code = code
-        self.errors = errors
-        self.extra = extra or {}
-        self.headers = headers or {}
-
-    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
-        return [*super().get_headers(*args, **kwargs), *self.headers.items()]
-
-
-def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = False) -> None:
-    """Render every HTTP error as a page, or as problem JSON when ``problem_json``."""
+def register_error_handlers(app: Flask, *, db: SQLAlchemy) -> None:
+    """Render every HTTP error as a page on the app's layout."""
 
     def handle_http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code >= 500:
-            # Whatever the failed request half-wrote must not be committed by
-            # a later one on the same connection.
+            # A failed flush leaves the session unusable until rolled back,
+            # and the error page reads the logged-in user from it.
             db.session.rollback()
         headers = [
             (name, value)
@@ -76,22 +44,6 @@ def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = 
             if name.lower() not in _BODY_HEADERS
         ]
         detail = describe(error)
-        if problem_json:
-            body: dict[str, Any] = {
-                "type": "about:blank",
-                "title": error.name,
-                "status": code,
-                "detail": detail,
-            }
-            errors = getattr(error, "errors", None)
-            if errors:
-                body["errors"] = errors
-            body.update(getattr(error, "extra", {}))
-            response = current_app.json.response(body)
-            response.status_code = code
-            response.content_type = PROBLEM_CONTENT_TYPE
-            response.headers.extend(headers)
-            return response
         try:
             page = render_template("errors/error.html", code=code, title=error.name, detail=detail)
         except Exception:
@@ -104,14 +56,6 @@ def register_error_handlers(app: Flask, *, db: SQLAlchemy, problem_json: bool = 
         return page, code, headers
 
     app.register_error_handler(HTTPException, handle_http_error)
-
-    def handle_malformed_body(error: ParseException) -> ResponseReturnValue:
-        # gunicorn raises these from the first read of a chunked body whose
-        # framing is broken (a bad chunk size, a missing terminator): the
-        # client's mistake, so a 400 like any other malformed request.
-        return handle_http_error(BadRequest("The request body is malformed."))
-
-    app.register_error_handler(ParseException, handle_malformed_body)
 
 
 def describe(error: HTTPException) -> str:

@@ -1,20 +1,21 @@
-"""What every request is checked for before a view sees it.
+"""What every request is checked for before a view sees it: hostile input
+that would otherwise reach the code as a 500 becomes a clear 4xx.
 
-Each guard turns a kind of hostile input that used to reach the code as a
-500 (or worse, as truncated data) into a clear 4xx:
+- a chunked body (no Content-Length) over ``MAX_CONTENT_LENGTH`` is a 413,
+  as the same body with a Content-Length is: every app's ``request_class``
+  is ``BoundedRequest`` (Werkzeug's own stream would stop at the limit and
+  hand on the cut body as if it were whole);
+- JSON nested too deeply for Python's parser is a 400, not a RecursionError
+  (Flask's JSON provider, swapped for one that says so);
+- a chunked body whose framing gunicorn cannot read is a 400;
+- in the HTML apps, a NUL character in the query string is a 400
+  (PostgreSQL refuses NUL in text, SQLite would store it), and a body that
+  is not a form is a 415 (Flask-WTF would read a JSON body as form data).
+  Call ``init_request_guards`` before ``csrf.init_app``: hooks run in the
+  order they were registered, and these must come before the CSRF check.
 
-- a chunked body over ``MAX_CONTENT_LENGTH`` is a 413, as the same body with
-  a ``Content-Length`` is (Werkzeug used to cut it at the limit silently);
-- JSON nested too deeply for Python's parser is a 400, not a RecursionError;
-- in the HTML apps, a NUL character in the query string is a 400 (PostgreSQL
-  refuses NUL in text, SQLite would store it); the API refuses it as a 422
-  naming the parameter, where its query schema reads it;
-- the HTML apps' forms take form bodies only: JSON or another type is a 415
-  (Flask-WTF would otherwise read a JSON body as form data, numbers and
-  lists included).
-
-NUL characters in form fields and JSON fields are refused by the forms
-(:class:`shared.forms.Form`) and the API's schemas, next to the field.
+NUL in form and JSON fields is refused next to the field, by the forms
+(shared/forms.py) and the API's schemas.
 """
 
 from __future__ import annotations
@@ -22,31 +23,30 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from flask.typing import ResponseReturnValue
+from gunicorn.http.errors import ParseException
+from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import get_input_stream
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-NUL = "\x00"
 
 
 class BoundedRequest(Request):
-    """A request whose body is never silently cut at ``MAX_CONTENT_LENGTH``."""
+    """Flask's request, whose body is never silently cut at ``MAX_CONTENT_LENGTH``."""
 
     @cached_property
     def stream(self) -> IO[bytes]:
         if self.environ.get("capstones.body_too_large"):
-            # Read once and refused: a second reader must not get the rest.
-            raise RequestEntityTooLarge()
+            raise RequestEntityTooLarge()  # read once and refused: a second reader too
         limit = self.max_content_length
         chunked = self.content_length is None and "wsgi.input_terminated" in self.environ
         if not (chunked and limit is not None):
             return get_input_stream(self.environ, max_content_length=limit)
         # No Content-Length to check up front: read one byte past the limit.
-        # Werkzeug's own stream stops at the limit and reports nothing.
         raw: IO[bytes] = self.environ["wsgi.input"]
         body = bytearray()
         while len(body) <= limit:
@@ -65,7 +65,7 @@ class BoundedRequest(Request):
 
 class GuardedJSONProvider(DefaultJSONProvider):
     """``json.loads`` raises RecursionError, not ValueError, for JSON nested a
-    thousand levels deep; Werkzeug turns only ValueError into a 400."""
+    thousand levels deep; Flask turns only ValueError into a 400."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
@@ -76,17 +76,22 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
 def init_request_guards(app: Flask, *, html_forms: bool) -> None:
     """Install the guards; ``html_forms`` for apps whose POSTs are HTML forms."""
-    if not issubclass(app.request_class, BoundedRequest):
-        app.request_class = type("BoundedRequest", (BoundedRequest, app.request_class), {})
     app.json = GuardedJSONProvider(app)
-    guards = [refuse_nul_in_query_string, refuse_bodies_that_are_not_forms] if html_forms else []
-    # First in line, before Flask-WTF's CSRF check reads the body.
-    app.before_request_funcs.setdefault(None, [])[:0] = guards
+    app.register_error_handler(ParseException, malformed_body)
+    if html_forms:
+        app.before_request(refuse_nul_in_query_string)
+        app.before_request(refuse_bodies_that_are_not_forms)
+
+
+def malformed_body(_error: ParseException) -> ResponseReturnValue:
+    # gunicorn raises these from the first read of a chunked body whose
+    # framing is broken (a bad chunk size, a missing terminator).
+    return current_app.handle_http_exception(BadRequest("The request body is malformed."))
 
 
 def refuse_nul_in_query_string() -> None:
     for name, value in request.args.items(multi=True):
-        if NUL in name or NUL in value:
+        if "\x00" in name or "\x00" in value:
             abort(400, "The address contains a NUL character (%00), which nothing here accepts.")
 
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Request, Response
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.utils import cached_property
+from flask import Flask, Response
 
 HSTS_VALUE = "max-age=31536000; includeSubDomains"
 
@@ -69,32 +66,3 @@ def init_security_headers(app: Flask) -> None:
             if name.lower() not in present:
                 headers.add(name, value)
         return response
-
-
-class NoCookieSessionInterface(SecureCookieSessionInterface):
-    """For JSON APIs that authenticate every request with a token: the session
-    lives for one request and is never sent back as a cookie."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession:
-        # Never read from a cookie, so nothing to verify: no signing
-        # serializer per request (a tenth of a small API request's time).
-        return self.session_class()
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        return None
-
-
-class CookielessRequest(Request):
-    """A request whose cookies are never read: a stray ``remember_token`` or
-    ``session`` cookie cannot log anyone in, nor shadow a valid bearer token
-    (Flask-Login tries a remember cookie before the request loader)."""
-
-    @cached_property
-    def cookies(self) -> ImmutableMultiDict[str, str]:
-        return ImmutableMultiDict()
-
-
-def disable_cookies(app: Flask) -> None:
-    """For token APIs: no session cookie goes out, and no cookie is read."""
-    app.session_interface = NoCookieSessionInterface()
-    app.request_class = type("CookielessRequest", (CookielessRequest, app.request_class), {})

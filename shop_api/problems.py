@@ -57,7 +57,7 @@ class ProblemApi(Api):
             if code < 500 and data.get("message")
             else describe(error),
         }
-        errors = data.get("errors") or _by_field(data.get("messages"))
+        errors = data.get("errors")
         if errors:
             body["errors"] = errors
         body.update(data.get("extra") or {})
@@ -69,14 +69,6 @@ class ProblemApi(Api):
                 response.headers[name] = value
         response.headers.update(data.get("headers") or {})
         return response
-
-
-def _by_field(messages: Any) -> Any:
-    """webargs names the request part first (``{"json": {"email": [...]}}``);
-    the field is what a client needs, as the contract has always said it."""
-    if isinstance(messages, dict) and len(messages) == 1:
-        return next(iter(messages.values()))
-    return messages
 
 
 def problem(status: int, message: str, **data: Any) -> HTTPException:

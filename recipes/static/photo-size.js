@@ -2,7 +2,7 @@
 // appears next to the field, nothing typed is lost and no time is spent
 // sending megabytes the server would refuse. A file, not an inline script,
 // because the Content Security Policy allows scripts from this site only.
-// The server checks again (recipes/uploads.py): this is a courtesy, not a guard.
+// The server checks again (recipes/forms.py): this is a courtesy, not a guard.
 "use strict";
 
 // As the server says sizes (shared/errors.py: megabytes).

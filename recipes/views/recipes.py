@@ -162,7 +162,7 @@ def _save_or_explain(
 def _refusal_status(form: RecipeForm) -> int:
     """413 for a photo too large to keep (the form comes back all the same),
     else the usual status of a form shown again."""
-    return 413 if form.photo_too_large() else form_status(form)
+    return 413 if form.photo_too_large else form_status(form)
 
 
 def _render_form(form: RecipeForm, recipe: Recipe | None, status: int) -> ResponseReturnValue:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Request
@@ -14,7 +14,8 @@ from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from shop_api.problems import PROBLEM, ProblemSchema
+from shared.request_guards import BoundedRequest
+from shop_api.problems import PROBLEM, ProblemSchema, problem
 
 # The security requirement of a view that needs a bearer token, for its docs.
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -22,7 +23,7 @@ NOT_JSON = "Send the body as JSON, with the header Content-Type: application/jso
 MALFORMED_JSON = "The request body is not valid JSON."
 
 
-class JsonRequest(Request):
+class JsonRequest(BoundedRequest):
     """The API's request class: ``get_json()`` refuses in the API's words
     (Flask's documented hook): 415 for another content type, 400 for
     malformed JSON (and for JSON nested too deeply, shared/request_guards.py)."""
@@ -45,6 +46,12 @@ class JsonBodyParser(FlaskParser):
 
     def load_json(self, req: Request, schema: Any) -> Any:
         return req.get_json()
+
+    def handle_error(self, error: Any, req: Request, schema: Any, **_kwargs: Any) -> NoReturn:
+        """422, naming the part of the request at fault and each field in it."""
+        part, messages = next(iter(error.messages.items()))
+        where = "query string" if part == "query" else "body"
+        raise problem(422, f"The request {where} is not valid.", errors=messages)
 
 
 class Blueprint(flask_smorest.Blueprint):

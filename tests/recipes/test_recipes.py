@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from recipes.extensions import db
-from recipes.uploads import CappedFile
 from tests.auth_client import AuthActions
 from tests.recipes.factories import (
     BAD_FILES,
@@ -255,19 +254,6 @@ def test_the_photo_field_carries_its_limit_for_the_browser_check(client: FlaskCl
     assert 'data-max-bytes="10485760"' in html
     assert "up to 10 MB." in html
     assert '<script src="/static/photo-size.js" defer></script>' in html
-
-
-def test_a_capped_file_keeps_up_to_its_limit_and_counts_the_rest() -> None:
-    with CappedFile(limit=10) as capped:
-        for chunk in (b"0123456", b"789ab", b"cdef"):
-            assert capped.write(chunk) == len(chunk)  # all of it taken off the wire
-        assert capped.received == 16
-        assert capped.too_large
-        capped.seek(0)
-        assert capped.read() == b"0123456789a"  # the limit, and one byte to know
-    with CappedFile(limit=10) as exact:
-        exact.write(b"0123456789")
-        assert not exact.too_large
 
 
 def test_a_failed_commit_removes_the_uploaded_objects(

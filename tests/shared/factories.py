@@ -14,7 +14,7 @@ from tests.shared.tiny_app import User, db
 
 
 def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
-    options = {k: overrides.pop(k) for k in ("problem_json", "extra_checks") if k in overrides}
+    options = {k: overrides.pop(k) for k in ("api", "extra_checks") if k in overrides}
     config = {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
     return tiny_app.create_app(config, instance_path=str(instance_path), **options)
 

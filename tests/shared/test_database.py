@@ -1,19 +1,16 @@
-"""Database connections are set up for a web app: SQLite with foreign keys, WAL
-and lock waits; PostgreSQL pooled for gunicorn's workers and checked before use;
-SQLite writers that queue with ``write_turn`` take turns."""
+"""Database connections are set up for a web app: SQLite with foreign keys,
+WAL and lock waits; PostgreSQL pooled for gunicorn's workers and checked
+before use; ids in URLs kept in the column's range."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
-from shared.database import write_turn
 from tests.conftest import TEST_DATABASE_URL
 from tests.shared import tiny_app
 from tests.shared.tiny_app import db
@@ -128,86 +125,3 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_request(app
     assert client.get("/readyz").status_code == 200  # pre-ping replaced it: no failed request
     with app.app_context():
         assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() != pooled_pid
-
-
-# --- write_turn -------------------------------------------------------------------
-
-# Long enough for a thread that is not held back to get in on a busy machine.
-SETTLE_SECONDS = 1.0
-
-
-def hold_a_turn(engine: Engine) -> tuple[threading.Event, Callable[[], None]]:
-    """Take a turn in another thread and keep it; the event is set once it
-    is held, and calling the function returned hands the turn back."""
-    held, release = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        with write_turn(engine):
-            held.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    assert held.wait(10)
-
-    def give_back() -> None:
-        release.set()
-        thread.join(10)
-
-    return held, give_back
-
-
-def enter_in_thread(engine: Engine) -> threading.Event:
-    entered = threading.Event()
-
-    def enter() -> None:
-        with write_turn(engine):
-            entered.set()
-
-    threading.Thread(target=enter, daemon=True).start()
-    return entered
-
-
-def test_a_second_sqlite_writer_waits_for_the_first_to_finish(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'shop.sqlite3'}")
-    _held, give_back = hold_a_turn(engine)
-    second = enter_in_thread(engine)
-
-    assert not second.wait(SETTLE_SECONDS)  # queued behind the first
-    give_back()
-    assert second.wait(10)  # and let in the moment the first is done
-    assert (tmp_path / "shop.sqlite3-writers").exists()
-
-
-def test_a_turn_is_given_back_when_the_block_fails(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'shop.sqlite3'}")
-    with pytest.raises(RuntimeError), write_turn(engine):
-        raise RuntimeError("the transaction failed")
-    assert enter_in_thread(engine).wait(10)
-
-
-@pytest.mark.parametrize(
-    "url",
-    ["sqlite://", "sqlite:///:memory:", "postgresql+psycopg://nobody@127.0.0.1:1/none"],
-    ids=["sqlite-memory", "sqlite-memory-named", "postgresql"],
-)
-def test_writers_do_not_queue_where_there_is_no_single_write_lock_file(
-    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    engine = create_engine(url)  # never connects: write_turn only reads the URL
-    _held, give_back = hold_a_turn(engine)
-    try:
-        assert enter_in_thread(engine).wait(10)
-    finally:
-        give_back()
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_without_a_folder_for_the_queue_file_writers_go_the_old_way(tmp_path: Path) -> None:
-    # e.g. a file: URI SQLite understands but the file system does not
-    engine = create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'shop.sqlite3'}")
-    entered = False
-    with write_turn(engine):
-        entered = True
-    assert entered

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from shared.auth.models import normalise_email
 from shared.auth.services import EmailTaken, InvalidEmail, authenticate, create_user
 from tests.auth_client import AuthActions
-from tests.shared.tiny_app import User, db
 
 PASSWORD = "a good long password"
 

@@ -1,4 +1,4 @@
-"""Error pages on the shared layout, and problem+json for JSON apps."""
+"""Error pages on the shared layout (the API's problem JSON: tests/shop_api/test_problems.py)."""
 
 from __future__ import annotations
 
@@ -61,43 +61,3 @@ def test_500_shows_no_traceback_and_rolls_back(failing_app: Flask) -> None:
     assert "Traceback" not in html
     # The row flushed before the crash was never committed.
     assert client.get("/notes").get_data(as_text=True) == "0"
-
-
-def test_problem_json_variant(app_factory: Any) -> None:
-    client = app_factory(problem_json=True).test_client()
-    response = client.get("/no/such/thing")
-    assert response.status_code == 404
-    assert response.content_type == "application/problem+json"
-    assert response.get_json() == {
-        "type": "about:blank",
-        "title": "Not Found",
-        "status": 404,
-        "detail": "There is nothing here. The address may be mistyped, or the page was removed.",
-    }
-
-
-def test_problem_json_carries_field_errors(app_factory: Any) -> None:
-    client = app_factory(problem_json=True).test_client()
-    response = client.get("/invalid")
-    assert response.status_code == 422
-    assert response.content_type == "application/problem+json"
-    body = response.get_json()
-    assert body["title"] == "Unprocessable Entity"
-    assert body["detail"] == "The thing is not valid."
-    assert body["errors"] == {"name": ["Required."]}
-
-
-def test_problem_json_500_has_no_traceback(app_factory: Any) -> None:
-    client = app_factory(problem_json=True, PROPAGATE_EXCEPTIONS=False).test_client()
-    response = client.get("/boom")
-    assert response.status_code == 500
-    assert response.content_type == "application/problem+json"
-    assert "secret" not in response.get_data(as_text=True)
-
-
-def test_problem_json_405_keeps_the_allow_header(app_factory: Any) -> None:
-    client = app_factory(problem_json=True).test_client()
-    response = client.put("/")
-    assert response.status_code == 405
-    assert response.get_json()["status"] == 405
-    assert "GET" in response.headers["Allow"]

@@ -11,7 +11,6 @@ from flask import Flask
 
 from shared.auth.passwords import hash_password, password_problem, verify_password
 from shared.auth.services import WeakPassword, authenticate, create_user
-from tests.shared.tiny_app import User, db
 
 
 @pytest.mark.parametrize(

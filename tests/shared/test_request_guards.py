@@ -57,7 +57,7 @@ def test_a_chunked_form_over_the_limit_is_413_before_the_csrf_check(client: Flas
 
 
 def test_json_nested_too_deeply_is_400(app_factory: Any) -> None:
-    app = app_factory(problem_json=True)
+    app = app_factory(api=True)
 
     @app.post("/echo")
     @csrf.exempt
@@ -67,8 +67,7 @@ def test_json_nested_too_deeply_is_400(app_factory: Any) -> None:
     client = app.test_client()
     response = client.post("/echo", data=DEEP_JSON, content_type="application/json")
     assert response.status_code == 400
-    assert response.get_json()["title"] == "Bad Request"
-    assert "CSRF" not in response.get_json()["detail"]
+    assert "CSRF" not in response.get_data(as_text=True)
     assert client.post("/echo", json=[[1]]).get_json() == {"type": "list"}
 
 
@@ -148,12 +147,12 @@ class BrokenChunks(io.BytesIO):
     [InvalidChunkSize(b"zz"), ChunkMissingTerminator(b"XX"), NoMoreData()],
     ids=["bad chunk size", "missing terminator", "body cut short"],
 )
-@pytest.mark.parametrize("problem_json", [False, True], ids=["HTML", "API"])
+@pytest.mark.parametrize("api", [False, True], ids=["HTML form", "raw body"])
 def test_a_malformed_chunked_body_is_400_not_500(
-    app_factory: Any, error: Exception, problem_json: bool
+    app_factory: Any, error: Exception, api: bool
 ) -> None:
-    app = app_factory(problem_json=problem_json)
-    path = "/upload" if problem_json else "/auth/login"
+    app = app_factory(api=api)
+    path = "/upload" if api else "/auth/login"
     response = app.test_client().post(
         path,
         input_stream=BrokenChunks(error),

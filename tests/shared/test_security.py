@@ -85,23 +85,6 @@ def test_development_cookies_are_httponly_and_lax_but_not_secure(
     assert timedelta(days=13, hours=23) < lifetime <= timedelta(days=14)
 
 
-def test_an_api_can_turn_cookies_off_both_ways(app_factory: Any) -> None:
-    from flask import request, session
-
-    from shared.security import disable_cookies
-
-    app = app_factory()
-    disable_cookies(app)
-    app.add_url_rule("/touch", "touch", lambda: session.update(seen=True) or "touched")
-    app.add_url_rule("/cookies", "cookies", lambda: dict(request.cookies))
-    client = app.test_client()
-    response = client.get("/touch")
-    assert response.get_data(as_text=True) == "touched"
-    assert "Set-Cookie" not in response.headers
-    client.set_cookie("remember_token", "anything")
-    assert client.get("/cookies").get_json() == {}
-
-
 def test_dynamic_responses_are_not_stored_but_static_files_keep_their_caching(
     app: Flask, client: FlaskClient
 ) -> None:

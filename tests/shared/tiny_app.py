@@ -23,13 +23,13 @@ from shared.auth import Auth, UserAccountMixin, staff_required
 from shared.commands import create_user_command
 from shared.config import configure
 from shared.database import init_database, make_registry
-from shared.errors import Problem, register_error_handlers
+from shared.errors import register_error_handlers
 from shared.health import Check, register_health_checks
 from shared.layout import init_layout
 from shared.mail import MailOutbox, OutboxMixin
 from shared.pagination import paginate
 from shared.proxy import trust_proxy_headers
-from shared.request_guards import init_request_guards
+from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
 from shared.worker import celery_init_app
@@ -64,12 +64,14 @@ def create_app(
     test_config: Mapping[str, Any] | None = None,
     *,
     instance_path: str | None = None,
-    problem_json: bool = False,
+    api: bool = False,
     extra_checks: Mapping[str, Check] | None = None,
 ) -> Flask:
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.request_class = BoundedRequest
     configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
     init_database(app, db)
+    init_request_guards(app, html_forms=not api)  # api: no HTML forms, like the shop
     csrf.init_app(app)
     limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
@@ -78,10 +80,9 @@ def create_app(
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
     init_request_logging(app)
-    init_request_guards(app, html_forms=not problem_json)  # problem_json: an API, like the shop
     trust_proxy_headers(app)
     register_health_checks(app, db=db, checks=extra_checks)
-    register_error_handlers(app, db=db, problem_json=problem_json)
+    register_error_handlers(app, db=db)
     app.cli.add_command(create_user_command)
     register_routes(app)
     return app
@@ -139,7 +140,3 @@ def register_routes(app: Flask) -> None:
             return "rolled back", 409
         db.session.commit()
         return "saved", 201
-
-    @app.get("/invalid")
-    def invalid() -> ResponseReturnValue:
-        raise Problem(422, "The thing is not valid.", errors={"name": ["Required."]})
