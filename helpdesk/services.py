@@ -170,9 +170,10 @@ def own_tickets_query(owner_id: int) -> Select[tuple[Ticket]]:
     )
 
 
-def find_own_ticket(ticket_id: int, owner_id: int) -> Ticket | None:
-    """The ticket if ``owner_id`` created it; None for anyone else's, as for a missing one."""
-    return db.session.scalar(
+def own_ticket(ticket_id: int, owner_id: int) -> Select[tuple[Ticket]]:
+    """The ticket if ``owner_id`` created it, with its replies: the owner is
+    in the query, so anyone else's is not found, as a missing one is."""
+    return (
         select(Ticket)
         .where(Ticket.id == ticket_id, Ticket.created_by_id == owner_id)
         .options(selectinload(Ticket.replies).selectinload(Reply.author))
@@ -236,8 +237,9 @@ def tickets_per_status() -> dict[TicketStatus, int]:
     return counts
 
 
-def find_ticket_for_staff(ticket_id: int) -> Ticket | None:
-    return db.session.scalar(
+def ticket_for_staff(ticket_id: int) -> Select[tuple[Ticket]]:
+    """Any ticket, with its owner, every reply and note, and its history."""
+    return (
         select(Ticket)
         .where(Ticket.id == ticket_id)
         .options(

@@ -90,7 +90,7 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
 
     with warnings.catch_warnings():
         # Pillow only warns about a decompression bomb up to twice its own
-        # limit; here any warning is a refusal.
+        # limit; here any warning refuses the image.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image: Image.Image = Image.open(io.BytesIO(data), formats=[expected_format])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -86,16 +85,6 @@ class Recipe(db.Model):  # type: ignore[name-defined]
     tags: Mapped[list[Tag]] = relationship(
         secondary=recipe_tags, order_by=Tag.name, passive_deletes=True
     )
-
-    # The photo's key doubles as the row's version: every UPDATE and DELETE of
-    # a recipe says "... WHERE id = :id AND image_key = :the_key_i_read", so
-    # two requests replacing or deleting one recipe at once cannot both win
-    # (the loser's new photo would be referenced by nothing). SQLAlchemy
-    # raises StaleDataError for the loser; recipes/services.py handles it.
-    __mapper_args__: ClassVar[dict[str, Any]] = {
-        "version_id_col": image_key,
-        "version_id_generator": False,
-    }
 
     @property
     def ingredient_lines(self) -> list[str]:

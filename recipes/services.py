@@ -21,13 +21,13 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NoReturn
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 class RecipesError(Exception):
     """A rule said no; the message is fit to show the user. (A refused photo
     is ``images.ImageRejected``, an unreachable bucket ``storage.StorageError``:
-    each module owns its own refusals.)"""
+    each module owns its own errors.)"""
 
 
 class NotAllowed(RecipesError):
@@ -128,36 +128,60 @@ def update_recipe(
     upload: Upload | None = None,
     tags: Iterable[str] | None = None,
 ) -> Recipe:
-    """``tags=None`` leaves the tags as they are; ``[]`` removes them all."""
+    """``tags=None`` leaves the tags as they are; ``[]`` removes them all.
+
+    One conditional UPDATE, "... WHERE id = :id AND image_key = <the key this
+    request read>": if another request replaced the photo or deleted the
+    recipe meanwhile, no row matches, nothing is saved, and our new objects
+    are removed (ChangedMeanwhile): two photo replacements at once cannot
+    both win and leave an object no row points at.
+    """
     if not can_edit(recipe, editor):
         raise NotAllowed("Only the author can change a recipe.")
     old_keys = (recipe.image_key, recipe.thumbnail_key)
-    # Before the recipe changes: finding tags flushes the session, and the
-    # recipe's UPDATE belongs in the commit below, where a conflict is caught.
     tag_rows = _tags_named(list(tags)) if tags is not None else None
     stored = _store_image(upload) if upload is not None else None
+    changes: dict[str, object] = {
+        "title": title.strip(),
+        "ingredients": ingredients.strip(),
+        "instructions": instructions.strip(),
+    }
+    if stored is not None:
+        changes |= {
+            "image_key": stored.image_key,
+            "thumbnail_key": stored.thumbnail_key,
+            "image_content_type": stored.content_type,
+            "image_width": stored.width,
+            "image_height": stored.height,
+            "original_filename": stored.original_filename,
+        }
+    changed = db.session.execute(
+        update(Recipe)
+        .where(Recipe.id == recipe.id, Recipe.image_key == old_keys[0])
+        .values(changes)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        _give_up(stored)
     if tag_rows is not None:
         recipe.tags = tag_rows
-    recipe.title = title.strip()
-    recipe.ingredients = ingredients.strip()
-    recipe.instructions = instructions.strip()
-    if stored is not None:
-        recipe.image_key, recipe.thumbnail_key = stored.keys
-        recipe.image_content_type = stored.content_type
-        recipe.image_width, recipe.image_height = stored.width, stored.height
-        recipe.original_filename = stored.original_filename
-    _commit_unless_changed_meanwhile(stored)
+    _commit_or_give_up(stored)
     if stored is not None:
         _remove_quietly(old_keys)  # only the request whose UPDATE matched gets here
     return recipe
 
 
 def delete_recipe(recipe: Recipe, actor: User) -> None:
+    """The row (its tags go with it: ON DELETE CASCADE), then its objects;
+    conditional like ``update_recipe``, so a second delete deletes nothing more."""
     if not can_delete(recipe, actor):
         raise NotAllowed("Only the author or staff can delete a recipe.")
     keys = (recipe.image_key, recipe.thumbnail_key)
-    db.session.delete(recipe)
-    _commit_unless_changed_meanwhile(None)
+    deleted = db.session.execute(
+        delete(Recipe).where(Recipe.id == recipe.id, Recipe.image_key == recipe.image_key)
+    )
+    if deleted.rowcount != 1:  # type: ignore[attr-defined]
+        _give_up(None)
+    _commit_or_give_up(None)
     _remove_quietly(keys)
 
 
@@ -196,9 +220,9 @@ def recipes_query(search: str | None = None, tag: str | None = None) -> Select[t
     return query.order_by(Recipe.created_at.desc(), Recipe.id.desc())
 
 
-def find_recipe(recipe_id: int) -> Recipe | None:
+def one_recipe(recipe_id: int) -> Select[tuple[Recipe]]:
     """One recipe with its author (joined into the same query) and its tags."""
-    return db.session.scalar(
+    return (
         select(Recipe)
         .where(Recipe.id == recipe_id)
         .options(joinedload(Recipe.author), selectinload(Recipe.tags))
@@ -307,22 +331,26 @@ def _store_image(upload: Upload) -> StoredImage:
     return stored
 
 
-def _commit_unless_changed_meanwhile(stored: StoredImage | None) -> None:
-    """Commit; if another request replaced the photo or deleted the recipe
-    since this one read it (the version check failed), or gave it the same
-    new tag at the same moment (the association row's primary key), change
-    nothing: our new objects, if any, are removed, and theirs stay theirs."""
+def _commit_or_give_up(stored: StoredImage | None) -> None:
+    """Commit; if another request gave the recipe the same new tag at the
+    same moment (the association row's primary key), change nothing."""
     try:
         if stored is not None:
             _commit_or_remove(stored)
         else:
             db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise ChangedMeanwhile(
-            "Someone changed or deleted this recipe a moment ago, so nothing was saved. "
-            "Reload it and try again."
-        ) from None
+    except IntegrityError:
+        _give_up(None)  # our objects, if any, are already removed
+
+
+def _give_up(stored: StoredImage | None) -> NoReturn:
+    db.session.rollback()
+    if stored is not None:
+        _remove_quietly(stored.keys)
+    raise ChangedMeanwhile(
+        "Someone changed or deleted this recipe a moment ago, so nothing was saved. "
+        "Reload it and try again."
+    )
 
 
 def _commit_or_remove(stored: StoredImage) -> None:

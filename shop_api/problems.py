@@ -1,4 +1,4 @@
-"""Errors as problem details (RFC 9457): every refusal of the API is
+"""Errors as problem details (RFC 9457): every error the API answers is
 ``application/problem+json`` with ``type``, ``title``, ``status`` and
 ``detail``, plus ``errors`` naming the fields at fault and what a client
 needs to react (``shortages`` on a 409 for stock)."""
@@ -40,7 +40,7 @@ class ProblemApi(Api):
     fills it in."""
 
     ERROR_SCHEMA = ProblemSchema
-    # No catch-all "default" response: each operation lists its own refusals.
+    # No catch-all "default" response: each operation lists its own errors.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:

@@ -58,8 +58,8 @@ def change_status(ticket_id: int) -> ResponseReturnValue:
         new_status = TicketStatus(form.status.data)
         try:
             services.change_status(ticket, new_status, current_user)
-        except services.HelpdeskError as refusal:
-            form.status.errors = [*form.status.errors, str(refusal)]
+        except services.HelpdeskError as error:
+            form.status.errors = [*form.status.errors, str(error)]
         else:
             flash(f"Status changed to {new_status.label}.", "success")
             return redirect(url_for(".show_ticket", ticket_id=ticket_id))
@@ -90,10 +90,9 @@ def _status_filter() -> TicketStatus | None:
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
-    ticket = services.find_ticket_for_staff(ticket_id)
-    if ticket is None:
-        abort(404, "There is no such ticket.")
-    return ticket
+    return db.first_or_404(
+        services.ticket_for_staff(ticket_id), description="There is no such ticket."
+    )
 
 
 def _render_ticket(ticket: Ticket, status_form: StatusForm, reply_form: StaffReplyForm) -> str:

@@ -6,7 +6,7 @@ ticket is simply not found: 404, which also does not confirm it exists.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -66,10 +66,10 @@ def reply(ticket_id: int) -> ResponseReturnValue:
 
 
 def _own_ticket_or_404(ticket_id: int) -> Ticket:
-    ticket = services.find_own_ticket(ticket_id, owner_id=current_user.id)
-    if ticket is None:
-        abort(404, "There is no such ticket among yours.")
-    return ticket
+    return db.first_or_404(
+        services.own_ticket(ticket_id, owner_id=current_user.id),
+        description="There is no such ticket among yours.",
+    )
 
 
 def _render_ticket(ticket: Ticket, form: ReplyForm) -> str:

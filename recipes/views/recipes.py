@@ -6,8 +6,6 @@ deleting is for the author or staff (moderation).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import (
     Blueprint,
     abort,
@@ -75,20 +73,23 @@ def show_recipe(recipe_id: int) -> ResponseReturnValue:
 def new_recipe() -> ResponseReturnValue:
     form = RecipeForm()
     if form.validate_on_submit():
-        return _save_or_explain(
-            form,
-            None,
-            lambda: services.publish_recipe(
+        try:
+            recipe = services.publish_recipe(
                 current_user,
                 title=form.title.data or "",
                 ingredients=form.ingredients.data or "",
                 instructions=form.instructions.data or "",
                 upload=_upload_from(form.image.data),
                 tags=form.tag_names(),
-            ),
-            success="Your recipe is published.",
-        )
-    return _render_form(form, None, _refusal_status(form))
+            )
+        except ImageRejected as error:
+            form.image.errors = [str(error)]
+            return _render_form(form, None, 422)
+        except StorageError:
+            return _storage_down(form, None)
+        flash("Your recipe is published.", "success")
+        return redirect(url_for(".show_recipe", recipe_id=recipe.id))
+    return _render_form(form, None, _status_of(form))
 
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
@@ -103,10 +104,8 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
         form.tags.data = ", ".join(tag.name for tag in recipe.tags)
     if form.validate_on_submit():
         new_image = form.image.data if _has_file(form.image.data) else None
-        return _save_or_explain(
-            form,
-            recipe,
-            lambda: services.update_recipe(
+        try:
+            services.update_recipe(
                 recipe,
                 current_user,
                 title=form.title.data or "",
@@ -114,10 +113,17 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
                 instructions=form.instructions.data or "",
                 upload=_upload_from(new_image) if new_image else None,
                 tags=form.tag_names(),
-            ),
-            success="Your changes are saved.",
-        )
-    return _render_form(form, recipe, _refusal_status(form))
+            )
+        except ImageRejected as error:
+            form.image.errors = [str(error)]
+            return _render_form(form, recipe, 422)
+        except StorageError:
+            return _storage_down(form, recipe)
+        except services.ChangedMeanwhile as conflict:
+            abort(409, str(conflict))
+        flash("Your changes are saved.", "success")
+        return redirect(url_for(".show_recipe", recipe_id=recipe_id))
+    return _render_form(form, recipe, _status_of(form))
 
 
 @bp.route("/recipes/<id:recipe_id>/delete", methods=["GET", "POST"])
@@ -139,27 +145,14 @@ def delete_recipe(recipe_id: int) -> ResponseReturnValue:
     return render_template("recipes/delete.html", recipe=recipe, form=form)
 
 
-def _save_or_explain(
-    form: RecipeForm, recipe: Recipe | None, save: Callable[[], Recipe], *, success: str
-) -> ResponseReturnValue:
-    """Run ``save``; a refused photo (422) or an unreachable bucket (503)
-    becomes a message next to the photo field, with the form as it was sent."""
-    try:
-        saved = save()
-    except ImageRejected as refusal:
-        form.image.errors = [str(refusal)]
-        return _render_form(form, recipe, 422)
-    except StorageError:
-        current_app.logger.exception("storing a recipe image failed")
-        form.image.errors = [STORAGE_DOWN]
-        return _render_form(form, recipe, 503)
-    except services.ChangedMeanwhile as conflict:
-        abort(409, str(conflict))
-    flash(success, "success")
-    return redirect(url_for(".show_recipe", recipe_id=saved.id))
+def _storage_down(form: RecipeForm, recipe: Recipe | None) -> ResponseReturnValue:
+    """The bucket could not be reached: a message by the photo, the form as sent."""
+    current_app.logger.exception("storing a recipe image failed")
+    form.image.errors = [STORAGE_DOWN]
+    return _render_form(form, recipe, 503)
 
 
-def _refusal_status(form: RecipeForm) -> int:
+def _status_of(form: RecipeForm) -> int:
     """413 for a photo too large to keep (the form comes back all the same),
     else the usual status of a form shown again."""
     return 413 if form.photo_too_large else form_status(form)
@@ -170,10 +163,7 @@ def _render_form(form: RecipeForm, recipe: Recipe | None, status: int) -> Respon
 
 
 def _recipe_or_404(recipe_id: int) -> Recipe:
-    recipe = services.find_recipe(recipe_id)
-    if recipe is None:
-        abort(404, "There is no such recipe.")
-    return recipe
+    return db.first_or_404(services.one_recipe(recipe_id), description="There is no such recipe.")
 
 
 def _has_file(file: FileStorage | None) -> bool:

@@ -49,9 +49,9 @@ def staff_required(view: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(view)
     def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        refusal = require_staff()
-        if refusal is not None:
-            return refusal  # type: ignore[return-value]
+        answer = require_staff()
+        if answer is not None:
+            return answer  # type: ignore[return-value]
         return view(*args, **kwargs)
 
     return wrapped

@@ -68,7 +68,7 @@ def refuse(status: int) -> NoReturn:
 @limiter.limit(rate_limits.registrations)
 @blp.arguments(RegistrationSchema)
 @blp.response(201, UserSchema)
-@blp.refusals(400, 409, 415, 422, 429, _409="An account with this e-mail already exists.")
+@blp.error_responses(400, 409, 415, 422, 429, _409="An account with this e-mail already exists.")
 def register(account: dict[str, Any]) -> User:
     """Create a customer account"""
     try:
@@ -99,7 +99,7 @@ def _not_created(response: Any) -> bool:
 @limiter.limit(rate_limits.account_logins, key_func=rate_limits.by_account)
 @blp.arguments(CredentialsSchema)
 @blp.response(201, TokenSchema)
-@blp.refusals(400, 401, 415, 422, 429, _401="Invalid e-mail or password.")
+@blp.error_responses(400, 401, 415, 422, 429, _401="Invalid e-mail or password.")
 def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
     """Exchange e-mail and password for a bearer token"""
     user = authenticate(credentials["email"], credentials["password"])
@@ -111,7 +111,7 @@ def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
 @blp.delete("/tokens/current")
 @token_auth.login_required
 @blp.response(204)
-@blp.refusals(401)
+@blp.error_responses(401)
 @blp.doc(security=BEARER)
 def revoke_current_token() -> None:
     """Revoke the token this request was made with"""
@@ -121,7 +121,7 @@ def revoke_current_token() -> None:
 @blp.delete("/tokens")
 @token_auth.login_required
 @blp.response(204)
-@blp.refusals(401)
+@blp.error_responses(401)
 @blp.doc(security=BEARER)
 def revoke_all_tokens() -> None:
     """Log out everywhere: revoke every token of this account"""
@@ -139,7 +139,7 @@ def by_token_holder() -> str:
 @limiter.limit(rate_limits.account_logins, key_func=by_token_holder)
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
-@blp.refusals(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")
+@blp.error_responses(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")
 @blp.doc(security=BEARER)
 def change_password(change: dict[str, Any]) -> None:
     """Change the password; every token of the account ends"""

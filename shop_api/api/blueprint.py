@@ -1,6 +1,6 @@
 """How the API reads requests: JSON bodies with Flask's own
 ``request.get_json()``, unknown parameters refused, and the blueprint every
-API module uses (flask-smorest's, documenting problem answers too)."""
+API module uses (flask-smorest's, documenting its error responses too)."""
 
 from __future__ import annotations
 
@@ -56,11 +56,11 @@ class JsonBodyParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's blueprint with the parser above (its documented
-    ``ARGUMENTS_PARSER`` hook) and ``refusals`` to document problem answers."""
+    ``ARGUMENTS_PARSER`` hook) and ``error_responses`` to document them."""
 
     ARGUMENTS_PARSER = JsonBodyParser()
 
-    def refusals(self, *statuses: int, **details: str) -> Callable[[Any], Any]:
+    def error_responses(self, *statuses: int, **details: str) -> Callable[[Any], Any]:
         """Document the problem answers a view may give, each with an example;
         ``details`` gives one its own wording (``_409="Not enough stock..."``)."""
 

@@ -59,7 +59,7 @@ class Orders(MethodView):
 
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, OrderPageSchema)
-    @blp.refusals(401, 422)
+    @blp.error_responses(401, 422)
     @blp.doc(security=BEARER)
     def get(self, query: dict[str, Any]) -> tuple[Pagination, int, dict[str, str]]:
         """Your orders, newest first"""
@@ -72,7 +72,7 @@ class Orders(MethodView):
         return page, 200, link_header(page)
 
     @blp.response(201, OrderSchema, headers=LOCATION)
-    @blp.refusals(
+    @blp.error_responses(
         400, 401, 409, 415, 422, _409="Not enough stock for: Espresso cup. Nothing was ordered."
     )
     @blp.doc(security=BEARER, **PLACE_ORDER_DOC)
@@ -101,7 +101,7 @@ class OrderItem(MethodView):
     decorators: ClassVar[list[Any]] = [token_auth.login_required]
 
     @blp.response(200, OrderSchema)
-    @blp.refusals(401, 404)
+    @blp.error_responses(401, 404)
     @blp.doc(security=BEARER)
     def get(self, order_id: int) -> Order:
         """One of your orders"""
@@ -111,7 +111,7 @@ class OrderItem(MethodView):
 @blp.post("/<id:order_id>/cancel")
 @token_auth.login_required
 @blp.response(200, OrderSchema)
-@blp.refusals(401, 404, 409, _409="This order is already cancelled.")
+@blp.error_responses(401, 404, 409, _409="This order is already cancelled.")
 @blp.doc(security=BEARER)
 def cancel_order(order_id: int) -> Order:
     """Cancel one of your orders; its stock goes back"""

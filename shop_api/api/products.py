@@ -51,7 +51,7 @@ class Products(MethodView):
     @cache.cached(query_string=True)
     @blp.arguments(ProductQuerySchema, location="query")
     @blp.response(200, ProductPageSchema, headers=LINK)
-    @blp.refusals(422)
+    @blp.error_responses(422)
     def get(self, query: dict[str, Any]) -> tuple[Pagination, int, dict[str, str]]:
         """List products"""
         filters = {name: query[name] for name in ("q", "in_stock") if name in query}
@@ -72,7 +72,7 @@ class Products(MethodView):
         ProductSchema,
         headers={"Location": {"description": "The product's URL.", "schema": {"type": "string"}}},
     )
-    @blp.refusals(400, 401, 403, 415, 422)
+    @blp.error_responses(400, 401, 403, 415, 422)
     @blp.doc(security=BEARER)
     def post(self, fields: dict[str, Any]) -> tuple[Product, int, dict[str, str]]:
         """Create a product (staff)"""
@@ -84,7 +84,7 @@ class Products(MethodView):
 class ProductItem(MethodView):
     @cache.cached()
     @blp.response(200, ProductSchema)
-    @blp.refusals(404)
+    @blp.error_responses(404)
     def get(self, product_id: int) -> Product:
         """One product"""
         return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")
@@ -92,7 +92,7 @@ class ProductItem(MethodView):
     @token_auth.login_required(role="staff")
     @blp.arguments(ProductUpdateSchema)
     @blp.response(200, ProductSchema)
-    @blp.refusals(400, 401, 403, 404, 415, 422)
+    @blp.error_responses(400, 401, 403, 404, 415, 422)
     @blp.doc(security=BEARER)
     def patch(self, changes: dict[str, Any], product_id: int) -> Product:
         """Change a product's name, description, price or stock (staff)"""

@@ -1,8 +1,8 @@
 """Two requests replacing or deleting one recipe at once: every object in the
 bucket is either referenced by a row or deleted, and the loser is told (409).
 
-The photo's key is the row's version (recipes/models.py): an UPDATE or DELETE
-only applies while the key is the one the request read.
+Every UPDATE and DELETE of a recipe is conditional (recipes/services.py): it
+applies only while the photo's key is the one the request read.
 """
 
 from __future__ import annotations
