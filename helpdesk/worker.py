@@ -1,8 +1,8 @@
 """The help desk's Celery worker: ``celery --app helpdesk.worker worker``
-(and ``celery --app helpdesk.worker beat`` for the periodic relay), run from
+(and ``celery --app helpdesk.worker beat``, which asks it to send due mail), run from
 the repository root with the same environment as the web app."""
 
 from helpdesk import create_app
+from shared.worker import worker_celery
 
-flask_app = create_app()
-celery = flask_app.extensions["celery"]
+celery = worker_celery(create_app())

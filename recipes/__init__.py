@@ -43,6 +43,9 @@ DEFAULTS = {
     "S3_ACCESS_KEY_ID": "",  # empty: boto3's usual chain (environment, profile, role)
     "S3_SECRET_ACCESS_KEY": "",
     "S3_PRESIGNED_EXPIRY": 3600,
+    # Seconds to connect to the bucket and to wait for its answer (recipes/storage.py).
+    "S3_CONNECT_TIMEOUT": 2,
+    "S3_READ_TIMEOUT": 3,
     "MAIL_DEFAULT_SENDER": "Recipes <recipes@example.com>",
 }
 # The pages' meta description, for search results and link previews.

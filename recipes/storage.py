@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 ALLOWED_CONTENT_TYPES = frozenset({"image/jpeg", "image/png"})
+S3_ATTEMPTS = 2  # a call and one retry
 
 
 class StorageError(Exception):
@@ -181,12 +182,12 @@ def _make_client(endpoint_url: str) -> S3Client:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         # A store that accepts connections and never answers must not hold
-        # a gunicorn worker (30 s timeout): a call gives up after at most
-        # 2 attempts of 2 s to connect and 3 s to answer, so a failed upload
-        # (two puts, one clean-up) ends with the 503 page well inside it.
-        connect_timeout=2,
-        read_timeout=3,
-        retries={"mode": "standard", "total_max_attempts": 2},
+        # a gunicorn worker (30 s timeout): a call gives up after
+        # S3_ATTEMPTS x (S3_CONNECT_TIMEOUT + S3_READ_TIMEOUT) seconds, 10 s
+        # with the defaults, and a failed upload ends at its first failed call.
+        connect_timeout=float(config["S3_CONNECT_TIMEOUT"]),
+        read_timeout=float(config["S3_READ_TIMEOUT"]),
+        retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},
     )
     with _session_lock:
         return _boto3_session().client(

@@ -1,9 +1,9 @@
 """The recipe site's Celery worker, which sends its mail (password reset
 links): ``celery --app recipes.worker worker`` (and ``celery --app
-recipes.worker beat`` for the periodic relay), from the repository root with
+recipes.worker beat``, which asks it to send due mail), from the repository root with
 the same environment as the web app."""
 
 from recipes import create_app
+from shared.worker import worker_celery
 
-flask_app = create_app()
-celery = flask_app.extensions["celery"]
+celery = worker_celery(create_app())

@@ -74,16 +74,30 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         },
     }
     if not broker_url:
-        folder = app.config.get("CELERY_BROKER_FOLDER") or os.path.join(
-            app.instance_path, f"broker-{app.name}"
-        )
-        os.makedirs(folder, exist_ok=True)
+        folder = broker_folder(app)
         settings["broker_transport_options"] = {
             "data_folder_in": folder,
             "data_folder_out": folder,
             "control_folder": folder,  # otherwise ./control in whatever folder it runs
         }
     return settings
+
+
+def broker_folder(app: Flask) -> str:
+    """Where the filesystem transport keeps messages (no broker URL set)."""
+    return str(
+        app.config.get("CELERY_BROKER_FOLDER")
+        or os.path.join(app.instance_path, f"broker-{app.name}")
+    )
+
+
+def worker_celery(app: Flask) -> Celery:
+    """The Celery app a worker or beat process runs (``APP/worker.py``),
+    with the filesystem transport's folder made, if that is the broker."""
+    if not app.config.get("CELERY_BROKER_URL"):
+        os.makedirs(broker_folder(app), exist_ok=True)
+    celery: Celery = app.extensions["celery"]
+    return celery
 
 
 class ResilientConsumer(Consumer):

@@ -29,15 +29,20 @@ def app_on_fresh_tables(
     Mail is recorded, not sent (Flask-Mail suppresses sending while TESTING):
     see ``send_queued_mail``."""
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    # A SQLite file is new for each test (tmp_path); a PostgreSQL database is
+    # shared by all, so it is emptied before and after.
+    shared_database = not database_url.startswith("sqlite")
     with app.app_context():
-        db.drop_all()
+        if shared_database:
+            db.drop_all()
         db.create_all()
     try:
         yield app
     finally:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
+            if shared_database:
+                db.drop_all()
             db.engine.dispose()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 OWN_CODE = ("shared", "helpdesk", "shop_api", "recipes", "tests", "scripts", "bench")
 
@@ -20,3 +22,14 @@ def test_no_python_file_opts_out_of_the_formatter() -> None:
         if any(marker in line for marker in markers)
     ]
     assert opted_out == []
+
+
+def test_the_pre_commit_hooks_run_the_lint_tools_of_the_lock() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert set(hooks) == {"ruff-check", "ruff-format", "mypy"}
+    makefile = (ROOT / "Makefile").read_text()
+    for hook in hooks.values():
+        tool = hook["entry"].split()[0]
+        assert tool.startswith(".venv/bin/"), tool  # the versions the lock pins
+        assert f"$(BIN)/{tool.removeprefix('.venv/bin/')}" in makefile  # as `make lint` runs them

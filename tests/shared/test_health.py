@@ -36,6 +36,19 @@ def test_readyz_is_503_naming_the_failing_check(app_factory: Any) -> None:
     assert "10.0.0.1" not in response.get_data(as_text=True)
 
 
+def test_readyz_serves_callers_from_its_cache_for_a_few_seconds(app_factory: Any) -> None:
+    calls: list[int] = []
+
+    def slow_store() -> None:
+        calls.append(1)
+        raise TimeoutError("the store does not answer")
+
+    client = app_factory(extra_checks={"bucket": slow_store}).test_client()
+    statuses = [client.get("/readyz").status_code for _ in range(5)]
+    assert statuses == [503] * 5
+    assert calls == [1]  # one caller waited on the store; the others got its answer
+
+
 def test_readyz_reports_an_unreachable_database(tmp_path: Path) -> None:
     unreachable = f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3"
     app = make_app(unreachable, tmp_path / "instance")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from shared.clock import utcnow
 from shared.config import ConfigurationError
 from shared.mail import DEVELOPMENT_URL, MAX_ATTEMPTS, external_url
-from shared.worker import celery_settings, send_due_mail
+from shared.worker import celery_settings, send_due_mail, worker_celery
 from tests.app_fixtures import send_queued_mail
 from tests.servers import free_port
 from tests.shared import tiny_app
@@ -263,7 +263,9 @@ def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
     assert settings["broker_url"] == "filesystem://localhost/"
     options = settings["broker_transport_options"]
     folder = Path(options["data_folder_in"])
-    assert folder.is_dir()
+    assert not folder.exists()  # the web app writes no file of the worker's...
+    assert worker_celery(app) is app.extensions["celery"]
+    assert folder.is_dir()  # ...the worker makes its folder
     assert options["data_folder_out"] == options["control_folder"] == str(folder)
     assert folder.is_relative_to(tmp_path)
     elsewhere = celery_settings(app_factory(CELERY_BROKER_FOLDER=str(tmp_path / "mine")))
