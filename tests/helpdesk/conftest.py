@@ -16,7 +16,6 @@ from helpdesk import create_app
 from helpdesk.extensions import db
 from helpdesk.models import User
 from tests.app_fixtures import app_on_fresh_tables
-from tests.auth_client import AuthActions
 from tests.helpdesk.factories import make_user
 
 
@@ -27,8 +26,6 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def staff(app: Flask, auth: AuthActions) -> User:
-    """A staff member, logged in on ``client``."""
-    user = make_user(app, "staff@example.com", is_staff=True)
-    auth.login("staff@example.com")
-    return user
+def staff(app: Flask) -> User:
+    """A staff member (staff@example.com); tests log in as them themselves."""
+    return make_user(app, "staff@example.com", is_staff=True)

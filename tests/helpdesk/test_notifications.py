@@ -53,8 +53,9 @@ def staff_reply(client: FlaskClient, ticket_id: int, body: str, *, internal: boo
 
 
 def test_a_staff_reply_is_mailed_to_the_owner(
-    app: Flask, client: FlaskClient, owner: User, staff: User
+    app: Flask, client: FlaskClient, owner: User, staff: User, auth: AuthActions
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, owner, title="Printer <jams>")
     staff_reply(client, ticket.id, "Try the <b>blue</b> lever.")
     [mail] = send_queued_mail(app)
@@ -73,8 +74,9 @@ def test_a_staff_reply_is_mailed_to_the_owner(
 
 
 def test_a_status_change_is_mailed_and_an_internal_note_never_is(
-    app: Flask, client: FlaskClient, owner: User, staff: User
+    app: Flask, client: FlaskClient, owner: User, staff: User, auth: AuthActions
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, owner, title="VPN down")
     staff_reply(client, ticket.id, "Secret: the CEO's laptop again", internal=True)
     assert outbox_rows(app) == []
@@ -160,10 +162,11 @@ def test_an_smtp_failure_is_recorded_and_a_later_try_sends(database_url: str) ->
 
 
 def test_a_title_written_to_forge_mail_headers_cannot(
-    app: Flask, client: FlaskClient, owner: User, staff: User
+    app: Flask, client: FlaskClient, owner: User, staff: User, auth: AuthActions
 ) -> None:
     # Refused on the form today; a title stored before that rule is made
     # one line in the subject all the same.
+    auth.login("staff@example.com")
     ticket = make_ticket(app, owner, title="Printer\x0bReply-To: evil@example.com")
     staff_reply(client, ticket.id, "On it.")
     [mail] = send_queued_mail(app)
@@ -174,6 +177,7 @@ def test_a_title_written_to_forge_mail_headers_cannot(
 def test_replies_show_staff_by_display_name_never_by_address(
     app: Flask, client: FlaskClient, owner: User, staff: User, auth: AuthActions
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, owner)
     staff_reply(client, ticket.id, "On it.")
     customer = app.test_client()

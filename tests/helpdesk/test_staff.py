@@ -21,8 +21,9 @@ def customer(app: Flask) -> User:
 
 
 def test_list_shows_every_ticket_with_its_owner(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     other = make_user(app, "other@example.com")
     make_ticket(app, customer, title="Customer's ticket")
     make_ticket(app, other, title="Other's ticket")
@@ -34,8 +35,9 @@ def test_list_shows_every_ticket_with_its_owner(
 
 
 def test_list_filters_by_status_and_shows_counts(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     make_ticket(app, customer, title="Open one")
     make_ticket(app, customer, title="Pending one", status=TicketStatus.PENDING)
     make_ticket(app, customer, title="Pending two", status=TicketStatus.PENDING)
@@ -50,15 +52,17 @@ def test_list_filters_by_status_and_shows_counts(
     )
 
 
-def test_unknown_status_filter_is_400(client: FlaskClient, staff: User) -> None:
+def test_unknown_status_filter_is_400(client: FlaskClient, staff: User, auth: AuthActions) -> None:
+    auth.login("staff@example.com")
     response = client.get("/staff/tickets/?status=closed")
     assert response.status_code == 400
     assert "Unknown status" in response.get_data(as_text=True)
 
 
 def test_search_covers_title_and_description_case_insensitively(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     make_ticket(app, customer, title="VPN broken", description="since today")
     make_ticket(app, customer, title="Printer", description="The vpn icon is red")
     make_ticket(app, customer, title="Monitor", description="flickers")
@@ -69,8 +73,9 @@ def test_search_covers_title_and_description_case_insensitively(
 
 
 def test_search_treats_wildcards_literally(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     make_ticket(app, customer, title="Disk at 100% full")
     make_ticket(app, customer, title="Disk at 1000 GB")
     html = client.get("/staff/tickets/?q=100%25").get_data(as_text=True)
@@ -79,8 +84,9 @@ def test_search_treats_wildcards_literally(
 
 
 def test_search_and_filter_with_no_match_show_an_empty_state(
-    client: FlaskClient, staff: User
+    client: FlaskClient, staff: User, auth: AuthActions
 ) -> None:
+    auth.login("staff@example.com")
     html = client.get("/staff/tickets/?q=nothing&status=open").get_data(as_text=True)
     assert "No tickets match." in html
 
@@ -93,8 +99,9 @@ def count_badges(html: str) -> dict[str, int]:
 
 
 def test_the_status_counts_follow_the_search(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     make_ticket(app, customer, title="VPN down")
     make_ticket(app, customer, title="VPN slow", status=TicketStatus.PENDING)
     make_ticket(app, customer, title="Printer jam", status=TicketStatus.PENDING)
@@ -109,8 +116,9 @@ def test_the_status_counts_follow_the_search(
 
 
 def test_pagination_keeps_the_filters(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     app.config["TICKETS_PER_PAGE"] = 1
     make_ticket(app, customer, title="match one")
     make_ticket(app, customer, title="match two")
@@ -120,8 +128,9 @@ def test_pagination_keeps_the_filters(
 
 
 def test_the_staff_list_runs_the_same_number_of_queries_for_any_page_size(
-    app: Flask, client: FlaskClient, staff: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions
 ) -> None:
+    auth.login("staff@example.com")
     app.config["TICKETS_PER_PAGE"] = 50
 
     def queries_for_list() -> int:
@@ -139,8 +148,9 @@ def test_the_staff_list_runs_the_same_number_of_queries_for_any_page_size(
 
 
 def test_detail_shows_every_reply_with_internal_notes_marked(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     make_reply(app, ticket, customer, "Public question")
     make_reply(app, ticket, staff, "Note for colleagues", internal=True)
@@ -152,8 +162,9 @@ def test_detail_shows_every_reply_with_internal_notes_marked(
 
 
 def test_status_change_is_recorded_with_who_and_when(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     response = post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
@@ -175,8 +186,9 @@ def test_status_change_is_recorded_with_who_and_when(
 
 
 def test_reopening_clears_resolved_at(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
@@ -188,8 +200,9 @@ def test_reopening_clears_resolved_at(
 
 
 def test_a_no_op_status_change_is_refused(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     response = post_form(client, f"{page}/status", {"status": "open"}, token_page=page)
@@ -200,8 +213,9 @@ def test_a_no_op_status_change_is_refused(
 
 @pytest.mark.parametrize("status", ["closed", "", "OPEN"])
 def test_an_invalid_status_is_refused(
-    app: Flask, client: FlaskClient, staff: User, customer: User, status: str
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User, status: str
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     response = post_form(client, f"{page}/status", {"status": status}, token_page=page)
@@ -221,8 +235,9 @@ def test_staff_land_on_all_tickets_after_login(app: Flask, client: FlaskClient) 
 
 @pytest.mark.parametrize("status", [TicketStatus.PENDING, TicketStatus.RESOLVED])
 def test_a_staff_reply_does_not_reopen_a_ticket(
-    app: Flask, client: FlaskClient, staff: User, status: TicketStatus
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, status: TicketStatus
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, make_user(app, "ann@example.com"), status=status)
     page = f"/staff/tickets/{ticket.id}"
     post_form(client, f"{page}/replies", {"body": "Done on our side."}, token_page=page)
@@ -232,8 +247,9 @@ def test_a_staff_reply_does_not_reopen_a_ticket(
 
 
 def test_staff_reply_and_internal_note(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     public = post_form(client, f"{page}/replies", {"body": "Try restarting."}, token_page=page)
@@ -256,8 +272,9 @@ def test_staff_reply_and_internal_note(
 
 
 def test_staff_reply_validation(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     response = post_form(
@@ -271,8 +288,9 @@ def test_staff_reply_validation(
 
 
 def test_the_customer_sees_the_new_status(
-    app: Flask, client: FlaskClient, staff: User, customer: User
+    app: Flask, client: FlaskClient, staff: User, auth: AuthActions, customer: User
 ) -> None:
+    auth.login("staff@example.com")
     ticket = make_ticket(app, customer)
     page = f"/staff/tickets/{ticket.id}"
     post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)

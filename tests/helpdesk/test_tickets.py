@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from helpdesk.models import TicketStatus
+from helpdesk.models import TicketStatus, User
 from tests.auth_client import AuthActions
 from tests.helpdesk.factories import (
     make_reply,
@@ -21,10 +21,9 @@ from tests.helpdesk.factories import (
 
 
 @pytest.fixture
-def owner(app: Flask, auth: AuthActions):  # type: ignore[no-untyped-def]
-    user = make_user(app, "owner@example.com")
-    auth.login("owner@example.com")
-    return user
+def owner(app: Flask) -> User:
+    """A customer with tickets to come (owner@example.com), not logged in."""
+    return make_user(app, "owner@example.com")
 
 
 def test_root_redirects_to_the_ticket_list(client: FlaskClient) -> None:
@@ -33,7 +32,10 @@ def test_root_redirects_to_the_ticket_list(client: FlaskClient) -> None:
     assert response.headers["Location"] == "/tickets/"
 
 
-def test_list_shows_only_own_tickets_newest_first(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_list_shows_only_own_tickets_newest_first(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    auth.login("owner@example.com")
     other = make_user(app, "other@example.com")
     now = datetime.now(UTC)
     make_ticket(app, owner, title="Older ticket", created_at=now - timedelta(days=2))
@@ -44,13 +46,15 @@ def test_list_shows_only_own_tickets_newest_first(app: Flask, client: FlaskClien
     assert html.index("Newer ticket") < html.index("Older ticket")
 
 
-def test_list_has_an_empty_state(client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_list_has_an_empty_state(client: FlaskClient, owner: User, auth: AuthActions) -> None:
+    auth.login("owner@example.com")
     html = client.get("/tickets/").get_data(as_text=True)
     assert 'data-testid="empty-state"' in html
     assert "You have no tickets yet." in html
 
 
-def test_list_is_paginated(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_list_is_paginated(app: Flask, client: FlaskClient, owner: User, auth: AuthActions) -> None:
+    auth.login("owner@example.com")
     app.config["TICKETS_PER_PAGE"] = 2
     now = datetime.now(UTC)
     for n in range(5):
@@ -75,11 +79,17 @@ def test_list_is_paginated(app: Flask, client: FlaskClient, owner) -> None:  # t
         ("99999999999999999999", 404),
     ],
 )
-def test_page_edges(client: FlaskClient, owner, page: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_page_edges(
+    client: FlaskClient, owner: User, auth: AuthActions, page: str, status: int
+) -> None:
+    auth.login("owner@example.com")
     assert client.get(f"/tickets/?page={page}").status_code == status
 
 
-def test_new_ticket_opens_and_redirects_to_it(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_new_ticket_opens_and_redirects_to_it(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    auth.login("owner@example.com")
     response = post_form(
         client,
         "/tickets/new",
@@ -129,10 +139,12 @@ def test_new_ticket_opens_and_redirects_to_it(app: Flask, client: FlaskClient, o
 def test_new_ticket_validation(
     app: Flask,
     client: FlaskClient,
-    owner,
+    owner: User,
+    auth: AuthActions,
     data: dict[str, str],
     message: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("owner@example.com")
     response = post_form(client, "/tickets/new", data, token_page="/tickets/new")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -144,8 +156,10 @@ def test_new_ticket_validation(
 def test_detail_shows_public_replies_and_never_internal_notes(
     app: Flask,
     client: FlaskClient,
-    owner,  # type: ignore[no-untyped-def]
+    owner: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("owner@example.com")
     staff = make_user(app, "staff@example.com", is_staff=True)
     ticket = make_ticket(app, owner)
     make_reply(app, ticket, staff, "We are looking into it.")
@@ -159,7 +173,10 @@ def test_detail_shows_public_replies_and_never_internal_notes(
     assert "Staff" in html
 
 
-def test_user_text_is_escaped(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_user_text_is_escaped(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    auth.login("owner@example.com")
     ticket = make_ticket(
         app, owner, title="<script>alert(1)</script>", description="<img src=x onerror=alert(2)>"
     )
@@ -173,7 +190,8 @@ def test_user_text_is_escaped(app: Flask, client: FlaskClient, owner) -> None:  
     assert "&lt;b&gt;bold?&lt;/b&gt;" in detail
 
 
-def test_owner_replies(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_owner_replies(app: Flask, client: FlaskClient, owner: User, auth: AuthActions) -> None:
+    auth.login("owner@example.com")
     ticket = make_ticket(app, owner)
     page = f"/tickets/{ticket.id}"
     response = post_form(client, f"{page}/replies", {"body": "Any news?"}, token_page=page)
@@ -188,9 +206,11 @@ def test_owner_replies(app: Flask, client: FlaskClient, owner) -> None:  # type:
 def test_an_owners_reply_reopens_a_pending_or_resolved_ticket(
     app: Flask,
     client: FlaskClient,
-    owner,  # type: ignore[no-untyped-def]
+    owner: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
     status: TicketStatus,
 ) -> None:
+    auth.login("owner@example.com")
     ticket = make_ticket(app, owner, status=status)
     page = f"/tickets/{ticket.id}"
     response = post_form(client, f"{page}/replies", {"body": "Still broken."}, token_page=page)
@@ -209,8 +229,10 @@ def test_an_owners_reply_reopens_a_pending_or_resolved_ticket(
 def test_an_owners_reply_on_an_open_ticket_changes_no_status(
     app: Flask,
     client: FlaskClient,
-    owner,  # type: ignore[no-untyped-def]
+    owner: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("owner@example.com")
     ticket = make_ticket(app, owner)
     page = f"/tickets/{ticket.id}"
     post_form(client, f"{page}/replies", {"body": "One more detail."}, token_page=page)
@@ -219,7 +241,10 @@ def test_an_owners_reply_on_an_open_ticket_changes_no_status(
     assert changes == []
 
 
-def test_owner_cannot_sneak_in_an_internal_note(app: Flask, client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_owner_cannot_sneak_in_an_internal_note(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    auth.login("owner@example.com")
     ticket = make_ticket(app, owner)
     page = f"/tickets/{ticket.id}"
     post_form(client, f"{page}/replies", {"body": "hi", "internal": "y"}, token_page=page)
@@ -231,7 +256,10 @@ def test_owner_cannot_sneak_in_an_internal_note(app: Flask, client: FlaskClient,
     ("body", "message"),
     [("", "Write something before sending."), ("x" * 5001, "Keep replies under 5,000 characters.")],
 )
-def test_reply_validation(app: Flask, client: FlaskClient, owner, body: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_reply_validation(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions, body: str, message: str
+) -> None:
+    auth.login("owner@example.com")
     ticket = make_ticket(app, owner)
     page = f"/tickets/{ticket.id}"
     response = post_form(client, f"{page}/replies", {"body": body}, token_page=page)
@@ -244,13 +272,19 @@ def test_reply_validation(app: Flask, client: FlaskClient, owner, body: str, mes
     assert reload_ticket(app, ticket.id)[1] == []
 
 
-def test_new_ticket_page_has_the_contract_fields(client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_new_ticket_page_has_the_contract_fields(
+    client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    auth.login("owner@example.com")
     html = client.get("/tickets/new").get_data(as_text=True)
     for name in ("title", "description", "csrf_token"):
         assert f'name="{name}"' in html
 
 
-def test_error_pages_keep_the_help_desk_navigation(client: FlaskClient, owner) -> None:  # type: ignore[no-untyped-def]
+def test_error_pages_keep_the_help_desk_navigation(
+    client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    auth.login("owner@example.com")
     for response, status in ((client.get("/no/such/page"), 404), (client.delete("/tickets/"), 405)):
         assert response.status_code == status
         html = response.get_data(as_text=True)

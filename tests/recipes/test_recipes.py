@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from recipes.extensions import db
+from recipes.models import User
 from tests.auth_client import AuthActions
 from tests.recipes.factories import (
     BAD_FILES,
@@ -29,16 +30,18 @@ from tests.recipes.factories import (
 
 
 @pytest.fixture
-def cook(app: Flask, auth: AuthActions):  # type: ignore[no-untyped-def]
-    user = make_user(app, "cook@example.com")
-    auth.login("cook@example.com")
-    return user
+def cook(app: Flask) -> User:
+    """A member who posts recipes (cook@example.com), not logged in."""
+    return make_user(app, "cook@example.com")
 
 
 # --- posting -------------------------------------------------------------------------
 
 
-def test_new_recipe_form_is_multipart_with_the_contract_fields(client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+def test_new_recipe_form_is_multipart_with_the_contract_fields(
+    client: FlaskClient, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     html = client.get("/recipes/new").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in html
     for name in ("title", "ingredients", "instructions", "image", "csrf_token"):
@@ -49,8 +52,10 @@ def test_posting_a_recipe_stores_the_photo_and_its_thumbnail(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,  # type: ignore[no-untyped-def]
+    cook: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(size=(1200, 900)), filename="My Soup.JPG")
     assert response.status_code == 302
     recipe_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -71,9 +76,10 @@ def test_posting_a_recipe_stores_the_photo_and_its_thumbnail(
 
 
 def test_the_photo_keeps_its_space_before_it_loads(
-    app: Flask, client: FlaskClient, s3: Any, cook
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
     # 3000 x 1500 is stored at most 2000 px wide: the page gives the stored size.
+    auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(size=(3000, 1500)))
     recipe = load_recipe(app, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert recipe is not None
@@ -92,7 +98,10 @@ def test_the_photo_keeps_its_space_before_it_loads(
     assert 'loading="lazy"' not in first_card.group(0)
 
 
-def test_the_stored_photo_carries_no_gps(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+def test_the_stored_photo_carries_no_gps(
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=jpeg_with_gps_and_orientation(), filename="phone.jpg")
     recipe = load_recipe(app, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert recipe is not None
@@ -108,9 +117,11 @@ def test_upper_case_and_non_ascii_names_are_accepted(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,
+    cook: User,
+    auth: AuthActions,
     filename: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     data = image_bytes("PNG" if filename.lower().endswith(".png") else "JPEG")
     response = post_recipe(client, data=data, filename=filename)
     assert response.status_code == 302
@@ -121,8 +132,10 @@ def test_the_same_file_name_twice_gives_two_objects(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,  # type: ignore[no-untyped-def]
+    cook: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     post_recipe(client, data=image_bytes(), filename="photo.jpg", title="One")
     post_recipe(client, data=image_bytes(), filename="photo.jpg", title="Two")
     assert len(bucket_keys(s3)) == 4
@@ -138,11 +151,13 @@ def test_bad_files_are_a_form_error_and_nothing_is_written(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,
+    cook: User,
+    auth: AuthActions,
     data: bytes,
     filename: str,
     message: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=data, filename=filename)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -152,12 +167,18 @@ def test_bad_files_are_a_form_error_and_nothing_is_written(
     assert recipe_count(app) == 0
 
 
-def test_the_form_keeps_what_was_typed_after_a_refusal(client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_keeps_what_was_typed_after_a_refusal(
+    client: FlaskClient, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=b"", filename="x.jpg", title="Grandma's stew")
     assert "Grandma&#39;s stew" in response.get_data(as_text=True)
 
 
-def test_a_photo_is_required(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+def test_a_photo_is_required(
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=None)
     assert response.status_code == 422
     assert "Add a photo of the dish." in response.get_data(as_text=True)
@@ -178,24 +199,32 @@ def test_text_fields_are_validated(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,
+    cook: User,
+    auth: AuthActions,
     fields: dict[str, str],
     message: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(), **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert bucket_keys(s3) == []
 
 
-def test_posting_is_rate_limited_per_account(app: Flask, client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+def test_posting_is_rate_limited_per_account(
+    app: Flask, client: FlaskClient, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     app.config["POSTING_RATE_LIMIT"] = "2 per minute"
     statuses = [post_recipe(client, data=image_bytes()).status_code for _ in range(3)]
     assert statuses == [302, 302, 429]
     assert recipe_count(app) == 2
 
 
-def test_an_oversize_body_gets_the_413_page(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+def test_an_oversize_body_gets_the_413_page(
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     token = AuthActions(client).csrf_token("/recipes/new")
     # Encoded by hand: the test client would spool a body this large to a
@@ -221,10 +250,11 @@ def test_an_oversize_body_gets_the_413_page(app: Flask, client: FlaskClient, s3:
 
 
 def test_a_photo_over_the_limit_keeps_the_typed_recipe(
-    app: Flask, client: FlaskClient, s3: Any, cook
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
     # Small sizes: past 500 KB the test client spools its request body to a
     # temporary file that nobody closes.
+    auth.login("cook@example.com")
     app.config.update(MAX_PHOTO_BYTES=200 * 1024, MAX_CONTENT_LENGTH=400 * 1024)
     photo = b"\xff\xd8" + b"0" * (300 * 1024 - 2)  # 0.3 MB
     response = post_recipe(
@@ -241,7 +271,10 @@ def test_a_photo_over_the_limit_keeps_the_typed_recipe(
     assert recipe_count(app) == 0
 
 
-def test_a_photo_at_the_limit_is_kept_whole(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+def test_a_photo_at_the_limit_is_kept_whole(
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     photo = image_bytes()
     app.config["MAX_PHOTO_BYTES"] = len(photo)
     response = post_recipe(client, data=photo)
@@ -249,7 +282,10 @@ def test_a_photo_at_the_limit_is_kept_whole(app: Flask, client: FlaskClient, s3:
     assert recipe_count(app) == 1
 
 
-def test_the_photo_field_carries_its_limit_for_the_browser_check(client: FlaskClient, cook) -> None:  # type: ignore[no-untyped-def]
+def test_the_photo_field_carries_its_limit_for_the_browser_check(
+    client: FlaskClient, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     html = client.get("/recipes/new").get_data(as_text=True)
     assert 'data-max-bytes="10485760"' in html
     assert "up to 10 MB." in html
@@ -260,9 +296,11 @@ def test_a_failed_commit_removes_the_uploaded_objects(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,
+    cook: User,
+    auth: AuthActions,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     app.config["PROPAGATE_EXCEPTIONS"] = False
     token = AuthActions(client).csrf_token("/recipes/new")
 
@@ -374,8 +412,10 @@ def test_editing_without_a_new_photo_keeps_the_old_one(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,  # type: ignore[no-untyped-def]
+    cook: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     url = f"/recipes/{recipe.id}/edit"
     response = post_recipe(client, url, title="Better soup")
@@ -388,8 +428,9 @@ def test_editing_without_a_new_photo_keeps_the_old_one(
 
 
 def test_a_new_photo_replaces_the_old_objects(
-    app: Flask, client: FlaskClient, s3: Any, cook
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     url = f"/recipes/{recipe.id}/edit"
     response = post_recipe(client, url, data=image_bytes("PNG"), filename="new.png")
@@ -402,7 +443,10 @@ def test_a_new_photo_replaces_the_old_objects(
     assert bucket_keys(s3) == sorted([saved.image_key, saved.thumbnail_key])
 
 
-def test_a_bad_new_photo_changes_nothing(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_new_photo_changes_nothing(
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     url = f"/recipes/{recipe.id}/edit"
     response = post_recipe(client, url, data=b"GIF89a", filename="x.gif", title="Changed")
@@ -417,9 +461,11 @@ def test_a_failed_commit_while_replacing_keeps_the_old_photo(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,
+    cook: User,
+    auth: AuthActions,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     url = f"/recipes/{recipe.id}/edit"
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -453,8 +499,10 @@ def test_delete_asks_first_then_removes_the_row_and_the_objects(
     app: Flask,
     client: FlaskClient,
     s3: Any,
-    cook,  # type: ignore[no-untyped-def]
+    cook: User,
+    auth: AuthActions,  # type: ignore[no-untyped-def]
 ) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     url = f"/recipes/{recipe.id}/delete"
     confirm = client.get(url)
@@ -467,7 +515,10 @@ def test_delete_asks_first_then_removes_the_row_and_the_objects(
     assert bucket_keys(s3) == []
 
 
-def test_delete_without_csrf_token_is_400(app: Flask, client: FlaskClient, s3: Any, cook) -> None:  # type: ignore[no-untyped-def]
+def test_delete_without_csrf_token_is_400(
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     assert client.post(f"/recipes/{recipe.id}/delete").status_code == 400
     assert load_recipe(app, recipe.id) is not None

@@ -29,10 +29,9 @@ from tests.recipes.factories import (
 
 
 @pytest.fixture
-def cook(app: Flask, auth: AuthActions) -> User:
-    user = make_user(app, "cook@example.com")
-    auth.login("cook@example.com")
-    return user
+def cook(app: Flask) -> User:
+    """A member who posts recipes (cook@example.com), not logged in."""
+    return make_user(app, "cook@example.com")
 
 
 def tag_names(app: Flask, recipe_id: int) -> list[str]:
@@ -116,8 +115,9 @@ def test_parsing_tags_is_bounded_whatever_the_field_holds(
 
 
 def test_tags_typed_on_the_form_are_saved_and_shown_as_links(
-    app: Flask, client: FlaskClient, cook: User
+    app: Flask, client: FlaskClient, cook: User, auth: AuthActions
 ) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(), tags="Soup, Vegetarian, soup")
     assert response.status_code == 302
     recipe_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -130,8 +130,9 @@ def test_tags_typed_on_the_form_are_saved_and_shown_as_links(
 
 
 def test_bad_tags_are_a_form_error_and_nothing_is_saved(
-    app: Flask, client: FlaskClient, s3: Any, cook: User
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
 ) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(), tags="soup, <b>bold</b>", title="Kept")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -143,8 +144,9 @@ def test_bad_tags_are_a_form_error_and_nothing_is_saved(
 
 
 def test_a_huge_tags_field_is_a_form_error(
-    app: Flask, client: FlaskClient, s3: Any, cook: User
+    app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
 ) -> None:
+    auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(), tags=",".join(map(str, range(30_000))))
     assert response.status_code == 422
     assert "Keep the tags under 500 characters." in response.get_data(as_text=True)
@@ -152,8 +154,9 @@ def test_a_huge_tags_field_is_a_form_error(
 
 
 def test_the_edit_form_shows_the_tags_and_saves_new_ones(
-    app: Flask, client: FlaskClient, cook: User
+    app: Flask, client: FlaskClient, cook: User, auth: AuthActions
 ) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook, tags=["soup", "winter"])
     html = client.get(f"/recipes/{recipe.id}/edit").get_data(as_text=True)
     assert 'value="soup, winter"' in html
@@ -169,7 +172,10 @@ def test_the_edit_form_shows_the_tags_and_saves_new_ones(
     assert tag_names(app, recipe.id) == []
 
 
-def test_one_tag_row_per_name_shared_by_every_recipe(app: Flask, cook: User) -> None:
+def test_one_tag_row_per_name_shared_by_every_recipe(
+    app: Flask, cook: User, auth: AuthActions
+) -> None:
+    auth.login("cook@example.com")
     make_recipe(app, cook, "Tomato soup", tags=["soup"])
     make_recipe(app, cook, "Leek soup", tags=["soup", "winter"])
     with app.app_context():
@@ -189,8 +195,9 @@ def test_adding_a_tag_that_appeared_meanwhile_uses_the_existing_row(app: Flask) 
 
 
 def test_the_same_tag_added_to_a_recipe_at_once_by_two_requests_is_a_409(
-    app: Flask, cook: User
+    app: Flask, cook: User, auth: AuthActions
 ) -> None:
+    auth.login("cook@example.com")
     recipe = make_recipe(app, cook)
     with app.test_request_context():
         slow = db.session.get(Recipe, recipe.id)
@@ -218,6 +225,7 @@ def test_the_same_tag_added_to_a_recipe_at_once_by_two_requests_is_a_409(
 def test_deleting_a_recipe_removes_its_tag_links_not_the_tags(
     app: Flask, client: FlaskClient, auth: AuthActions, cook: User
 ) -> None:
+    auth.login("cook@example.com")
     gone = make_recipe(app, cook, "Leek soup", tags=["soup", "winter"])
     kept = make_recipe(app, cook, "Tomato soup", tags=["soup"])
     response = client.post(
