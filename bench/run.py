@@ -37,9 +37,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from bench import seed
-from tests.servers import free_port
+from tests.servers import free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -47,6 +49,8 @@ THREADS, CONNECTIONS, WORKERS = 2, 16, 2
 PRODUCT_ID = 4242
 PRODUCTS = 10_000
 ORDER_SCRIPT = ROOT / "bench" / "order.lua"
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+POSTGRES_ORDERS = "order POST (2 lines), PostgreSQL"
 TABLE_START, TABLE_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -252,6 +256,7 @@ class Bench:
         self.checks_after: list[Callable[[], None]] = []
         self.notes: list[str] = []
         self.rounds_run = 0
+        self.redis_url: str | None = None
 
     def start(self, name: str, app: str, env: dict[str, str]) -> Server:
         return self.servers.enter_context(gunicorn(name, app, env, self.workdir))
@@ -289,47 +294,97 @@ class Bench:
         product_list, product_detail = "/api/products/?per_page=20", f"/api/products/{PRODUCT_ID}"
         tutorial = self.start("tutorial", "bench.tutorial:app", {"BENCH_DATABASE_URL": shop.url})
         check(requests.get(tutorial.url + product_list, timeout=10), 200, "tutorial list")
-        api = self.start("shop_api", "shop_api:create_app()", app_env("SHOP_API", shop.url))
-        page = check(requests.get(api.url + product_list, timeout=10), 200, "list").json()
-        if len(page["items"]) != 20 or page["total"] != PRODUCTS:
-            raise SystemExit(f"product list: {len(page['items'])} items of {page['total']}")
-        check(requests.get(api.url + product_detail, timeout=10), 200, "product detail")
+        cached = self.start(
+            "shop_api", "shop_api:create_app()", app_env("SHOP_API", shop.url, **self.cache())
+        )
+        uncached = self.start(
+            "NullCache", "shop_api:create_app()", app_env("SHOP_API", shop.url, CACHE_TYPE="NullCache")
+        )
+        for api in (cached, uncached):
+            page = check(requests.get(api.url + product_list, timeout=10), 200, "list").json()
+            if len(page["items"]) != 20 or page["total"] != PRODUCTS:
+                raise SystemExit(f"product list: {len(page['items'])} items of {page['total']}")
+            check(requests.get(api.url + product_detail, timeout=10), 200, "product detail")
         credentials = {"email": seed.CUSTOMER_EMAIL, "password": seed.PASSWORD}
-        answer = requests.post(api.url + "/api/auth/tokens", json=credentials, timeout=10)
+        answer = requests.post(cached.url + "/api/auth/tokens", json=credentials, timeout=10)
         token = check(answer, 201, "token").json()["token"]
-        check(_one_order(api, token), 201, "shop_api order")
+        check(_one_order(cached, token), 201, "shop_api order")
         # The tutorial's orders go to a copy taken before any order: its lost
         # updates are counted and reported, not treated as a failed run.
         tutorial_orders_env = {"BENCH_DATABASE_URL": seed.sqlite_url(tutorial_orders)}
         tutorial_shop = self.start("tutorial", "bench.tutorial:app", tutorial_orders_env)
         check(_one_order(tutorial_shop, seed.CUSTOMER_TOKEN), 201, "tutorial order")
 
-        self.case("product list", tutorial, product_list)
-        self.case("product detail", tutorial, product_detail)
-        self.case("product list", api, product_list)
-        self.case("product detail", api, product_detail)
-        for server, bearer in ((api, token), (tutorial_shop, seed.CUSTOMER_TOKEN)):
+        for api in (tutorial, cached, uncached):
+            self.case("product list", api, product_list)
+            self.case("product detail", api, product_detail)
+        for server, bearer in ((cached, token), (tutorial_shop, seed.CUSTOMER_TOKEN)):
             order_env = {"BENCH_TOKEN": bearer, "BENCH_PRODUCTS": str(PRODUCTS)}
             self.case(
                 "order POST (2 lines)", server, "/api/orders/", script=ORDER_SCRIPT, env=order_env
             )
-        self.checks_after.append(lambda: _check_stock(shop.path))
-        self.checks_after.append(lambda: self._note_lost_updates(tutorial_orders))
+        self.checks_after.append(lambda: _check_stock(shop.url))
+        self.checks_after.append(lambda: self._note_lost_updates(seed.sqlite_url(tutorial_orders)))
+        self.orders_on_postgresql()
 
-    def _note_lost_updates(self, tutorial_orders: Path) -> None:
+    def orders_on_postgresql(self) -> None:
+        """The order POST again with both shops on PostgreSQL (each its own
+        database on BENCH_POSTGRES_URL's server), where row locks, not a
+        single write lock, decide who waits."""
+        server_url = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_SERVER)
+        try:
+            ours = seed.fresh_postgresql_database(server_url, "bench_shop")
+            theirs = seed.fresh_postgresql_database(server_url, "bench_tutorial_shop")
+        except OperationalError:
+            self.notes.append(f"No PostgreSQL server at {server_url}: orders on SQLite only.")
+            return
+        print("  (seeding 10,000 products twice on PostgreSQL)", flush=True)
+        shop = seed.shop(self.workdir / "unused", products=PRODUCTS, url=ours)
+        seed.shop(self.workdir / "unused", products=PRODUCTS, url=theirs)
+        api = self.start("shop_api", "shop_api:create_app()", app_env("SHOP_API", shop.url))
+        credentials = {"email": seed.CUSTOMER_EMAIL, "password": seed.PASSWORD}
+        answer = requests.post(api.url + "/api/auth/tokens", json=credentials, timeout=10)
+        token = check(answer, 201, "token (PostgreSQL)").json()["token"]
+        check(_one_order(api, token), 201, "shop_api order (PostgreSQL)")
+        tutorial = self.start("tutorial", "bench.tutorial:app", {"BENCH_DATABASE_URL": theirs})
+        check(_one_order(tutorial, seed.CUSTOMER_TOKEN), 201, "tutorial order (PostgreSQL)")
+        for server, bearer in ((api, token), (tutorial, seed.CUSTOMER_TOKEN)):
+            order_env = {"BENCH_TOKEN": bearer, "BENCH_PRODUCTS": str(PRODUCTS)}
+            self.case(POSTGRES_ORDERS, server, "/api/orders/", script=ORDER_SCRIPT, env=order_env)
+        self.checks_after.append(lambda: _check_stock(ours))
+        self.checks_after.append(lambda: self._note_lost_updates(theirs, " on PostgreSQL"))
+
+    def cache(self) -> dict[str, str]:
+        """The cache as compose runs it: RedisCache, shared by both workers (so
+        a change in one clears the other's entries too), on a redis-server of
+        the run's own; SimpleCache, per worker, where there is none (noted)."""
+        if shutil.which("redis-server") is None:
+            self.notes.append("No redis-server here: the caches were SimpleCache, per worker.")
+            return {"CACHE_TYPE": "SimpleCache"}
+        if self.redis_url is None:
+            self.redis_url = self.servers.enter_context(redis_server(self.workdir)).url
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url}
+
+    def _note_lost_updates(self, tutorial_orders: str, where: str = "") -> None:
         sold, taken = _stock_sold_and_taken(tutorial_orders)
-        self.notes.append(
-            f"The tutorial's order endpoint sold {sold:,} items and took {taken:,} from stock: "
-            f"{sold - taken:,} lost updates, where two requests read the same stock at once "
-            "and each wrote its own new value. This project's orders took from stock exactly "
-            "what they sold."
-        )
+        note = f"The tutorial's order endpoint{where} sold {sold:,} items and took {taken:,} from stock"
+        if sold == taken:
+            # Its race needs two requests for one product at the same moment:
+            # with 10,000 products and 16 connections, a short run may see none.
+            note += " (no lost update in this run: no two requests raced for one product)."
+        else:
+            note += (
+                f": {sold - taken:,} lost, where two requests read the same stock "
+                "at once and each wrote its own new value."
+            )
+        self.notes.append(note + " This project's orders took from stock exactly what they sold.")
 
     def helpdesk(self) -> None:
         for size in (1_000, 100_000):
             print(f"  (seeding {size:,} tickets)", flush=True)
             desk = seed.helpdesk(self.workdir / f"helpdesk-{size}.sqlite3", tickets=size)
-            app = self.start("helpdesk", "helpdesk:create_app()", app_env("HELPDESK", desk.url))
+            env = app_env("HELPDESK", desk.url, **self.cache())  # the status counts are cached
+            app = self.start("helpdesk", "helpdesk:create_app()", env)
             for case, email, path in (
                 (f"staff list, {size:,} tickets", seed.STAFF_EMAIL, "/staff/tickets/"),
                 (f"own list, {size:,} tickets", seed.CUSTOMER_EMAIL, "/tickets/"),
@@ -374,22 +429,24 @@ def _one_order(server: Server, token: str) -> requests.Response:
     )
 
 
-def _check_stock(path: Path) -> None:
+def _check_stock(url: str) -> None:
     """Every order the benchmark placed took its stock, no more, no less."""
-    sold, taken = _stock_sold_and_taken(path)
+    sold, taken = _stock_sold_and_taken(url)
     if sold != taken:
         raise SystemExit(f"orders sold {sold} items but stock went down by {taken}")
 
 
-def _stock_sold_and_taken(path: Path) -> tuple[int, int]:
+def _stock_sold_and_taken(url: str) -> tuple[int, int]:
     """Items in orders, and how far stock went down (from seed.STOCK each)."""
-    with closing(sqlite3.connect(path)) as connection:
-        sold = connection.execute(
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        sold = connection.exec_driver_sql(
             "SELECT coalesce(sum(quantity), 0) FROM order_lines JOIN orders ON orders.id = order_id"
-        ).fetchone()[0]
+        ).scalar_one()
         taken = connection.execute(
-            "SELECT ? * count(*) - sum(stock) FROM products", (seed.STOCK,)
-        ).fetchone()[0]
+            text("SELECT :stock * count(*) - sum(stock) FROM products"), {"stock": seed.STOCK}
+        ).scalar_one()
+    engine.dispose()
     return int(sold), int(taken)
 
 
@@ -449,39 +506,36 @@ def table(results: list[Result], duration: str, rounds: int) -> str:
     return "\n".join(lines)
 
 
-# The issue's goals: (case, minimum times tutorial, minimum % of bare, maximum growth).
-GOALS: tuple[tuple[str, float, float, float], ...] = (
-    ("product list", 1.3, 45, 0),
-    ("product detail", 1.1, 55, 0),
-    ("order POST (2 lines)", 0, 20, 0),
-    ("staff list, 100,000 tickets", 0, 0, 1.5),
-    ("own list, 100,000 tickets", 0, 0, 1.5),
-    ("recipes home, 10,000 recipes", 0, 0, 1.5),
+# The goals (the teachable-core issue): (case, server, minimum times the
+# tutorial, maximum growth from the small size to the large one).
+GOALS: tuple[tuple[str, str, float, float], ...] = (
+    ("product list", "shop_api", 2.0, 0),
+    ("product detail", "shop_api", 1.2, 0),
+    ("product list", "NullCache", 0.7, 0),
+    ("product detail", "NullCache", 0.7, 0),
+    ("order POST (2 lines)", "shop_api", 1.2, 0),
+    (POSTGRES_ORDERS, "shop_api", 1.2, 0),
+    ("staff list, 100,000 tickets", "helpdesk", 0, 1.5),
+    ("own list, 100,000 tickets", "helpdesk", 0, 1.5),
+    ("recipes home, 10,000 recipes", "recipes", 0, 1.5),
 )
 
 
 def goals(results: list[Result]) -> str:
-    ours = {r.case: r for r in results if r.server not in ("bare", "tutorial")}
+    found = {(r.case, r.server): r for r in results}
     lines = []
-    for case, times_tutorial, percent_of_bare, growth in GOALS:
-        if case not in ours:
+    for case, server, times_tutorial, growth in GOALS:
+        result = found.get((case, server))
+        if result is None:
             continue
-        result, wanted, measured, met = ours[case], [], [], True
         if times_tutorial:
-            wanted.append(f"≥ {times_tutorial}× tutorial")
-            measured.append(f"{result.times_tutorial or 0:.2f}×")
-            met &= (result.times_tutorial or 0) >= times_tutorial
-        if percent_of_bare:
-            wanted.append(f"≥ {percent_of_bare:.0f}% of bare")
-            # One decimal: the table rounds 19.7% up to 20%.
-            measured.append(f"{result.percent_of_bare:.1f}%")
-            met &= result.percent_of_bare >= percent_of_bare
-        if growth:
-            wanted.append(f"p50 ≤ {growth}× the small size")
-            measured.append(f"{result.growth or 0:.2f}×")
-            met &= result.growth is not None and result.growth <= growth
+            wanted, measured = f"≥ {times_tutorial}× tutorial", result.times_tutorial or 0
+            met = measured >= times_tutorial
+        else:
+            wanted, measured = f"p50 ≤ {growth}× the small size", result.growth or 0
+            met = result.growth is not None and measured <= growth
         verdict = "met" if met else "NOT met"
-        lines.append(f"- {case}: {' and '.join(wanted)}: **{verdict}** ({', '.join(measured)})")
+        lines.append(f"- {case} ({server}): {wanted}: **{verdict}** ({measured:.2f}×)")
     return "\n".join(lines)
 
 

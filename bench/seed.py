@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 from flask_migrate import upgrade
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert
 
 from shared.auth.passwords import hash_password
 
@@ -47,23 +47,39 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def fresh_postgresql_database(server_url: str, name: str) -> str:
+    """``name`` dropped and created anew on the server at ``server_url``
+    (``postgresql+psycopg://user@host:port``); its URL."""
+    engine = create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return f"{server_url}/{name}"
+
+
 def _build(
     path: Path,
     create_app: Callable[[dict[str, Any]], Flask],
     db: SQLAlchemy,
     fill: Callable[[SQLAlchemy, Any], None],
     models: Any,
+    url: str | None = None,
 ) -> Seeded:
-    if path.exists():
+    """The app's schema and rows in the SQLite file at ``path``, or in the
+    (empty) database at ``url``."""
+    if url is None and path.exists():
         path.unlink()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlite_url(path), "REQUEST_LOG_ENABLED": False})
+    url = url or sqlite_url(path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REQUEST_LOG_ENABLED": False})
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         fill(db, models)
         db.session.commit()
         db.session.execute(db.text("ANALYZE"))  # the planner's statistics, as after real use
         db.session.commit()
-    return Seeded(path, sqlite_url(path))
+        db.engine.dispose()
+    return Seeded(path, url)
 
 
 def _users(db: SQLAlchemy, user_model: Any, emails: list[str], staff: set[str]) -> list[int]:
@@ -71,6 +87,8 @@ def _users(db: SQLAlchemy, user_model: Any, emails: list[str], staff: set[str]) 
     rows = [
         {
             "email": email,
+            "display_name": f"bench {number}",
+            "display_name_key": f"bench {number}",
             "password_hash": password_hash,
             "is_staff": email in staff,
             "session_token": f"bench-session-{number}",
@@ -89,7 +107,7 @@ def _name(rng: random.Random) -> str:
 # --- the shop --------------------------------------------------------------------
 
 
-def shop(path: Path, *, products: int = 10_000) -> Seeded:
+def shop(path: Path, *, products: int = 10_000, url: str | None = None) -> Seeded:
     import shop_api
     from shop_api import models
     from shop_api.extensions import db
@@ -120,7 +138,7 @@ def shop(path: Path, *, products: int = 10_000) -> Seeded:
         ]
         db.session.execute(insert(models.Product), rows)
 
-    return _build(path, shop_api.create_app, db, fill, models)
+    return _build(path, shop_api.create_app, db, fill, models, url)
 
 
 # --- the help desk ---------------------------------------------------------------
