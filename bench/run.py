@@ -298,7 +298,9 @@ class Bench:
             "shop_api", "shop_api:create_app()", app_env("SHOP_API", shop.url, **self.cache())
         )
         uncached = self.start(
-            "NullCache", "shop_api:create_app()", app_env("SHOP_API", shop.url, CACHE_TYPE="NullCache")
+            "NullCache",
+            "shop_api:create_app()",
+            app_env("SHOP_API", shop.url, CACHE_TYPE="NullCache"),
         )
         for api in (cached, uncached):
             page = check(requests.get(api.url + product_list, timeout=10), 200, "list").json()
@@ -367,7 +369,7 @@ class Bench:
 
     def _note_lost_updates(self, tutorial_orders: str, where: str = "") -> None:
         sold, taken = _stock_sold_and_taken(tutorial_orders)
-        note = f"The tutorial's order endpoint{where} sold {sold:,} items and took {taken:,} from stock"
+        note = f"The tutorial's orders{where} sold {sold:,} items and took {taken:,} from stock"
         if sold == taken:
             # Its race needs two requests for one product at the same moment:
             # with 10,000 products and 16 connections, a short run may see none.
