@@ -57,8 +57,7 @@ class Ticket(db.Model):  # type: ignore[name-defined]
         Index("ix_tickets_owner_created", "created_by_id", "created_at"),
         # The staff list: WHERE status = ? ORDER BY created_at DESC.
         Index("ix_tickets_status_created", "status", "created_at"),
-        # The staff list of all tickets: ORDER BY created_at DESC, id DESC.
-        # Without it every view sorts the whole table (12 ms at 100,000 tickets).
+        # The staff list of all tickets: ORDER BY created_at DESC, id DESC, without a sort.
         Index("ix_tickets_created_id", "created_at", "id"),
     )
 
@@ -82,9 +81,6 @@ class Ticket(db.Model):  # type: ignore[name-defined]
         order_by="StatusChange.changed_at, StatusChange.id",
         cascade="all, delete-orphan",
     )
-
-    def __repr__(self) -> str:
-        return f"<Ticket {self.id} {self.status.value} {self.title!r}>"
 
 
 class Reply(db.Model):  # type: ignore[name-defined]

@@ -1,10 +1,6 @@
-"""The help desk's rules. Views call these; nothing else writes tickets.
-
-Functions take plain values (ids, strings, the acting user) and raise the
-exceptions below; they know nothing of requests, forms or flash messages.
-Queries that return a user's tickets filter by owner in SQL, so a forgotten
-check cannot leak another user's ticket.
-"""
+"""The help desk's rules, with plain arguments: views and ``seed-demo`` call
+them, nothing else writes tickets. Queries for a user's tickets put the owner
+in the WHERE clause, so a forgotten check cannot leak another user's ticket."""
 
 from __future__ import annotations
 
@@ -36,35 +32,19 @@ class StatusChangedMeanwhile(HelpdeskError):
     pass
 
 
-# --- writing -----------------------------------------------------------------
-
-
 def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
-    ticket = Ticket(
-        title=title.strip(),
-        description=description.strip(),
-        status=TicketStatus.OPEN,
-        created_by=owner,
-    )
+    ticket = Ticket(title=title.strip(), description=description.strip(), created_by=owner)
     db.session.add(ticket)
     db.session.commit()
     cache.delete_memoized(tickets_per_status)
     return ticket
 
 
-# A customer who writes again on a ticket staff thought done (Resolved) or
-# waiting on them (Pending) still needs help: their reply reopens it.
-REOPENED_BY_A_CUSTOMER_REPLY = frozenset({TicketStatus.PENDING, TicketStatus.RESOLVED})
-
-
 def add_reply(
     ticket: Ticket, author: User, *, body: str, internal: bool = False, notify: bool = True
 ) -> Reply:
-    """Owners reply publicly; staff publicly or as an internal note. An
-    owner's reply on a Pending or Resolved ticket reopens it, recorded in the
-    history as the owner's change, in the same transaction. A staff member's
-    public reply is mailed to the owner (``notify=False``: not, as for demo
-    data); an internal note never is."""
+    """Owners reply publicly, staff publicly or as an internal note. A staff
+    member's public reply is mailed to the owner (unless ``notify=False``)."""
     if internal and not author.is_staff:
         raise NotAllowed("Only staff can write internal notes.")
     if not author.is_staff and ticket.created_by_id != author.id:
@@ -77,12 +57,13 @@ def add_reply(
         ticket.updated_at = now
     db.session.add(reply)
     reopened = None
-    if not author.is_staff and ticket.status in REOPENED_BY_A_CUSTOMER_REPLY:
-        # If staff changed the status a moment ago, their change stands.
+    if not author.is_staff and ticket.status is not TicketStatus.OPEN:
+        # A customer writing on a Pending or Resolved ticket still needs help:
+        # reopen it, unless staff changed the status a moment ago.
         reopened = _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
     if notify and author.is_staff and not internal:
         _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
-    db.session.commit()  # the reply and its mail together, or neither
+    db.session.commit()  # the reply, its status change and its mail together, or none
     if reopened is not None:
         cache.delete_memoized(tickets_per_status)
     return reply
@@ -91,13 +72,8 @@ def add_reply(
 def change_status(
     ticket: Ticket, new_status: TicketStatus, staff: User, *, notify: bool = True
 ) -> StatusChange:
-    """Move ``ticket`` to ``new_status`` and record who did it, in one
-    transaction, with the mail that tells the owner (unless ``notify=False``).
-
-    The UPDATE only applies while the status is still the one this request
-    read, so two staff members changing the same ticket at once cannot
-    record a history entry with the wrong "from" status.
-    """
+    """Move ``ticket`` to ``new_status``, record who did it and queue the
+    owner's mail (unless ``notify=False``), in one transaction."""
     if not staff.is_staff:
         raise NotAllowed("Only staff can change a ticket's status.")
     old_status = ticket.status
@@ -119,9 +95,8 @@ def change_status(
 
 
 def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
-    """Queue a mail to the ticket's owner, in the caller's transaction (sent
-    by the worker, shared/mail.py). Only what the owner may see goes in:
-    never an internal note or its time."""
+    """Queue a mail in the caller's transaction; the worker sends it (shared/mail.py).
+    Only what the owner may see goes in: never an internal note or its time."""
     outbox.queue(
         to=ticket.created_by.email,
         subject=subject,
@@ -135,8 +110,12 @@ def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: obje
 def _move_status(
     ticket: Ticket, old_status: TicketStatus, new_status: TicketStatus, by: User, now: datetime
 ) -> StatusChange | None:
-    """``old_status`` -> ``new_status`` and its history entry, uncommitted; None
-    (and nothing written) when the status is no longer ``old_status``."""
+    """``old_status`` -> ``new_status`` with its history entry, uncommitted.
+
+    A conditional UPDATE: it applies only while the status is still the one
+    this request read, so when two staff members change a ticket at once the
+    second gets None (nothing written) instead of a history with a wrong "from".
+    """
     result = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == old_status)
@@ -159,9 +138,6 @@ def _move_status(
     return change
 
 
-# --- reading -----------------------------------------------------------------
-
-
 def own_tickets_query(owner_id: int) -> Select[tuple[Ticket]]:
     return (
         select(Ticket)
@@ -171,8 +147,8 @@ def own_tickets_query(owner_id: int) -> Select[tuple[Ticket]]:
 
 
 def own_ticket(ticket_id: int, owner_id: int) -> Select[tuple[Ticket]]:
-    """The ticket if ``owner_id`` created it, with its replies: the owner is
-    in the query, so anyone else's is not found, as a missing one is."""
+    """The ticket, with its replies, if ``owner_id`` created it: anyone
+    else's is not found, as a missing one is."""
     return (
         select(Ticket)
         .where(Ticket.id == ticket_id, Ticket.created_by_id == owner_id)
@@ -214,27 +190,24 @@ class StatusCounts:
 
 
 def count_by_status(search: str | None = None) -> StatusCounts:
-    """Tickets per status: one GROUP BY, of the tickets matching ``search``
-    (so the counts beside a search result are that result's), or of all
-    tickets, cached (Flask-Caching) until a new ticket or a status change."""
+    """Tickets per status: of those matching ``search`` (so the counts beside
+    a search result are that result's), or of all tickets, from the cache."""
     if search:
-        rows = db.session.execute(
-            select(Ticket.status, func.count()).where(_matches(search)).group_by(Ticket.status)
-        ).all()
-        counts = dict.fromkeys(TicketStatus, 0)  # a status with no tickets still shows 0
-        counts.update(dict(rows))
-        return StatusCounts(counts)
+        return StatusCounts(_group_by_status(_matches(search)))
     return StatusCounts(tickets_per_status())
 
 
 @cache.memoize()
 def tickets_per_status() -> dict[TicketStatus, int]:
-    """Every status with its number of tickets. Cleared by ``open_ticket``
-    and ``_move_status``, the only writes that change it."""
-    rows = db.session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all()
-    counts = dict.fromkeys(TicketStatus, 0)
-    counts.update(dict(rows))
-    return counts
+    """Cached until a write that changes it (a new, reopened or moved ticket)
+    clears it with ``cache.delete_memoized``."""
+    return _group_by_status()
+
+
+def _group_by_status(*where: ColumnElement[bool]) -> dict[TicketStatus, int]:
+    query = select(Ticket.status, func.count()).where(*where).group_by(Ticket.status)
+    # A status with no tickets still shows 0.
+    return dict.fromkeys(TicketStatus, 0) | dict(db.session.execute(query).all())
 
 
 def ticket_for_staff(ticket_id: int) -> Select[tuple[Ticket]]:

@@ -1,9 +1,6 @@
-"""The staff area: every ticket, internal notes, status changes.
-
-The whole blueprint is guarded by one ``before_request`` check, so a view
-added later cannot forget it: anonymous users go to the login page, logged-in
-non-staff get 403.
-"""
+"""The staff area: every ticket, internal notes, status changes. One
+``before_request`` guard covers every view, even one added later: anonymous
+users go to the login page, logged-in non-staff get 403."""
 
 from __future__ import annotations
 
@@ -80,11 +77,9 @@ def reply(ticket_id: int) -> ResponseReturnValue:
 
 
 def _status_filter() -> TicketStatus | None:
-    raw = request.args.get("status", "")
-    if not raw:
-        return None
+    raw = request.args.get("status")
     try:
-        return TicketStatus(raw)
+        return TicketStatus(raw) if raw else None
     except ValueError:
         abort(400, f"Unknown status {raw!r}: use open, pending or resolved.")
 

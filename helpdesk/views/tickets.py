@@ -19,8 +19,6 @@ from shared.forms import form_status
 from shared.pagination import paginate
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
-
-
 bp.before_request(require_login)  # every page here needs a logged-in user
 
 
@@ -43,8 +41,7 @@ def new_ticket() -> ResponseReturnValue:
         )
         flash("Your ticket is open. Staff will reply here.", "success")
         return redirect(url_for(".show_ticket", ticket_id=ticket.id))
-    status = form_status(form)
-    return render_template("tickets/new.html", form=form), status
+    return render_template("tickets/new.html", form=form), form_status(form)
 
 
 @bp.get("/<id:ticket_id>")
