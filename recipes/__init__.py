@@ -29,11 +29,8 @@ from shared.worker import celery_init_app
 
 DEFAULTS = {
     "RECIPES_PER_PAGE": 12,
-    # New and edited recipes per account (recipes/views/recipes.py).
-    "POSTING_RATE_LIMIT": "30 per hour",
-    # A phone photo is 3 to 8 MB. A larger one is read and refused next to the
-    # form's photo field, with the typed recipe kept (recipes/forms.py); a
-    # request past MAX_CONTENT_LENGTH is refused unread, with the 413 page.
+    "POSTING_RATE_LIMIT": "30 per hour",  # new and edited recipes per account
+    # A phone photo is 3 to 8 MB; how the two limits answer: recipes/forms.py.
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "S3_BUCKET": "recipes",
@@ -43,8 +40,7 @@ DEFAULTS = {
     "S3_ACCESS_KEY_ID": "",  # empty: boto3's usual chain (environment, profile, role)
     "S3_SECRET_ACCESS_KEY": "",
     "S3_PRESIGNED_EXPIRY": 3600,
-    # Seconds to connect to the bucket and to wait for its answer (recipes/storage.py).
-    "S3_CONNECT_TIMEOUT": 2,
+    "S3_CONNECT_TIMEOUT": 2,  # seconds (recipes/storage.py)
     "S3_READ_TIMEOUT": 3,
     "MAIL_DEFAULT_SENDER": "Recipes <recipes@example.com>",
 }

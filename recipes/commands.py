@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import random
-from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -21,158 +23,10 @@ from shared.commands import create_user_command, seed_demo_command
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
 DEMO_STAFF = "staff@example.com"
 DEMO_COOKS = ("cook@example.com", "baker@example.com")
-
-
-@dataclass(frozen=True)
-class DemoRecipe:
-    author: int  # index into DEMO_COOKS
-    title: str
-    ingredients: tuple[str, ...]
-    instructions: tuple[str, ...]
-    plate: str  # colours of the drawn photo
-    food: str
-
-
-DEMO_RECIPES = (
-    DemoRecipe(
-        0,
-        "Tomato soup",
-        ("1 kg ripe tomatoes", "1 onion", "2 cloves garlic", "500 ml stock", "Olive oil", "Salt"),
-        (
-            "Soften the onion and garlic in oil.",
-            "Add chopped tomatoes and stock; simmer 20 minutes.",
-            "Blend, season and serve.",
-        ),
-        "#f4efe6",
-        "#d1462f",
-    ),
-    DemoRecipe(
-        0,
-        "Pea and mint risotto",
-        (
-            "300 g risotto rice",
-            "1 l hot stock",
-            "200 g peas",
-            "A handful of mint",
-            "50 g parmesan",
-            "Butter",
-        ),
-        (
-            "Toast the rice in butter.",
-            "Add stock a ladle at a time, stirring.",
-            "Stir in peas, mint and parmesan at the end.",
-        ),
-        "#ffffff",
-        "#8cbf4a",
-    ),
-    DemoRecipe(
-        1,
-        "Blueberry muffins",
-        (
-            "250 g flour",
-            "100 g sugar",
-            "2 tsp baking powder",
-            "1 egg",
-            "200 ml milk",
-            "80 ml oil",
-            "150 g blueberries",
-        ),
-        (
-            "Mix the dry and the wet ingredients separately, then together, briefly.",
-            "Fold in the berries.",
-            "Bake 20 minutes at 200 °C.",
-        ),
-        "#e8e2d6",
-        "#4b4f9e",
-    ),
-    DemoRecipe(
-        1,
-        "Sourdough loaf",
-        ("500 g bread flour", "350 g water", "100 g active starter", "10 g salt"),
-        (
-            "Mix, rest an hour, add salt.",
-            "Fold every 30 minutes for 2 hours.",
-            "Shape, prove overnight in the fridge, bake at 240 °C.",
-        ),
-        "#f2ead8",
-        "#b8834a",
-    ),
-    DemoRecipe(
-        0,
-        "Lemon pasta",
-        ("400 g spaghetti", "2 lemons", "60 g butter", "60 g parmesan", "Black pepper"),
-        (
-            "Cook the pasta.",
-            "Melt butter with lemon zest and juice.",
-            "Toss with the pasta, parmesan and some pasta water.",
-        ),
-        "#ffffff",
-        "#f1d35b",
-    ),
-    DemoRecipe(
-        1,
-        "Carrot cake",
-        (
-            "300 g grated carrot",
-            "250 g flour",
-            "200 g brown sugar",
-            "3 eggs",
-            "200 ml oil",
-            "Cinnamon",
-            "Walnuts",
-        ),
-        (
-            "Whisk eggs, sugar and oil.",
-            "Fold in flour, spice, carrot and nuts.",
-            "Bake 45 minutes at 170 °C; ice when cool.",
-        ),
-        "#f7f1e8",
-        "#d9822b",
-    ),
-    DemoRecipe(
-        0,
-        "Green curry",
-        (
-            "400 ml coconut milk",
-            "3 tbsp green curry paste",
-            "400 g chicken or tofu",
-            "Green beans",
-            "Thai basil",
-            "Fish sauce",
-        ),
-        (
-            "Fry the paste in a little coconut cream.",
-            "Add the rest of the milk and the chicken; simmer 10 minutes.",
-            "Add beans, season, finish with basil.",
-        ),
-        "#ffffff",
-        "#6f9e3c",
-    ),
-    DemoRecipe(
-        1,
-        "Chocolate mousse",
-        ("200 g dark chocolate", "4 eggs", "30 g sugar", "A pinch of salt"),
-        (
-            "Melt the chocolate.",
-            "Whisk the whites with salt and sugar to soft peaks.",
-            "Stir the yolks into the chocolate, fold in the whites, chill 4 hours.",
-        ),
-        "#f4efe6",
-        "#5a3825",
-    ),
+# Each with its author (one of DEMO_COOKS), tags and the colours of its drawn photo.
+DEMO_RECIPES: list[dict[str, Any]] = json.loads(
+    (Path(__file__).parent / "demo_recipes.json").read_text(encoding="utf-8")
 )
-
-# Tags to click through on the demo (GET /?tag=...); several recipes share each.
-DEMO_TAGS = {
-    "Tomato soup": ("soup", "vegetarian", "quick"),
-    "Pea and mint risotto": ("vegetarian", "dinner"),
-    "Blueberry muffins": ("baking", "sweet"),
-    "Sourdough loaf": ("baking", "bread"),
-    "Lemon pasta": ("vegetarian", "quick", "dinner"),
-    "Carrot cake": ("baking", "sweet"),
-    "Green curry": ("dinner", "spicy"),
-    "Chocolate mousse": ("sweet",),
-}
 
 
 def register_commands(app: Flask) -> None:
@@ -196,22 +50,22 @@ def create_bucket() -> None:
 def seed_demo() -> None:
     """Add demo users and recipes with generated photos. Safe to run again."""
     get_or_create_user(email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
-    cooks = [get_or_create_user(email=email, password=DEMO_PASSWORD) for email in DEMO_COOKS]
+    cooks = {email: get_or_create_user(email=email, password=DEMO_PASSWORD) for email in DEMO_COOKS}
     existing = set(db.session.scalars(db.select(Recipe.title)))
     added = 0
     with click.progressbar(DEMO_RECIPES, label="Demo recipes") as demo_recipes:
         for demo in demo_recipes:
-            if demo.title in existing:
+            if demo["title"] in existing:
                 continue
-            photo = demo_photo(demo.plate, demo.food, seed=demo.title)
+            photo = demo_photo(demo["plate_colour"], demo["food_colour"], seed=demo["title"])
             try:
                 services.publish_recipe(
-                    cooks[demo.author],
-                    title=demo.title,
-                    ingredients="\n".join(demo.ingredients),
-                    instructions="\n".join(demo.instructions),
+                    cooks[demo["author"]],
+                    title=demo["title"],
+                    ingredients="\n".join(demo["ingredients"]),
+                    instructions="\n".join(demo["instructions"]),
                     upload=services.Upload(data=photo, filename="photo.jpg"),
-                    tags=DEMO_TAGS.get(demo.title, ()),
+                    tags=demo["tags"],
                 )
             except StorageError as error:
                 raise click.ClickException(

@@ -1,8 +1,9 @@
-"""The recipe form. The image is checked in recipes/images.py, by its bytes;
-the form says whether one is required and whether it is too large
-(Flask-WTF's ``FileSize``, against ``MAX_PHOTO_BYTES``)."""
+"""The recipe form. The photo's bytes are checked in recipes/images.py; the
+form says whether one is required and whether it is too large."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import current_app
 from flask_wtf.file import FileField, FileRequired, FileSize
@@ -10,16 +11,17 @@ from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
-from recipes.services import BadTags, parse_tags
+from recipes.services import BadTags, Upload, parse_tags
 from shared.errors import megabytes
 from shared.forms import Form, strip_whitespace
 
+PHOTO_TYPES = {"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}
+
 
 def photo_fits(form: RecipeForm, field: Field) -> None:
-    """Flask-WTF's ``FileSize``, with the limit from config and a message in
-    sizes people use. The whole request is capped by ``MAX_CONTENT_LENGTH``
-    (32 MB: the 413 page); a photo under that but over this limit is read,
-    then refused here with the typed recipe kept (and a 413 status)."""
+    """Flask-WTF's ``FileSize`` against ``MAX_PHOTO_BYTES``. A request past
+    ``MAX_CONTENT_LENGTH`` is refused unread (the 413 page); a photo under that
+    but over this limit is refused here, with the typed recipe kept (413 too)."""
     limit = current_app.config["MAX_PHOTO_BYTES"]
     try:
         FileSize(max_size=limit)(form, field)
@@ -40,16 +42,15 @@ def valid_tags(_form: Form, field: Field) -> None:
         raise ValidationError(str(problem)) from None
 
 
+def at_most(limit: int, what: str) -> Length:
+    return Length(max=limit, message=f"Keep the {what} under {limit:,} characters.")
+
+
 class RecipeForm(Form):
     title = StringField(
         "Title",
         filters=[strip_whitespace],
-        validators=[
-            DataRequired("Give the recipe a title."),
-            Length(
-                max=TITLE_MAX_LENGTH, message=f"Keep the title under {TITLE_MAX_LENGTH} characters."
-            ),
-        ],
+        validators=[DataRequired("Give the recipe a title."), at_most(TITLE_MAX_LENGTH, "title")],
     )
     ingredients = TextAreaField(
         "Ingredients",
@@ -57,10 +58,7 @@ class RecipeForm(Form):
         render_kw={"rows": 8},
         validators=[
             DataRequired("List the ingredients, one per line."),
-            Length(
-                max=INGREDIENTS_MAX_LENGTH,
-                message=f"Keep the ingredients under {INGREDIENTS_MAX_LENGTH:,} characters.",
-            ),
+            at_most(INGREDIENTS_MAX_LENGTH, "ingredients"),
         ],
     )
     instructions = TextAreaField(
@@ -69,10 +67,7 @@ class RecipeForm(Form):
         render_kw={"rows": 10},
         validators=[
             DataRequired("Explain how to make it."),
-            Length(
-                max=INSTRUCTIONS_MAX_LENGTH,
-                message=f"Keep the instructions under {INSTRUCTIONS_MAX_LENGTH:,} characters.",
-            ),
+            at_most(INSTRUCTIONS_MAX_LENGTH, "instructions"),
         ],
     )
     tags = StringField(
@@ -83,24 +78,27 @@ class RecipeForm(Form):
     )
     image = FileField(
         "Photo",
-        render_kw={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"},
+        render_kw=PHOTO_TYPES,
         validators=[FileRequired("Add a photo of the dish."), photo_fits],
     )
     submit = SubmitField("Publish recipe")
 
     photo_too_large = False  # refused for its size: answered 413 rather than 422
 
-    def tag_names(self) -> list[str]:
-        """The tags as the service takes them (the field is valid by now)."""
-        return parse_tags(self.tags.data or "")
+    def recipe_fields(self) -> dict[str, Any]:
+        """The valid form as the services take it; ``upload`` is None without a photo."""
+        photo = self.image.data  # Flask-WTF: a FileStorage with a file name, or None
+        return {
+            "title": self.title.data or "",
+            "ingredients": self.ingredients.data or "",
+            "instructions": self.instructions.data or "",
+            "tags": parse_tags(self.tags.data or ""),
+            "upload": Upload(data=photo.read(), filename=photo.filename) if photo else None,
+        }
 
 
 class EditRecipeForm(RecipeForm):
-    image = FileField(
-        "New photo (optional)",
-        render_kw={"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"},
-        validators=[photo_fits],
-    )
+    image = FileField("New photo (optional)", render_kw=PHOTO_TYPES, validators=[photo_fits])
     submit = SubmitField("Save changes")
 
 

@@ -1,12 +1,6 @@
-"""Checking and normalising an uploaded recipe photo.
-
-Nothing about an upload is trusted. The extension must be on the allow-list,
-the bytes must decode as that very format (a PHP script renamed ``.png`` does
-not), the pixel count is capped before any pixel is decoded (a 50 KB PNG can
-claim 100,000 x 100,000 pixels), and what is stored is a fresh re-encoding:
-orientation applied, every byte of metadata (EXIF, GPS, comments) left
-behind, downscaled to a sane size, plus a thumbnail for lists.
-"""
+"""Checking and normalising an uploaded recipe photo. Nothing in an upload is
+trusted: the bytes must decode as the format its extension claims, pixels are
+counted before any is decoded, and what is stored is a fresh re-encoding."""
 
 from __future__ import annotations
 
@@ -19,25 +13,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 # extension (from the user's file name) -> Pillow format it must decode as
 ALLOWED_EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
-CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
-STORED_EXTENSIONS = {"JPEG": "jpg", "PNG": "png"}
-# Pixel caps, checked before any pixel is decoded. A JPEG is decoded at a
-# reduced scale (``draft``), so even the largest costs about 30 MB; a PNG must
-# be decoded whole (4 bytes a pixel), so its cap is lower. Together they keep
-# a worker under ~250 MB for any accepted upload (tests/recipes measures it).
+# Pixel caps, checked before decoding (a 50 KB PNG can claim 10^10 pixels). A
+# JPEG is decoded at a reduced scale (``draft``); a PNG whole, 4 bytes a pixel.
+# Both keep a worker under 250 MB (tests/recipes/test_image_memory.py).
 MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 16_000_000}
-# A progressive JPEG is sent in several passes ("scans"), so the decoder keeps
-# every DCT coefficient of the whole photo until the last one, at full size
-# whatever ``draft`` asks: 2 bytes per coefficient, 64 per 8x8 block, per
-# colour component. This caps that buffer at 80 MiB (about 28 MP at 4:2:0,
-# 14 MP at 4:4:4, 10 MP in CMYK), which keeps such a photo inside the same
-# worker budget. (A baseline JPEG may be split into scans too: same rule.)
+# A JPEG of several scans (progressive, or baseline split into scans) makes
+# the decoder keep every DCT coefficient until the last scan, at full size
+# whatever ``draft`` asks: 2 bytes each, 64 per 8x8 block, per component.
+# 80 MiB is about 28 MP at 4:2:0, 14 MP at 4:4:4, 10 MP in CMYK.
 MAX_PROGRESSIVE_COEFFICIENT_BYTES = 80 * 1024 * 1024
-# Each scan makes the decoder walk that whole buffer again, so a small file
-# with thousands of tiny scans costs minutes of CPU (a "scan bomb"). libjpeg's
-# standard progressive script writes 10 scans for a colour photo (18 for CMYK),
-# and libjpeg-turbo's djpeg has -maxscans against exactly this attack; 100
-# leaves room for any real encoder's tuned script.
+# Each scan walks that whole buffer again, so thousands of tiny scans cost
+# minutes of CPU (a "scan bomb"). Real encoders write 10 to 18; libjpeg-turbo's
+# djpeg has -maxscans against exactly this attack.
 MAX_JPEG_SCANS = 100
 MAX_SIDE = 2000
 THUMBNAIL_SIDE = 400
@@ -54,35 +41,29 @@ class PreparedImage:
     full: bytes
     thumbnail: bytes
     format: str  # "JPEG" or "PNG"
-    # The full image's size in pixels: the page gives it to <img width height>,
-    # so the browser keeps the photo's space before it loads (no layout shift).
-    width: int
+    width: int  # of the full image, for <img width height>: no layout shift
     height: int
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES[self.format]
+        return f"image/{self.format.lower()}"
 
     @property
     def extension(self) -> str:
-        return STORED_EXTENSIONS[self.format]
+        return "jpg" if self.format == "JPEG" else "png"
 
 
 def extension_of(filename: str) -> str:
-    """The lower-cased extension of the name the user's browser sent.
-
-    Taken from the raw name on purpose: ``secure_filename("фото.JPG")`` is
-    ``"JPG"`` and ``secure_filename("..jpg")`` is ``"jpg"``, both without a
-    dot, so the extension would be lost. (``os.path.splitext`` sees no
-    extension in ``".jpg"`` either.)
-    """
+    """The lower-cased extension of the raw file name. Not after
+    ``secure_filename``, which turns ``"фото.JPG"`` into ``"JPG"``, dot lost."""
     _, dot, extension = filename.strip().lower().rpartition(".")
     return f".{extension}" if dot else ""
 
 
 def prepare_image(data: bytes, filename: str) -> PreparedImage:
-    extension = extension_of(filename)
-    expected_format = ALLOWED_EXTENSIONS.get(extension)
+    """The photo upright, at most MAX_SIDE, re-encoded without metadata, and a
+    thumbnail. Raises ImageRejected with a message for the form."""
+    expected_format = ALLOWED_EXTENSIONS.get(extension_of(filename))
     if expected_format is None:
         raise ImageRejected("Upload a .jpg, .jpeg or .png file.")
     if not data:
@@ -107,12 +88,9 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
         if width * height > MAX_PIXELS[expected_format]:
             raise ImageRejected(_too_many_pixels_message(expected_format, f"{width} x {height}"))
         if expected_format == "JPEG":
-            _check_progressive_jpeg(image, data)
-        if expected_format == "JPEG":
-            # Decode straight at 1/2, 1/4 or 1/8 scale when the photo is far
-            # larger than what is kept: a 40 MP photo never exists in memory.
-            # The size asked for is the kept one, long side MAX_SIDE (draft
-            # picks the smallest scale at least that large in both sides).
+            _check_jpeg_scans(image, data)
+            # Decode straight at 1/2, 1/4 or 1/8 scale, the smallest that is
+            # still at least the kept size: a 40 MP photo never exists in memory.
             shrink = MAX_SIDE / max(width, height)
             image.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
         try:
@@ -143,7 +121,7 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
     )
 
 
-def _check_progressive_jpeg(image: Image.Image, data: bytes) -> None:
+def _check_jpeg_scans(image: Image.Image, data: bytes) -> None:
     """Refuse, before decoding, a JPEG whose scans would cost too much time or memory."""
     scans = data.count(b"\xff\xda")  # SOS markers; can only overcount (an EXIF thumbnail's)
     if scans > MAX_JPEG_SCANS:
@@ -151,8 +129,6 @@ def _check_progressive_jpeg(image: Image.Image, data: bytes) -> None:
             f"This JPEG is saved in more than {MAX_JPEG_SCANS} passes (scans), which no "
             "camera or editor writes. Save it again as an ordinary JPEG and try again."
         )
-    # More than one scan (progressive, or a baseline file split into scans):
-    # libjpeg keeps every coefficient until the last one.
     if scans > 1 and coefficient_bytes(image) > MAX_PROGRESSIVE_COEFFICIENT_BYTES:
         raise ImageRejected(
             f"This JPEG is saved in several passes and is too large to process that way "
@@ -189,14 +165,10 @@ def _too_many_pixels_message(image_format: str, size: str = "") -> str:
 
 def _without_metadata(image: Image.Image, image_format: str) -> Image.Image:
     """A new image holding only the pixels: no EXIF, GPS, ICC, text chunks."""
-    if image_format == "JPEG":
-        mode = "RGB"
-    else:
-        has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
-        mode = "RGBA" if has_alpha else "RGB"
-    pixels = image.convert(mode)
-    clean = Image.new(mode, pixels.size)
-    clean.paste(pixels)
+    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    mode = "RGBA" if image_format == "PNG" and has_alpha else "RGB"
+    clean = Image.new(mode, image.size)
+    clean.paste(image.convert(mode))
     return clean
 
 

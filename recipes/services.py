@@ -1,16 +1,9 @@
-"""The recipe site's rules: publishing, changing and deleting recipes, and
-keeping the bucket and the database in step.
+"""The recipe site's rules: publishing, changing and deleting recipes.
 
-The order of writes matters, because S3 and the database cannot share a
-transaction:
-
-- new image: upload the objects, then commit; if the commit fails, delete
-  the objects again (no orphan files, no row pointing at nothing);
-- replaced image: upload the new objects, commit, then delete the old ones;
-- deleted recipe: delete the row, commit, then delete its objects.
-
-A failed clean-up after a successful commit is logged, not shown: the
-recipe is right, and an orphan object costs a few cents, not a broken page.
+S3 and the database share no transaction, so the order of writes matters: new
+objects are uploaded before the commit and deleted again if it fails; old ones
+are deleted only after the commit that lets go of them. A failed clean-up
+after a commit is logged, not shown: an orphan object costs cents, not a page.
 """
 
 from __future__ import annotations
@@ -21,7 +14,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -31,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
-from recipes.images import PreparedImage, prepare_image
+from recipes.images import prepare_image
 from recipes.models import (
     MAX_TAGS_PER_RECIPE,
     TAG_MAX_LENGTH,
@@ -47,9 +40,7 @@ logger = logging.getLogger(__name__)
 
 
 class RecipesError(Exception):
-    """A rule said no; the message is fit to show the user. (A refused photo
-    is ``images.ImageRejected``, an unreachable bucket ``storage.StorageError``:
-    each module owns its own errors.)"""
+    """A rule said no; the message is fit to show the user."""
 
 
 class NotAllowed(RecipesError):
@@ -61,7 +52,7 @@ class ChangedMeanwhile(RecipesError):
 
 
 class BadTags(RecipesError, ValueError):
-    """The tags as typed break a rule; the message says which, for the form."""
+    """The tags as typed break a rule; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -70,20 +61,6 @@ class Upload:
 
     data: bytes
     filename: str
-
-
-@dataclass(frozen=True)
-class StoredImage:
-    image_key: str
-    thumbnail_key: str
-    content_type: str
-    original_filename: str
-    width: int
-    height: int
-
-    @property
-    def keys(self) -> tuple[str, str]:
-        return (self.image_key, self.thumbnail_key)
 
 
 def publish_recipe(
@@ -95,26 +72,19 @@ def publish_recipe(
     upload: Upload,
     tags: Iterable[str] = (),
 ) -> Recipe:
-    """Raises ImageRejected (bad file) or StorageError (bucket unreachable);
-    in both cases nothing is saved anywhere. ``tags`` are names as
-    ``parse_tags`` returns them."""
-    stored = _store_image(upload)
-    tag_rows = _tags_named(list(tags))
+    """Raises ImageRejected (bad file) or StorageError (bucket unreachable),
+    and then nothing is saved anywhere."""
+    image = _store_image(upload)
     recipe = Recipe(
+        author=author,
         title=title.strip(),
         ingredients=ingredients.strip(),
         instructions=instructions.strip(),
-        author=author,
-        image_key=stored.image_key,
-        thumbnail_key=stored.thumbnail_key,
-        image_content_type=stored.content_type,
-        image_width=stored.width,
-        image_height=stored.height,
-        original_filename=stored.original_filename,
-        tags=tag_rows,
+        tags=_tags_named(list(tags)),
+        **image,
     )
     db.session.add(recipe)
-    _commit_or_remove(stored)
+    _commit(new_keys=(image["image_key"], image["thumbnail_key"]))
     return recipe
 
 
@@ -130,42 +100,33 @@ def update_recipe(
 ) -> Recipe:
     """``tags=None`` leaves the tags as they are; ``[]`` removes them all.
 
-    One conditional UPDATE, "... WHERE id = :id AND image_key = <the key this
-    request read>": if another request replaced the photo or deleted the
-    recipe meanwhile, no row matches, nothing is saved, and our new objects
-    are removed (ChangedMeanwhile): two photo replacements at once cannot
-    both win and leave an object no row points at.
+    A conditional UPDATE, "... WHERE id = :id AND image_key = <the key this
+    request read>": if another request replaced the photo or deleted the recipe
+    meanwhile, no row matches, nothing is saved and our new objects are removed
+    (ChangedMeanwhile), so two photo replacements cannot both win.
     """
     if not can_edit(recipe, editor):
         raise NotAllowed("Only the author can change a recipe.")
     old_keys = (recipe.image_key, recipe.thumbnail_key)
     tag_rows = _tags_named(list(tags)) if tags is not None else None
-    stored = _store_image(upload) if upload is not None else None
-    changes: dict[str, object] = {
-        "title": title.strip(),
-        "ingredients": ingredients.strip(),
-        "instructions": instructions.strip(),
-    }
-    if stored is not None:
-        changes |= {
-            "image_key": stored.image_key,
-            "thumbnail_key": stored.thumbnail_key,
-            "image_content_type": stored.content_type,
-            "image_width": stored.width,
-            "image_height": stored.height,
-            "original_filename": stored.original_filename,
-        }
+    image = _store_image(upload) if upload is not None else {}
+    new_keys = (image["image_key"], image["thumbnail_key"]) if image else ()
     changed = db.session.execute(
         update(Recipe)
         .where(Recipe.id == recipe.id, Recipe.image_key == old_keys[0])
-        .values(changes)
+        .values(
+            title=title.strip(),
+            ingredients=ingredients.strip(),
+            instructions=instructions.strip(),
+            **image,
+        )
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        _give_up(stored)
+        _give_up(new_keys)
     if tag_rows is not None:
         recipe.tags = tag_rows
-    _commit_or_give_up(stored)
-    if stored is not None:
+    _commit(new_keys)
+    if image:
         _remove_quietly(old_keys)  # only the request whose UPDATE matched gets here
     return recipe
 
@@ -180,8 +141,8 @@ def delete_recipe(recipe: Recipe, actor: User) -> None:
         delete(Recipe).where(Recipe.id == recipe.id, Recipe.image_key == recipe.image_key)
     )
     if deleted.rowcount != 1:  # type: ignore[attr-defined]
-        _give_up(None)
-    _commit_or_give_up(None)
+        _give_up()
+    _commit()
     _remove_quietly(keys)
 
 
@@ -193,19 +154,15 @@ def can_delete(recipe: Recipe, user: User) -> bool:
     return bool(user.is_authenticated) and (recipe.author_id == user.id or user.is_staff)
 
 
-# --- reading -----------------------------------------------------------------
-
-
 def recipes_query(search: str | None = None, tag: str | None = None) -> Select[tuple[Recipe]]:
     """Newest first, with ``?q=`` and ``?tag=`` applied, authors and tags
     loaded with them: three queries for a page (count, recipes, tags), not
     one more per recipe (the N+1 problem).
 
-    Two loading strategies, each where it fits. The author is a many-to-one:
-    ``joinedload`` adds one JOIN and each row still stands for one recipe.
-    The tags are a collection: joining them would repeat each recipe once per
-    tag and make LIMIT count tags instead of recipes, so ``selectinload``
-    fetches them in a second query, ``WHERE recipe_id IN (...)`` for the page.
+    The author is a many-to-one: ``joinedload`` adds one JOIN and each row
+    still stands for one recipe. Joining the tags, a collection, would repeat
+    each recipe once per tag and make LIMIT count tags instead of recipes, so
+    ``selectinload`` fetches them in a second query, ``WHERE recipe_id IN (...)``.
     """
     query = select(Recipe).options(joinedload(Recipe.author), selectinload(Recipe.tags))
     if tag is not None:
@@ -221,15 +178,9 @@ def recipes_query(search: str | None = None, tag: str | None = None) -> Select[t
 
 
 def one_recipe(recipe_id: int) -> Select[tuple[Recipe]]:
-    """One recipe with its author (joined into the same query) and its tags."""
-    return (
-        select(Recipe)
-        .where(Recipe.id == recipe_id)
-        .options(joinedload(Recipe.author), selectinload(Recipe.tags))
-    )
+    """One recipe, loaded as the list loads them: author joined, tags select-in."""
+    return recipes_query().where(Recipe.id == recipe_id)
 
-
-# --- tags ------------------------------------------------------------------------
 
 # Letters (any script), digits, spaces and hyphens: readable in a link and a badge.
 _TAG_NAME = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
@@ -241,8 +192,7 @@ def normalise_tag(text: str) -> str:
 
 
 def parse_tags(text: str) -> list[str]:
-    """``"Soup, quick  dinner,soup"`` -> ``["soup", "quick dinner"]``: split at
-    commas, normalised, duplicates dropped, order kept. Raises BadTags.
+    """``"Soup, quick  dinner,soup"`` -> ``["soup", "quick dinner"]``. Raises BadTags.
 
     The work is bounded whatever is sent: a field past its length is refused
     before it is split, and parsing stops at the first tag too many.
@@ -275,13 +225,9 @@ def tag_filter(text: str) -> str | None:
 
 
 def _tags_named(names: list[str]) -> list[Tag]:
-    """The Tag rows for ``names``, in that order, created where missing.
-
-    ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL both have
-    it) rather than "look, then insert": two requests adding the same new
-    tag at once both succeed, where the second would otherwise fail on the
-    unique name.
-    """
+    """The Tag rows for ``names``, in that order, created where missing with
+    ``INSERT ... ON CONFLICT DO NOTHING`` rather than "look, then insert": two
+    requests adding the same new tag at once both succeed."""
     if not names:
         return []
     dialect = db.session.get_bind().dialect.name
@@ -296,29 +242,17 @@ def _tags_named(names: list[str]) -> list[Tag]:
     return [by_name[name] for name in names]
 
 
-# --- the bucket ------------------------------------------------------------------
-
-
-def new_object_keys(extension: str) -> tuple[str, str]:
-    """Fresh keys: random, so they never collide and never repeat a user's name."""
+def _store_image(upload: Upload) -> dict[str, Any]:
+    """Check and re-encode the photo, upload it and its thumbnail, and return
+    the Recipe columns that point at them. The keys are random, so they never
+    collide and never repeat a user's file name."""
+    prepared = prepare_image(upload.data, upload.filename)
     name = uuid.uuid4().hex
-    return f"recipes/{name}.{extension}", f"recipes/thumbnails/{name}.{extension}"
-
-
-def _store_image(upload: Upload) -> StoredImage:
-    prepared: PreparedImage = prepare_image(upload.data, upload.filename)
-    image_key, thumbnail_key = new_object_keys(prepared.extension)
+    image_key = f"recipes/{name}.{prepared.extension}"
+    thumbnail_key = f"recipes/thumbnails/{name}.{prepared.extension}"
     original = secure_filename(upload.filename)[:255]
-    stored = StoredImage(
-        image_key,
-        thumbnail_key,
-        prepared.content_type,
-        original,
-        width=prepared.width,
-        height=prepared.height,
-    )
-    # The first failure ends the upload. Only what was stored before it is
-    # cleaned up: asking a store that just failed (or hung) to delete the
+    # The first failure ends the upload, and only what was stored before it
+    # is cleaned up: asking a store that just failed (or hung) to delete the
     # object it failed to write would make the user wait twice for nothing.
     image_store.put(image_key, prepared.full, prepared.content_type, original_filename=original)
     try:
@@ -328,38 +262,36 @@ def _store_image(upload: Upload) -> StoredImage:
     except StorageError:
         _remove_quietly([image_key])
         raise
-    return stored
+    return {
+        "image_key": image_key,
+        "thumbnail_key": thumbnail_key,
+        "image_content_type": prepared.content_type,
+        "image_width": prepared.width,
+        "image_height": prepared.height,
+        "original_filename": original,
+    }
 
 
-def _commit_or_give_up(stored: StoredImage | None) -> None:
-    """Commit; if another request gave the recipe the same new tag at the
-    same moment (the association row's primary key), change nothing."""
+def _commit(new_keys: Iterable[str] = ()) -> None:
+    """Commit, or roll back and delete the objects this request uploaded. A
+    duplicate key: another request gave the recipe the same new tag just now."""
     try:
-        if stored is not None:
-            _commit_or_remove(stored)
-        else:
-            db.session.commit()
+        db.session.commit()
     except IntegrityError:
-        _give_up(None)  # our objects, if any, are already removed
+        _give_up(new_keys)
+    except Exception:
+        db.session.rollback()
+        _remove_quietly(new_keys)
+        raise
 
 
-def _give_up(stored: StoredImage | None) -> NoReturn:
+def _give_up(new_keys: Iterable[str] = ()) -> NoReturn:
     db.session.rollback()
-    if stored is not None:
-        _remove_quietly(stored.keys)
+    _remove_quietly(new_keys)
     raise ChangedMeanwhile(
         "Someone changed or deleted this recipe a moment ago, so nothing was saved. "
         "Reload it and try again."
     )
-
-
-def _commit_or_remove(stored: StoredImage) -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        _remove_quietly(stored.keys)
-        raise
 
 
 def _remove_quietly(keys: Iterable[str]) -> None:

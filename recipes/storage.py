@@ -1,15 +1,7 @@
-"""Recipe images in S3: the one module that talks to the bucket.
-
-Why S3 and not ``static/uploads``? On hosts with an ephemeral disk (Heroku,
-Render, containers) files written next to the app vanish at the next deploy
-or restart. A bucket outlives the process, and every app process sees it.
-
-The bucket is private. Browsers get short-lived presigned GET URLs, so a
-leaked link stops working within the hour. The same code talks to AWS, to
-SeaweedFS (docker-compose) and to moto (tests and ``make demo``); only the
-settings differ. The boto3 client is built on first use, never at import,
-so tests can start moto first and settings can change per app.
-"""
+"""Recipe images in S3, not ``static/uploads``: an ephemeral disk (Heroku,
+containers) loses files at the next deploy, and other processes never see them.
+The bucket is private: browsers get presigned GET URLs that expire. The same
+code talks to AWS, SeaweedFS (compose) and moto (tests, ``make demo``)."""
 
 from __future__ import annotations
 
@@ -37,13 +29,12 @@ class StorageError(Exception):
 
 
 class ImageStore:
-    """``image_store.init_app(app)``, then ``image_store.put(...)`` in a request."""
+    """``image_store.init_app(app)``, then ``image_store.put(...)`` in a request.
+    The boto3 clients are made on first use from the app's config, never at import."""
 
     def init_app(self, app: Flask) -> None:
-        app.extensions["image_store"] = {"client": None, "public_client": None}
+        app.extensions["image_store"] = {}  # endpoint URL -> client
         app.jinja_env.globals["image_url"] = self.url_for
-
-    # --- writing ---------------------------------------------------------------
 
     def put(self, key: str, data: bytes, content_type: str, *, original_filename: str = "") -> None:
         if content_type not in ALLOWED_CONTENT_TYPES:
@@ -71,21 +62,13 @@ class ImageStore:
         except (BotoCoreError, ClientError) as error:
             raise StorageError(str(error)) from error
 
-    # --- reading ---------------------------------------------------------------
-
     def url_for(self, key: str) -> str:
-        """A presigned GET URL, valid for ``S3_PRESIGNED_EXPIRY`` seconds."""
-        return str(
-            self._public_client().generate_presigned_url(
-                "get_object",
-                Params={
-                    "Bucket": self.bucket,
-                    "Key": key,
-                    "ResponseCacheControl": image_cache_control(),
-                },
-                ExpiresIn=int(current_app.config["S3_PRESIGNED_EXPIRY"]),
-            )
-        )
+        """A presigned GET URL, valid for ``S3_PRESIGNED_EXPIRY`` seconds, signed for
+        the browser's host (``localhost:8333``, where the app uses ``seaweedfs:8333``)."""
+        client = self._client(current_app.config["S3_PUBLIC_ENDPOINT_URL"] or None)
+        params = {"Bucket": self.bucket, "Key": key, "ResponseCacheControl": image_cache_control()}
+        expiry = int(current_app.config["S3_PRESIGNED_EXPIRY"])
+        return str(client.generate_presigned_url("get_object", Params=params, ExpiresIn=expiry))
 
     def check_bucket(self) -> None:
         """For ``/readyz``: raises unless the bucket exists and we may use it."""
@@ -113,36 +96,21 @@ class ImageStore:
             raise StorageError(str(error)) from error
         return True
 
-    # --- clients -------------------------------------------------------------------
-
     @property
     def bucket(self) -> str:
         return str(current_app.config["S3_BUCKET"])
 
-    def _client(self) -> S3Client:
-        state = current_app.extensions["image_store"]
-        if state["client"] is None:
-            state["client"] = _make_client(current_app.config["S3_ENDPOINT_URL"])
-        return state["client"]
-
-    def _public_client(self) -> S3Client:
-        """Presigned URLs are signed for the host the browser will use, which
-        can differ from the one the app uses (``seaweedfs:8333`` inside compose,
-        ``localhost:8333`` on the host)."""
-        public_endpoint = current_app.config["S3_PUBLIC_ENDPOINT_URL"]
-        if not public_endpoint:
-            return self._client()
-        state = current_app.extensions["image_store"]
-        if state["public_client"] is None:
-            state["public_client"] = _make_client(public_endpoint)
-        return state["public_client"]
+    def _client(self, endpoint_url: str | None = None) -> S3Client:
+        endpoint_url = endpoint_url or current_app.config["S3_ENDPOINT_URL"]
+        clients: dict[str, S3Client] = current_app.extensions["image_store"]
+        if endpoint_url not in clients:
+            clients[endpoint_url] = _make_client(endpoint_url)
+        return clients[endpoint_url]
 
 
 def image_cache_control() -> str:
-    """How long a browser may keep a photo: as long as its link is valid, and
-    only the browser (``private``), so no shared cache serves a photo after its
-    link has expired or its recipe was deleted. A key never changes content,
-    so within that time there is nothing to revalidate."""
+    """Only the browser may keep a photo (``private``), and only while its link
+    is valid: no shared cache serves it after the link expired."""
     return f"private, max-age={int(current_app.config['S3_PRESIGNED_EXPIRY'])}"
 
 
@@ -157,9 +125,8 @@ def image_origins(config: Mapping[str, Any]) -> list[str]:
     return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
 
 
-# One boto3 session per process. A client made from a fresh session parses
-# the S3 service model again (about 0.1 s, for every app instance the tests
-# create); made from this one, it reuses the parsed model. Sessions are not
+# One boto3 session per process: its clients reuse the parsed S3 service
+# model (a fresh session parses it again, about 0.1 s). Sessions are not
 # thread-safe (their clients are), hence the lock around making a client.
 _session_lock = threading.Lock()
 
@@ -171,20 +138,18 @@ def _boto3_session() -> boto3.session.Session:
 
 def _make_client(endpoint_url: str) -> S3Client:
     config = current_app.config
-    s3_compatible = bool(endpoint_url)
     settings = Config(
         signature_version="s3v4",
-        # SeaweedFS and moto serve buckets by path (host:8333/bucket/key), not by
-        # subdomain; AWS picks its own default.
-        s3={"addressing_style": "path" if s3_compatible else "auto"},
-        # Newer boto3 adds CRC checksums to every upload; S3-compatible
-        # stores may not accept them, and AWS does not require them.
+        # SeaweedFS and moto serve buckets by path (host:8333/bucket/key), not
+        # by subdomain; AWS picks its own default.
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
+        # Newer boto3 adds CRC checksums to every upload, which S3-compatible
+        # stores may refuse and AWS does not require.
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        # A store that accepts connections and never answers must not hold
-        # a gunicorn worker (30 s timeout): a call gives up after
-        # S3_ATTEMPTS x (S3_CONNECT_TIMEOUT + S3_READ_TIMEOUT) seconds, 10 s
-        # with the defaults, and a failed upload ends at its first failed call.
+        # A store that accepts connections and never answers must not hold a
+        # gunicorn worker (30 s timeout): a call gives up after S3_ATTEMPTS x
+        # (S3_CONNECT_TIMEOUT + S3_READ_TIMEOUT) seconds, 10 s by default.
         connect_timeout=float(config["S3_CONNECT_TIMEOUT"]),
         read_timeout=float(config["S3_READ_TIMEOUT"]),
         retries={"mode": "standard", "total_max_attempts": S3_ATTEMPTS},

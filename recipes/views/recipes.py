@@ -6,19 +6,9 @@ deleting is for the author or staff (moderation).
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from werkzeug.datastructures import FileStorage
 
 from recipes import services
 from recipes.extensions import db, limiter
@@ -72,24 +62,17 @@ def show_recipe(recipe_id: int) -> ResponseReturnValue:
 @limiter.limit(posting_rate_limit, methods=["POST"], key_func=by_account)
 def new_recipe() -> ResponseReturnValue:
     form = RecipeForm()
-    if form.validate_on_submit():
-        try:
-            recipe = services.publish_recipe(
-                current_user,
-                title=form.title.data or "",
-                ingredients=form.ingredients.data or "",
-                instructions=form.instructions.data or "",
-                upload=_upload_from(form.image.data),
-                tags=form.tag_names(),
-            )
-        except ImageRejected as error:
-            form.image.errors = [str(error)]
-            return _render_form(form, None, 422)
-        except StorageError:
-            return _storage_down(form, None)
-        flash("Your recipe is published.", "success")
-        return redirect(url_for(".show_recipe", recipe_id=recipe.id))
-    return _render_form(form, None, _status_of(form))
+    if not form.validate_on_submit():
+        return _render_form(form, None)
+    try:
+        recipe = services.publish_recipe(current_user, **form.recipe_fields())
+    except ImageRejected as error:
+        return _render_form(form, None, 422, photo_error=str(error))
+    except StorageError:
+        current_app.logger.exception("storing a recipe image failed")
+        return _render_form(form, None, 503, photo_error=STORAGE_DOWN)
+    flash("Your recipe is published.", "success")
+    return redirect(url_for(".show_recipe", recipe_id=recipe.id))
 
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
@@ -102,28 +85,19 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
     form = EditRecipeForm(obj=recipe)
     if not form.is_submitted():
         form.tags.data = ", ".join(tag.name for tag in recipe.tags)
-    if form.validate_on_submit():
-        new_image = form.image.data if _has_file(form.image.data) else None
-        try:
-            services.update_recipe(
-                recipe,
-                current_user,
-                title=form.title.data or "",
-                ingredients=form.ingredients.data or "",
-                instructions=form.instructions.data or "",
-                upload=_upload_from(new_image) if new_image else None,
-                tags=form.tag_names(),
-            )
-        except ImageRejected as error:
-            form.image.errors = [str(error)]
-            return _render_form(form, recipe, 422)
-        except StorageError:
-            return _storage_down(form, recipe)
-        except services.ChangedMeanwhile as conflict:
-            abort(409, str(conflict))
-        flash("Your changes are saved.", "success")
-        return redirect(url_for(".show_recipe", recipe_id=recipe_id))
-    return _render_form(form, recipe, _status_of(form))
+    if not form.validate_on_submit():
+        return _render_form(form, recipe)
+    try:
+        services.update_recipe(recipe, current_user, **form.recipe_fields())
+    except ImageRejected as error:
+        return _render_form(form, recipe, 422, photo_error=str(error))
+    except StorageError:
+        current_app.logger.exception("storing a recipe image failed")
+        return _render_form(form, recipe, 503, photo_error=STORAGE_DOWN)
+    except services.ChangedMeanwhile as conflict:
+        abort(409, str(conflict))
+    flash("Your changes are saved.", "success")
+    return redirect(url_for(".show_recipe", recipe_id=recipe_id))
 
 
 @bp.route("/recipes/<id:recipe_id>/delete", methods=["GET", "POST"])
@@ -145,30 +119,17 @@ def delete_recipe(recipe_id: int) -> ResponseReturnValue:
     return render_template("recipes/delete.html", recipe=recipe, form=form)
 
 
-def _storage_down(form: RecipeForm, recipe: Recipe | None) -> ResponseReturnValue:
-    """The bucket could not be reached: a message by the photo, the form as sent."""
-    current_app.logger.exception("storing a recipe image failed")
-    form.image.errors = [STORAGE_DOWN]
-    return _render_form(form, recipe, 503)
-
-
-def _status_of(form: RecipeForm) -> int:
-    """413 for a photo too large to keep (the form comes back all the same),
-    else the usual status of a form shown again."""
-    return 413 if form.photo_too_large else form_status(form)
-
-
-def _render_form(form: RecipeForm, recipe: Recipe | None, status: int) -> ResponseReturnValue:
+def _render_form(
+    form: RecipeForm, recipe: Recipe | None, status: int | None = None, photo_error: str = ""
+) -> ResponseReturnValue:
+    """The form page, as sent. A photo too large to keep is a 413; a photo
+    refused (422) or not stored (503) gets its message by the field."""
+    if photo_error:
+        form.image.errors = [photo_error]
+    if status is None:
+        status = 413 if form.photo_too_large else form_status(form)
     return render_template("recipes/form.html", form=form, recipe=recipe), status
 
 
 def _recipe_or_404(recipe_id: int) -> Recipe:
     return db.first_or_404(services.one_recipe(recipe_id), description="There is no such recipe.")
-
-
-def _has_file(file: FileStorage | None) -> bool:
-    return isinstance(file, FileStorage) and bool(file.filename)
-
-
-def _upload_from(file: FileStorage) -> services.Upload:
-    return services.Upload(data=file.read(), filename=file.filename or "")
