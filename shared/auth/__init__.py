@@ -1,6 +1,5 @@
-"""Accounts for all three apps: the user mixin, the password rule, the
-``Auth`` extension (the account rules, Flask-Login and the auth pages) and
-the access checks."""
+"""Accounts for all three apps: the user mixin, the account rules, the
+``Auth`` extension (Flask-Login and the auth pages) and the access checks."""
 
 from shared.auth.decorators import require_login, require_staff, staff_required
 from shared.auth.extension import Auth

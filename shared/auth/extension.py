@@ -1,33 +1,32 @@
-"""The ``Auth`` extension: an app's ``db`` and ``User`` model for the
-account rules (shared/auth/services.py), and for the HTML apps Flask-Login
-and the auth pages."""
+"""The ``Auth`` extension: an app's ``db`` and ``User`` model for the account
+rules (shared/auth/services.py), and for the HTML apps Flask-Login and the
+auth pages (shared/auth/views.py) under the app's rate limits."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, Response, current_app
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
-from shared.auth import reset
-from shared.auth.models import parse_login_id
-from shared.auth.services import user_by_session_token
-from shared.auth.views import auth_blueprint
+from shared.auth import rate_limits, reset, views
+from shared.auth.services import db_and_user_model
+
+# What ``UserAccountMixin.get_id()`` makes: the session token, the login time, a nonce.
+LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
 
 
 class Auth:
-    """Created unbound in ``extensions.py``, bound in ``create_app``::
-
-        auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
-
-    Without a ``limiter`` (the JSON API), only the account rules: no pages,
-    no sessions. ``password_reset=True`` adds "Forgot your password?"; the
-    app's mail outbox (shared/mail.py) must be bound first, to send the links.
-    """
+    """Created unbound in ``extensions.py``; ``create_app`` calls ``auth.init_app(app,
+    db=db, user_model=User, limiter=limiter, password_reset=True)``. Without a
+    limiter (the JSON API), no pages and no sessions; ``password_reset`` needs
+    the app's mail outbox (shared/mail.py) bound first."""
 
     def __init__(self) -> None:
         self.login_manager = LoginManager()
@@ -59,15 +58,44 @@ class Auth:
 
 
 def load_user(login_id: str) -> Any:
-    """Flask-Login's user loader: the session or remember cookie holds the
-    user's session token and when they logged in (shared/auth/models.py)."""
-    parsed = parse_login_id(login_id)
-    if parsed is None:
+    """Flask-Login's user loader: the active user whose session token the
+    cookie holds, unless the login is older than any session or cookie may live."""
+    match = LOGIN_ID.fullmatch(login_id)
+    if match is None:
         return None
-    session_token, issued_at = parsed
+    token, issued_at = match.groups()
     lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
     if isinstance(lifetime, timedelta):  # from the environment it is a number of seconds
         lifetime = lifetime.total_seconds()
-    if time.time() - issued_at > float(lifetime):
-        return None  # the login is older than any session or cookie may live
-    return user_by_session_token(session_token)
+    if time.time() - int(issued_at) > float(lifetime):
+        return None
+    db, User = db_and_user_model()
+    return db.session.scalar(db.select(User).where(User.session_token == token, User.is_active))
+
+
+def is_failed_login(response: Response) -> bool:
+    # Only failed attempts count: someone who logs in right away is never slowed down.
+    return response.status_code != 302
+
+
+def auth_blueprint(limiter: Limiter, *, password_reset: bool) -> Blueprint:
+    """The pages, each POST under this app's limits: Flask-Limiter keeps a limit
+    on the limiter that decorated the view, so each app decorates them anew."""
+    limit = partial(limiter.limit, methods=["POST"])
+    per_account = partial(limit, key_func=rate_limits.by_account)
+    form = ["GET", "POST"]
+    bp = Blueprint("auth", __name__, url_prefix="/auth")
+    register = limit(rate_limits.registrations)(views.register)
+    bp.add_url_rule("/register", view_func=register, methods=form)
+    login = limit(rate_limits.failed_logins, deduct_when=is_failed_login)(views.login)
+    login = limit(rate_limits.login_attempts)(login)
+    login = per_account(rate_limits.account_logins)(login)
+    bp.add_url_rule("/login", view_func=login, methods=form)
+    bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
+    bp.add_url_rule("/account", view_func=views.account, methods=form)
+    if password_reset:
+        ask = limit(rate_limits.reset_requests)(views.password_reset_request)
+        ask = per_account(rate_limits.account_reset_requests)(ask)
+        bp.add_url_rule("/password-reset", view_func=ask, methods=form)
+        bp.add_url_rule("/password-reset/<token>", view_func=views.password_reset, methods=form)
+    return bp

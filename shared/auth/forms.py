@@ -1,5 +1,6 @@
-"""The register, login and password reset forms. Flask-WTF adds and checks
-the CSRF token."""
+"""The auth pages' forms; Flask-WTF adds and checks the CSRF token. Shared
+fields come from functions called in page order: WTForms orders a form's
+fields (and so its error summary) by when each field was made."""
 
 from __future__ import annotations
 
@@ -11,40 +12,19 @@ from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
 from shared.forms import Form, MaxLength, strip_whitespace
 
 
-class LoginForm(Form):
-    email = EmailField(
-        "E-mail",
-        filters=[strip_whitespace],
-        validators=[DataRequired("Enter your e-mail address."), MaxLength(EMAIL_MAX_LENGTH)],
-    )
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
-    )
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
-
-
-def _email_field() -> EmailField:
-    return EmailField(
-        "E-mail",
-        filters=[strip_whitespace],
-        validators=[
-            DataRequired("Enter your e-mail address."),
-            MaxLength(EMAIL_MAX_LENGTH),
-            Email("Enter a valid e-mail address."),
-        ],
-    )
+def _email_field(*, check_format: bool = True) -> EmailField:
+    validators = [DataRequired("Enter your e-mail address."), MaxLength(EMAIL_MAX_LENGTH)]
+    if check_format:  # not at login: any address that is no account gets the same answer
+        validators.append(Email("Enter a valid e-mail address."))
+    return EmailField("E-mail", filters=[strip_whitespace], validators=validators)
 
 
 def _password_rule(_form: Form, field: PasswordField) -> None:
-    problem = password_problem(field.data or "")
-    if problem:
+    if problem := password_problem(field.data or ""):
         raise ValidationError(problem)
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
-    """A new password, typed twice, under the one password rule."""
     password = PasswordField(
         "Password", validators=[DataRequired("Choose a password."), _password_rule]
     )
@@ -58,32 +38,42 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     return password, password_confirm
 
 
-# Fields are made by functions, in the order the page shows them: WTForms
-# orders a form's fields (and so the error summary) by when each was made.
-class NewPasswordForm(Form):
-    password, password_confirm = _new_password_fields()
-    submit = SubmitField("Set the new password")
-
-
-def _display_name_field(*, required: bool) -> StringField:
-    first = DataRequired("Choose the name others see.") if required else Optional()
-    return StringField(
-        "Display name" if required else "Display name (optional)",
-        filters=[strip_whitespace],
-        validators=[first, Length(max=DISPLAY_NAME_MAX_LENGTH)],
+class LoginForm(Form):
+    email = _email_field(check_format=False)
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
     )
+    remember = BooleanField("Keep me logged in on this device")
+    submit = SubmitField("Log in")
 
 
 class RegisterForm(Form):
     email = _email_field()
-    display_name = _display_name_field(required=False)
+    display_name = StringField(
+        "Display name (optional)",
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=DISPLAY_NAME_MAX_LENGTH)],
+    )
     password, password_confirm = _new_password_fields()
     submit = SubmitField("Create account")
 
 
 class AccountForm(Form):
-    display_name = _display_name_field(required=True)
+    display_name = StringField(
+        "Display name",
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired("Choose the name others see."),
+            Length(max=DISPLAY_NAME_MAX_LENGTH),
+        ],
+    )
     submit = SubmitField("Save")
+
+
+class NewPasswordForm(Form):
+    password, password_confirm = _new_password_fields()
+    submit = SubmitField("Set the new password")
 
 
 class PasswordResetRequestForm(Form):

@@ -1,8 +1,6 @@
-"""The user columns every app shares, as a typed SQLAlchemy mixin.
-
-An app declares ``class User(UserAccountMixin, db.Model)`` and gets the
-columns, the password methods and what Flask-Login expects of a user.
-"""
+"""The user columns every app shares, as a typed SQLAlchemy mixin: an app
+declares ``class User(UserAccountMixin, db.Model)`` and gets the columns, the
+password methods and what Flask-Login expects of a user."""
 
 from __future__ import annotations
 
@@ -27,40 +25,19 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def login_id(session_token: str, *, issued_at: int) -> str:
-    return f"{session_token}.{issued_at}.{secrets.token_hex(4)}"
-
-
-def parse_login_id(value: str) -> tuple[str, int] | None:
-    """``(session_token, issued_at)`` from :func:`login_id`'s value, or None."""
-    token, _, rest = value.partition(".")
-    issued, _, nonce = rest.partition(".")
-    if not token or not issued.isascii() or not issued.isdigit() or not nonce:
-        return None
-    return token, int(issued)
-
-
 def display_name_key(name: str) -> str:
-    """What two display names share if they pass for each other: the same
-    letters in any case or compatibility form (NFKC, then Unicode case folding)."""
+    """What display names that pass for each other share: NFKC, then case folding."""
     return unicodedata.normalize("NFKC", name).casefold()
 
 
 def normalise_email(email: str) -> str:
-    """The one spelling of an address we store and look up.
-
-    email-validator's normal form first: Unicode NFC, and the domain in one
-    spelling whether it was typed in Unicode, with compatibility characters
-    (fullwidth letters) or as IDNA ("xn--..."), so no second
-    account can be registered for the same mailbox. Then lower case, which
-    users expect ("Ann@X.org" is "ann@x.org"); a CHECK constraint keeps every
-    stored address lower-case, so the UNIQUE index is case-insensitive.
-    """
+    """The one spelling we store and look up: email-validator's normal form (one
+    spelling of the domain, typed in Unicode, fullwidth or IDNA), so no second
+    account takes the same mailbox; then lower case, which a CHECK enforces."""
     email = email.strip()
     if len(email) > EMAIL_MAX_LENGTH:
         return email.lower()  # no account has it; not worth the validator's CPU
-    # Not an address at all: looked up as typed, it matches nothing.
-    with contextlib.suppress(EmailNotValidError):
+    with contextlib.suppress(EmailNotValidError):  # not an address: looked up as typed
         email = validate_email(email, check_deliverability=False).normalized
     return email.lower()
 
@@ -68,19 +45,22 @@ def normalise_email(email: str) -> str:
 class UserAccountMixin:
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
-    # What other people see of the account: never the address, which only its
-    # owner and staff see (shared/auth/services.py has the rule). Unique by
-    # its key, so "Ann" cannot be taken again as "ann" or in fullwidth letters.
+    # Shown to others instead of the address; unique by its key, so "Ann"
+    # cannot be taken again as "ann" or in fullwidth letters.
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH))
     display_name_key: Mapped[str] = mapped_column(String(4 * DISPLAY_NAME_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
-    # Flask-Login keeps this in the session and remember cookies instead of the
-    # primary key. Rotating it (logout, password change) makes every cookie
-    # issued before worthless, which signed cookies alone cannot do.
+    # Flask-Login keeps this in its cookies instead of the primary key: rotating
+    # it (logout, new password) voids every cookie issued before, which signed
+    # cookies alone cannot do.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # What Flask-Login asks of a user; ``is_active`` is the column above.
+    is_authenticated = True
+    is_anonymous = False
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[CheckConstraint, ...]:
@@ -101,25 +81,10 @@ class UserAccountMixin:
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
 
-    # What Flask-Login asks of a user object. ``is_active`` is the column above.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember cookie: the
-        session token, when this login happened, and a nonce.
-
-        The time lets the server refuse a remember cookie older than
-        ``REMEMBER_COOKIE_DURATION`` (the cookie's own expiry is only a
-        request to the browser; a copied cookie would live for ever), and
-        the nonce makes every login's cookie a different one.
-        """
-        return login_id(self.session_token, issued_at=int(time.time()))
+        """For Flask-Login's cookies (read by ``load_user``): the session token, the
+        login time, so a copied cookie dies on time, and a nonce per login."""
+        return f"{self.session_token}.{int(time.time())}.{secrets.token_hex(4)}"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.email}>"

@@ -1,12 +1,6 @@
-"""Password hashing and the one password rule, shared by the forms, the API
-and the CLI.
-
-The rule, wherever a password is set: at least 8 characters, not all of them
-spaces, at most 128, and not one of the few passwords every attacker tries
-first. Passwords are compared in Unicode's NFKC form, so one typed as "é" on
-one keyboard and as "e" plus a combining accent on another is the same
-password.
-"""
+"""Password hashing and the one password rule for forms, API and CLI. Passwords
+are compared in Unicode's NFKC form: "é" typed as one character or as "e" plus
+a combining accent is the same password."""
 
 from __future__ import annotations
 
@@ -16,57 +10,16 @@ from functools import cache
 from werkzeug.security import check_password_hash, generate_password_hash
 
 PASSWORD_MIN_LENGTH = 8
-# scrypt hashes any length, but an unbounded input is a cheap way to burn CPU.
-PASSWORD_MAX_LENGTH = 128
-
-
-# The commonest passwords of at least 8 characters in public breach lists:
-# the first ones any guessing attack tries. Compared without regard to case.
+PASSWORD_MAX_LENGTH = 128  # scrypt takes any length, but a huge one is a cheap way to burn CPU
+# The commonest passwords of 8+ characters in breach lists: what attackers try first.
 COMMON_PASSWORDS = frozenset(
-    [
-        "password",
-        "password1",
-        "password12",
-        "password123",
-        "passw0rd",
-        "p@ssw0rd",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "0123456789",
-        "87654321",
-        "11111111",
-        "00000000",
-        "12341234",
-        "11223344",
-        "12121212",
-        "123123123",
-        "1q2w3e4r",
-        "1qaz2wsx",
-        "qwertyui",
-        "qwerty123",
-        "qwertyuiop",
-        "asdfghjkl",
-        "zxcvbnm1",
-        "abcd1234",
-        "abc12345",
-        "iloveyou",
-        "iloveyou1",
-        "letmein1",
-        "welcome1",
-        "sunshine",
-        "princess",
-        "football",
-        "baseball",
-        "superman",
-        "trustno1",
-        "admin123",
-        "administrator",
-        "changeme",
-        "whatever",
-        "starwars",
-        "dragon12",
-    ]
+    """
+    password password1 password12 password123 passw0rd p@ssw0rd 12345678 123456789
+    1234567890 0123456789 87654321 11111111 00000000 12341234 11223344 12121212
+    123123123 1q2w3e4r 1qaz2wsx qwertyui qwerty123 qwertyuiop asdfghjkl zxcvbnm1
+    abcd1234 abc12345 iloveyou iloveyou1 letmein1 welcome1 sunshine princess football
+    baseball superman trustno1 admin123 administrator changeme whatever starwars dragon12
+    """.split()  # noqa: SIM905 -- a word list reads best as words
 )
 
 
@@ -102,7 +55,6 @@ def _dummy_hash() -> str:
 
 
 def dummy_password_check(password: str) -> None:
-    """Check ``password`` against a hash nobody has, for an unknown address:
-    the answer then takes as long as for a wrong password, so its timing does
-    not tell "no such account" from "wrong password"."""
+    """For an unknown address: as slow as a wrong password, so the answer's
+    timing does not tell "no such account" from "wrong password"."""
     verify_password(_dummy_hash(), password)

@@ -1,11 +1,7 @@
 """Password reset: a signed link, mailed by the worker, that works once.
-
-The request ("mail me a link") does the same work whatever the address:
-one outbox row, one commit, nothing looked up, so neither its answer nor
-its timing tells a stranger who is registered. The worker decides, when it
-sends the row, whether an account uses the address (``reset_mail_context``),
-and only then makes the link, which is never stored.
-"""
+Asking for one does the same work for any address (one outbox row, no
+lookup), so neither answer nor timing tells who is registered; the worker
+looks the address up when it sends the row, and only then makes the link."""
 
 from __future__ import annotations
 
@@ -15,14 +11,8 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import update
 
-from shared.auth.models import (
-    EMAIL_MAX_LENGTH,
-    UserAccountMixin,
-    new_session_token,
-    normalise_email,
-)
+from shared.auth.models import UserAccountMixin, new_session_token, normalise_email
 from shared.auth.passwords import hash_password, password_problem
 from shared.auth.services import WeakPassword, db_and_user_model, find_user_by_email
 from shared.database import MAX_ID
@@ -40,29 +30,23 @@ class ResetLinkUsed(Exception):
 def request_password_reset(email: str) -> None:
     """Queue a reset mail to ``email``, whether or not it has an account."""
     db, _User = db_and_user_model()
-    current_app.extensions["outbox"].queue(
-        to=normalise_email(email[:EMAIL_MAX_LENGTH]),
-        subject="Set a new password",
-        template=TEMPLATE,
-    )
+    outbox = current_app.extensions["outbox"]
+    outbox.queue(to=normalise_email(email), subject="Set a new password", template=TEMPLATE)
     db.session.commit()
 
 
 def reset_mail_context(message: Any) -> dict[str, Any] | None:
-    """For the worker: the link for the row's address, or None when no active
-    account uses it (nothing is sent)."""
+    """For the worker: the link, or None (no mail) when no active account has the address."""
     user = find_user_by_email(message.recipient)
     if user is None or not user.is_active:
         return None
-    token = reset_token(user)
-    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60
-    return {"link": external_url("auth.password_reset", token=token), "minutes": minutes}
+    link = external_url("auth.password_reset", token=reset_token(user))
+    return {"link": link, "minutes": int(current_app.config["PASSWORD_RESET_MAX_AGE"]) // 60}
 
 
 def reset_token(user: UserAccountMixin) -> str:
-    """A signed, timestamped token naming the user and a fingerprint of the
-    current password hash: it dies when the password changes, so a link
-    works once, and an old one found in a mailbox later is dead."""
+    """Signed and timestamped, with a fingerprint of the password hash: a new
+    password kills it, so a link works once and an old one found later is dead."""
     return _serializer().dumps({"user": user.id, "pw": _fingerprint(user)})
 
 
@@ -74,30 +58,25 @@ def user_for_reset_token(token: str) -> Any:
     except BadSignature:  # also SignatureExpired, its subclass
         return None
     user_id = data.get("user") if isinstance(data, dict) else None
-    # Signed by us, but checked all the same: an id past the column's range
-    # is an error on the database, not "no such user".
+    # Signed, yet checked: an id past the column's range is a database error.
     if not isinstance(user_id, int) or not 1 <= user_id <= MAX_ID:
         return None
     user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    if not hmac.compare_digest(str(data.get("pw", "")), _fingerprint(user)):
-        return None  # the password changed since: the link was used, or is stale
-    return user
+    # A password changed since the link was made (it was used, or is stale) fails the fingerprint.
+    if user and user.is_active and hmac.compare_digest(str(data.get("pw")), _fingerprint(user)):
+        return user
+    return None
 
 
 def reset_password(user: UserAccountMixin, new_password: str) -> None:
-    """A new password under the usual rule, ending every session and
-    remember cookie of the account. One conditional UPDATE, "... WHERE
-    password_hash = <the hash the link was checked against>", so a link sent
-    five times at once changes the password once: the other requests find
-    the hash changed (ResetLinkUsed), whatever the database."""
+    """A new password, ending every session. One conditional UPDATE, "... WHERE
+    password_hash = <the hash the link was checked against>": a link sent five
+    times at once changes the password once, on any database."""
     db, User = db_and_user_model()
-    problem = password_problem(new_password)
-    if problem:
+    if problem := password_problem(new_password):
         raise WeakPassword(problem)
     changed = db.session.execute(
-        update(User)
+        db.update(User)
         .where(User.id == user.id, User.password_hash == user.password_hash)
         .values(password_hash=hash_password(new_password), session_token=new_session_token())
     )

@@ -1,8 +1,5 @@
-"""Account rules: creating users, display names, checking credentials,
-ending sessions. Views, CLI commands and the API call these; nothing else
-writes users. Each app's ``db`` and ``User`` model come from its ``Auth``
-extension (``current_app.extensions["auth"]``).
-"""
+"""Account rules: creating users, display names, credentials, sessions; nothing
+else writes users. The app's ``db`` and ``User`` come from its ``Auth`` extension."""
 
 from __future__ import annotations
 
@@ -16,38 +13,43 @@ from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import IntegrityError
 
-from shared.auth.models import (
-    DISPLAY_NAME_MAX_LENGTH,
-    UserAccountMixin,
-    display_name_key,
-    normalise_email,
-)
+from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, display_name_key, normalise_email
 from shared.auth.passwords import dummy_password_check, password_problem
 from shared.text import looks_empty, mixes_scripts
 
-
-class EmailTaken(Exception):
-    """Another account already uses this e-mail address."""
-
-
-class DisplayNameTaken(Exception):
-    """Another account already shows this name."""
+EMAIL_TAKEN = "An account with this e-mail already exists."
+NAME_TAKEN = "Another account shows this name. Choose another."
+# Letters and digits of any script, spaces, and . ' - _ between them.
+DISPLAY_NAME = re.compile(r"[\w.' -]+")
 
 
-class WeakPassword(ValueError):
-    """The password breaks the password rule; the message says which part."""
+class AccountError(ValueError):
+    """A refused account change: ``field`` names the input at fault, the message says why."""
+
+    field = ""
 
 
-class InvalidEmail(ValueError):
-    """The address is not a valid e-mail address; the message says why."""
+class EmailTaken(AccountError):
+    field = "email"
 
 
-class InvalidDisplayName(ValueError):
-    """The display name breaks the rule; the message says which part."""
+class InvalidEmail(AccountError):
+    field = "email"
+
+
+class DisplayNameTaken(AccountError):
+    field = "display_name"
+
+
+class InvalidDisplayName(AccountError):
+    field = "display_name"
+
+
+class WeakPassword(AccountError):
+    field = "password"
 
 
 def db_and_user_model() -> tuple[SQLAlchemy, type[Any]]:
-    """The current app's ``db`` and ``User``, as its ``Auth`` extension holds them."""
     auth = current_app.extensions["auth"]
     return auth.db, auth.user_model
 
@@ -55,78 +57,57 @@ def db_and_user_model() -> tuple[SQLAlchemy, type[Any]]:
 def create_user(
     *, email: str, password: str, is_staff: bool = False, display_name: str | None = None
 ) -> Any:
-    """A new account. Without ``display_name``, one is made from the
-    address's local part ("ann" for ann@example.com, "ann 4821" if taken)."""
+    """Without ``display_name``, one is made from the address: "ann" for
+    ann@example.com, "ann 4821" if taken."""
     db, User = db_and_user_model()
-    problem = password_problem(password)
-    if problem:
+    if problem := password_problem(password):
         raise WeakPassword(problem)
     try:
         address = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from None
-    problem = local_part_problem(address.local_part)
-    if problem:
-        raise InvalidEmail(problem)
+    local_part = address.local_part
+    # Refused: a local part that could pass for another on screen.
+    if mixes_scripts(local_part) or unicodedata.normalize("NFKC", local_part) != local_part:
+        raise InvalidEmail("The part before the @ uses look-alike characters or mixes alphabets.")
     email = normalise_email(address.normalized)
     if find_user_by_email(email) is not None:
-        raise EmailTaken(email)
-    if display_name:
-        name = checked_display_name(display_name)
-    else:
-        name = derived_display_name(address.local_part)
+        raise EmailTaken(EMAIL_TAKEN)
+    name = checked_display_name(display_name) if display_name else derived_display_name(local_part)
     user = User(email=email, display_name=name, is_staff=is_staff)
     user.set_password(password)
     db.session.add(user)
     try:
         db.session.commit()
-    except IntegrityError as error:  # another sign-up took the address or name a moment ago
+    except IntegrityError as error:  # another sign-up took the address or the name a moment ago
         db.session.rollback()
         if find_user_by_email(email) is not None:
-            raise EmailTaken(email) from error
-        raise DisplayNameTaken(name) from error
+            raise EmailTaken(EMAIL_TAKEN) from error
+        raise DisplayNameTaken(NAME_TAKEN) from error
     return user
 
 
 def get_or_create_user(*, email: str, password: str, **fields: Any) -> Any:
-    """The user with this e-mail, created if missing: what idempotent demo seeds need."""
+    """The user with this e-mail, created if missing (for idempotent demo seeds)."""
     return find_user_by_email(email) or create_user(email=email, password=password, **fields)
 
 
-def local_part_problem(local_part: str) -> str | None:
-    """Why the part before the @ could pass for another address, or None:
-    compatibility characters (fullwidth "ann") or mixed alphabets (a Cyrillic
-    "a" among Latin letters) look like someone else's address on screen."""
-    if unicodedata.normalize("NFKC", local_part) != local_part:
-        return "The part before the @ uses look-alike (compatibility) characters."
-    if mixes_scripts(local_part):
-        return "The part before the @ mixes alphabets (say Latin and Cyrillic)."
-    return None
-
-
-# --- display names -------------------------------------------------------------
-
-# Letters and digits of any script, spaces, and . ' - _ between them.
-_DISPLAY_NAME = re.compile(r"[\w.' -]+")
-
-
-def checked_display_name(name: str, *, for_user: UserAccountMixin | None = None) -> str:
-    """``name`` with its spaces tidied, if it follows the rule and no account
-    but ``for_user`` shows a name that passes for it ("Ann" and "ann": see
-    ``display_name_key``). Raises InvalidDisplayName or DisplayNameTaken."""
+def checked_display_name(name: str, *, for_user: Any = None) -> str:
+    """``name`` tidied, if it follows the rule and no account but ``for_user``
+    shows a name that passes for it (``display_name_key``)."""
     name = " ".join(name.split())
     if not 1 <= len(name) <= DISPLAY_NAME_MAX_LENGTH:
         raise InvalidDisplayName(f"Use 1 to {DISPLAY_NAME_MAX_LENGTH} characters.")
-    if not _DISPLAY_NAME.fullmatch(name) or not any(c.isalnum() for c in name):
+    if not DISPLAY_NAME.fullmatch(name) or not any(c.isalnum() for c in name):
         raise InvalidDisplayName("Use letters, digits, spaces and . ' - _ only.")
     if mixes_scripts(name) or looks_empty(name) or unicodedata.normalize("NFKC", name) != name:
         raise InvalidDisplayName("Use one alphabet, without look-alike or invisible characters.")
     if display_name_taken(name, for_user=for_user):
-        raise DisplayNameTaken(name)
+        raise DisplayNameTaken(NAME_TAKEN)
     return name
 
 
-def display_name_taken(name: str, *, for_user: UserAccountMixin | None = None) -> bool:
+def display_name_taken(name: str, *, for_user: Any = None) -> bool:
     db, User = db_and_user_model()
     query = db.select(User.id).where(User.display_name_key == display_name_key(name))
     if for_user is not None:
@@ -144,19 +125,14 @@ def derived_display_name(local_part: str) -> str:
     return name
 
 
-def change_display_name(user: UserAccountMixin, name: str) -> None:
-    """Raises InvalidDisplayName or DisplayNameTaken; the user's own name
-    in another case is not "taken"."""
+def change_display_name(user: Any, name: str) -> None:
     db, _User = db_and_user_model()
     user.display_name = checked_display_name(name, for_user=user)
     try:
         db.session.commit()
     except IntegrityError as error:  # another account took it a moment ago
         db.session.rollback()
-        raise DisplayNameTaken(name) from error
-
-
-# --- logging in and out --------------------------------------------------------
+        raise DisplayNameTaken(NAME_TAKEN) from error
 
 
 def find_user_by_email(email: str) -> Any:
@@ -165,27 +141,16 @@ def find_user_by_email(email: str) -> Any:
 
 
 def authenticate(email: str, password: str) -> Any:
-    """The active user with these credentials, or None, whatever the reason.
-    Unknown address, wrong password and disabled account look the same from
-    outside, and take about the same time (a dummy check for an unknown one)."""
+    """The active user with these credentials, or None: an unknown address, a
+    wrong password and a disabled account look alike, and take as long."""
     user = find_user_by_email(email)
     if user is None:
         dummy_password_check(password)
         return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    return user
+    return user if user.check_password(password) and user.is_active else None
 
 
-def user_by_session_token(session_token: str) -> Any:
-    db, User = db_and_user_model()
-    return db.session.scalar(
-        db.select(User).where(User.session_token == session_token, User.is_active.is_(True))
-    )
-
-
-def end_all_sessions(user: UserAccountMixin) -> None:
-    """Invalidate every session and remember cookie issued to ``user``."""
+def end_all_sessions(user: Any) -> None:
     db, _User = db_and_user_model()
     user.rotate_session_token()
     db.session.commit()
