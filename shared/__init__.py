@@ -1,6 +1,3 @@
-"""What the three capstone apps share: configuration, auth, error pages,
-security headers, health checks and request logging.
-
-Nothing here owns a database: each app passes its own ``db`` and ``User``
-model in, so the apps share code and never state.
-"""
+"""What the three apps share: configuration, auth, error pages, security headers,
+health checks and logging. Nothing here owns a database: each app passes its own
+``db`` and ``User`` in, so the apps share code and never state."""

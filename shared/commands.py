@@ -1,5 +1,5 @@
 """CLI commands every app registers: ``flask --app APP create-user``, and the
-guard every app's ``seed-demo`` shares."""
+production guard every app's ``seed-demo`` shares."""
 
 from __future__ import annotations
 
@@ -42,9 +42,10 @@ def create_user_command(email: str, staff: bool, display_name: str | None, passw
         raise click.ClickException(f"a user with the e-mail {email!r} already exists") from None
     except DisplayNameTaken:
         raise click.ClickException(f"the display name {display_name!r} is taken") from None
-    except (InvalidEmail, InvalidDisplayName) as error:
-        what = "e-mail" if isinstance(error, InvalidEmail) else "display name"
-        raise click.ClickException(f"{what} refused: {error}") from None
+    except InvalidEmail as error:
+        raise click.ClickException(f"e-mail refused: {error}") from None
+    except InvalidDisplayName as error:
+        raise click.ClickException(f"display name refused: {error}") from None
     except WeakPassword as error:
         raise click.ClickException(f"password refused: {error}") from None
     role = "staff user" if user.is_staff else "user"
@@ -52,12 +53,8 @@ def create_user_command(email: str, staff: bool, display_name: str | None, passw
 
 
 def seed_demo_command(seed: Callable[[], None]) -> click.Command:
-    """``seed-demo [--force]`` running ``seed`` in an app context.
-
-    Demo data includes staff accounts whose password is printed in the
-    README, so in production the command refuses unless ``--force`` says
-    that is really meant (a staging copy, say).
-    """
+    """``seed-demo [--force]``, running ``seed``. Demo accounts have a password
+    published in the README, so production needs ``--force`` (a staging copy)."""
 
     @click.command("seed-demo", help=seed.__doc__)
     @click.option("--force", is_flag=True, help="Seed even in production (ENV=production).")

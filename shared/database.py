@@ -1,12 +1,6 @@
-"""Database conventions the apps share. Each app still owns its own ``db``.
-
-- Constraint names follow one convention, so Alembic can drop and alter them
-  (SQLite and PostgreSQL alike) instead of meeting anonymous constraints.
-- SQLite connections enforce foreign keys, use WAL and wait for locks,
-  so a SQLite file behaves under concurrent requests (its defaults do not).
-- PostgreSQL connections are checked before use and pooled to fit
-  gunicorn's workers (``postgresql_engine_options``).
-"""
+"""Database conventions the apps share, each app still owning its ``db``:
+named constraints, SQLite set up for concurrent requests, PostgreSQL pooled
+for gunicorn, and ids in URLs kept within the column's range."""
 
 from __future__ import annotations
 
@@ -21,6 +15,7 @@ from sqlalchemy.orm import registry
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
+# Alembic can alter or drop only a constraint it can name, on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -28,81 +23,49 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-# Every ``Mapped[datetime]`` is timezone-aware: TIMESTAMPTZ on PostgreSQL. (SQLite
-# keeps no zone and hands back naive UTC values; templates treat them as UTC.)
-TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: DateTime(timezone=True)}
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Primary keys are INTEGER: 32 bits on PostgreSQL.
-MAX_ID = 2**31 - 1
+MAX_ID = 2**31 - 1  # primary keys are INTEGER: 32 bits on PostgreSQL
 
 
 def make_registry() -> registry:
-    """A fresh registry for an app's declarative ``Base``::
-
-        class Base(DeclarativeBase):
-            registry = make_registry()
-
-    Fresh per app, so each app has its own tables; one convention for all.
-    """
+    """A fresh registry for an app's ``Base`` (``registry = make_registry()``), so
+    each app has its own tables. Every ``Mapped[datetime]`` is timezone-aware
+    (TIMESTAMPTZ on PostgreSQL; SQLite hands back naive UTC values)."""
     return registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map=TYPE_ANNOTATION_MAP,
+        type_annotation_map={datetime: DateTime(timezone=True)},
     )
 
 
 class IdConverter(BaseConverter):
-    """``<id:ticket_id>``: a primary key in a URL, 1 up to what the column holds.
-
-    A plain ``<int:...>`` lets ``/tickets/99999999999999999999`` through to
-    the database, which then fails (SQLite and PostgreSQL alike) with a 500.
-    Here ``0``, ``007`` and anything longer than ten digits do not match the
-    rule at all, and a ten-digit number past the column's range is a 404.
-    """
+    """``<id:ticket_id>``: a primary key from 1 up to what the column holds.
+    ``<int:...>`` would let ``/tickets/99999999999999999999`` reach the
+    database, which fails with a 500; here it is a 404."""
 
     regex = r"[1-9][0-9]{0,9}"
-    part_isolating = True
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > MAX_ID:
-            # Not ValidationError: with that, Werkzeug answers 405 instead of
-            # 404 when another method's rule has the same path.
+        if int(value) > MAX_ID:
+            # Not ValidationError: Werkzeug would then answer 405 when another
+            # method's rule has the same path.
             raise NotFound()
-        return number
-
-    def to_url(self, value: int) -> str:
-        return str(int(value))
+        return int(value)
 
 
 def postgresql_engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The connection pool for one process, sized for gunicorn's sync workers.
-
-    Each gunicorn worker is a process with its own pool, and a sync worker
-    serves one request at a time, so it needs one connection; a few more
-    cover a CLI command or threads in a test. The database sees at most
-    ``workers x (pool_size + max_overflow)`` connections per app (2 x 5 = 10
-    with the defaults; PostgreSQL allows 100 unless told otherwise).
-
-    ``pool_pre_ping``: a pooled connection can die while it waits (the
-    server restarted, a firewall dropped an idle connection). Checking it
-    with a tiny round trip before each use replaces it quietly, instead of
-    failing the next request with a 500.
-    """
+    """A small pool, as a gunicorn sync worker serves one request at a time; the
+    pre-ping replaces a connection that died while pooled instead of failing a request."""
     return {
         "pool_pre_ping": True,
         "pool_size": int(config.get("DATABASE_POOL_SIZE", 2)),
         "max_overflow": int(config.get("DATABASE_MAX_OVERFLOW", 3)),
-        # Wait at most this long for a free connection, well inside
-        # gunicorn's 30 s worker timeout.
-        "pool_timeout": 10,
+        "pool_timeout": 10,  # well inside gunicorn's 30 s worker timeout
     }
 
 
 def init_database(app: Flask, db: SQLAlchemy) -> None:
-    """Bind ``db``, set up SQLite and PostgreSQL connections, and register the
-    ``id`` URL converter."""
+    """Bind ``db``, set up its connections and register the ``id`` converter."""
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
-        # Settings given explicitly (SQLALCHEMY_ENGINE_OPTIONS) win, key by key.
+        # Options given in SQLALCHEMY_ENGINE_OPTIONS win, key by key.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **postgresql_engine_options(app.config),
             **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
@@ -111,14 +74,13 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
     app.url_map.converters["id"] = IdConverter
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _configure_sqlite_connection)
+            event.listen(db.engine, "connect", configure_sqlite_connection)
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+def configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite's defaults ignore foreign keys and fail a second writer at once."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    # WAL lets readers go on while one request writes; it has no effect on
-    # in-memory databases, which do not support it.
-    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA journal_mode = WAL")  # readers go on while one request writes
     cursor.close()

@@ -1,23 +1,21 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (its dependencies answer).
+"""``/healthz`` (the process answers) and ``/readyz`` (what it depends on answers).
 
-A load balancer or compose restarts a process whose ``/healthz`` fails, and
-stops sending traffic to one whose ``/readyz`` fails, so ``/readyz`` names
-the check that failed, without leaking connection strings or tracebacks.
-"""
+An orchestrator restarts a process whose ``/healthz`` fails and sends no
+traffic to one whose ``/readyz`` fails; ``/readyz`` names the failing check,
+never a connection string or a traceback."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
 from limits.storage import storage_from_string
 from sqlalchemy import text
 
-# A check returns when all is well and raises when it is not.
-Check = Callable[[], None]
+Check = Callable[[], None]  # returns when all is well, raises when not
 
 
 def register_health_checks(
@@ -27,59 +25,44 @@ def register_health_checks(
         db.session.execute(text("SELECT 1"))
 
     all_checks: dict[str, Check] = {"database": database, **(checks or {})}
-    storage_uri = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    storage_uri = app.config["RATELIMIT_STORAGE_URI"]
     if not storage_uri.startswith("memory://"):
-        # Logins still work when it is down (in-memory fallback), but the
+        # Logins still work while it is down (in-memory fallback), but the
         # limits then count per process: an operator must hear of it.
-        name = "redis" if storage_uri.startswith(("redis", "rediss")) else "rate_limit_storage"
-        all_checks[name] = _storage_check(storage_uri)
-    bp = Blueprint("health", __name__)
+        storage = storage_from_string(storage_uri)
 
-    @bp.get("/healthz")
+        def rate_limit_storage() -> None:
+            if not storage.check():
+                raise ConnectionError("the rate-limit storage does not answer")
+
+        name = "redis" if storage_uri.startswith("redis") else "rate_limit_storage"
+        all_checks[name] = rate_limit_storage
+
+    @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
         return jsonify(status="ok")
 
-    cache: dict[str, tuple[float, dict[str, str]]] = {}
+    checked_at = float("-inf")
+    results: dict[str, str] = {}
 
-    def run_checks() -> dict[str, str]:
-        results: dict[str, str] = {}
-        for name, check in all_checks.items():
-            try:
-                check()
-            except Exception as exc:
-                db.session.rollback()
-                current_app.logger.warning("readiness check %r failed: %r", name, exc)
-                results[name] = f"failed: {type(exc).__name__}"
-            else:
-                results[name] = "ok"
-        return results
-
-    @bp.get("/readyz")
+    @app.get("/readyz")
     def readyz() -> ResponseReturnValue:
-        # Anyone may call /readyz, and a stalled dependency makes a check
-        # slow: one answer per process serves every caller for a few seconds,
-        # so a flood of calls cannot tie up the workers.
-        ttl = float(current_app.config.get("READINESS_CACHE_SECONDS", 5))
-        now = time.monotonic()
-        cached = cache.get("results")
-        if cached is not None and now - cached[0] < ttl:
-            results = cached[1]
-        else:
-            results = run_checks()
-            cache["results"] = (time.monotonic(), results)
+        # Anyone may call /readyz, and a stalled dependency makes it slow: one
+        # answer per process serves every caller for a few seconds, so a flood
+        # of calls cannot tie up the workers.
+        nonlocal checked_at, results
+        if time.monotonic() - checked_at >= current_app.config.get("READINESS_CACHE_SECONDS", 5):
+            results = {}
+            for name, check in all_checks.items():
+                try:
+                    check()
+                    results[name] = "ok"
+                except Exception as exc:
+                    db.session.rollback()
+                    current_app.logger.warning("readiness check %r failed: %r", name, exc)
+                    results[name] = f"failed: {type(exc).__name__}"
+            checked_at = time.monotonic()
         failing = sorted(name for name, result in results.items() if result != "ok")
         if failing:
             return jsonify(status="unavailable", failing=failing, checks=results), 503
         return jsonify(status="ok", checks=results)
-
-    app.register_blueprint(bp)
-
-
-def _storage_check(uri: str) -> Check:
-    storage = storage_from_string(uri)
-
-    def check() -> None:
-        if not storage.check():
-            raise ConnectionError("the rate-limit storage does not answer")
-
-    return check

@@ -1,22 +1,8 @@
-"""What every request is checked for before a view sees it: hostile input
-that would otherwise reach the code as a 500 becomes a clear 4xx.
-
-- a chunked body (no Content-Length) over ``MAX_CONTENT_LENGTH`` is a 413,
-  as the same body with a Content-Length is: every app's ``request_class``
-  is ``BoundedRequest`` (Werkzeug's own stream would stop at the limit and
-  hand on the cut body as if it were whole);
-- JSON nested too deeply for Python's parser is a 400, not a RecursionError
-  (Flask's JSON provider, swapped for one that says so);
-- a chunked body whose framing gunicorn cannot read is a 400;
-- in the HTML apps, a NUL character in the query string is a 400
-  (PostgreSQL refuses NUL in text, SQLite would store it), and a body that
-  is not a form is a 415 (Flask-WTF would read a JSON body as form data).
-  Call ``init_request_guards`` before ``csrf.init_app``: hooks run in the
-  order they were registered, and these must come before the CSRF check.
-
-NUL in form and JSON fields is refused next to the field, by the forms
-(shared/forms.py) and the API's schemas.
-"""
+"""Hostile input that would reach a view as a 500 becomes a clear 4xx: a
+chunked body over ``MAX_CONTENT_LENGTH`` (413), JSON nested too deeply (400),
+a chunked body gunicorn cannot read (400) and, in the HTML apps, a NUL in the
+query string (400) or a body that is not a form (415). NUL in form and JSON
+fields is refused next to the field (shared/forms.py, the API's schemas)."""
 
 from __future__ import annotations
 
@@ -32,11 +18,12 @@ from werkzeug.utils import cached_property
 from werkzeug.wsgi import get_input_stream
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BoundedRequest(Request):
-    """Flask's request, whose body is never silently cut at ``MAX_CONTENT_LENGTH``."""
+    """Every app's ``request_class``: a chunked body (no Content-Length) over the
+    limit is a 413, where Werkzeug's stream would stop at the limit and hand on
+    the cut body as if it were whole."""
 
     @cached_property
     def stream(self) -> IO[bytes]:
@@ -44,23 +31,19 @@ class BoundedRequest(Request):
             raise RequestEntityTooLarge()  # read once and refused: a second reader too
         limit = self.max_content_length
         chunked = self.content_length is None and "wsgi.input_terminated" in self.environ
-        if not (chunked and limit is not None):
+        if limit is None or not chunked:
             return get_input_stream(self.environ, max_content_length=limit)
-        # No Content-Length to check up front: read one byte past the limit.
         raw: IO[bytes] = self.environ["wsgi.input"]
-        body = bytearray()
-        while len(body) <= limit:
-            try:
-                chunk = raw.read(min(64 * 1024, limit + 1 - len(body)))
-            except OSError:  # the client went away mid-body (gunicorn's NoMoreData)
-                raise ClientDisconnected() from None
-            if not chunk:
-                break
-            body.extend(chunk)
+        body = b""
+        try:  # one byte past the limit, to know whether there is more
+            while len(body) <= limit and (chunk := raw.read(limit + 1 - len(body))):
+                body += chunk
+        except OSError:  # the client went away mid-body (gunicorn's NoMoreData)
+            raise ClientDisconnected() from None
         if len(body) > limit:
             self.environ["capstones.body_too_large"] = True
             raise RequestEntityTooLarge()
-        return io.BytesIO(bytes(body))
+        return io.BytesIO(body)
 
 
 class GuardedJSONProvider(DefaultJSONProvider):
@@ -75,32 +58,24 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
 
 def init_request_guards(app: Flask, *, html_forms: bool) -> None:
-    """Install the guards; ``html_forms`` for apps whose POSTs are HTML forms."""
+    """Install the guards; ``html_forms`` for apps whose POSTs are HTML forms.
+    Call it before ``csrf.init_app``: hooks run in the order they were added."""
     app.json = GuardedJSONProvider(app)
     app.register_error_handler(ParseException, malformed_body)
     if html_forms:
-        app.before_request(refuse_nul_in_query_string)
-        app.before_request(refuse_bodies_that_are_not_forms)
+        app.before_request(refuse_what_a_form_cannot_send)
 
 
 def malformed_body(_error: ParseException) -> ResponseReturnValue:
-    # gunicorn raises these from the first read of a chunked body whose
-    # framing is broken (a bad chunk size, a missing terminator).
+    # gunicorn's error for a chunked body with broken framing (a bad chunk size...).
     return current_app.handle_http_exception(BadRequest("The request body is malformed."))
 
 
-def refuse_nul_in_query_string() -> None:
-    for name, value in request.args.items(multi=True):
-        if "\x00" in name or "\x00" in value:
-            abort(400, "The address contains a NUL character (%00), which nothing here accepts.")
-
-
-def refuse_bodies_that_are_not_forms() -> None:
-    if request.method in BODILESS_METHODS:
-        return
-    if request.mimetype and request.mimetype not in FORM_TYPES:
-        abort(
-            415,
-            f"This page takes form data, not {request.mimetype}: send "
-            "application/x-www-form-urlencoded or multipart/form-data, as a browser does.",
-        )
+def refuse_what_a_form_cannot_send() -> None:
+    """PostgreSQL refuses NUL in text (SQLite would store it), and Flask-WTF
+    would read a JSON body as form data."""
+    if any("\x00" in name + value for name, value in request.args.items(multi=True)):
+        abort(400, "The address contains a NUL character (%00), which nothing here accepts.")
+    has_body = request.method not in ("GET", "HEAD", "OPTIONS")
+    if has_body and request.mimetype and request.mimetype not in FORM_TYPES:
+        abort(415, f"This page takes form data, as a browser sends it, not {request.mimetype}.")

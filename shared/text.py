@@ -1,11 +1,7 @@
-"""Rules for the text people type, the same in every app: a one-line field
-holds one line, and a name does not mix alphabets to pass for another.
-
-Why it matters: a ticket title becomes a mail's ``Subject:`` header, and
-Python's header encoder starts a new line not only at CR and LF but at
-vertical tab, form feed, ``\\x1c``-``\\x1e``, ``\\x85`` and the Unicode line and
-paragraph separators, so a title carrying one can forge headers after it.
-"""
+"""Rules for the text people type, the same in every app. A one-line field holds
+one line: a ticket title becomes a mail's ``Subject:``, and Python's header encoder
+breaks lines at VT, FF, ``\\x1c``-``\\x1e``, ``\\x85`` and U+2028 too, not only at
+CR and LF, so such a title could forge headers. And a name cannot pass for another."""
 
 from __future__ import annotations
 
@@ -13,6 +9,9 @@ import unicodedata
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
 _NOT_ON_ONE_LINE = frozenset({"Cc", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")  # Hangul fillers and their kin
+# Scripts written together with Han characters, counted as one.
+_EAST_ASIAN = ("HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "CJK", "HALFWIDTH", "IDEOGRAPHIC")
 
 
 def breaks_the_line(text: str) -> bool:
@@ -21,37 +20,22 @@ def breaks_the_line(text: str) -> bool:
 
 
 def one_line(text: str) -> str:
-    """``text`` with every run of control characters and whitespace made one
-    space: what a mail subject built from user text is passed through."""
-    cleaned = "".join(
-        " " if unicodedata.category(character) in _NOT_ON_ONE_LINE else character
-        for character in text
-    )
+    """``text`` with each run of control characters and whitespace made one space."""
+    cleaned = "".join(" " if unicodedata.category(c) in _NOT_ON_ONE_LINE else c for c in text)
     return " ".join(cleaned.split())
 
 
-# Letters to Unicode that show nothing: Hangul fillers and their kin.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
-
-
 def looks_empty(text: str) -> bool:
-    """Whether ``text`` holds a character that shows nothing: "ann" plus a
-    Hangul filler would pass for "ann" on screen."""
+    """Whether ``text`` holds a letter that shows nothing ("ann" + U+3164 passes for "ann")."""
     return any(character in _BLANK_LETTERS for character in text)
 
 
 def mixes_scripts(text: str) -> bool:
-    """Whether the letters of ``text`` come from alphabets that are not written
-    together, as in "soup" typed with a Cyrillic "o" (U+043E): on screen it
-    passes for the Latin word. Japanese (Han, Hiragana, Katakana) and Korean (Han, Hangul)
-    count as one script, which may also sit beside Latin letters ("Tシャツ"),
-    as Unicode's "highly restrictive" profile (UTS #39) allows."""
+    """Whether the letters of ``text`` mix alphabets not written together, as
+    "soup" with a Cyrillic "o" (U+043E) does. Japanese and Korean count as one
+    script, which may sit beside Latin ("Tシャツ"), as UTS #39 allows."""
     scripts = {_script(character) for character in text if character.isalpha()}
     return len(scripts - {"LATIN"}) > 1 or (len(scripts) > 1 and "CJK" not in scripts)
-
-
-# Scripts written together with Han characters, counted as one.
-_EAST_ASIAN = ("HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "CJK", "HALFWIDTH", "IDEOGRAPHIC")
 
 
 def _script(character: str) -> str:
