@@ -1,7 +1,5 @@
 """The one clock: timezone-aware UTC, for every timestamp the apps write."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 

@@ -1,8 +1,6 @@
 """CLI commands every app registers: ``flask --app APP create-user``, and the
 production guard every app's ``seed-demo`` shares."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 import click

@@ -2,8 +2,6 @@
 variables, then the test's overrides; and no start in production with the
 development secret key or another unsafe setting."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from datetime import timedelta

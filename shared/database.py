@@ -2,8 +2,6 @@
 named constraints, SQLite set up for concurrent requests, PostgreSQL pooled
 for gunicorn, and ids in URLs kept within the column's range."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any

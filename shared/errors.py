@@ -2,8 +2,6 @@
 (shop_api/problems.py) says the same sentences, from ``describe``. One handler
 covers every HTTP error; a 500 shows nothing of what went wrong (Flask logs it)."""
 
-from __future__ import annotations
-
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy

@@ -1,7 +1,5 @@
 """The base form of the apps' Flask-WTF forms, and its small helpers."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from flask_wtf import FlaskForm

@@ -4,8 +4,6 @@ An orchestrator restarts a process whose ``/healthz`` fails and sends no
 traffic to one whose ``/readyz`` fails; ``/readyz`` names the failing check,
 never a connection string or a traceback."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable, Mapping
 

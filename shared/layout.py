@@ -1,8 +1,6 @@
 """The shared page layout of the HTML apps: Bootstrap 5 served locally, the
 base, auth and error templates, and the filters and names they use."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask

@@ -4,8 +4,6 @@ reports, or not at all: no SMTP server or broker can fail or slow it. The
 worker's ``send_due_mail`` sends the due rows, retries failures with backoff,
 gives up after ``MAIL_MAX_ATTEMPTS``, and prints mail when no MAIL_SERVER is set."""
 
-from __future__ import annotations
-
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta

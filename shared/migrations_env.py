@@ -1,8 +1,6 @@
 """What every app's ``migrations/env.py`` runs (Alembic, through Flask-Migrate):
 the database and the models' metadata come from the running app."""
 
-from __future__ import annotations
-
 import logging
 from logging.config import fileConfig
 from typing import Any

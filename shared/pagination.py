@@ -2,8 +2,6 @@
 or ``page=-1`` is bad input (400), a page past the last does not exist (404),
 and page 1 of an empty list is an empty page (200), shown as an empty state."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from flask import abort, request

@@ -3,8 +3,6 @@ limits would lump all users together and external URLs would say http. Set
 ``<PREFIX>_PROXY_COUNT`` to the number of proxies whose ``X-Forwarded-*``
 headers to trust; 0 by default, since without a proxy the client sets them."""
 
-from __future__ import annotations
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -4,8 +4,6 @@ a chunked body gunicorn cannot read (400) and, in the HTML apps, a NUL in the
 query string (400) or a body that is not a form (415). NUL in form and JSON
 fields is refused next to the field (shared/forms.py, the API's schemas)."""
 
-from __future__ import annotations
-
 import io
 from typing import IO, Any
 

@@ -3,8 +3,6 @@
 The id comes from a sane ``X-Request-ID`` header (a proxy's), else it is made
 here; the response carries it, so a user's report can be matched to the line."""
 
-from __future__ import annotations
-
 import logging
 import re
 import time

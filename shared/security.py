@@ -2,8 +2,6 @@
 sniffing, no framing, a strict referrer policy and, in production, HSTS.
 (The cookie flags are set in shared/config.py.)"""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

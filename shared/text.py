@@ -3,8 +3,6 @@ one line: a ticket title becomes a mail's ``Subject:``, and Python's header enco
 breaks lines at VT, FF, ``\\x1c``-``\\x1e``, ``\\x85`` and U+2028 too, not only at
 CR and LF, so such a title could forge headers. And a name cannot pass for another."""
 
-from __future__ import annotations
-
 import unicodedata
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.

@@ -3,8 +3,6 @@ one Celery app per Flask app, whose tasks run in its app context. The broker is
 ``<PREFIX>_CELERY_BROKER_URL`` (Redis in compose), else kombu's filesystem
 transport, which needs no server (the demo), in ``<PREFIX>_CELERY_BROKER_FOLDER``."""
 
-from __future__ import annotations
-
 import json
 import os
 from typing import Any

@@ -3,8 +3,6 @@
 later cannot forget; ``@login_required`` (Flask-Login's) or ``@staff_required``
 guard one view among public ones."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from functools import wraps
 from typing import Any

@@ -2,8 +2,6 @@
 rules (shared/auth/services.py), and for the HTML apps Flask-Login and the
 auth pages (shared/auth/views.py) under the app's rate limits."""
 
-from __future__ import annotations
-
 import re
 import time
 from datetime import timedelta

@@ -2,8 +2,6 @@
 fields come from functions called in page order: WTForms orders a form's
 fields (and so its error summary) by when each field was made."""
 
-from __future__ import annotations
-
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 

@@ -2,8 +2,6 @@
 declares ``class User(UserAccountMixin, db.Model)`` and gets the columns, the
 password methods and what Flask-Login expects of a user."""
 
-from __future__ import annotations
-
 import contextlib
 import secrets
 import time

@@ -2,8 +2,6 @@
 are compared in Unicode's NFKC form: "é" typed as one character or as "e" plus
 a combining accent is the same password."""
 
-from __future__ import annotations
-
 import unicodedata
 from functools import cache
 

@@ -1,8 +1,6 @@
 """The auth rate limits, read from config (shared/config.py) at each request,
 and the key that counts attempts per account rather than per client address."""
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Callable
 

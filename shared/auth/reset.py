@@ -3,8 +3,6 @@ Asking for one does the same work for any address (one outbox row, no
 lookup), so neither answer nor timing tells who is registered; the worker
 looks the address up when it sends the row, and only then makes the link."""
 
-from __future__ import annotations
-
 import hashlib
 import hmac
 from typing import Any

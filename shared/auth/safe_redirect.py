@@ -1,8 +1,6 @@
 """The ``?next=`` check. An open redirect on a login page is a phishing tool:
 the victim sees our domain in the link and lands on the attacker's."""
 
-from __future__ import annotations
-
 
 def safe_next_path(target: str | None) -> str | None:
     """``target`` if it is a same-site path such as ``/tickets/3?x=1``, else None.

@@ -1,8 +1,6 @@
 """Account rules: creating users, display names, credentials, sessions; nothing
 else writes users. The app's ``db`` and ``User`` come from its ``Auth`` extension."""
 
-from __future__ import annotations
-
 import re
 import secrets
 import unicodedata

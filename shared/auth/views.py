@@ -1,8 +1,6 @@
 """The pages under ``/auth``: plain view functions, which ``auth_blueprint``
 (extension.py) puts on a blueprint with the app's rate limits."""
 
-from __future__ import annotations
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
