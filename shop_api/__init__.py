@@ -25,28 +25,21 @@ from shop_api.commands import register_commands
 from shop_api.cors import init_cors
 from shop_api.extensions import api, auth, cache, db, limiter, migrate
 from shop_api.models import User
-from shop_api.schemas import SchemaExtrasPlugin
 
 DEFAULTS = {
-    # Seconds in the environment (SHOP_API_API_TOKEN_LIFETIME=3600) or a timedelta.
-    "API_TOKEN_LIFETIME": timedelta(hours=24),
+    "API_TOKEN_LIFETIME": timedelta(hours=24),  # or seconds: SHOP_API_API_TOKEN_LIFETIME=3600
     "MAX_CONTENT_LENGTH": 100_000,
-    # Web origins allowed to call the API from a browser (shop_api/cors.py);
-    # empty: CORS off, which a native app does not need.
-    "CORS_ORIGINS": [],
-    # flask-smorest: the OpenAPI document at /api/openapi.json.
+    "CORS_ORIGINS": [],  # web origins allowed to call from a browser (shop_api/cors.py)
+    # flask-smorest's settings for the OpenAPI document.
     "API_TITLE": "Shop API",
     "API_VERSION": "1.0.0",
     "OPENAPI_VERSION": "3.0.3",
-    "OPENAPI_URL_PREFIX": "/api",
-    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_URL_PREFIX": "/api",  # and flask-smorest's default path: /api/openapi.json
     "API_SPEC_OPTIONS": {
         "info": {
-            "description": (
-                "Products and stock-checked orders. Get a token with "
-                "`POST /api/auth/tokens`, then send `Authorization: Bearer <token>`. "
-                "Errors are `application/problem+json` (RFC 9457)."
-            )
+            "description": "Products and stock-checked orders. Get a token with "
+            "`POST /api/auth/tokens`, then send `Authorization: Bearer <token>`. "
+            "Errors are `application/problem+json` (RFC 9457)."
         },
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     },
@@ -66,7 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     auth.init_app(app, db=db, user_model=User)
     cache.init_app(app)
-    api.init_app(app, spec_kwargs={"extra_plugins": [SchemaExtrasPlugin()]})
+    api.init_app(app)
     init_cors(app)
     init_security_headers(app)
     init_request_logging(app)

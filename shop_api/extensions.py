@@ -1,9 +1,6 @@
-"""The shop API's extensions, created unbound and bound in ``create_app``.
-
-No CSRFProtect and no Flask-Login here: the API authenticates every request
-with a bearer token (Flask-HTTPAuth), which a browser never attaches on its
-own, so a cross-site request cannot use it, and no cookie is ever read.
-"""
+"""The shop API's extensions, created unbound and bound in ``create_app``. No
+CSRFProtect and no Flask-Login: every request carries a bearer token, which a
+browser never attaches on its own, and no cookie is ever read."""
 
 from flask_caching import Cache
 from flask_httpauth import HTTPTokenAuth

@@ -1,8 +1,5 @@
-"""Products, orders and their lines, API tokens and idempotency keys.
-
-Money is integer minor units (``price_cents``) with a currency code: floats
-cannot represent 0.10 exactly, and sums of them drift.
-"""
+"""Products, orders and their lines, API tokens and idempotency keys. Money is
+integer minor units (``price_cents``): floats cannot hold 0.10 exactly, and sums drift."""
 
 from __future__ import annotations
 
@@ -10,16 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    Enum,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -30,8 +18,7 @@ from shop_api.extensions import db
 NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5_000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
-# One currency per shop, so an order's total is a plain sum. To sell in
-# another, change it here (and the demo prices).
+# One currency per shop, so an order's total is a plain sum.
 CURRENCY = "EUR"
 MAX_QUANTITY = 1000  # of one product in one order
 
@@ -49,15 +36,15 @@ class Product(db.Model):  # type: ignore[name-defined]
     __tablename__ = "products"
     __table_args__ = (
         # The last line of defence: whatever the code does, stock never goes negative.
-        CheckConstraint("stock >= 0", name="stock_not_negative"),
-        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        sa.CheckConstraint("stock >= 0", name="stock_not_negative"),
+        sa.CheckConstraint("price_cents >= 0", name="price_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), index=True)
-    description: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(sa.String(NAME_MAX_LENGTH), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
     price_cents: Mapped[int]
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(sa.String(3))
     stock: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -76,12 +63,12 @@ PRODUCT_ORDERINGS: dict[str, tuple[UnaryExpression[Any], ...]] = {
 
 class Order(db.Model):  # type: ignore[name-defined]
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_customer_created", "customer_id", "created_at"),)
+    __table_args__ = (sa.Index("ix_orders_customer_created", "customer_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[OrderStatus] = mapped_column(
-        Enum(
+        sa.Enum(
             OrderStatus,
             name="order_status",
             native_enum=False,
@@ -92,8 +79,8 @@ class Order(db.Model):  # type: ignore[name-defined]
         default=OrderStatus.PLACED,
     )
     # 64 bits: 50 lines of 1,000 items at the top price exceed a 32-bit integer.
-    total_cents: Mapped[int] = mapped_column(BigInteger)
-    currency: Mapped[str] = mapped_column(String(3))
+    total_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
 
@@ -104,16 +91,17 @@ class Order(db.Model):  # type: ignore[name-defined]
 
 
 class OrderLine(db.Model):  # type: ignore[name-defined]
-    """One product in an order. Name and price are copied at order time, so
-    the order still says what was paid after the product changes."""
+    """One product in an order, with its name and price as they were when ordered."""
 
     __tablename__ = "order_lines"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    product_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    order_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    product_name: Mapped[str] = mapped_column(sa.String(NAME_MAX_LENGTH))
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
 
@@ -121,34 +109,29 @@ class OrderLine(db.Model):  # type: ignore[name-defined]
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined]
-    """A bearer token. Only its SHA-256 is stored: a leaked database does not
-    leak working tokens. (A fast hash is right here, unlike for passwords:
-    tokens are long random strings that cannot be guessed.)"""
+    """A bearer token, stored as its SHA-256 only (shop_api/services/tokens.py)."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
 
-    user: Mapped[User] = relationship()
-
 
 class IdempotencyKey(db.Model):  # type: ignore[name-defined]
-    """Remembers which order a client's ``Idempotency-Key`` produced, so a
-    retried POST returns that order instead of placing a second one."""
+    """Which order a client's ``Idempotency-Key`` placed: a retry gets that order back."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX_LENGTH))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(IDEMPOTENCY_KEY_MAX_LENGTH))
     # SHA-256 of the request body: the same key with another body is refused.
-    request_fingerprint: Mapped[str] = mapped_column(String(64))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    request_fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship()

@@ -1,7 +1,7 @@
 """Errors as problem details (RFC 9457): every error the API answers is
-``application/problem+json`` with ``type``, ``title``, ``status`` and
-``detail``, plus ``errors`` naming the fields at fault and what a client
-needs to react (``shortages`` on a 409 for stock)."""
+``application/problem+json`` with ``type``, ``title``, ``status`` and ``detail``,
+plus ``errors`` naming the fields at fault and what a client needs to react
+(``shortages`` on a 409 for stock)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from shared.errors import describe
 
 PROBLEM = "application/problem+json"
-# Werkzeug's own headers for an error page, which a JSON body replaces.
-_BODY_HEADERS = {"content-type", "content-length"}
 
 
 class ProblemSchema(Schema):
@@ -34,14 +32,11 @@ class ProblemSchema(Schema):
 
 
 class ProblemApi(Api):
-    """flask-smorest's ``Api``, answering every HTTP error as problem JSON.
-    Overriding ``handle_http_exception`` is its documented way to change the
-    error payload; ``abort(status, message=..., errors=...)`` (flask-smorest's)
-    fills it in."""
+    """flask-smorest's ``Api``, answering every HTTP error as problem JSON (its
+    documented way to change the error payload, which ``problem()`` fills in)."""
 
     ERROR_SCHEMA = ProblemSchema
-    # No catch-all "default" response: each operation lists its own errors.
-    DEFAULT_ERROR_RESPONSE_NAME = None
+    DEFAULT_ERROR_RESPONSE_NAME = None  # no catch-all: each operation lists its own errors
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
@@ -49,30 +44,21 @@ class ProblemApi(Api):
             # A failed flush leaves the session unusable until rolled back.
             current_app.extensions["sqlalchemy"].session.rollback()
         data: dict[str, Any] = getattr(error, "data", None) or {}
-        body: dict[str, Any] = {
+        body = {
             "type": "about:blank",
             "title": error.name,
             "status": code,
-            "detail": data.get("message")
-            if code < 500 and data.get("message")
-            else describe(error),
+            "detail": data["message"] if code < 500 and data.get("message") else describe(error),
         }
-        errors = data.get("errors")
-        if errors:
-            body["errors"] = errors
-        body.update(data.get("extra") or {})
-        response = jsonify(body)
-        response.status_code = code
-        response.content_type = PROBLEM
-        for name, value in error.get_headers():
-            if name.lower() not in _BODY_HEADERS:
-                response.headers[name] = value
-        response.headers.update(data.get("headers") or {})
-        return response
+        if data.get("errors"):
+            body["errors"] = data["errors"]
+        # Werkzeug's headers (Allow, WWW-Authenticate...), but this body's type.
+        headers = dict(error.get_headers()) | {"Content-Type": PROBLEM} | data.get("headers", {})
+        return jsonify(body | data.get("extra", {})), code, headers
 
 
 def problem(status: int, message: str, **data: Any) -> HTTPException:
-    """The HTTP error for ``status``, with what the problem JSON shows."""
+    """flask-smorest's ``abort``, returning the error so that a view can ``raise`` it."""
     error = default_exceptions[status]()
     error.data = {"message": message, **data}  # type: ignore[attr-defined]
     return error

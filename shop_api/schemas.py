@@ -1,18 +1,13 @@
-"""Marshmallow schemas: what the API accepts and what it returns.
-
-The same classes validate requests (``@blp.arguments``), serialise
-responses (``@blp.response``) and make the OpenAPI document (flask-smorest),
-so the documentation cannot drift from the code. Unknown fields are refused
-(marshmallow's default), which is how a client is kept from setting ids,
-prices on orders, owners or staff flags.
-"""
+"""Marshmallow schemas: the same classes validate requests, serialise responses and
+make the OpenAPI document, so the documentation cannot drift from the code. Unknown
+fields are refused (marshmallow's default): a client cannot set ids, prices on
+orders, owners or staff flags."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import UTC
+from typing import Any
 
-from apispec import BasePlugin
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
@@ -23,39 +18,20 @@ from shared.text import breaks_the_line
 from shop_api.models import (
     CURRENCY,
     DESCRIPTION_MAX_LENGTH,
+    IDEMPOTENCY_KEY_MAX_LENGTH,
     MAX_QUANTITY,
     NAME_MAX_LENGTH,
     PRODUCT_ORDERINGS,
+    OrderStatus,
 )
 
 MAX_PRICE_CENTS = 10_000_000  # 100,000.00 in the shop's currency
 MAX_STOCK = 1_000_000
 MAX_ORDER_LINES = 50
 MAX_PER_PAGE = 100
-
-
-def _strict_int(**kwargs: Any) -> fields.Integer:
-    # strict: "5", 5.0 and true are not integers.
-    return fields.Integer(strict=True, **kwargs)
-
-
-def _no_nul(value: str) -> None:
-    # PostgreSQL cannot store NUL in text (a 500) and SQLite would store it raw.
-    if "\x00" in value:
-        raise ValidationError("Must not contain a NUL character.")
-
-
-def _one_line(value: str) -> None:
-    _no_nul(value)
-    if breaks_the_line(value):
-        raise ValidationError("Must be one line, without control characters.")
-
-
-def _text(*, one_line: bool = True, **kwargs: Any) -> fields.String:
-    """A string field that refuses NUL, and for one-line text control characters."""
-    rules = kwargs.pop("validate", [])
-    rules = rules if isinstance(rules, list) else [rules]
-    return fields.String(validate=[_one_line if one_line else _no_nul, *rules], **kwargs)
+NAME_LENGTH = validate.Length(min=1, max=NAME_MAX_LENGTH)
+DESCRIPTION_LENGTH = validate.Length(max=DESCRIPTION_MAX_LENGTH)
+IN_CENTS = {"description": "Price in minor units (cents)."}
 
 
 def _not_blank(value: str) -> None:
@@ -63,103 +39,82 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
-def _name_field(*, required: bool) -> fields.String:
-    return _text(
-        required=required, validate=[validate.Length(min=1, max=NAME_MAX_LENGTH), _not_blank]
-    )
+def _text(*rules: Any, one_line: bool = True, **kwargs: Any) -> fields.String:
+    """A string field refusing NUL, and in one-line text control characters too."""
+
+    def plain_text(value: str) -> None:
+        # PostgreSQL cannot store NUL in text (a 500) and SQLite would store it raw.
+        if "\x00" in value:
+            raise ValidationError("Must not contain a NUL character.")
+        if one_line and breaks_the_line(value):
+            raise ValidationError("Must be one line, without control characters.")
+
+    return fields.String(validate=[plain_text, *rules], **kwargs)
 
 
-def utc_iso(value: datetime) -> str:
-    """ISO 8601 in UTC with its offset. SQLite hands back naive values; they are UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
+def _integer(low: int, high: int, **kwargs: Any) -> fields.Integer:
+    # strict: "5", 5.0 and true are not integers.
+    return fields.Integer(strict=True, validate=validate.Range(min=low, max=high), **kwargs)
+
+
+def _password(min_length: int = 1) -> fields.String:
+    # The sign-up rule (shared.auth.passwords) as lengths, for the OpenAPI document.
+    error = f"Use {min_length} to {PASSWORD_MAX_LENGTH} characters."
+    length = validate.Length(min=min_length, max=PASSWORD_MAX_LENGTH, error=error)
+    return _text(length, one_line=False, required=True)
 
 
 class UtcDateTime(fields.DateTime):
-    """A datetime field shown by :func:`utc_iso`."""
+    """ISO 8601 in UTC with its offset. SQLite hands back naive values; they are UTC."""
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else utc_iso(value)
-
-
-# --- accounts and tokens -----------------------------------------------------
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
 
 
 class CredentialsSchema(Schema):
-    email = fields.Email(required=True, validate=[_no_nul, validate.Length(max=EMAIL_MAX_LENGTH)])
-    password = _text(
-        one_line=False, required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
-    )
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
+    password = _password()
 
 
-def _new_password_field() -> fields.String:
-    # The same rule as the HTML sign-up form (shared.auth.passwords), stated
-    # as lengths so the OpenAPI document carries it too.
-    return _text(
-        one_line=False,
-        required=True,
-        validate=validate.Length(
-            min=PASSWORD_MIN_LENGTH,
-            max=PASSWORD_MAX_LENGTH,
-            error=f"Use {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.",
-        ),
-    )
-
-
-class RegistrationSchema(Schema):
-    email = fields.Email(required=True, validate=[_no_nul, validate.Length(max=EMAIL_MAX_LENGTH)])
-    password = _new_password_field()
+class RegistrationSchema(CredentialsSchema):
+    password = _password(PASSWORD_MIN_LENGTH)
     display_name = _text(
-        validate=validate.Length(min=1, max=DISPLAY_NAME_MAX_LENGTH),
+        validate.Length(min=1, max=DISPLAY_NAME_MAX_LENGTH),
         metadata={"description": "The name others see; made from the address if left out."},
     )
 
 
 class PasswordChangeSchema(Schema):
-    current_password = _text(
-        one_line=False, required=True, validate=validate.Length(min=1, max=PASSWORD_MAX_LENGTH)
-    )
-    new_password = _new_password_field()
+    current_password = _password()
+    new_password = _password(PASSWORD_MIN_LENGTH)
 
 
 class UserSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    email = fields.String(
-        dump_only=True, metadata={"description": "Shown to the account's owner only."}
-    )
-    display_name = fields.String(dump_only=True)
-    is_staff = fields.Boolean(dump_only=True)
-    created_at = UtcDateTime(dump_only=True)
+    id = fields.Integer()
+    email = fields.String(metadata={"description": "Shown to the account's owner only."})
+    display_name = fields.String()
+    is_staff = fields.Boolean()
+    created_at = UtcDateTime()
 
 
 class TokenSchema(Schema):
-    token = fields.String(
-        dump_only=True, metadata={"description": "Send as `Authorization: Bearer <token>`."}
-    )
-    expires_at = UtcDateTime(dump_only=True)
-
-
-# --- products --------------------------------------------------------------------
+    token = fields.String(metadata={"description": "Send as `Authorization: Bearer <token>`."})
+    expires_at = UtcDateTime()
 
 
 class ProductSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = _name_field(required=True)
-    description = _text(
-        one_line=False, load_default="", validate=validate.Length(max=DESCRIPTION_MAX_LENGTH)
-    )
-    price_cents = _strict_int(
-        required=True,
-        validate=validate.Range(min=0, max=MAX_PRICE_CENTS),
-        metadata={"description": "Price in minor units (cents)."},
-    )
+    name = _text(NAME_LENGTH, _not_blank, required=True)
+    description = _text(DESCRIPTION_LENGTH, one_line=False, load_default="")
+    price_cents = _integer(0, MAX_PRICE_CENTS, required=True, metadata=IN_CENTS)
     currency = fields.String(
         load_default=CURRENCY,
         validate=validate.OneOf([CURRENCY], error=f"This shop sells in {CURRENCY} only."),
         metadata={"description": "The shop's currency; may be left out."},
     )
-    stock = _strict_int(required=True, validate=validate.Range(min=0, max=MAX_STOCK))
+    stock = _integer(0, MAX_STOCK, required=True)
 
     @post_load
     def strip_name(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -169,14 +124,12 @@ class ProductSchema(Schema):
 
 
 class ProductUpdateSchema(Schema):
-    """PATCH: any of these; currency is fixed per shop."""
+    """PATCH: at least one of these (``minProperties``: shop_api/api/__init__.py)."""
 
-    OPENAPI_EXTRA: ClassVar[dict[str, Any]] = {"minProperties": 1}
-
-    name = _name_field(required=False)
-    description = _text(one_line=False, validate=validate.Length(max=DESCRIPTION_MAX_LENGTH))
-    price_cents = _strict_int(validate=validate.Range(min=0, max=MAX_PRICE_CENTS))
-    stock = _strict_int(validate=validate.Range(min=0, max=MAX_STOCK))
+    name = _text(NAME_LENGTH, _not_blank)
+    description = _text(DESCRIPTION_LENGTH, one_line=False)
+    price_cents = _integer(0, MAX_PRICE_CENTS, metadata=IN_CENTS)
+    stock = _integer(0, MAX_STOCK)
 
     @post_load
     def require_a_change(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -202,9 +155,7 @@ class PageQuerySchema(Schema):
 
 
 class ProductQuerySchema(PageQuerySchema):
-    q = _text(
-        validate=validate.Length(max=100), metadata={"description": "Name contains (any case)."}
-    )
+    q = _text(validate.Length(max=100), metadata={"description": "Name contains (any case)."})
     in_stock = fields.Boolean(metadata={"description": "true: only products in stock."})
     sort = fields.String(load_default="name", validate=validate.OneOf(list(PRODUCT_ORDERINGS)))
 
@@ -220,12 +171,9 @@ class ProductPageSchema(PageSchema):
     items = fields.List(fields.Nested(ProductSchema))
 
 
-# --- orders ----------------------------------------------------------------------
-
-
 class OrderItemSchema(Schema):
-    product_id = _strict_int(required=True, validate=validate.Range(min=1, max=MAX_ID))
-    quantity = _strict_int(required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    product_id = _integer(1, MAX_ID, required=True)
+    quantity = _integer(1, MAX_QUANTITY, required=True)
 
 
 class OrderCreateSchema(Schema):
@@ -238,6 +186,18 @@ class OrderCreateSchema(Schema):
     )
 
 
+class IdempotencyHeaderSchema(Schema):
+    # Printable ASCII, no spaces (a header value never holds the newline "$" allows).
+    key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Regexp(
+            rf"^[!-~]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$",
+            error=f"Use 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters, without spaces.",
+        ),
+        metadata={"description": "Any unique string; send it again to retry safely."},
+    )
+
+
 class OrderLineSchema(Schema):
     product_id = fields.Integer()
     product_name = fields.String()
@@ -247,7 +207,7 @@ class OrderLineSchema(Schema):
 
 class OrderSchema(Schema):
     id = fields.Integer()
-    status = fields.String(validate=validate.OneOf(["placed", "cancelled"]))
+    status = fields.Enum(OrderStatus, by_value=True)
     items = fields.List(fields.Nested(OrderLineSchema), attribute="lines")
     total_cents = fields.Integer()
     currency = fields.String()
@@ -256,15 +216,3 @@ class OrderSchema(Schema):
 
 class OrderPageSchema(PageSchema):
     items = fields.List(fields.Nested(OrderSchema))
-
-
-class SchemaExtrasPlugin(BasePlugin):
-    """apispec's plugin hook: adds a schema class's ``OPENAPI_EXTRA`` (rules
-    marshmallow cannot state as field properties, such as ``minProperties``)
-    to its component in the OpenAPI document."""
-
-    def schema_helper(
-        self, name: str, definition: dict[str, Any], **kwargs: Any
-    ) -> dict[str, Any] | None:
-        extra = getattr(kwargs.get("schema"), "OPENAPI_EXTRA", None)
-        return dict(extra) if extra else None

@@ -1,6 +1,5 @@
-"""The shop's JSON API, under ``/api``, on flask-smorest: one blueprint per
-resource (accounts and tokens, products, orders), ``MethodView`` classes for
-the resources, marshmallow schemas for what goes in and out, and the
+"""The JSON API under ``/api``, on flask-smorest: a blueprint per resource, with
+``MethodView`` classes, marshmallow schemas for what goes in and out, and the
 OpenAPI document made from both (``/api/openapi.json``, ``/api/docs``)."""
 
 from __future__ import annotations
@@ -13,21 +12,22 @@ from shared.database import MAX_ID, IdConverter
 from shop_api.api import auth, docs, orders, products
 from shop_api.extensions import api
 from shop_api.problems import problem
+from shop_api.schemas import ProductUpdateSchema
 from shop_api.services import ShopError
 
 
 def register_blueprints(app: Flask) -> None:
     # Ids in URLs (shared/database.py) are documented as the integers they are.
-    api.register_converter(IdConverter, lambda _converter: ID_SCHEMA)
+    api.register_converter(
+        IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
+    # Registered by hand to add what marshmallow cannot say: a PATCH changes something.
+    api.spec.components.schema("ProductUpdate", {"minProperties": 1}, schema=ProductUpdateSchema)
     for blueprint in (auth.blp, products.blp, orders.blp):
         api.register_blueprint(blueprint)
-    for page in (docs.bp, docs.swagger_ui_assets, docs.start_page):
-        app.register_blueprint(page)
+    app.register_blueprint(docs.bp)
     app.register_error_handler(ShopError, answer_shop_error)
     app.after_request(no_content_type_without_content)
-
-
-ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def answer_shop_error(error: ShopError) -> ResponseReturnValue:

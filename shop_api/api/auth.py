@@ -1,6 +1,5 @@
-"""Accounts and bearer tokens: register, exchange a password for a token,
-revoke it (or all of them), change the password; and the token check every
-protected view runs (``@token_auth.login_required``, Flask-HTTPAuth)."""
+"""Accounts and bearer tokens: register, get a token, revoke one or all, change the
+password; and the check every ``@token_auth.login_required`` view runs (Flask-HTTPAuth)."""
 
 from __future__ import annotations
 
@@ -18,17 +17,11 @@ from shared.auth import (
     create_user,
     rate_limits,
 )
-from shop_api.api.blueprint import BEARER, Blueprint
+from shop_api import schemas
+from shop_api.api.blueprint import BEARER, REFUSALS, Blueprint
 from shop_api.extensions import limiter, token_auth
 from shop_api.models import User
 from shop_api.problems import problem
-from shop_api.schemas import (
-    CredentialsSchema,
-    PasswordChangeSchema,
-    RegistrationSchema,
-    TokenSchema,
-    UserSchema,
-)
 from shop_api.services import tokens
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Accounts and tokens")
@@ -48,26 +41,19 @@ def roles(user: User) -> list[str]:
 
 @token_auth.error_handler
 def refuse(status: int) -> NoReturn:
-    """401 with ``WWW-Authenticate: Bearer`` (RFC 6750), or 403 for staff-only views."""
+    """401 with ``WWW-Authenticate: Bearer`` (RFC 6750); 403 for staff-only views."""
     if status == 403:
         raise problem(403, "Staff only.")
     if g.get("bearer_token_rejected"):
-        raise problem(
-            401,
-            "The bearer token is invalid, expired or revoked. Get a new one from /api/auth/tokens.",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-    raise problem(
-        401,
-        "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens).",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+        detail = "The bearer token is invalid, expired or revoked. Get a new one: /api/auth/tokens."
+        raise problem(401, detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    raise problem(401, REFUSALS[401], headers={"WWW-Authenticate": "Bearer"})
 
 
 @blp.post("/register")
 @limiter.limit(rate_limits.registrations)
-@blp.arguments(RegistrationSchema)
-@blp.response(201, UserSchema)
+@blp.arguments(schemas.RegistrationSchema)
+@blp.response(201, schemas.UserSchema)
 @blp.error_responses(400, 409, 415, 422, 429, _409="An account with this e-mail already exists.")
 def register(account: dict[str, Any]) -> User:
     """Create a customer account"""
@@ -88,17 +74,13 @@ def register(account: dict[str, Any]) -> User:
         raise problem(422, "The request body is not valid.", errors={field: [str(error)]}) from None
 
 
-def _not_created(response: Any) -> bool:
-    return bool(response.status_code != 201)
-
-
 @blp.post("/tokens")
 # Only refused attempts count towards the first limit.
-@limiter.limit(rate_limits.failed_logins, deduct_when=_not_created)
+@limiter.limit(rate_limits.failed_logins, deduct_when=lambda response: response.status_code != 201)
 @limiter.limit(rate_limits.login_attempts)
 @limiter.limit(rate_limits.account_logins, key_func=rate_limits.by_account)
-@blp.arguments(CredentialsSchema)
-@blp.response(201, TokenSchema)
+@blp.arguments(schemas.CredentialsSchema)
+@blp.response(201, schemas.TokenSchema)
 @blp.error_responses(400, 401, 415, 422, 429, _401="Invalid e-mail or password.")
 def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
     """Exchange e-mail and password for a bearer token"""
@@ -128,16 +110,14 @@ def revoke_all_tokens() -> None:
     tokens.revoke_all_tokens(token_auth.current_user())
 
 
-def by_token_holder() -> str:
-    return f"account:{token_auth.current_user().id}"
-
-
 @blp.put("/password")
 @token_auth.login_required
 @limiter.limit(rate_limits.login_attempts)
 # Per account too: a stolen token must not guess the password from many addresses.
-@limiter.limit(rate_limits.account_logins, key_func=by_token_holder)
-@blp.arguments(PasswordChangeSchema)
+@limiter.limit(
+    rate_limits.account_logins, key_func=lambda: f"account:{token_auth.current_user().id}"
+)
+@blp.arguments(schemas.PasswordChangeSchema)
 @blp.response(204)
 @blp.error_responses(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")
 @blp.doc(security=BEARER)

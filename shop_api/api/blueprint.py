@@ -1,6 +1,5 @@
-"""How the API reads requests: JSON bodies with Flask's own
-``request.get_json()``, unknown parameters refused, and the blueprint every
-API module uses (flask-smorest's, documenting its error responses too)."""
+"""How the API reads requests (JSON bodies with Flask's ``request.get_json()``,
+unknown query parameters refused) and the blueprint every API module uses."""
 
 from __future__ import annotations
 
@@ -21,12 +20,12 @@ from shop_api.problems import PROBLEM, ProblemSchema, problem
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
 MALFORMED_JSON = "The request body is not valid JSON."
+INVALID = {"query": "The request query string is not valid.", "headers": "A header is not valid."}
 
 
 class JsonRequest(BoundedRequest):
-    """The API's request class: ``get_json()`` refuses in the API's words
-    (Flask's documented hook): 415 for another content type, 400 for
-    malformed JSON (and for JSON nested too deeply, shared/request_guards.py)."""
+    """``get_json()`` refusing in the API's words (Flask's documented hook): 415 for
+    another content type, 400 for malformed JSON (or JSON nested too deeply)."""
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:
@@ -35,9 +34,8 @@ class JsonRequest(BoundedRequest):
 
 
 class JsonBodyParser(FlaskParser):
-    """webargs' parser, reading a JSON body with ``request.get_json()`` as
-    every Flask view does, and refusing unknown query parameters (422) as
-    the schemas refuse unknown fields."""
+    """webargs' parser, reading JSON with ``request.get_json()`` as any Flask view
+    does, and refusing unknown query parameters as the schemas refuse fields."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {  # noqa: RUF012 -- webargs reads it from the class
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
@@ -50,13 +48,11 @@ class JsonBodyParser(FlaskParser):
     def handle_error(self, error: Any, req: Request, schema: Any, **_kwargs: Any) -> NoReturn:
         """422, naming the part of the request at fault and each field in it."""
         part, messages = next(iter(error.messages.items()))
-        where = "query string" if part == "query" else "body"
-        raise problem(422, f"The request {where} is not valid.", errors=messages)
+        raise problem(422, INVALID.get(part, "The request body is not valid."), errors=messages)
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's blueprint with the parser above (its documented
-    ``ARGUMENTS_PARSER`` hook) and ``error_responses`` to document them."""
+    """flask-smorest's blueprint, with the parser above (its ``ARGUMENTS_PARSER`` hook)."""
 
     ARGUMENTS_PARSER = JsonBodyParser()
 
@@ -66,38 +62,27 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorate(view: Any) -> Any:
             for status in statuses:
-                detail = details.get(f"_{status}", EXAMPLE_DETAILS[status])
                 example = {
                     "type": "about:blank",
                     "title": HTTPStatus(status).phrase,
                     "status": status,
-                    "detail": detail,
+                    "detail": details.get(f"_{status}", REFUSALS[status]),
                 }
-                headers = WWW_AUTHENTICATE if status == 401 else None
                 view = self.alt_response(
                     status,
                     schema=ProblemSchema,
                     content_type=PROBLEM,
-                    description=DESCRIPTIONS[status],
+                    description=REFUSALS[status],
                     example=example,
-                    headers=headers,
+                    headers=WWW_AUTHENTICATE if status == 401 else None,
                 )(view)
             return view
 
         return decorate
 
 
-DESCRIPTIONS = {
-    400: "Malformed JSON.",
-    401: "Missing, invalid, expired or revoked bearer token.",
-    403: "Not allowed for this account.",
-    404: "No such resource, or it belongs to someone else.",
-    409: "Conflicts with the current state.",
-    415: "The body must be `application/json`.",
-    422: "Invalid fields; `errors` says which.",
-    429: "Too many attempts; retry later.",
-}
-EXAMPLE_DETAILS = {
+# What each refusal means, shown in the docs and as its example's ``detail``.
+REFUSALS = {
     400: MALFORMED_JSON,
     401: "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens).",
     403: "You do not have permission to do that.",

@@ -1,11 +1,7 @@
-"""The interactive docs (Swagger UI, served locally) for the OpenAPI
-document flask-smorest makes at ``/api/openapi.json``.
-
-Swagger UI's files come from the flask-swagger-ui package; our own page and
-start-up script load them, because the Content Security Policy forbids the
-inline script such pages usually carry (and flask-smorest's own page loads
-Swagger UI from a CDN).
-"""
+"""Swagger UI for the OpenAPI document at ``/api/openapi.json``, served locally:
+its files from the flask-swagger-ui package, loaded by our own page and start-up
+script, because the Content Security Policy forbids the usual inline script (and
+flask-smorest's own page loads Swagger UI from a CDN)."""
 
 from __future__ import annotations
 
@@ -17,20 +13,18 @@ from flask.typing import ResponseReturnValue
 
 SWAGGER_UI_DIST = os.path.join(os.path.dirname(flask_swagger_ui.__file__), "dist")
 
-bp = Blueprint("docs", __name__, url_prefix="/api")
-# The API lives under /api; someone opening the server's bare address (the
-# demo prints it) lands on the docs rather than on a JSON 404.
-start_page = Blueprint("start", __name__)
-swagger_ui_assets = Blueprint(
-    "swagger_ui", __name__, static_folder=SWAGGER_UI_DIST, static_url_path="/static/swagger-ui"
+bp = Blueprint(
+    "docs", __name__, static_folder=SWAGGER_UI_DIST, static_url_path="/static/swagger-ui"
 )
 
 
-@bp.get("/docs")
+@bp.get("/api/docs")
 def interactive_docs() -> ResponseReturnValue:
     return render_template("docs.html")
 
 
-@start_page.get("/")
+@bp.get("/")
 def to_the_docs() -> ResponseReturnValue:
+    """The API lives under /api: the server's bare address (the demo prints it)
+    leads to the docs rather than to a JSON 404."""
     return redirect(url_for("docs.interactive_docs"))

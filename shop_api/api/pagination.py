@@ -9,27 +9,32 @@ from urllib.parse import urlencode
 
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
+
+from shop_api.extensions import db
 
 
-def link_header(page: Pagination, **query: Any) -> dict[str, str]:
-    """``{"Link": ...}`` for ``page``; ``query`` is the filters to repeat."""
-    pages = page.pages or 0
-    numbers = []
-    if page.page < pages:
-        numbers.append((page.page + 1, "next"))
-    if 1 < page.page <= pages:
-        numbers.append((page.page - 1, "prev"))
-    if pages:
-        numbers += [(1, "first"), (pages, "last")]
-    if not numbers:
-        return {}
-    # Query strings spell booleans the way clients send them: true, not True.
-    rest = {"per_page": page.per_page} | {
+def paginated(
+    statement: Select[Any], query: dict[str, Any]
+) -> tuple[Pagination, int, dict[str, str]]:
+    """The page of ``statement`` that ``query`` (the loaded query string) asks for,
+    with its ``Link`` header. A page past the end is empty, not a 404."""
+    page = db.paginate(statement, page=query["page"], per_page=query["per_page"], error_out=False)
+    numbers = {
+        "next": page.next_num,
+        "prev": page.prev_num if page.page <= (page.pages or 0) else None,  # none past the end
+        "first": 1 if page.pages else None,
+        "last": page.pages or None,
+    }
+    # Each link repeats the query, with booleans spelled as clients send them.
+    args = {
         name: str(value).lower() if isinstance(value, bool) else value
         for name, value in query.items()
     }
     here = request.script_root + request.path
     links = [
-        f'<{here}?{urlencode({"page": number, **rest})}>; rel="{rel}"' for number, rel in numbers
+        f'<{here}?{urlencode(args | {"page": number})}>; rel="{rel}"'
+        for rel, number in numbers.items()
+        if number
     ]
-    return {"Link": ", ".join(links)}
+    return page, 200, {"Link": ", ".join(links)} if links else {}

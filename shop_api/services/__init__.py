@@ -1,24 +1,21 @@
-"""The shop's rules, one module per concept: products, orders, tokens.
-
-Functions take plain values (ids, numbers, the acting user) and raise a
-``ShopError`` when a rule says no; the API turns it into problem JSON with
-the status it carries (shop_api/problems.py). Nothing here reads the request.
-"""
+"""The shop's rules, one module per concept: products, orders, tokens. Functions
+take plain values and raise a ``ShopError`` when a rule says no; the API answers
+it as problem JSON with the error's status (shop_api/api/__init__.py)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 
 class ShopError(Exception):
-    """A rule said no; the message is fit to show the client. ``status`` is
-    the answer's status (422: the request can never work as sent; 409: it
-    conflicts with the current state); ``errors`` name the fields at fault
-    and ``extra`` adds members a client needs to react."""
+    """A rule said no, in words fit for the client. ``status`` is 422 when the
+    request can never work as sent, 409 when it conflicts with the current state;
+    ``errors`` names the fields at fault; ``extra`` adds members a client needs."""
 
-    status: ClassVar[int] = 422
-
-    def __init__(self, message: str, *, errors: dict[str, Any] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, message: str, *, status: int = 422, errors: dict[str, Any] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
+        self.status = status
         self.errors = errors
         self.extra = extra

@@ -6,7 +6,7 @@ can both read "1 left" and both sell it. Here each line is one conditional
 UPDATE::
 
     UPDATE products SET stock = stock - :q WHERE id = :id AND stock >= :q
-    RETURNING name, price_cents, currency
+    RETURNING name, price_cents
 
 The database checks and takes the stock in one step, under its row lock, so
 the second request finds no row to update and its whole order is rolled
@@ -16,7 +16,6 @@ back: every line or none.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from shared.clock import utcnow
 from shop_api.extensions import db
 from shop_api.models import (
+    CURRENCY,
     MAX_QUANTITY,
     IdempotencyKey,
     Order,
@@ -34,35 +34,7 @@ from shop_api.models import (
     User,
 )
 from shop_api.services import ShopError
-from shop_api.services.products import WrongCurrency, forget_product_reads
-
-
-class UnknownProducts(ShopError):
-    pass
-
-
-class QuantityTooLarge(ShopError):
-    pass
-
-
-class OutOfStock(ShopError):
-    status = 409
-
-
-class IdempotencyKeyReused(ShopError):
-    pass
-
-
-class OrderNotCancellable(ShopError):
-    status = 409
-
-
-@dataclass(frozen=True)
-class Shortage:
-    product_id: int
-    product_name: str
-    requested: int
-    available: int
+from shop_api.services.products import forget_product_reads
 
 
 def place_order(
@@ -70,18 +42,15 @@ def place_order(
     items: list[dict[str, int]],
     *,
     idempotency_key: str | None = None,
-    request_fingerprint: str = "",
+    request_body: bytes = b"",
 ) -> tuple[Order, bool]:
-    """Place the order, all or nothing: ``(order, replayed)``.
-
-    With an ``idempotency_key`` that placed an order before (a client's
-    retry), that order comes back (``replayed``) and nothing is taken again.
-    Prices come from the database, never from the client.
-    """
-    earlier = _earlier_order(customer, idempotency_key, request_fingerprint)
+    """Place the order, all or nothing, at the database's prices: ``(order, replayed)``.
+    A retry (the ``idempotency_key`` and body of a placed order) gets that order back."""
+    fingerprint = hashlib.sha256(request_body).hexdigest()
+    earlier = _earlier_order(customer, idempotency_key, fingerprint)
     if earlier is not None:
         return earlier, True
-    order = Order(customer=customer, status=OrderStatus.PLACED, currency="", total_cents=0)
+    order = Order(customer=customer, currency=CURRENCY)
     quantities = merged_quantities(items)
     # Ascending ids: two orders for the same products lock their rows in the
     # same order, so they cannot deadlock on PostgreSQL.
@@ -90,7 +59,7 @@ def place_order(
             update(Product)
             .where(Product.id == product_id, Product.stock >= quantity)
             .values(stock=Product.stock - quantity)
-            .returning(Product.name, Product.price_cents, Product.currency)
+            .returning(Product.name, Product.price_cents)
         ).one_or_none()
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
@@ -103,10 +72,6 @@ def place_order(
                 quantity=quantity,
             )
         )
-        if order.currency not in ("", taken.currency):
-            db.session.rollback()
-            raise WrongCurrency("An order can only hold products priced in one currency.")
-        order.currency = taken.currency
     order.total_cents = sum(line.unit_price_cents * line.quantity for line in order.lines)
     db.session.add(order)
     if idempotency_key:
@@ -114,7 +79,7 @@ def place_order(
             IdempotencyKey(
                 user_id=customer.id,
                 key=idempotency_key,
-                request_fingerprint=request_fingerprint,
+                request_fingerprint=fingerprint,
                 order=order,
             )
         )
@@ -123,7 +88,7 @@ def place_order(
     except IntegrityError:
         # Another request with the same key committed first: its order is the answer.
         db.session.rollback()
-        earlier = _earlier_order(customer, idempotency_key, request_fingerprint)
+        earlier = _earlier_order(customer, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier, True
@@ -138,7 +103,7 @@ def merged_quantities(items: list[dict[str, int]]) -> dict[int, int]:
         product_id = item["product_id"]
         quantities[product_id] = quantities.get(product_id, 0) + item["quantity"]
         if quantities[product_id] > MAX_QUANTITY:
-            raise QuantityTooLarge(
+            raise ShopError(
                 f"Product {product_id} is ordered {quantities[product_id]} times in all; "
                 f"at most {MAX_QUANTITY} per order.",
                 errors={"items": [f"At most {MAX_QUANTITY} of one product."]},
@@ -147,50 +112,46 @@ def merged_quantities(items: list[dict[str, int]]) -> dict[int, int]:
 
 
 def _why_not_taken(product_id: int, quantities: dict[int, int]) -> ShopError:
-    """No product, or not enough of it and the other lines' shortfalls too.
-    Asked only after a miss, so an order that goes through reads nothing extra."""
+    """Unknown products, or every line that falls short. Asked only after a miss,
+    so an order that goes through reads nothing extra."""
     rows = db.session.execute(
         select(Product.id, Product.name, Product.stock).where(Product.id.in_(quantities))
     ).all()
-    if product_id not in {row.id for row in rows}:
-        unknown = sorted(set(quantities) - {row.id for row in rows})
-        message = f"Unknown product ids: {', '.join(map(str, unknown))}."
-        return UnknownProducts(message, errors={"items": {"product_id": [message]}})
-    shortages = [
-        Shortage(row.id, row.name, quantities[row.id], row.stock)
-        for row in sorted(rows)
-        if row.stock < quantities[row.id]
-    ]
-    names = ", ".join(shortage.product_name for shortage in shortages)
-    return OutOfStock(
-        f"Not enough stock for: {names}. Nothing was ordered.",
-        shortages=[asdict(shortage) for shortage in shortages],
+    found = {row.id for row in rows}
+    if product_id not in found:
+        message = f"Unknown product ids: {', '.join(map(str, sorted(set(quantities) - found)))}."
+        return ShopError(message, errors={"items": {"product_id": [message]}})
+    short = [row for row in sorted(rows) if row.stock < quantities[row.id]]
+    return ShopError(
+        f"Not enough stock for: {', '.join(row.name for row in short)}. Nothing was ordered.",
+        status=409,
+        shortages=[
+            {
+                "product_id": row.id,
+                "product_name": row.name,
+                "requested": quantities[row.id],
+                "available": row.stock,
+            }
+            for row in short
+        ],
     )
 
 
 def _earlier_order(customer: User, key: str | None, fingerprint: str) -> Order | None:
-    """The order an earlier request with this key placed, or None (no key, or
-    a new one). The same key with another body is refused."""
+    """The order an earlier request with this key placed, or None. The same key
+    with another body is refused."""
     if not key:
         return None
-    earlier = db.session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.user_id == customer.id, IdempotencyKey.key == key
-        )
-    )
+    earlier = db.session.scalar(select(IdempotencyKey).filter_by(user_id=customer.id, key=key))
     if earlier is None:
         return None
     if earlier.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused(
+        raise ShopError(
             "This Idempotency-Key was already used for a different request. "
             "Use a new key for a new order.",
             errors={"Idempotency-Key": ["Already used for a different request."]},
         )
     return earlier.order
-
-
-def request_fingerprint(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
 
 
 def cancel_order(order: Order) -> Order:
@@ -204,7 +165,7 @@ def cancel_order(order: Order) -> Order:
     )
     if cancelled.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
-        raise OrderNotCancellable("This order is already cancelled.")
+        raise ShopError("This order is already cancelled.", status=409)
     for line in sorted(order.lines, key=lambda line: line.product_id):
         db.session.execute(
             update(Product)
@@ -217,9 +178,8 @@ def cancel_order(order: Order) -> Order:
 
 
 def own_orders(customer: User) -> Select[tuple[Order]]:
-    """The customer's orders, newest first, their lines loaded in one more
-    query. The owner is in the query itself, so a view cannot forget to
-    check it: someone else's order is simply not found."""
+    """The customer's orders, newest first, lines loaded in one more query. The
+    owner is in the query itself: someone else's order is simply not found."""
     return (
         select(Order)
         .where(Order.customer_id == customer.id)

@@ -1,11 +1,6 @@
-"""Bearer tokens and the account rules that end them.
-
-A mobile client logs in once (``issue_token``) and sends the token with
-every request; the API checks it with ``user_for_token``. Only the token's
-SHA-256 is stored: a leaked database does not leak working tokens. (A fast
-hash is right here, unlike for passwords: tokens are long random strings
-that cannot be guessed.)
-"""
+"""Bearer tokens and the account rules that end them. Only a token's SHA-256 is
+stored: a leaked database leaks no working token. (A fast hash is right here,
+unlike for passwords: tokens are long random strings that cannot be guessed.)"""
 
 from __future__ import annotations
 
@@ -25,14 +20,6 @@ from shop_api.services import ShopError
 MAX_LIVE_TOKENS = 10  # per user: ten devices or scripts logged in at once
 
 
-class WrongPassword(ShopError):
-    status = 403
-
-
-class NewPasswordRefused(ShopError):
-    pass
-
-
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
@@ -44,24 +31,17 @@ def hash_token(token: str) -> str:
 
 
 def issue_token(user: User, lifetime: timedelta) -> IssuedToken:
-    """A new random token; only its hash is stored.
-
-    Also drops the user's expired tokens, and the oldest live ones beyond
-    ``MAX_LIVE_TOKENS``: a script logging in in a loop cannot grow the
-    table without bound (its oldest tokens stop working instead).
-    """
+    """A new random token. Drops the user's expired tokens and the oldest live ones
+    beyond ``MAX_LIVE_TOKENS``: a script logging in in a loop cannot grow the table."""
     now = utcnow()
-    db.session.execute(
-        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now)
-    )
-    newest = (
+    newest_live = (
         select(ApiToken.id)
-        .where(ApiToken.user_id == user.id)
+        .where(ApiToken.user_id == user.id, ApiToken.expires_at > now)
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         .limit(MAX_LIVE_TOKENS - 1)
     )
     db.session.execute(
-        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id.not_in(newest))
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id.not_in(newest_live))
     )
     token = secrets.token_urlsafe(32)
     record = ApiToken(user_id=user.id, token_hash=hash_token(token), expires_at=now + lifetime)
@@ -95,15 +75,12 @@ def revoke_all_tokens(user: User) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """A new password, under the usual rule; every token of the user ends
-    with the old one (whoever holds them has to log in again)."""
+    """A new password under the usual rule; whoever holds a token logs in again."""
     if not user.check_password(current_password):
-        raise WrongPassword(
-            "The current password is wrong.", errors={"current_password": ["Wrong password."]}
-        )
+        errors = {"current_password": ["Wrong password."]}
+        raise ShopError("The current password is wrong.", status=403, errors=errors)
     problem = password_problem(new_password)
     if problem:
-        raise NewPasswordRefused(problem, errors={"new_password": [problem]})
+        raise ShopError(problem, errors={"new_password": [problem]})
     user.set_password(new_password)
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    db.session.commit()
+    revoke_all_tokens(user)
