@@ -3,8 +3,6 @@
 ``flask --app helpdesk run`` or ``gunicorn 'helpdesk:create_app()'``.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any

@@ -1,7 +1,5 @@
 """The help desk's CLI: ``create-user`` and ``seed-demo``."""
 
-from __future__ import annotations
-
 import json
 from datetime import timedelta
 from pathlib import Path

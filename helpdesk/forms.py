@@ -1,7 +1,5 @@
 """The help desk's forms. Flask-WTF adds and checks the CSRF token of each."""
 
-from __future__ import annotations
-
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 

@@ -1,7 +1,5 @@
 """Tickets, their replies and their status history."""
 
-from __future__ import annotations
-
 import enum
 from datetime import datetime
 
@@ -73,10 +71,10 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     resolved_at: Mapped[datetime | None]
 
     created_by: Mapped[User] = relationship()
-    replies: Mapped[list[Reply]] = relationship(
+    replies: Mapped[list["Reply"]] = relationship(
         back_populates="ticket", order_by="Reply.created_at, Reply.id", cascade="all, delete-orphan"
     )
-    status_changes: Mapped[list[StatusChange]] = relationship(
+    status_changes: Mapped[list["StatusChange"]] = relationship(
         back_populates="ticket",
         order_by="StatusChange.changed_at, StatusChange.id",
         cascade="all, delete-orphan",

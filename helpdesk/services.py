@@ -2,8 +2,6 @@
 them, nothing else writes tickets. Queries for a user's tickets put the owner
 in the WHERE clause, so a forgotten check cannot leak another user's ticket."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 

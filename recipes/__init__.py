@@ -3,8 +3,6 @@
 ``flask --app recipes run`` or ``gunicorn 'recipes:create_app()'``.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any

@@ -1,7 +1,5 @@
 """The recipe site's CLI: ``create-user``, ``create-bucket`` and ``seed-demo``."""
 
-from __future__ import annotations
-
 import io
 import json
 import random

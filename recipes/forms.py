@@ -1,8 +1,6 @@
 """The recipe form. The photo's bytes are checked in recipes/images.py; the
 form says whether one is required and whether it is too large."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from flask import current_app
@@ -18,7 +16,7 @@ from shared.forms import Form, strip_whitespace
 PHOTO_TYPES = {"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}
 
 
-def photo_fits(form: RecipeForm, field: Field) -> None:
+def photo_fits(form: "RecipeForm", field: Field) -> None:
     """Flask-WTF's ``FileSize`` against ``MAX_PHOTO_BYTES``. A request past
     ``MAX_CONTENT_LENGTH`` is refused unread (the 413 page); a photo under that
     but over this limit is refused here, with the typed recipe kept (413 too)."""

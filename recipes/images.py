@@ -2,8 +2,6 @@
 trusted: the bytes must decode as the format its extension claims, pixels are
 counted before any is decoded, and what is stored is a fresh re-encoding."""
 
-from __future__ import annotations
-
 import io
 import math
 import warnings

@@ -1,7 +1,5 @@
 """Recipes and their authors."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text

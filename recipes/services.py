@@ -6,8 +6,6 @@ are deleted only after the commit that lets go of them. A failed clean-up
 after a commit is logged, not shown: an orphan object costs cents, not a page.
 """
 
-from __future__ import annotations
-
 import logging
 import re
 import unicodedata

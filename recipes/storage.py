@@ -3,6 +3,7 @@ containers) loses files at the next deploy, and other processes never see them.
 The bucket is private: browsers get presigned GET URLs that expire. The same
 code talks to AWS, SeaweedFS (compose) and moto (tests, ``make demo``)."""
 
+# S3Client below is a type from the boto3 stubs, imported only for mypy.
 from __future__ import annotations
 
 import threading

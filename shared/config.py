@@ -12,7 +12,8 @@ from flask import Flask
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
-# Where a library's default is right (HttpOnly cookies, MAIL_PORT...), it is not repeated.
+# Every setting an operator may set, with its default (cookies are HttpOnly by
+# Flask's own default, so that one is not repeated).
 BASE_DEFAULTS: dict[str, Any] = {
     "ENV": "development",
     "SECRET_KEY": DEV_SECRET_KEY,
@@ -34,13 +35,23 @@ BASE_DEFAULTS: dict[str, Any] = {
     "AUTH_PASSWORD_RESET_RATE_LIMIT": "5 per minute",  # per client address
     "AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT": "3 per hour",  # per address asked about
     "PASSWORD_RESET_MAX_AGE": 3600,  # seconds; a changed password also ends the link
+    "PROXY_COUNT": 0,  # reverse proxies whose X-Forwarded-* headers are trusted
     "REQUEST_LOG_ENABLED": True,  # gunicorn's access log is off by default
     "ALLOW_PLAIN_HTTP": False,  # true: no Secure cookies nor HSTS, for a trial on http://
     "MAIL_SERVER": "",  # none: mail is printed, not sent (shared/mail.py)
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "noreply@example.com",
+    "EXTERNAL_URL": "",  # the public address links in mail lead to; required in production
+    # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
+    "CELERY_BROKER_URL": "",
+    "CELERY_BROKER_FOLDER": "",
     # Flask-Caching: off unless an app sets SimpleCache (one process) or RedisCache.
     "CACHE_TYPE": "NullCache",
     "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake
+    "CACHE_REDIS_URL": None,  # for RedisCache: redis://host:6379/5
     # Set by `make demo`: the login page lists the demo accounts and password.
     "DEMO_LOGINS": "",
     "DEMO_PASSWORD": "",

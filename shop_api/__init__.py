@@ -3,8 +3,6 @@
 ``flask --app shop_api run`` or ``gunicorn 'shop_api:create_app()'``.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from datetime import timedelta

@@ -1,7 +1,5 @@
 """The shop API's CLI: ``create-user`` and ``seed-demo``."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 

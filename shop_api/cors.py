@@ -3,8 +3,6 @@ the API (a native app sends no ``Origin``). Listed origins are named, never ``*`
 no credentials, as tokens travel in ``Authorization``. A small hook rather than
 Flask-CORS, so a reader sees every header it sends."""
 
-from __future__ import annotations
-
 import re
 
 from flask import Flask, Response, request

@@ -1,8 +1,6 @@
 """Products, orders and their lines, API tokens and idempotency keys. Money is
 integer minor units (``price_cents``): floats cannot hold 0.10 exactly, and sums drift."""
 
-from __future__ import annotations
-
 import enum
 from datetime import datetime
 from typing import Any
@@ -85,7 +83,7 @@ class Order(db.Model):  # type: ignore[name-defined]
     cancelled_at: Mapped[datetime | None]
 
     customer: Mapped[User] = relationship()
-    lines: Mapped[list[OrderLine]] = relationship(
+    lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
 

@@ -3,8 +3,6 @@
 plus ``errors`` naming the fields at fault and what a client needs to react
 (``shortages`` on a 409 for stock)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from flask import current_app, jsonify

@@ -3,8 +3,6 @@ make the OpenAPI document, so the documentation cannot drift from the code. Unkn
 fields are refused (marshmallow's default): a client cannot set ids, prices on
 orders, owners or staff flags."""
 
-from __future__ import annotations
-
 from datetime import UTC
 from typing import Any
 

@@ -2,8 +2,6 @@
 ``before_request`` guard covers every view, even one added later: anonymous
 users go to the login page, logged-in non-staff get 403."""
 
-from __future__ import annotations
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user

@@ -4,8 +4,6 @@ Every query here filters by the logged-in user in SQL, so another user's
 ticket is simply not found: 404, which also does not confirm it exists.
 """
 
-from __future__ import annotations
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user

@@ -4,8 +4,6 @@ Anyone can read. Posting needs an account; changing is for the author;
 deleting is for the author or staff (moderation).
 """
 
-from __future__ import annotations
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required

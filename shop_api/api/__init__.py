@@ -2,8 +2,6 @@
 ``MethodView`` classes, marshmallow schemas for what goes in and out, and the
 OpenAPI document made from both (``/api/openapi.json``, ``/api/docs``)."""
 
-from __future__ import annotations
-
 from flask import Flask, Response
 from flask.typing import ResponseReturnValue
 from flask_smorest import current_api

@@ -1,8 +1,6 @@
 """Accounts and bearer tokens: register, get a token, revoke one or all, change the
 password; and the check every ``@token_auth.login_required`` view runs (Flask-HTTPAuth)."""
 
-from __future__ import annotations
-
 from typing import Any, NoReturn
 
 from flask import current_app, g

@@ -1,8 +1,6 @@
 """How the API reads requests (JSON bodies with Flask's ``request.get_json()``,
 unknown query parameters refused) and the blueprint every API module uses."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, NoReturn

@@ -3,8 +3,6 @@ its files from the flask-swagger-ui package, loaded by our own page and start-up
 script, because the Content Security Policy forbids the usual inline script (and
 flask-smorest's own page loads Swagger UI from a CDN)."""
 
-from __future__ import annotations
-
 import os
 
 import flask_swagger_ui

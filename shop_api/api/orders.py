@@ -1,8 +1,6 @@
 """Orders: a customer places, lists, reads and cancels their own; someone else's
 is a 404 everywhere (``services.orders.own_orders``)."""
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from flask import request, url_for

@@ -2,8 +2,6 @@
 body (the page schemas dump Flask-SQLAlchemy's ``Pagination``), and RFC 8288
 ``Link`` headers to the next, previous, first and last pages."""
 
-from __future__ import annotations
-
 from typing import Any
 from urllib.parse import urlencode
 

@@ -1,8 +1,6 @@
 """Products: anyone lists and reads them (cached whole, keyed by path and query
 string, and revalidated by ETag); staff create and change them."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from flask import Response, request, url_for

@@ -2,8 +2,6 @@
 take plain values and raise a ``ShopError`` when a rule says no; the API answers
 it as problem JSON with the error's status (shop_api/api/__init__.py)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 

@@ -13,8 +13,6 @@ the second request finds no row to update and its whole order is rolled
 back: every line or none.
 """
 
-from __future__ import annotations
-
 import hashlib
 
 from sqlalchemy import Select, select, update

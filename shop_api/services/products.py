@@ -2,8 +2,6 @@
 changes a product or its stock, here and in orders.py, ends with
 ``forget_product_reads()``: no client is shown a price or stock the shop no longer has."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from sqlalchemy import Select, select

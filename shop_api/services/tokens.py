@@ -2,8 +2,6 @@
 stored: a leaked database leaks no working token. (A fast hash is right here,
 unlike for passwords: tokens are long random strings that cannot be guessed.)"""
 
-from __future__ import annotations
-
 import hashlib
 import secrets
 from dataclasses import dataclass
