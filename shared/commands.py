@@ -7,14 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from shared.auth.services import (
-    DisplayNameTaken,
-    EmailTaken,
-    InvalidDisplayName,
-    InvalidEmail,
-    WeakPassword,
-    create_user,
-)
+from shared.auth.services import AccountError, DisplayNameTaken, EmailTaken, create_user
 from shared.config import is_production
 
 
@@ -40,12 +33,9 @@ def create_user_command(email: str, staff: bool, display_name: str | None, passw
         raise click.ClickException(f"a user with the e-mail {email!r} already exists") from None
     except DisplayNameTaken:
         raise click.ClickException(f"the display name {display_name!r} is taken") from None
-    except InvalidEmail as error:
-        raise click.ClickException(f"e-mail refused: {error}") from None
-    except InvalidDisplayName as error:
-        raise click.ClickException(f"display name refused: {error}") from None
-    except WeakPassword as error:
-        raise click.ClickException(f"password refused: {error}") from None
+    except AccountError as error:
+        field = {"email": "e-mail", "display_name": "display name"}.get(error.field, error.field)
+        raise click.ClickException(f"{field} refused: {error}") from None
     role = "staff user" if user.is_staff else "user"
     click.echo(f"Created {role} {user.email} ({user.display_name})")
 

@@ -12,8 +12,7 @@ from flask import Flask
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
-# Every setting an operator may set, with its default (cookies are HttpOnly by
-# Flask's own default, so that one is not repeated).
+# Every setting an operator may set, with its default (HttpOnly cookies are Flask's).
 BASE_DEFAULTS: dict[str, Any] = {
     "ENV": "development",
     "SECRET_KEY": DEV_SECRET_KEY,
@@ -74,18 +73,17 @@ def configure(
     app.config.from_mapping(BASE_DEFAULTS)
     # One Redis may hold several apps' caches: each clears only its own.
     app.config["CACHE_KEY_PREFIX"] = f"{prefix.lower()}:"
-    app.config.from_mapping(defaults or {})
+    app.config.from_mapping(defaults)
     # HELPDESK_SECRET_KEY becomes SECRET_KEY; values are parsed as JSON when
     # they can be, so HELPDESK_WTF_CSRF_ENABLED=false is a real False.
     app.config.from_prefixed_env(prefix)
-    app.config.from_mapping(test_config or {})
+    app.config.from_mapping(test_config)
 
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):  # a SQLite file in the instance folder
         os.makedirs(app.instance_path, exist_ok=True)
-        database_file = os.path.join(app.instance_path, f"{app.name}.sqlite3")
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/{app.name}.sqlite3"
 
     # A typo such as ENV=prod must not quietly run as development, with the public key.
     env = app.config["ENV"] = str(app.config["ENV"]).strip().lower()

@@ -61,13 +61,9 @@ def postgresql_engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def init_database(app: Flask, db: SQLAlchemy) -> None:
-    """Bind ``db``, set up its connections and register the ``id`` converter."""
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
-        # Options given in SQLALCHEMY_ENGINE_OPTIONS win, key by key.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **postgresql_engine_options(app.config),
-            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
-        }
+        given = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})  # these win, key by key
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(app.config) | given
     db.init_app(app)
     app.url_map.converters["id"] = IdConverter
     with app.app_context():

@@ -41,9 +41,6 @@ class MaxLength(Length):
     """WTForms' ``Length(max=...)`` as the field's last check: what is too long
     goes no further (an e-mail validator spends seconds on 450 kB)."""
 
-    def __init__(self, limit: int, message: str | None = None) -> None:
-        super().__init__(max=limit, message=message)
-
     def __call__(self, form: Any, field: Any) -> None:
         try:
             super().__call__(form, field)

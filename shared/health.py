@@ -1,8 +1,6 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (what it depends on answers).
-
-An orchestrator restarts a process whose ``/healthz`` fails and sends no
-traffic to one whose ``/readyz`` fails; ``/readyz`` names the failing check,
-never a connection string or a traceback."""
+"""An orchestrator restarts a process whose ``/healthz`` fails (it does not answer)
+and sends no traffic to one whose ``/readyz`` fails (what it depends on does not);
+``/readyz`` names the failing check, never a connection string or a traceback."""
 
 import time
 from collections.abc import Callable, Mapping
@@ -45,9 +43,8 @@ def register_health_checks(
 
     @app.get("/readyz")
     def readyz() -> ResponseReturnValue:
-        # Anyone may call /readyz, and a stalled dependency makes it slow: one
-        # answer per process serves every caller for a few seconds, so a flood
-        # of calls cannot tie up the workers.
+        # Anyone may call it, and a stalled dependency makes it slow: one answer per
+        # process serves all callers for a few seconds, so a flood cannot tie up the workers.
         nonlocal checked_at, results
         if time.monotonic() - checked_at >= current_app.config.get("READINESS_CACHE_SECONDS", 5):
             results = {}

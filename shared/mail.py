@@ -27,8 +27,7 @@ BATCH = 100  # rows per round; the next round takes the rest
 # request's Host header, which the client sets: a reset link could lead anywhere.
 DEVELOPMENT_URL = "http://localhost:5000"
 
-# Called by the worker with the row: the template's context, or None when there
-# is nobody to mail after all (the row is then deleted).
+# Called with the row when it is sent: the template's context, or None to delete it unsent.
 Composer = Callable[[Any], "dict[str, Any] | None"]
 
 
@@ -59,12 +58,10 @@ class MailOutbox:
 
     db: SQLAlchemy
     model: type[Any]
-
-    def __init__(self) -> None:
-        self.composers: dict[str, Composer] = {}
+    composers: dict[str, Composer]
 
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
-        self.db, self.model = db, model
+        self.db, self.model, self.composers = db, model, {}
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
         if not app.config.get("EXTERNAL_URL") and is_production(app):
             raise ConfigurationError(f"{setting} must be set in production: links in mail use it")
@@ -78,7 +75,7 @@ class MailOutbox:
         in the request (the password reset: the same work for any address)."""
         self.composers[template] = composer
 
-    def queue(self, *, to: str, subject: str, template: str, **context: Any) -> Any:
+    def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
         """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
         session. The subject is made one line: a line break in a header would
         forge the headers after it (shared/text.py)."""
@@ -87,7 +84,6 @@ class MailOutbox:
         if template not in self.composers:
             message.text_body, message.html_body = render(template, context)
         self.db.session.add(message)
-        return message
 
     def send_due(self) -> int:
         """Send every mail that is due, oldest first; how many were sent."""

@@ -13,8 +13,6 @@ from flask import Flask, current_app
 
 
 def celery_init_app(app: Flask) -> Celery:
-    """The app's Celery app, in ``app.extensions["celery"]``."""
-
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():

@@ -1,6 +1,5 @@
-"""The ``Auth`` extension: an app's ``db`` and ``User`` model for the account
-rules (shared/auth/services.py), and for the HTML apps Flask-Login and the
-auth pages (shared/auth/views.py) under the app's rate limits."""
+"""The ``Auth`` extension: the app's ``db`` and ``User`` for the account rules and,
+in the HTML apps, Flask-Login and the auth pages under the app's rate limits."""
 
 import re
 import time
@@ -21,10 +20,9 @@ LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
 
 
 class Auth:
-    """Created unbound in ``extensions.py``; ``create_app`` calls ``auth.init_app(app,
-    db=db, user_model=User, limiter=limiter, password_reset=True)``. Without a
-    limiter (the JSON API), no pages and no sessions; ``password_reset`` needs
-    the app's mail outbox (shared/mail.py) bound first."""
+    """Unbound in ``extensions.py``, bound with ``auth.init_app(app, db=db, user_model=User,
+    limiter=limiter, password_reset=True)``. Without a limiter (the JSON API): no pages,
+    no sessions. ``password_reset`` needs the mail outbox (shared/mail.py) bound first."""
 
     def __init__(self) -> None:
         self.login_manager = LoginManager()
@@ -50,6 +48,7 @@ class Auth:
         manager.login_message = "Log in, and you will go straight on to the page you asked for."
         manager.login_message_category = "info"
         app.register_blueprint(auth_blueprint(limiter, password_reset=password_reset))
+        app.jinja_env.globals["password_reset"] = password_reset  # the login page links to it
         if password_reset:
             # The worker composes each reset mail when it sends it (shared/auth/reset.py).
             app.extensions["outbox"].compose_when_sending(reset.TEMPLATE, reset.reset_mail_context)
@@ -73,6 +72,7 @@ def load_user(login_id: str) -> Any:
 
 def is_failed_login(response: Response) -> bool:
     # Only failed attempts count: someone who logs in right away is never slowed down.
+    # Not a lambda: an app decorating the views again adds no second, equal limit.
     return response.status_code != 302
 
 

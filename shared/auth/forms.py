@@ -11,7 +11,7 @@ from shared.forms import Form, MaxLength, strip_whitespace
 
 
 def _email_field(*, check_format: bool = True) -> EmailField:
-    validators = [DataRequired("Enter your e-mail address."), MaxLength(EMAIL_MAX_LENGTH)]
+    validators = [DataRequired("Enter your e-mail address."), MaxLength(max=EMAIL_MAX_LENGTH)]
     if check_format:  # not at login: any address that is no account gets the same answer
         validators.append(Email("Enter a valid e-mail address."))
     return EmailField("E-mail", filters=[strip_whitespace], validators=validators)

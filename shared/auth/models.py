@@ -1,6 +1,5 @@
-"""The user columns every app shares, as a typed SQLAlchemy mixin: an app
-declares ``class User(UserAccountMixin, db.Model)`` and gets the columns, the
-password methods and what Flask-Login expects of a user."""
+"""``class User(UserAccountMixin, db.Model)``: the user columns every app shares,
+the password methods and what Flask-Login expects of a user."""
 
 import contextlib
 import secrets
@@ -50,9 +49,8 @@ class UserAccountMixin:
     password_hash: Mapped[str] = mapped_column(String(255))
     is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
-    # Flask-Login keeps this in its cookies instead of the primary key: rotating
-    # it (logout, new password) voids every cookie issued before, which signed
-    # cookies alone cannot do.
+    # Flask-Login's cookies hold this, not the id: rotating it (logout, new password)
+    # voids every cookie issued before, which signed cookies alone cannot do.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

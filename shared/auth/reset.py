@@ -27,10 +27,9 @@ class ResetLinkUsed(Exception):
 
 def request_password_reset(email: str) -> None:
     """Queue a reset mail to ``email``, whether or not it has an account."""
-    db, _User = db_and_user_model()
     outbox = current_app.extensions["outbox"]
     outbox.queue(to=normalise_email(email), subject="Set a new password", template=TEMPLATE)
-    db.session.commit()
+    outbox.db.session.commit()
 
 
 def reset_mail_context(message: Any) -> dict[str, Any] | None:

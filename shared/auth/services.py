@@ -66,7 +66,7 @@ def create_user(
         raise InvalidEmail(str(error)) from None
     local_part = address.local_part
     # Refused: a local part that could pass for another on screen.
-    if mixes_scripts(local_part) or unicodedata.normalize("NFKC", local_part) != local_part:
+    if mixes_scripts(local_part) or not unicodedata.is_normalized("NFKC", local_part):
         raise InvalidEmail("The part before the @ uses look-alike characters or mixes alphabets.")
     email = normalise_email(address.normalized)
     if find_user_by_email(email) is not None:
@@ -91,14 +91,13 @@ def get_or_create_user(*, email: str, password: str, **fields: Any) -> Any:
 
 
 def checked_display_name(name: str, *, for_user: Any = None) -> str:
-    """``name`` tidied, if it follows the rule and no account but ``for_user``
-    shows a name that passes for it (``display_name_key``)."""
+    """``name`` tidied, if valid and no account but ``for_user`` shows one that passes for it."""
     name = " ".join(name.split())
     if not 1 <= len(name) <= DISPLAY_NAME_MAX_LENGTH:
         raise InvalidDisplayName(f"Use 1 to {DISPLAY_NAME_MAX_LENGTH} characters.")
     if not DISPLAY_NAME.fullmatch(name) or not any(c.isalnum() for c in name):
         raise InvalidDisplayName("Use letters, digits, spaces and . ' - _ only.")
-    if mixes_scripts(name) or looks_empty(name) or unicodedata.normalize("NFKC", name) != name:
+    if mixes_scripts(name) or looks_empty(name) or not unicodedata.is_normalized("NFKC", name):
         raise InvalidDisplayName("Use one alphabet, without look-alike or invisible characters.")
     if display_name_taken(name, for_user=for_user):
         raise DisplayNameTaken(NAME_TAKEN)

@@ -30,8 +30,7 @@ def register() -> ResponseReturnValue:
                 display_name=form.display_name.data or None,
             )
         except services.AccountError as error:
-            field = form[error.field]
-            field.errors = [*field.errors, str(error)]
+            form[error.field].errors.append(str(error))
         else:
             _start_session(user, remember=False)
             flash("Welcome! Your account is ready.", "success")
@@ -49,15 +48,7 @@ def login() -> ResponseReturnValue:
             _start_session(user, remember=form.remember.data)
             return redirect(_next_or_home())
         form.form_errors.append("Invalid e-mail or password.")
-    page = render_template(
-        "auth/login.html",
-        form=form,
-        password_reset="auth.password_reset" in current_app.view_functions,
-        # Set by `make demo` only; production refuses them (shared/config.py).
-        demo_logins=current_app.config["DEMO_LOGINS"],
-        demo_password=current_app.config["DEMO_PASSWORD"],
-    )
-    return page, form_status(form)
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 def logout() -> ResponseReturnValue:
@@ -85,7 +76,7 @@ def account() -> ResponseReturnValue:
         try:
             services.change_display_name(current_user, form.display_name.data)
         except services.AccountError as error:
-            form.display_name.errors = [*form.display_name.errors, str(error)]
+            form.display_name.errors.append(str(error))
         else:
             flash("Your display name is saved.", "success")
             return redirect(url_for("auth.account"))
