@@ -7,6 +7,7 @@ from shared.auth.decorators import require_staff as require_staff
 from shared.auth.decorators import staff_required as staff_required
 from shared.auth.extension import Auth as Auth
 from shared.auth.models import UserAccountMixin as UserAccountMixin
+from shared.auth.services import AccountError as AccountError
 from shared.auth.services import DisplayNameTaken as DisplayNameTaken
 from shared.auth.services import EmailTaken as EmailTaken
 from shared.auth.services import InvalidDisplayName as InvalidDisplayName

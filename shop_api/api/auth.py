@@ -6,11 +6,9 @@ from typing import Any, NoReturn
 from flask import current_app, g
 
 from shared.auth import (
+    AccountError,
     DisplayNameTaken,
     EmailTaken,
-    InvalidDisplayName,
-    InvalidEmail,
-    WeakPassword,
     authenticate,
     create_user,
     rate_limits,
@@ -61,15 +59,14 @@ def register(account: dict[str, Any]) -> User:
             password=account["password"],
             display_name=account.get("display_name"),
         )
-    except EmailTaken:
-        raise problem(409, "An account with this e-mail already exists.") from None
-    except DisplayNameTaken:
+    except EmailTaken as error:
+        raise problem(409, str(error)) from None
+    except DisplayNameTaken:  # the pages show theirs by the field; here the words name it
         raise problem(409, "Another account shows this display name. Choose another.") from None
-    except (InvalidEmail, InvalidDisplayName, WeakPassword) as error:
-        field = {InvalidEmail: "email", InvalidDisplayName: "display_name"}.get(
-            type(error), "password"
-        )
-        raise problem(422, "The request body is not valid.", errors={field: [str(error)]}) from None
+    except AccountError as error:  # error.field is the input at fault
+        raise problem(
+            422, "The request body is not valid.", errors={error.field: [str(error)]}
+        ) from None
 
 
 @blp.post("/tokens")

@@ -6,7 +6,7 @@
 - ``request`` needs a request context; ``g`` lives exactly as long as the
   application context, so one request's ``g`` never leaks into the next.
   ``shared/request_logging.py`` keeps each request's id and start time in
-  ``g``; ``shop_api/token_auth.py`` keeps the bearer token there.
+  ``g``; ``shop_api/api/auth.py`` keeps the bearer token check's outcome there.
 """
 
 from __future__ import annotations
