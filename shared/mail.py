@@ -104,7 +104,8 @@ class MailOutbox:
         # worker can move ``attempts`` on from the value it read. It also books
         # the next try (30 s, then doubling up to an hour), so a failure or a
         # worker killed mid-send leaves the row for later. At least once: a copy
-        # goes out twice only if a worker dies between "accepted" and its commit.
+        # goes out twice if a worker dies between "accepted" and its commit, or
+        # if a send outlasts its booking (Flask-Mail sets no SMTP timeout).
         retry_at = utcnow() + timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
         claimed = self.db.session.execute(
             update(model)
