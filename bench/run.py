@@ -41,6 +41,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bench import seed
+from bench.size import size_report
+from bench.size import update_docs as update_size_docs
 from tests.servers import free_port, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -592,6 +594,7 @@ def main() -> int:
         raise SystemExit("--update-docs needs every app: leave out --only")
     if options.update_docs:
         update_docs(report)
+        update_size_docs(size_report())
     bad = [r for r in results if r.bad_answers]
     if bad:
         print("\nSome requests failed: " + ", ".join(f"{r.case} ({r.server})" for r in bad))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bench import run
+from bench import run, size
 from bench.run import Bench, Case, Server
 
 
@@ -122,3 +122,29 @@ def test_a_growth_goal_compares_the_large_size_with_the_small_one() -> None:
 def test_a_goal_whose_case_did_not_run_is_left_out() -> None:
     bare = run.Result("bare jsonify route", "bare", 4000.0, 4.0, 0)
     assert run.goals([bare]) == ""
+
+
+def test_the_size_table_counts_every_line_but_migrations_and_judges_each_goal(
+    tmp_path: Path,
+) -> None:
+    def write(path: str, lines: int) -> None:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(
+            '"""A docstring counts."""\n\n# So do comments.\n' * (lines // 3)
+        )
+
+    write("shared/config.py", 1_500)
+    write("shared/auth/views.py", 360)
+    write("helpdesk/views.py", 300)
+    write("helpdesk/migrations/versions/0001_first.py", 3_000)  # Alembic's: not counted
+    write("shop_api/api/orders.py", 900)
+    write("recipes/services.py", 90)
+    write("recipes/notes.txt", 9_000)  # not Python
+
+    report = size.size_report(tmp_path)
+
+    assert "| `shared/` + the three apps | 3,150 | ≤ 5,500 | met |" in report
+    assert "| `shared/` | 1,860 | ≤ 1,800 | **NOT met** |" in report
+    assert "| a fork of `helpdesk/` (+ `shared/`) | 2,160 | ≤ 3,000 | met |" in report
+    assert "| a fork of `shop_api/` (+ `shared/`) | 2,760 | ≤ 3,000 | met |" in report
+    assert "| the largest module (`shared/config.py`) | 1,500 | ≤ 350 | **NOT met** |" in report
