@@ -7,6 +7,7 @@ from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
+from markupsafe import Markup
 from jinja2.runtime import Context
 
 from shared.errors import megabytes
@@ -28,7 +29,7 @@ def init_layout(app: Flask, *, site_name: str, description: str = "") -> None:
         has_form_errors=has_form_errors,
         page_layout="layout.html" if own_layout else "base.html",
     )
-    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(time_element, "datetime")
     app.add_template_filter(megabytes, "megabytes")
 
 
@@ -43,3 +44,15 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def time_element(value: datetime | None) -> Markup:
+    """``<time datetime="2026-11-22T14:05:00Z">2026-11-22 14:05 UTC</time>``: the
+    server cannot know the reader's time zone, so it writes UTC, and site.js
+    shows it in the browser's own zone with a relative form ("3 minutes ago")."""
+    if value is None:
+        return Markup("")
+    utc = value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
+    return Markup('<time datetime="{}">{}</time>').format(
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), format_datetime(utc)
+    )

@@ -19,4 +19,28 @@ document.addEventListener("DOMContentLoaded", () => {
   if (summary) {
     summary.focus();
   }
+
+  // Times: the server writes each one in UTC inside <time datetime="…Z">
+  // (shared/layout.py); show it in the reader's own time zone and language,
+  // with how long ago it was. Without JavaScript the UTC text stays.
+  const local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  for (const element of document.querySelectorAll("time[datetime]")) {
+    const when = new Date(element.dateTime);
+    if (!Number.isNaN(when.getTime())) {
+      element.textContent = `${local.format(when)} (${timeAgo(when, relative)})`;
+    }
+  }
 });
+
+// "3 minutes ago", "yesterday", "last year": the largest unit that fits.
+function timeAgo(when, relative) {
+  const units = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const seconds = (when.getTime() - Date.now()) / 1000;
+  for (const [unit, length] of units) {
+    if (Math.abs(seconds) >= length) {
+      return relative.format(Math.round(seconds / length), unit);
+    }
+  }
+  return relative.format(0, "second"); // "now"
+}

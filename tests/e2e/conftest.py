@@ -184,11 +184,12 @@ def watch() -> PageWatch:
 @pytest.fixture
 def new_context(browser: Browser, watch: PageWatch) -> Iterator[Any]:
     """``new_context()`` -> a fresh browser profile (cookies and all), watched;
-    ``new_context(PHONE)`` is one at a phone's width."""
+    ``new_context(PHONE)`` is one at a phone's width; other keywords go to
+    Playwright's ``new_context`` (``timezone_id="Asia/Kolkata"``...)."""
     contexts: list[BrowserContext] = []
 
-    def make(viewport: dict[str, int] = DESKTOP) -> BrowserContext:
-        context = browser.new_context(viewport=viewport)
+    def make(viewport: dict[str, int] = DESKTOP, **options: Any) -> BrowserContext:
+        context = browser.new_context(viewport=viewport, **options)
         context.add_init_script(RECORD_CSP_VIOLATIONS)
         context.on("page", watch.attach)
         contexts.append(context)

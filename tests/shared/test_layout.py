@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.layout import format_datetime
+from shared.layout import format_datetime, time_element
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,13 @@ from shared.layout import format_datetime
 )
 def test_dates_are_shown_in_utc(value: datetime | None, shown: str) -> None:
     assert format_datetime(value) == shown
+
+
+def test_a_time_is_a_time_element_in_utc_that_the_browser_shows_in_its_own_zone() -> None:
+    # The browser's side (local zone, "3 minutes ago") is tests/e2e/test_local_times.py.
+    value = datetime(2026, 11, 22, 15, 5, tzinfo=timezone(timedelta(hours=1)))
+    assert time_element(value) == (
+        '<time datetime="2026-11-22T14:05:00Z">2026-11-22 14:05 UTC</time>'
+    )
+    assert time_element(datetime(2026, 11, 22, 14, 5)) == time_element(value)  # naive is UTC
+    assert time_element(None) == ""
