@@ -7,8 +7,8 @@ from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
-from markupsafe import Markup
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from shared.errors import megabytes
 
