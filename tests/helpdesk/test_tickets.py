@@ -18,6 +18,7 @@ from tests.helpdesk.factories import (
     post_form,
     reload_ticket,
 )
+from tests.identity import assert_the_app_shows_its_identity
 
 
 @pytest.fixture
@@ -290,3 +291,9 @@ def test_error_pages_keep_the_help_desk_navigation(
         html = response.get_data(as_text=True)
         assert 'href="/tickets/">My tickets</a>' in html
         assert 'href="/tickets/new">New ticket</a>' in html
+
+
+def test_the_help_desk_shows_its_own_logo_colour_and_name(client: FlaskClient) -> None:
+    assert_the_app_shows_its_identity(
+        client, name="Help desk", stylesheet="helpdesk.css", accent="#0f5c6e"
+    )

@@ -15,6 +15,7 @@ from PIL import Image
 from recipes.extensions import db
 from recipes.models import User
 from tests.auth_client import AuthActions
+from tests.identity import assert_the_app_shows_its_identity
 from tests.recipes.factories import (
     BAD_FILES,
     BUCKET,
@@ -530,3 +531,9 @@ def test_error_and_login_pages_keep_the_recipe_sites_navigation(client: FlaskCli
         response = client.get(path)
         assert response.status_code == status
         assert 'href="/">All recipes</a>' in response.get_data(as_text=True)
+
+
+def test_the_recipe_site_shows_its_own_logo_colour_and_name(client: FlaskClient) -> None:
+    assert_the_app_shows_its_identity(
+        client, name="Recipes", stylesheet="recipes.css", accent="#9a3412"
+    )

@@ -146,3 +146,15 @@ def test_the_bare_address_leads_to_the_docs(client: FlaskClient) -> None:
     assert response.status_code == 302
     assert response.headers["Location"] == "/api/docs"
     assert client.get("/nothing-here").status_code == 404  # only the bare address
+
+
+def test_the_docs_show_the_shops_name_logo_and_colour(client: FlaskClient) -> None:
+    html = client.get("/api/docs").get_data(as_text=True)
+    assert re.search(
+        r'<header class="shop-header">\s*<img src="/static/logo.svg"[^>]*>\s*<span>Shop API</span>',
+        html,
+    )
+    assert '<link rel="icon" type="image/svg+xml" href="/static/logo.svg">' in html
+    with client.get("/static/swagger-a11y.css") as css:
+        assert b".shop-header" in css.data
+        assert b"#3730a3" in css.data

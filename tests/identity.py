@@ -1,0 +1,29 @@
+"""What every HTML app shows as its own: its logo (favicon and navbar), its
+accent colour, a footer with its name; checked by each app's suite."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+
+def assert_the_app_shows_its_identity(
+    client: FlaskClient, *, name: str, stylesheet: str, accent: str
+) -> None:
+    for path, status in (("/auth/login", 200), ("/no-such-page", 404)):  # its pages and shared ones
+        response = client.get(path)
+        assert response.status_code == status
+        html = response.get_data(as_text=True)
+        assert '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">' in html
+        assert re.search(
+            r'class="navbar-brand[^"]*" href="/">\s*<img class="site-logo" src="/static/logo.svg"',
+            html,
+        )
+        assert f'href="/static/{stylesheet}"' in html
+        assert re.search(rf"<footer[^>]*>\s*<div[^>]*>{re.escape(name)}: ", html)
+    with client.get("/static/logo.svg") as logo:
+        assert logo.mimetype == "image/svg+xml"
+        assert accent.encode() in logo.data
+    with client.get(f"/static/{stylesheet}") as css:
+        assert f"--site-accent: {accent};".encode() in css.data
