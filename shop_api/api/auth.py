@@ -14,7 +14,7 @@ from shared.auth import (
     rate_limits,
 )
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, REFUSALS, Blueprint
+from shop_api.api.blueprint import BEARER, REFUSALS, Blueprint, invalid
 from shop_api.extensions import limiter, token_auth
 from shop_api.models import User
 from shop_api.problems import problem
@@ -50,7 +50,16 @@ def refuse(status: int) -> NoReturn:
 @limiter.limit(rate_limits.registrations)
 @blp.arguments(schemas.RegistrationSchema)
 @blp.response(201, schemas.UserSchema)
-@blp.error_responses(400, 409, 415, 422, 429, _409="An account with this e-mail already exists.")
+@blp.error_responses(
+    400,
+    409,
+    415,
+    422,
+    429,
+    _409="An account with this e-mail already exists.",
+    _422=invalid("email", "Not a valid email address."),
+    _429="Too many attempts (the limit is 5 per 1 minute). Wait, then try again.",
+)
 def register(account: dict[str, Any]) -> User:
     """Create a customer account"""
     try:
@@ -76,7 +85,15 @@ def register(account: dict[str, Any]) -> User:
 @limiter.limit(rate_limits.account_logins, key_func=rate_limits.by_account)
 @blp.arguments(schemas.CredentialsSchema)
 @blp.response(201, schemas.TokenSchema)
-@blp.error_responses(400, 401, 415, 422, 429, _401="Invalid e-mail or password.")
+@blp.error_responses(
+    400,
+    401,
+    415,
+    422,
+    429,
+    _401="Invalid e-mail or password.",
+    _422=invalid("password", "Missing data for required field."),
+)
 def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
     """Exchange e-mail and password for a bearer token"""
     user = authenticate(credentials["email"], credentials["password"])
@@ -114,7 +131,20 @@ def revoke_all_tokens() -> None:
 )
 @blp.arguments(schemas.PasswordChangeSchema)
 @blp.response(204)
-@blp.error_responses(400, 401, 403, 415, 422, 429, _403="The current password is wrong.")
+@blp.error_responses(
+    400,
+    401,
+    403,
+    415,
+    422,
+    429,
+    _403={
+        "detail": "The current password is wrong.",
+        "errors": {"current_password": ["Wrong password."]},
+    },
+    _422=invalid("new_password", "Use 8 to 128 characters."),
+    _429="Too many attempts (the limit is 20 per 1 minute). Wait, then try again.",
+)
 @blp.doc(security=BEARER)
 def change_password(change: dict[str, Any]) -> None:
     """Change the password; every token of the account ends"""

@@ -54,9 +54,13 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = JsonBodyParser()
 
-    def error_responses(self, *statuses: int, **details: str) -> Callable[[Any], Any]:
-        """Document the problem answers a view may give, each with an example;
-        ``details`` gives one its own wording (``_409="Not enough stock..."``)."""
+    def error_responses(
+        self, *statuses: int, **examples: str | dict[str, Any]
+    ) -> Callable[[Any], Any]:
+        """Document the problem answers a view may give, each with an example that
+        is a real answer (tests/shop_api/test_openapi_examples.py asks for each);
+        ``_409="Not enough stock..."`` gives one its own ``detail``, a dict its own
+        members (``_422=invalid("items", "...")``)."""
 
         def decorate(view: Any) -> Any:
             for status in statuses:
@@ -64,8 +68,10 @@ class Blueprint(flask_smorest.Blueprint):
                     "type": "about:blank",
                     "title": HTTPStatus(status).phrase,
                     "status": status,
-                    "detail": details.get(f"_{status}", REFUSALS[status]),
+                    "detail": REFUSALS[status],
                 }
+                own = examples.get(f"_{status}", {})
+                example |= {"detail": own} if isinstance(own, str) else own
                 view = self.alt_response(
                     status,
                     schema=ProblemSchema,
@@ -79,15 +85,20 @@ class Blueprint(flask_smorest.Blueprint):
         return decorate
 
 
+def invalid(field: str, message: str, part: str = "body") -> dict[str, Any]:
+    """A 422 example: ``message`` for ``field`` of the body (or of the ``query``)."""
+    return {"detail": INVALID.get(part, REFUSALS[422]), "errors": {field: [message]}}
+
+
 # What each refusal means, shown in the docs and as its example's ``detail``.
 REFUSALS = {
     400: MALFORMED_JSON,
     401: "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens).",
-    403: "You do not have permission to do that.",
+    403: "Staff only.",
     404: "There is nothing here. The address may be mistyped, or the page was removed.",
     409: "This conflicts with the current state.",
     415: NOT_JSON,
     422: "The request body is not valid.",
-    429: "Too many attempts (the limit is 10 per 1 minute). Wait a little, then try again.",
+    429: "Too many attempts (the limit is 10 per 1 minute). Wait, then try again.",
 }
 WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}

@@ -9,7 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from marshmallow import ValidationError
 
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, Blueprint
+from shop_api.api.blueprint import BEARER, Blueprint, invalid
 from shop_api.api.pagination import paginated
 from shop_api.extensions import db, token_auth
 from shop_api.models import Order
@@ -20,6 +20,13 @@ blp = Blueprint("orders", __name__, url_prefix="/api/orders", description="Your 
 PLACED_HEADERS = {
     "Location": {"description": "The order's URL.", "schema": {"type": "string"}},
     "Idempotent-Replayed": {"description": "`true` on a replay.", "schema": {"type": "string"}},
+}
+# The answer to an order the stock cannot fill: which lines fell short, and by how much.
+NOT_ENOUGH_STOCK = {
+    "detail": "Not enough stock for: Espresso cup. Nothing was ordered.",
+    "shortages": [
+        {"product_id": 7, "product_name": "Espresso cup", "requested": 3, "available": 1}
+    ],
 }
 # The view reads its body itself (the lesson), so the body is documented here.
 ORDER_BODY = {
@@ -34,7 +41,13 @@ class Orders(MethodView):
 
     @blp.arguments(schemas.PageQuerySchema, location="query")
     @blp.response(200, schemas.OrderPageSchema)
-    @blp.error_responses(401, 422)
+    @blp.error_responses(
+        401,
+        422,
+        _422=invalid(
+            "page", "Must be greater than or equal to 1 and less than or equal to 100000.", "query"
+        ),
+    )
     @blp.doc(security=BEARER)
     def get(self, query: dict[str, Any]) -> tuple[Pagination, int, dict[str, str]]:
         """Your orders, newest first"""
@@ -43,7 +56,13 @@ class Orders(MethodView):
     @blp.arguments(schemas.IdempotencyHeaderSchema, location="headers")
     @blp.response(201, schemas.OrderSchema, headers=PLACED_HEADERS)
     @blp.error_responses(
-        400, 401, 409, 415, 422, _409="Not enough stock for: Espresso cup. Nothing was ordered."
+        400,
+        401,
+        409,
+        415,
+        422,
+        _409=NOT_ENOUGH_STOCK,
+        _422=invalid("items", "Order between 1 and 50 lines."),
     )
     @blp.doc(security=BEARER, requestBody=ORDER_BODY)
     def post(self, idempotency: dict[str, str]) -> tuple[Order, int, dict[str, str]]:
@@ -75,7 +94,7 @@ class OrderItem(MethodView):
     decorators: ClassVar[list[Any]] = [token_auth.login_required]
 
     @blp.response(200, schemas.OrderSchema)
-    @blp.error_responses(401, 404)
+    @blp.error_responses(401, 404, _404="You have no order 42.")
     @blp.doc(security=BEARER)
     def get(self, order_id: int) -> Order:
         """One of your orders"""
@@ -85,7 +104,9 @@ class OrderItem(MethodView):
 @blp.post("/<id:order_id>/cancel")
 @token_auth.login_required
 @blp.response(200, schemas.OrderSchema)
-@blp.error_responses(401, 404, 409, _409="This order is already cancelled.")
+@blp.error_responses(
+    401, 404, 409, _404="You have no order 42.", _409="This order is already cancelled."
+)
 @blp.doc(security=BEARER)
 def cancel_order(order_id: int) -> Order:
     """Cancel one of your orders; its stock goes back"""

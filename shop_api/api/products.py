@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_sqlalchemy.pagination import Pagination
 
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, Blueprint
+from shop_api.api.blueprint import BEARER, Blueprint, invalid
 from shop_api.api.pagination import paginated
 from shop_api.extensions import cache, db, token_auth
 from shop_api.models import Product
@@ -34,7 +34,9 @@ class Products(MethodView):
     @cache.cached(query_string=True)
     @blp.arguments(schemas.ProductQuerySchema, location="query")
     @blp.response(200, schemas.ProductPageSchema, headers=LINK)
-    @blp.error_responses(422)
+    @blp.error_responses(
+        422, _422=invalid("sort", "Must be one of: name, -name, price, -price, newest.", "query")
+    )
     def get(self, query: dict[str, Any]) -> tuple[Pagination, int, dict[str, str]]:
         """List products"""
         return paginated(
@@ -51,7 +53,16 @@ class Products(MethodView):
         schemas.ProductSchema,
         headers={"Location": {"description": "The product's URL.", "schema": {"type": "string"}}},
     )
-    @blp.error_responses(400, 401, 403, 415, 422)
+    @blp.error_responses(
+        400,
+        401,
+        403,
+        415,
+        422,
+        _422=invalid(
+            "price_cents", "Must be greater than or equal to 0 and less than or equal to 10000000."
+        ),
+    )
     @blp.doc(security=BEARER)
     def post(self, fields: dict[str, Any]) -> tuple[Product, int, dict[str, str]]:
         """Create a product (staff)"""
@@ -63,7 +74,7 @@ class Products(MethodView):
 class ProductItem(MethodView):
     @cache.cached()
     @blp.response(200, schemas.ProductSchema)
-    @blp.error_responses(404)
+    @blp.error_responses(404, _404="There is no product 4242.")
     def get(self, product_id: int) -> Product:
         """One product"""
         return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")
@@ -71,7 +82,16 @@ class ProductItem(MethodView):
     @token_auth.login_required(role="staff")
     @blp.arguments(schemas.ProductUpdateSchema)
     @blp.response(200, schemas.ProductSchema)
-    @blp.error_responses(400, 401, 403, 404, 415, 422)
+    @blp.error_responses(
+        400,
+        401,
+        403,
+        404,
+        415,
+        422,
+        _404="There is no product 4242.",
+        _422=invalid("_schema", "Send at least one of: name, description, price_cents, stock."),
+    )
     @blp.doc(security=BEARER)
     def patch(self, changes: dict[str, Any], product_id: int) -> Product:
         """Change a product's name, description, price or stock (staff)"""
