@@ -16,6 +16,12 @@ from shared.commands import create_user_command, seed_demo_command
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
 DEMO_STAFF = "staff@example.com"
+# Address -> display name: what everyone but the owner (and staff) sees.
+DEMO_NAMES = {
+    DEMO_STAFF: "Sam Rivera",
+    "ann@example.com": "Ann Lee",
+    "ben@example.com": "Ben Okafor",
+}
 DEMO_CUSTOMERS = ("ann@example.com", "ben@example.com")
 # Each ticket's public replies ("staff:..." or "owner:..."), then its internal
 # notes, then the status changes staff make, applied in that order.
@@ -30,9 +36,14 @@ def register_commands(app: Flask) -> None:
 @seed_demo_command
 def seed_demo() -> None:
     """Add demo users and tickets. Safe to run again: existing ones are kept."""
-    staff = get_or_create_user(email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
+    staff = get_or_create_user(
+        email=DEMO_STAFF, password=DEMO_PASSWORD, display_name=DEMO_NAMES[DEMO_STAFF], is_staff=True
+    )
     owners = {
-        email: get_or_create_user(email=email, password=DEMO_PASSWORD) for email in DEMO_CUSTOMERS
+        email: get_or_create_user(
+            email=email, password=DEMO_PASSWORD, display_name=DEMO_NAMES[email]
+        )
+        for email in DEMO_CUSTOMERS
     }
     added = 0
     for age, demo in enumerate(DEMO_TICKETS):

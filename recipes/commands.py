@@ -21,6 +21,12 @@ from shared.commands import create_user_command, seed_demo_command
 DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
 DEMO_STAFF = "staff@example.com"
 DEMO_COOKS = ("cook@example.com", "baker@example.com")
+# Address -> display name: what everyone but the owner (and staff) sees.
+DEMO_NAMES = {
+    DEMO_STAFF: "Mia Chen",
+    "cook@example.com": "Carla Romano",
+    "baker@example.com": "Bo Lindqvist",
+}
 # Each with its author (one of DEMO_COOKS), tags and the colours of its drawn photo.
 DEMO_RECIPES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "demo_recipes.json").read_text(encoding="utf-8")
@@ -47,8 +53,15 @@ def create_bucket() -> None:
 @seed_demo_command
 def seed_demo() -> None:
     """Add demo users and recipes with generated photos. Safe to run again."""
-    get_or_create_user(email=DEMO_STAFF, password=DEMO_PASSWORD, is_staff=True)
-    cooks = {email: get_or_create_user(email=email, password=DEMO_PASSWORD) for email in DEMO_COOKS}
+    get_or_create_user(
+        email=DEMO_STAFF, password=DEMO_PASSWORD, display_name=DEMO_NAMES[DEMO_STAFF], is_staff=True
+    )
+    cooks = {
+        email: get_or_create_user(
+            email=email, password=DEMO_PASSWORD, display_name=DEMO_NAMES[email]
+        )
+        for email in DEMO_COOKS
+    }
     existing = set(db.session.scalars(db.select(Recipe.title)))
     added = 0
     with click.progressbar(DEMO_RECIPES, label="Demo recipes") as demo_recipes:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from helpdesk.commands import DEMO_CUSTOMERS, DEMO_PASSWORD, DEMO_STAFF, DEMO_TICKETS
+from helpdesk.commands import (
+    DEMO_CUSTOMERS,
+    DEMO_NAMES,
+    DEMO_PASSWORD,
+    DEMO_STAFF,
+    DEMO_TICKETS,
+)
 from helpdesk.extensions import db
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
 
@@ -35,6 +41,10 @@ def test_seed_demo_creates_users_and_tickets_across_all_statuses(
             customer = db.session.scalar(db.select(User).where(User.email == email))
             assert customer is not None
             assert not customer.is_staff
+        # Friendly names, not the addresses' local parts, on every demo page.
+        names = dict(db.session.execute(db.select(User.email, User.display_name)).all())
+        assert names == DEMO_NAMES
+        assert "Sam Rivera" in names.values()
         statuses = set(db.session.scalars(db.select(Ticket.status)))
         assert statuses == set(TicketStatus)
         assert db.session.scalar(db.select(db.func.count()).where(Reply.internal)) > 0

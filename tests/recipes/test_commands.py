@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from recipes.commands import DEMO_COOKS, DEMO_PASSWORD, DEMO_RECIPES, DEMO_STAFF
+from recipes.commands import DEMO_COOKS, DEMO_NAMES, DEMO_PASSWORD, DEMO_RECIPES, DEMO_STAFF
 from recipes.extensions import db
 from recipes.models import Recipe, Tag, User
 from tests.recipes.factories import bucket_keys
@@ -42,11 +42,12 @@ def test_seed_demo_uploads_generated_photos_and_is_idempotent(
         assert db.session.scalar(db.select(db.func.count()).select_from(Recipe)) == len(
             DEMO_RECIPES
         )
-        emails = set(db.session.scalars(db.select(User.email)))
+        names = dict(db.session.execute(db.select(User.email, User.display_name)).all())
         vegetarian = db.session.scalars(
             db.select(Recipe.title).where(Recipe.tags.any(Tag.name == "vegetarian"))
         ).all()
-    assert emails == {DEMO_STAFF, *DEMO_COOKS}
+    assert set(names) == {DEMO_STAFF, *DEMO_COOKS}
+    assert names == DEMO_NAMES  # friendly names on the cards, not the addresses' local parts
     assert sorted(vegetarian) == sorted(
         demo["title"] for demo in DEMO_RECIPES if "vegetarian" in demo["tags"]
     )
