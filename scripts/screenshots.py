@@ -60,6 +60,10 @@ def main() -> int:
         visitor.click("text=Tomato soup")
         shoot(visitor, "recipes-recipe")
 
+        phone = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+        phone.goto(f"{apps['recipes'].url}/")
+        shoot(phone, "recipes-list-phone")
+
         docs = browser.new_context(viewport=viewport).new_page()
         docs.goto(f"{apps['shop_api'].url}/api/docs")
         docs.wait_for_selector(".opblock")
