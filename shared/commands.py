@@ -15,13 +15,7 @@ from shared.config import is_production
 @click.argument("email")
 @click.option("--staff", is_flag=True, help="Give the account staff rights.")
 @click.option("--display-name", help="The name others see; made from the address if left out.")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="The password; asked for twice when left out.",
-)
+@click.password_option(help="The password; asked for twice when left out.")
 @with_appcontext
 def create_user_command(email: str, staff: bool, display_name: str | None, password: str) -> None:
     """Create a user account."""
