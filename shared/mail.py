@@ -27,7 +27,6 @@ BATCH = 100  # rows per round; the next round takes the rest
 # request's Host header, which the client sets: a reset link could lead anywhere.
 DEVELOPMENT_URL = "http://localhost:5000"
 
-# Called with the row when it is sent: the template's context, or None to delete it unsent.
 Composer = Callable[[Any], "dict[str, Any] | None"]
 
 
@@ -58,6 +57,8 @@ class MailOutbox:
 
     db: SQLAlchemy
     model: type[Any]
+    # Templates rendered as the worker sends the row (the password reset), from
+    # ``composer(row)``: the template's context, or None to delete the row unsent.
     composers: dict[str, Composer]
 
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
@@ -70,15 +71,9 @@ class MailOutbox:
         Mail(app)
         app.extensions["outbox"] = self
 
-    def compose_when_sending(self, template: str, composer: Composer) -> None:
-        """Render ``template`` in the worker, from ``composer(row)``, instead of
-        in the request (the password reset: the same work for any address)."""
-        self.composers[template] = composer
-
     def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
         """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
-        session. The subject is made one line: a line break in a header would
-        forge the headers after it (shared/text.py)."""
+        session, its subject made one line (why: shared/text.py)."""
         subject = one_line(subject)[:SUBJECT_MAX_LENGTH]
         message = self.model(recipient=to, subject=subject, template=template)
         if template not in self.composers:
