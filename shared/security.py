@@ -18,25 +18,21 @@ def build_csp(config: Mapping[str, Any]) -> str:
     )
 
 
-def security_headers(config: Mapping[str, Any]) -> dict[str, str]:
-    headers = {
-        "Content-Security-Policy": build_csp(config),
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "Cross-Origin-Opener-Policy": "same-origin",
-        # Pages and API answers are made for one user or one token: no browser or
-        # proxy may keep them. Static files and public API answers set their own.
-        "Cache-Control": "no-store",
-    }
-    if config.get("HSTS_ENABLED"):
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    return headers
-
-
 def init_security_headers(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        for name, value in security_headers(app.config).items():
+        headers = {
+            "Content-Security-Policy": build_csp(app.config),
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Cross-Origin-Opener-Policy": "same-origin",
+            # Pages and API answers are made for one user or one token: no browser or
+            # proxy may keep them. Static files and public API answers set their own.
+            "Cache-Control": "no-store",
+        }
+        if app.config.get("HSTS_ENABLED"):
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        for name, value in headers.items():
             response.headers.setdefault(name, value)  # what the view set stays
         return response
