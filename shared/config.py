@@ -117,7 +117,7 @@ def check_production_settings(app: Flask, prefix: str) -> None:
             f"Unset {prefix}_DEMO_LOGINS and {prefix}_DEMO_PASSWORD: in production the login page "
             "would show a password to everyone."
         )
-    if app.debug or app.config.get("DEBUG"):
+    if app.debug:  # DEBUG, from <PREFIX>_DEBUG or FLASK_DEBUG
         raise ConfigurationError(
             "Debug mode is refused in production: its error pages show code and settings."
         )

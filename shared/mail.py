@@ -55,14 +55,11 @@ class MailOutbox:
     """Unbound in ``extensions.py``, bound with ``outbox.init_app(app, db=db,
     model=Outbox)``; a service calls ``outbox.queue(...)`` before its commit."""
 
-    db: SQLAlchemy
-    model: type[Any]
-    # Templates rendered as the worker sends the row (the password reset), from
-    # ``composer(row)``: the template's context, or None to delete the row unsent.
-    composers: dict[str, Composer]
-
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
-        self.db, self.model, self.composers = db, model, {}
+        self.db, self.model = db, model
+        # Templates rendered as the worker sends the row (the password reset), from
+        # ``composer(row)``: the template's context, or None to delete the row unsent.
+        self.composers: dict[str, Composer] = {}
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
         if not app.config.get("EXTERNAL_URL") and is_production(app):
             raise ConfigurationError(f"{setting} must be set in production: links in mail use it")

@@ -1,6 +1,5 @@
-"""Security headers on every response: a Content Security Policy, no MIME
-sniffing, no framing, a strict referrer policy and, in production, HSTS.
-(The cookie flags are set in shared/config.py.)"""
+"""Security headers on every response, HSTS too in production. (The cookie
+flags are set in shared/config.py.)"""
 
 from collections.abc import Mapping
 from typing import Any
