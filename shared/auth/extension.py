@@ -42,7 +42,6 @@ class Auth:
         manager.login_message = "Log in, and you will go straight on to the page you asked for."
         manager.login_message_category = "info"
         app.register_blueprint(auth_blueprint(limiter))
-        # The worker composes each reset mail when it sends it (shared/auth/reset.py).
         app.extensions["outbox"].composers[reset.TEMPLATE] = reset.reset_mail_context
 
 
