@@ -8,7 +8,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from shared.auth.services import AccountError, DisplayNameTaken, EmailTaken, create_user
-from shared.config import is_production
 
 
 @click.command("create-user")
@@ -42,7 +41,7 @@ def seed_demo_command(seed: Callable[[], None]) -> click.Command:
     @click.option("--force", is_flag=True, help="Seed even in production (ENV=production).")
     @with_appcontext
     def command(force: bool) -> None:
-        if is_production(current_app) and not force:
+        if current_app.config["ENV"] == "production" and not force:
             raise click.ClickException(
                 "this app runs in production, and demo data adds accounts whose password "
                 "is published in the README. Create real accounts with create-user; add "

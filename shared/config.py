@@ -93,10 +93,6 @@ def configure(
         check_production_settings(app, prefix)
 
 
-def is_production(app: Flask) -> bool:
-    return app.config.get("ENV") == "production"
-
-
 def normalise_database_url(url: str) -> str:
     """Hosts hand out ``postgres://`` or ``postgresql://`` URLs, for which
     SQLAlchemy would pick psycopg2; this project ships psycopg 3."""

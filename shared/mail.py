@@ -16,7 +16,7 @@ from sqlalchemy import String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.clock import utcnow
-from shared.config import ConfigurationError, is_production
+from shared.config import ConfigurationError
 from shared.text import one_line
 
 logger = logging.getLogger("capstones.mail")
@@ -61,7 +61,7 @@ class MailOutbox:
         # ``composer(row)``: the template's context, or None to delete the row unsent.
         self.composers: dict[str, Composer] = {}
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
-        if not app.config.get("EXTERNAL_URL") and is_production(app):
+        if not app.config.get("EXTERNAL_URL") and app.config["ENV"] == "production":
             raise ConfigurationError(f"{setting} must be set in production: links in mail use it")
         if not app.config.get("EXTERNAL_URL") and app.config["MAIL_SERVER"]:
             app.logger.warning("%s is not set: links in mail lead to %s", setting, DEVELOPMENT_URL)
