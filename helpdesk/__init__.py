@@ -46,7 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
-    auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter)
     celery_init_app(app)
     init_layout(app, site_name="Help desk", description=DESCRIPTION)
     init_security_headers(app)

@@ -62,7 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
-    auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter)
     celery_init_app(app)
     image_store.init_app(app)
     init_layout(app, site_name="Recipes", description=DESCRIPTION)

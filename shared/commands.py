@@ -8,20 +8,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from shared.auth.services import AccountError, DisplayNameTaken, EmailTaken, create_user
-from shared.config import is_production
 
 
 @click.command("create-user")
 @click.argument("email")
 @click.option("--staff", is_flag=True, help="Give the account staff rights.")
 @click.option("--display-name", help="The name others see; made from the address if left out.")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="The password; asked for twice when left out.",
-)
+@click.password_option(help="The password; asked for twice when left out.")
 @with_appcontext
 def create_user_command(email: str, staff: bool, display_name: str | None, password: str) -> None:
     """Create a user account."""
@@ -48,7 +41,7 @@ def seed_demo_command(seed: Callable[[], None]) -> click.Command:
     @click.option("--force", is_flag=True, help="Seed even in production (ENV=production).")
     @with_appcontext
     def command(force: bool) -> None:
-        if is_production(current_app) and not force:
+        if current_app.config["ENV"] == "production" and not force:
             raise click.ClickException(
                 "this app runs in production, and demo data adds accounts whose password "
                 "is published in the README. Create real accounts with create-user; add "

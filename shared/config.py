@@ -93,10 +93,6 @@ def configure(
         check_production_settings(app, prefix)
 
 
-def is_production(app: Flask) -> bool:
-    return app.config.get("ENV") == "production"
-
-
 def normalise_database_url(url: str) -> str:
     """Hosts hand out ``postgres://`` or ``postgresql://`` URLs, for which
     SQLAlchemy would pick psycopg2; this project ships psycopg 3."""
@@ -117,7 +113,7 @@ def check_production_settings(app: Flask, prefix: str) -> None:
             f"Unset {prefix}_DEMO_LOGINS and {prefix}_DEMO_PASSWORD: in production the login page "
             "would show a password to everyone."
         )
-    if app.debug or app.config.get("DEBUG"):
+    if app.debug:  # DEBUG, from <PREFIX>_DEBUG or FLASK_DEBUG
         raise ConfigurationError(
             "Debug mode is refused in production: its error pages show code and settings."
         )

@@ -16,7 +16,7 @@ from sqlalchemy import String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.clock import utcnow
-from shared.config import ConfigurationError, is_production
+from shared.config import ConfigurationError
 from shared.text import one_line
 
 logger = logging.getLogger("capstones.mail")
@@ -27,7 +27,6 @@ BATCH = 100  # rows per round; the next round takes the rest
 # request's Host header, which the client sets: a reset link could lead anywhere.
 DEVELOPMENT_URL = "http://localhost:5000"
 
-# Called with the row when it is sent: the template's context, or None to delete it unsent.
 Composer = Callable[[Any], "dict[str, Any] | None"]
 
 
@@ -56,29 +55,22 @@ class MailOutbox:
     """Unbound in ``extensions.py``, bound with ``outbox.init_app(app, db=db,
     model=Outbox)``; a service calls ``outbox.queue(...)`` before its commit."""
 
-    db: SQLAlchemy
-    model: type[Any]
-    composers: dict[str, Composer]
-
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
-        self.db, self.model, self.composers = db, model, {}
+        self.db, self.model = db, model
+        # Templates rendered as the worker sends the row (the password reset), from
+        # ``composer(row)``: the template's context, or None to delete the row unsent.
+        self.composers: dict[str, Composer] = {}
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
-        if not app.config.get("EXTERNAL_URL") and is_production(app):
+        if not app.config.get("EXTERNAL_URL") and app.config["ENV"] == "production":
             raise ConfigurationError(f"{setting} must be set in production: links in mail use it")
         if not app.config.get("EXTERNAL_URL") and app.config["MAIL_SERVER"]:
             app.logger.warning("%s is not set: links in mail lead to %s", setting, DEVELOPMENT_URL)
         Mail(app)
         app.extensions["outbox"] = self
 
-    def compose_when_sending(self, template: str, composer: Composer) -> None:
-        """Render ``template`` in the worker, from ``composer(row)``, instead of
-        in the request (the password reset: the same work for any address)."""
-        self.composers[template] = composer
-
     def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
         """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
-        session. The subject is made one line: a line break in a header would
-        forge the headers after it (shared/text.py)."""
+        session, its subject made one line (why: shared/text.py)."""
         subject = one_line(subject)[:SUBJECT_MAX_LENGTH]
         message = self.model(recipient=to, subject=subject, template=template)
         if template not in self.composers:

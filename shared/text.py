@@ -32,11 +32,7 @@ def mixes_scripts(text: str) -> bool:
     """Whether the letters of ``text`` mix alphabets not written together, as
     "soup" with a Cyrillic "o" (U+043E) does. Japanese and Korean count as one
     script, which may sit beside Latin ("Tシャツ"), as UTS #39 allows."""
-    scripts = {_script(character) for character in text if character.isalpha()}
-    return len(scripts - {"LATIN"}) > 1 or (len(scripts) > 1 and "CJK" not in scripts)
-
-
-def _script(character: str) -> str:
     # Unicode names start with the script: "LATIN SMALL LETTER A", "CYRILLIC ...".
-    name = unicodedata.name(character, "UNKNOWN")
-    return "CJK" if name.startswith(_EAST_ASIAN) else name.split(" ", 1)[0]
+    names = (unicodedata.name(character, "UNKNOWN") for character in text if character.isalpha())
+    scripts = {"CJK" if name.startswith(_EAST_ASIAN) else name.split(" ", 1)[0] for name in names}
+    return len(scripts - {"LATIN"}) > 1 or (len(scripts) > 1 and "CJK" not in scripts)

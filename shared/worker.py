@@ -77,5 +77,4 @@ class ResilientConsumer(Consumer):
 
 @shared_task(name="mail.send_due")
 def send_due_mail() -> int:
-    """Send the mail that is due (shared/mail.py); how many were sent."""
     return int(current_app.extensions["outbox"].send_due())

@@ -10,9 +10,6 @@ from shared.auth.models import UserAccountMixin as UserAccountMixin
 from shared.auth.services import AccountError as AccountError
 from shared.auth.services import DisplayNameTaken as DisplayNameTaken
 from shared.auth.services import EmailTaken as EmailTaken
-from shared.auth.services import InvalidDisplayName as InvalidDisplayName
-from shared.auth.services import InvalidEmail as InvalidEmail
-from shared.auth.services import WeakPassword as WeakPassword
 from shared.auth.services import authenticate as authenticate
 from shared.auth.services import create_user as create_user
 from shared.auth.services import get_or_create_user as get_or_create_user

@@ -7,18 +7,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
-from flask_login.config import EXEMPT_METHODS
+from flask_login import current_user, login_required
 
 
-def require_login() -> ResponseReturnValue | None:
-    """Flask-Login's answer to anyone not logged in: the login page (HTML) or
-    401 (API). CORS preflights pass, as with ``@login_required``."""
-    if request.method in EXEMPT_METHODS or current_user.is_authenticated:
-        return None
-    return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+@login_required
+def require_login() -> None:
+    """Flask-Login's own check as a hook: the login page (HTML) or 401 (API) for
+    anyone not logged in; CORS preflights pass."""
 
 
 def require_staff() -> ResponseReturnValue | None:

@@ -21,20 +21,14 @@ LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
 
 class Auth:
     """Unbound in ``extensions.py``, bound with ``auth.init_app(app, db=db, user_model=User,
-    limiter=limiter, password_reset=True)``. Without a limiter (the JSON API): no pages,
-    no sessions. ``password_reset`` needs the mail outbox (shared/mail.py) bound first."""
+    limiter=limiter)``. Without a limiter (the JSON API): no pages, no sessions. The pages
+    mail password resets: bind the mail outbox (shared/mail.py) first."""
 
     def __init__(self) -> None:
         self.login_manager = LoginManager()
 
     def init_app(
-        self,
-        app: Flask,
-        *,
-        db: SQLAlchemy,
-        user_model: type[Any],
-        limiter: Limiter | None = None,
-        password_reset: bool = False,
+        self, app: Flask, *, db: SQLAlchemy, user_model: type[Any], limiter: Limiter | None = None
     ) -> None:
         self.db, self.user_model = db, user_model
         app.extensions["auth"] = self
@@ -47,11 +41,8 @@ class Auth:
         # Not an error: the user followed a link; say what happens next.
         manager.login_message = "Log in, and you will go straight on to the page you asked for."
         manager.login_message_category = "info"
-        app.register_blueprint(auth_blueprint(limiter, password_reset=password_reset))
-        app.jinja_env.globals["password_reset"] = password_reset  # the login page links to it
-        if password_reset:
-            # The worker composes each reset mail when it sends it (shared/auth/reset.py).
-            app.extensions["outbox"].compose_when_sending(reset.TEMPLATE, reset.reset_mail_context)
+        app.register_blueprint(auth_blueprint(limiter))
+        app.extensions["outbox"].composers[reset.TEMPLATE] = reset.reset_mail_context
 
 
 def load_user(login_id: str) -> Any:
@@ -76,7 +67,7 @@ def is_failed_login(response: Response) -> bool:
     return response.status_code != 302
 
 
-def auth_blueprint(limiter: Limiter, *, password_reset: bool) -> Blueprint:
+def auth_blueprint(limiter: Limiter) -> Blueprint:
     """The pages, each POST under this app's limits: Flask-Limiter keeps a limit
     on the limiter that decorated the view, so each app decorates them anew."""
     limit = partial(limiter.limit, methods=["POST"])
@@ -91,9 +82,8 @@ def auth_blueprint(limiter: Limiter, *, password_reset: bool) -> Blueprint:
     bp.add_url_rule("/login", view_func=login, methods=form)
     bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
     bp.add_url_rule("/account", view_func=views.account, methods=form)
-    if password_reset:
-        ask = limit(rate_limits.reset_requests)(views.password_reset_request)
-        ask = per_account(rate_limits.account_reset_requests)(ask)
-        bp.add_url_rule("/password-reset", view_func=ask, methods=form)
-        bp.add_url_rule("/password-reset/<token>", view_func=views.password_reset, methods=form)
+    ask = limit(rate_limits.reset_requests)(views.password_reset_request)
+    ask = per_account(rate_limits.account_reset_requests)(ask)
+    bp.add_url_rule("/password-reset", view_func=ask, methods=form)
+    bp.add_url_rule("/password-reset/<token>", view_func=views.password_reset, methods=form)
     return bp

@@ -26,7 +26,6 @@ class ResetLinkUsed(Exception):
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset mail to ``email``, whether or not it has an account."""
     outbox = current_app.extensions["outbox"]
     outbox.queue(to=normalise_email(email), subject="Set a new password", template=TEMPLATE)
     outbox.db.session.commit()
@@ -59,7 +58,6 @@ def user_for_reset_token(token: str) -> Any:
     if not isinstance(user_id, int) or not 1 <= user_id <= MAX_ID:
         return None
     user = db.session.get(User, user_id)
-    # A password changed since the link was made (it was used, or is stale) fails the fingerprint.
     if user and user.is_active and hmac.compare_digest(str(data.get("pw")), _fingerprint(user)):
         return user
     return None

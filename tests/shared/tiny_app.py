@@ -75,7 +75,7 @@ def create_app(
     csrf.init_app(app)
     limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)
-    auth.init_app(app, db=db, user_model=User, limiter=limiter, password_reset=True)
+    auth.init_app(app, db=db, user_model=User, limiter=limiter)
     celery_init_app(app)
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
