@@ -51,6 +51,10 @@ BASE_DEFAULTS: dict[str, Any] = {
     "CACHE_TYPE": "NullCache",
     "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake
     "CACHE_REDIS_URL": None,  # for RedisCache: redis://host:6379/5
+    # The footer's links: where this app's code and its documentation are read
+    # (a fork sets its own; `make demo` takes the code's from the git remote).
+    "SOURCE_URL": "",
+    "DOCS_URL": "",
     # Set by `make demo`: the login page lists the demo accounts and password.
     "DEMO_LOGINS": "",
     "DEMO_PASSWORD": "",

@@ -21,7 +21,7 @@ def assert_the_app_shows_its_identity(
             html,
         )
         assert f'href="/static/{stylesheet}"' in html
-        assert re.search(rf"<footer[^>]*>\s*<div[^>]*>{re.escape(name)}: ", html)
+        assert re.search(rf"<footer[^>]*>\s*<div[^>]*>\s*<span>{re.escape(name)}: ", html)
     with client.get("/static/logo.svg") as logo:
         assert logo.mimetype == "image/svg+xml"
         assert accent.encode() in logo.data

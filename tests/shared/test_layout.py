@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -33,3 +34,15 @@ def test_a_time_is_a_time_element_in_utc_that_the_browser_shows_in_its_own_zone(
     )
     assert time_element(datetime(2026, 11, 22, 14, 5)) == time_element(value)  # naive is UTC
     assert time_element(None) == ""
+
+
+def test_the_footer_links_the_source_and_the_docs_once_they_are_set(app_factory: Any) -> None:
+    plain = app_factory().test_client().get("/auth/login").get_data(as_text=True)
+    assert "<footer" in plain
+    assert "Source code" not in plain  # no address yet: no link to nowhere
+    app = app_factory(
+        SOURCE_URL="https://git.example.com/me/my-desk", DOCS_URL="https://docs.example.com/"
+    )
+    html = app.test_client().get("/auth/login").get_data(as_text=True)
+    assert '<a href="https://git.example.com/me/my-desk">Source code</a>' in html
+    assert '<a href="https://docs.example.com/">Documentation</a>' in html
