@@ -83,7 +83,11 @@ def test_static_files_and_304s_are_logged_unless_turned_off(
 
 @pytest.mark.parametrize(
     "path",
-    ["/shared/static/site.css", "/bootstrap/static/bootstrap5/css/bootstrap.min.css", "/static/x.css"],
+    [
+        "/shared/static/site.css",
+        "/bootstrap/static/bootstrap5/css/bootstrap.min.css",  # a blueprint's static files
+        "/static/x.css",
+    ],
 )
 def test_with_request_log_static_off_static_files_leave_no_line(
     app_factory: object, caplog: pytest.LogCaptureFixture, path: str
