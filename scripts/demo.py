@@ -5,6 +5,14 @@ seeded and served, with one table of addresses and logins. Ctrl-C, a plain
 Ports (override with the variables): help desk 5001 (HELPDESK_PORT), shop
 API 5002 (SHOP_API_PORT), recipes 5003 (RECIPES_PORT), S3 5004 (DEMO_S3_PORT).
 
+The terminal: one line per page or API call; static files and 304s (a browser
+checking what it has) are left out unless DEMO_LOG_STATIC=true; printed mail
+is framed.
+
+Each app runs in one process that migrates, seeds and then serves it (the
+same ``flask`` commands as in the README, called in that process), the three
+side by side: the apps' imports are paid once each, at the same time.
+
 Data: everything a demo writes lives in one folder, ``instance/demo/``
 (DEMO_DATA): the three SQLite databases, the mail queues and a secret key
 made for this folder. The help desk and the shop keep their data between
@@ -20,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import io
+import logging
 import os
 import re
 import secrets
@@ -30,9 +40,10 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -40,6 +51,8 @@ from typing import IO
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-password"  # noqa: S105 -- the demo accounts' password, printed on purpose
 PORT_VARIABLES = "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT"
+# What the preparing commands print that the terminal shows (the rest only if one fails).
+SUMMARY = re.compile(r"(Demo \w+: \d|Bucket )")
 
 
 @dataclass
@@ -54,6 +67,7 @@ class DemoApp:
     # A Celery worker beside the app sends its mail: with no MAIL_SERVER set,
     # it prints each mail in this terminal (reset links, help desk replies).
     worker: bool = False
+    uses_s3: bool = False
 
     @property
     def port(self) -> int:
@@ -68,29 +82,12 @@ def data_folder() -> Path:
     return Path(os.environ.get("DEMO_DATA") or ROOT / "instance" / "demo").resolve()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve all three apps with demo data.")
-    parser.add_argument(
-        "--reset", action="store_true", help="delete the demo's data (DEMO_DATA) and stop"
-    )
-    arguments = parser.parse_args(argv)
-    data = data_folder()
-    data.mkdir(parents=True, exist_ok=True)
-    with demo_lock(data) as running:
-        if running is not None:
-            print(already_running(data, running))
-            return 1
-        if arguments.reset:
-            shutil.rmtree(data)
-            print(f"Deleted the demo's data in {shown(data)}; the next `make demo` seeds it anew.")
-            return 0
-        return serve(data)
+def s3_port() -> int:
+    return int(os.environ.get("DEMO_S3_PORT", 5004))
 
 
-def serve(data: Path) -> int:
-    s3_port = int(os.environ.get("DEMO_S3_PORT", 5004))
-    secret_key = demo_secret_key(data)
-    apps = [
+def demo_apps() -> list[DemoApp]:
+    return [
         DemoApp(
             "helpdesk",
             "Help desk",
@@ -112,16 +109,45 @@ def serve(data: Path) -> int:
             5003,
             "/",
             "staff@example.com (staff), cook@example.com, baker@example.com",
-            env=recipes_env(s3_port),
+            env=recipes_env(s3_port()),
             prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",)),
             worker=True,
+            uses_s3=True,
         ),
     ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve all three apps with demo data.")
+    parser.add_argument(
+        "--reset", action="store_true", help="delete the demo's data (DEMO_DATA) and stop"
+    )
+    # How the demo starts each app's process (prepare_and_serve), not for people.
+    parser.add_argument("--app", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.app:
+        return prepare_and_serve(arguments.app)
+    data = data_folder()
+    data.mkdir(parents=True, exist_ok=True)
+    with demo_lock(data) as running:
+        if running is not None:
+            print(already_running(data, running))
+            return 1
+        if arguments.reset:
+            shutil.rmtree(data)
+            print(f"Deleted the demo's data in {shown(data)}; the next `make demo` seeds it anew.")
+            return 0
+        return serve(data)
+
+
+def serve(data: Path) -> int:
+    secret_key = demo_secret_key(data)
+    apps = demo_apps()
     for app in apps:
         app.env.update(app_env(app, data, secret_key))
     busy = [
         (name, port)
-        for name, port in [("S3", s3_port)] + [(a.title, a.port) for a in apps]
+        for name, port in [("S3", s3_port())] + [(a.title, a.port) for a in apps]
         if not port_is_free(port)
     ]
     if busy:
@@ -138,35 +164,24 @@ def serve(data: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
     try:
-        step(f"Embedded S3 (moto) on port {s3_port}")
-        processes.append(
-            spawn(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
-                label=None,
-            )
+        step(f"Embedded S3 (moto) on port {s3_port()}")
+        s3 = spawn(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port())],
+            label=None,
         )
-        wait_until_up(f"http://127.0.0.1:{s3_port}/moto-api/", processes[-1])
+        processes.append(s3)
+        step("The three apps, side by side: migrate, seed and serve")
         (data / "recipes.sqlite3").unlink(missing_ok=True)
-
+        servers = []
         for app in apps:
-            step(f"{app.title}: migrate and seed")
-            for args in app.prepare:
-                run_flask(app, *args)
-
-        for app in apps:
-            command = [
-                sys.executable,
-                "-m",
-                "flask",
-                "--app",
-                app.package,
-                "run",
-                "--port",
-                str(app.port),
-                "--no-reload",
-            ]
-            processes.append(spawn(command, env=app.env, label=app.package))
-            wait_until_up(f"http://127.0.0.1:{app.port}/healthz", processes[-1])
+            if app.uses_s3:
+                wait_until_up(f"http://127.0.0.1:{s3_port()}/moto-api/", s3)
+            command = [sys.executable, str(Path(__file__).resolve()), "--app", app.package]
+            servers.append(spawn(command, env=app.env, label=app.package))
+            processes.append(servers[-1])
+        for app, server in zip(apps, servers, strict=True):
+            # Seconds: a first run compiles every module it imports, on a busy machine.
+            wait_until_up(f"http://127.0.0.1:{app.port}/healthz", server, seconds=120)
         for app in apps:
             if app.worker:
                 processes.append(
@@ -242,12 +257,19 @@ def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
         f"{prefix}_SECRET_KEY": secret_key,
         # One process per app: a cache in its memory sees every change.
         f"{prefix}_CACHE_TYPE": "SimpleCache",
+        # Static files and 304s are most of the requests a page makes.
+        f"{prefix}_REQUEST_LOG_STATIC": "true" if log_static() else "false",
         # The login page lists the demo accounts (shared/auth/views.py).
         f"{prefix}_DEMO_LOGINS": app.logins,
         f"{prefix}_DEMO_PASSWORD": PASSWORD,
         # Children write through a pipe to this script: line by line, not in blocks.
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def log_static() -> bool:
+    """DEMO_LOG_STATIC=true: the terminal shows static files and 304s too."""
+    return os.environ.get("DEMO_LOG_STATIC", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def recipes_env(s3_port: int) -> dict[str, str]:
@@ -264,6 +286,9 @@ def worker_command(app: DemoApp, data: Path) -> list[str]:
     broker is a folder in the demo's data (no server), one process (--pool solo)."""
     return [
         sys.executable,
+        # Celery warns at length when run as root (a container, CI); not news for a demo.
+        "-W",
+        "ignore:You're running the worker with superuser privileges",
         "-m",
         "celery",
         "--quiet",
@@ -283,22 +308,34 @@ def worker_command(app: DemoApp, data: Path) -> list[str]:
     ]
 
 
-def run_flask(app: DemoApp, *args: str) -> None:
-    command = [sys.executable, "-m", "flask", "--app", app.package, *args]
-    result = subprocess.run(
-        command,
-        env={**os.environ, **app.env},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    if result.returncode != 0:
-        print(result.stdout + result.stderr)
-        raise SystemExit(f"`flask --app {app.package} {' '.join(args)}` failed.")
-    for line in result.stdout.splitlines():
-        if re.match(r"(Demo \w+: \d|Bucket )", line):
-            print(f"    {line}")
+def prepare_and_serve(package: str) -> int:
+    """One app's process: ``flask db upgrade`` and ``seed-demo`` (recipes:
+    ``create-bucket`` first), then ``flask run``, called here one after the
+    other. The commands' chatter is held back: the terminal gets their
+    summaries, or everything when one fails."""
+    from flask.cli import cli  # only this process needs Flask; the demo's own runs without
+
+    app = next(app for app in demo_apps() if app.package == package)
+    output = io.StringIO()
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    try:
+        with redirect_stdout(output), redirect_stderr(output):
+            for args in app.prepare:
+                cli.main(["--app", package, *args], standalone_mode=False)
+    except (Exception, SystemExit):
+        say(output.getvalue() + traceback.format_exc())
+        say(f"`flask --app {package} {' '.join(args)}` failed.")
+        return 1
+    finally:
+        # Alembic's env.py gave the root logger a handler (alembic.ini) for
+        # the migration; the server logs as `flask run` alone would.
+        root.handlers[:] = handlers
+    for line in output.getvalue().splitlines():
+        if SUMMARY.match(line):
+            say(line)
+    cli.main(["--app", package, "run", "--port", str(app.port), "--no-reload"])
+    return 0
 
 
 # --- the terminal: one line per request, each line named after its app --------
@@ -343,10 +380,13 @@ def say(text: str) -> None:
 
 
 def relay(label: str, stream: IO[bytes]) -> None:
+    # A mail worker's lines are printed mail: bold on a terminal, to be found
+    # among the request lines (not with NO_COLOR set, https://no-color.org).
+    bold = label.endswith(" mail") and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for raw in stream:
         line = tidy(raw.decode(errors="replace"))
         if line is not None:
-            say(f"{label:<13} | {line}")
+            say(f"\x1b[1m{label:<13} | {line}\x1b[0m" if bold else f"{label:<13} | {line}")
 
 
 def spawn(
@@ -365,7 +405,8 @@ def spawn(
         start_new_session=True,
     )
     if label and process.stdout is not None:
-        threading.Thread(target=relay, args=(label, process.stdout), daemon=True).start()
+        # Not a daemon: what a failing child printed last is shown before the demo ends.
+        threading.Thread(target=relay, args=(label, process.stdout)).start()
     return process
 
 

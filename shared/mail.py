@@ -143,14 +143,28 @@ def deliver(message: Any, composer: Composer | None) -> bool:
         if context is None:
             return False
         text_body, html_body = render(message.template, context)  # used, never stored
-    if not current_app.config["MAIL_SERVER"]:
-        print("", "-" * 72, "Mail (printed, not sent: no MAIL_SERVER is set)", sep="\n")
-        print(f"To: {message.recipient}\nSubject: {message.subject}\n\n{text_body.rstrip()}")
-        print("-" * 72, flush=True)
+    if prints_mail():
+        print(framed(message.recipient, message.subject, text_body), flush=True)
         return True
     mail = Message(message.subject, [message.recipient], body=text_body, html=html_body)
     current_app.extensions["mail"].send(mail)  # from MAIL_DEFAULT_SENDER
     return True
+
+
+def prints_mail() -> bool:
+    """True without a MAIL_SERVER: mail is printed where the worker runs (the
+    terminal of ``make demo``), not sent, and pages that speak of mail say so."""
+    return not current_app.config["MAIL_SERVER"]
+
+
+def framed(recipient: str, subject: str, body: str) -> str:
+    """A printed mail in a frame, every line in its margin, so it stands out
+    among the log lines around it (ASCII: any terminal or log shows it)."""
+    lines = [f"To: {recipient}", f"Subject: {subject}", "", *body.rstrip().splitlines()]
+    title = "+== Mail, printed here, not sent (no MAIL_SERVER is set) "
+    return "\n".join(
+        ["", title.ljust(72, "="), *(f"| {line}".rstrip() for line in lines), "+" + "=" * 71]
+    )
 
 
 def external_url(endpoint: str, **values: Any) -> str:

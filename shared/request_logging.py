@@ -1,7 +1,9 @@
 """One log line per request: method, path, status, duration and request id.
 
 The id comes from a sane ``X-Request-ID`` header (a proxy's), else it is made
-here; the response carries it, so a user's report can be matched to the line."""
+here; the response carries it, so a user's report can be matched to the line.
+``REQUEST_LOG_STATIC = False`` leaves out static files and 304s (a browser
+checking what it has), most of the requests a page makes: ``make demo`` does."""
 
 import logging
 import re
@@ -26,6 +28,7 @@ handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
 
 
 def init_request_logging(app: Flask) -> None:
+    app.config.setdefault("REQUEST_LOG_STATIC", True)
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)  # once, however many apps are made
 
@@ -42,6 +45,8 @@ def init_request_logging(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         if not app.config["REQUEST_LOG_ENABLED"]:
             return response  # the server's access log has the line, id included
+        if not app.config["REQUEST_LOG_STATIC"] and is_static_or_unchanged(response):
+            return response
         duration_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         # A reset link's token is logged by name: logs are read by more people,
         # and kept longer, than the link works.
@@ -57,3 +62,10 @@ def init_request_logging(app: Flask) -> None:
             request_id,
         )
         return response
+
+
+def is_static_or_unchanged(response: Response) -> bool:
+    """A file from a ``static`` endpoint (the app's or a blueprint's, such as
+    Bootstrap-Flask's), or a 304: nothing a reader of the log is looking for."""
+    endpoint = request.endpoint or ""
+    return response.status_code == 304 or endpoint.rpartition(".")[2] == "static"

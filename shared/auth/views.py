@@ -9,11 +9,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from shared.auth import forms, reset, services
 from shared.auth.safe_redirect import safe_next_path
 from shared.forms import form_status
+from shared.mail import prints_mail
 
 # The same answer for any address: the page must not tell who is registered.
 RESET_LINK_SENT = (
     "If an account uses that address, we have sent it a link to set a new password. "
     "Check your mailbox (and the spam folder); the link works once, for a limited time."
+)
+# Without a mail server (make demo), the mail is printed, and the page says where.
+RESET_LINK_PRINTED = (
+    "If an account uses that address, a link to set a new password is on its way. "
+    "No mail server is set up here, so the mail is printed in the terminal that runs "
+    "the app (make demo's), not sent; the link works once, for a limited time."
 )
 RESET_LINK_DEAD = "That link has expired or was already used. Ask for a new one below."
 
@@ -87,7 +94,7 @@ def password_reset_request() -> ResponseReturnValue:
     form = forms.PasswordResetRequestForm()
     if form.validate_on_submit():
         reset.request_password_reset(form.email.data)
-        flash(RESET_LINK_SENT, "info")
+        flash(RESET_LINK_PRINTED if prints_mail() else RESET_LINK_SENT, "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/password_reset_request.html", form=form), form_status(form)
 

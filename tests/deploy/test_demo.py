@@ -1,10 +1,13 @@
 """``make demo`` (scripts/demo.py): every endpoint comes up healthy and
-seeded, with one line per request named after its app; Ctrl-C and a closed
-terminal leave nothing behind; a second demo on the same data refuses and
-leaves the first intact; a busy port is reported with the process holding it."""
+seeded, with one line per request named after its app (static files and 304s
+left out unless DEMO_LOG_STATIC=true) and printed mail framed; Ctrl-C and a
+closed terminal leave nothing behind; a second demo on the same data refuses
+and leaves the first intact; a busy port is reported with the process holding
+it; an app that cannot be prepared says why."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -95,6 +98,13 @@ def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
         # The login page names the demo accounts.
         login = requests.get(f"http://127.0.0.1:{ports[2]}/auth/login", timeout=10).text
         assert "cook@example.com" in login
+        # A page's files, and a file the browser already has (304): no line.
+        desk = f"http://127.0.0.1:{ports[0]}"
+        etag = requests.get(f"{desk}/shared/static/site.css", timeout=10).headers["ETag"]
+        cached = requests.get(
+            f"{desk}/shared/static/site.css", headers={"If-None-Match": etag}, timeout=10
+        )
+        assert cached.status_code == 304
         # A forgotten password: the reset link is printed here by the help
         # desk's worker, and it opens the form to set a new password.
         link = reset_link_printed_for(f"http://127.0.0.1:{ports[0]}", log)
@@ -105,7 +115,12 @@ def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
         # server's own lines, warnings or banners.
         output = log.read_text()
         assert re.search(r"^recipes +\| \d\d:\d\d:\d\d GET /auth/login 200 ", output, re.M)
-        assert re.search(r"^helpdesk mail +\| .*password-reset/", output, re.M)
+        assert "/static/" not in output
+        # The mail in its frame, every line in the frame's margin.
+        assert re.search(r"^helpdesk mail +\| \+== Mail, printed here, not sent", output, re.M)
+        assert re.search(r"^helpdesk mail +\| \| Subject: Set a new password$", output, re.M)
+        assert re.search(r"^helpdesk mail +\| \| .*password-reset/", output, re.M)
+        assert re.search(r"^helpdesk mail +\| \+={71}$", output, re.M)
         for noise in ("HTTP/1.1", "development server", "CTRL+C", "No hostname", "Demo recipes\n"):
             assert noise not in output
     finally:
@@ -128,6 +143,9 @@ def reset_link_printed_for(base: str, log: Path) -> str:
         timeout=10,
     )
     assert answer.status_code == 200  # redirected to the login page
+    # ...which says where the mail went: here, not to a mailbox.
+    assert "printed in the terminal that runs the app" in answer.text
+    assert "mailbox" not in answer.text
     deadline = time.monotonic() + 60
     while not (found := re.search(rf"{re.escape(base)}/auth/password-reset/\S+", log.read_text())):
         assert time.monotonic() < deadline, f"no reset link printed:\n{log.read_text()}"
@@ -221,3 +239,65 @@ def test_a_busy_port_is_reported_with_the_process_holding_it(tmp_path: Path) -> 
 )
 def test_the_terminal_shows_one_short_line_per_request(line: str, shown: str | None) -> None:
     assert script("demo").tidy(line + "\n") == shown
+
+
+@pytest.mark.parametrize(("setting", "logged"), [(None, "false"), ("true", "true"), ("0", "false")])
+def test_demo_log_static_is_the_one_setting_that_shows_static_files_and_304s(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, setting: str | None, logged: str
+) -> None:
+    demo = script("demo")
+    if setting is None:
+        monkeypatch.delenv("DEMO_LOG_STATIC", raising=False)
+    else:
+        monkeypatch.setenv("DEMO_LOG_STATIC", setting)
+    for app in demo.demo_apps():
+        prefix = app.package.upper()
+        assert demo.app_env(app, tmp_path, "key")[f"{prefix}_REQUEST_LOG_STATIC"] == logged
+
+
+@pytest.mark.parametrize(
+    ("label", "terminal", "no_color", "bold"),
+    [
+        ("helpdesk mail", True, None, True),
+        ("helpdesk mail", False, None, False),  # a pipe or a file: no escape codes
+        ("helpdesk mail", True, "1", False),
+        ("helpdesk", True, None, False),  # request lines stay plain
+    ],
+)
+def test_printed_mail_is_bold_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    label: str,
+    terminal: bool,
+    no_color: str | None,
+    bold: bool,
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: terminal)
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    script("demo").relay(label, io.BytesIO(b"| Subject: Set a new password\n"))
+    shown = f"{label:<13} | | Subject: Set a new password"
+    assert capsys.readouterr().out == (f"\x1b[1m{shown}\x1b[0m\n" if bold else f"{shown}\n")
+
+
+def test_an_app_that_cannot_be_prepared_says_which_command_failed_and_why(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/no-such-folder/helpdesk.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "scripts/demo.py", "--app", "helpdesk"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "`flask --app helpdesk db upgrade` failed." in result.stdout
+    assert "unable to open database file" in result.stdout  # the reason, held back till now

