@@ -246,6 +246,7 @@ def demo_secret_key(data: Path) -> str:
 
 def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
     prefix = app.package.upper()
+    source = source_url()
     return {
         f"{prefix}_DATABASE_URL": f"sqlite:///{data / f'{app.package}.sqlite3'}",
         f"{prefix}_CELERY_BROKER_FOLDER": str(data / f"broker-{app.package}"),
@@ -259,12 +260,33 @@ def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
         f"{prefix}_CACHE_TYPE": "SimpleCache",
         # Static files and 304s are most of the requests a page makes.
         f"{prefix}_REQUEST_LOG_STATIC": "true" if log_static() else "false",
+        # The footer links the code and its README, where this clone came from.
+        f"{prefix}_SOURCE_URL": source,
+        f"{prefix}_DOCS_URL": f"{source}#readme" if source else "",
         # The login page lists the demo accounts (shared/auth/views.py).
         f"{prefix}_DEMO_LOGINS": app.logins,
         f"{prefix}_DEMO_PASSWORD": PASSWORD,
         # Children write through a pipe to this script: line by line, not in blocks.
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def source_url(clone: Path = ROOT) -> str:
+    """The web address of the repository this clone came from (``origin``), or
+    "" when there is none: ``git@github.com:me/fork.git`` and
+    ``https://github.com/me/fork.git`` both give ``https://github.com/me/fork``."""
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    remote = subprocess.run(
+        [git, "config", "--get", "remote.origin.url"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    remote = re.sub(r"^git@([^:/]+):", r"https://\1/", remote).removesuffix(".git")
+    return remote if re.fullmatch(r"https://[^\s@]+", remote) else ""
 
 
 def log_static() -> bool:

@@ -301,3 +301,22 @@ def test_an_app_that_cannot_be_prepared_says_which_command_failed_and_why(
     assert result.returncode == 1
     assert "`flask --app helpdesk db upgrade` failed." in result.stdout
     assert "unable to open database file" in result.stdout  # the reason, held back till now
+
+
+@pytest.mark.parametrize(
+    ("origin", "link"),
+    [
+        ("git@github.com:me/my-recipes.git", "https://github.com/me/my-recipes"),
+        ("https://github.com/me/my-recipes.git", "https://github.com/me/my-recipes"),
+        ("https://gitlab.example.com/team/desk", "https://gitlab.example.com/team/desk"),
+        ("/home/me/capstones", ""),  # a local clone has no web page to link
+        (None, ""),
+    ],
+)
+def test_the_footer_links_the_repository_this_clone_came_from(
+    tmp_path: Path, origin: str | None, link: str
+) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    if origin is not None:
+        subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", origin], check=True)
+    assert script("demo").source_url(tmp_path) == link
