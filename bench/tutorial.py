@@ -7,7 +7,8 @@ security headers, no request guards, no rate limiter. The order endpoint
 reads each product's stock, checks it in Python and writes the new value,
 the way tutorials do: two requests at once can both sell the last item,
 and ``make bench`` counts how many items it oversold. It is not code to
-copy (it also answers a 500 for ``?page=abc`` and trusts every header); it
+copy (it also reads ``?page=abc`` as page 1, hiding the client's mistake,
+and trusts every header); it
 is what the real app must not be slower than. ``BENCH_DATABASE_URL`` names
 the file.
 """

@@ -158,9 +158,11 @@ def recipes_query(search: str | None = None, tag: str | None = None) -> Select[t
     one more per recipe (the N+1 problem).
 
     The author is a many-to-one: ``joinedload`` adds one JOIN and each row
-    still stands for one recipe. Joining the tags, a collection, would repeat
-    each recipe once per tag and make LIMIT count tags instead of recipes, so
-    ``selectinload`` fetches them in a second query, ``WHERE recipe_id IN (...)``.
+    still stands for one recipe. Joining the tags, a collection, would work
+    too (SQLAlchemy moves the LIMIT into a subquery, so it still counts
+    recipes), but each recipe would come back once per tag and the result would
+    need ``.unique()``; ``selectinload`` fetches them in a second query instead,
+    ``WHERE recipe_id IN (...)``.
     """
     query = select(Recipe).options(joinedload(Recipe.author), selectinload(Recipe.tags))
     if tag is not None:

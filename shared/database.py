@@ -72,7 +72,9 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
 
 
 def configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite's defaults ignore foreign keys and fail a second writer at once."""
+    """SQLite ignores foreign keys unless asked, and a second writer waits for the
+    lock only as long as the busy timeout (Python's ``sqlite3`` sets 5 s) before
+    failing with "database is locked"."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 10000")

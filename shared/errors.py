@@ -27,8 +27,11 @@ def register_error_handlers(app: Flask, *, db: SQLAlchemy) -> None:
     def handle_http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code >= 500:
-            # A failed flush leaves the session unusable until rolled back, and
-            # the page reads the logged-in user from it.
+            # A failed flush leaves the session unusable until rolled back
+            # (PendingRollbackError), and this page still queries it: the layout
+            # shows the logged-in user, whom Flask-Login loads on first use.
+            # (The next request is safe without it: Flask-SQLAlchemy removes the
+            # session when the application context ends.)
             db.session.rollback()
         response = error.get_response()  # with its headers: Allow, Retry-After...
         detail = describe(error)

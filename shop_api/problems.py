@@ -5,7 +5,7 @@ plus ``errors`` naming the fields at fault and what a client needs to react
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from marshmallow import Schema, fields
@@ -38,9 +38,9 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        if code >= 500:
-            # A failed flush leaves the session unusable until rolled back.
-            current_app.extensions["sqlalchemy"].session.rollback()
+        # No rollback on a 500, unlike the HTML pages (shared/errors.py): nothing in
+        # this answer reads the database, and Flask-SQLAlchemy removes the session,
+        # failed flush and all, when the application context ends.
         data: dict[str, Any] = getattr(error, "data", None) or {}
         body = {
             "type": "about:blank",

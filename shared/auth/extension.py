@@ -3,6 +3,7 @@ in the HTML apps, Flask-Login and the auth pages under the app's rate limits."""
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -19,23 +20,30 @@ from shared.auth.services import db_and_user_model
 LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
 
 
+@dataclass(frozen=True)
+class BoundAuth:
+    """``app.extensions["auth"]``: the ``db`` and ``User`` one app bound."""
+
+    db: SQLAlchemy
+    user_model: type[Any]
+
+
 class Auth:
     """Unbound in ``extensions.py``, bound with ``auth.init_app(app, db=db, user_model=User,
     limiter=limiter)``. Without a limiter (the JSON API): no pages, no sessions. The pages
-    mail password resets: bind the mail outbox (shared/mail.py) first."""
+    mail password resets: bind the mail outbox (shared/mail.py) first.
 
-    def __init__(self) -> None:
-        self.login_manager = LoginManager()
+    It keeps nothing itself: each app's ``db`` and ``User`` are in ``app.extensions``
+    and each app gets its own ``LoginManager``, so one ``Auth`` serves every app a
+    process builds (Flask's pattern for extensions)."""
 
     def init_app(
         self, app: Flask, *, db: SQLAlchemy, user_model: type[Any], limiter: Limiter | None = None
     ) -> None:
-        self.db, self.user_model = db, user_model
-        app.extensions["auth"] = self
+        app.extensions["auth"] = BoundAuth(db=db, user_model=user_model)
         if limiter is None:
             return
-        manager = self.login_manager
-        manager.init_app(app)
+        manager = LoginManager(app)
         manager.user_loader(load_user)
         manager.login_view = "auth.login"
         # Not an error: the user followed a link; say what happens next.

@@ -7,6 +7,8 @@ arithmetic); CI runs the real ``make bench`` with one-second cases.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -148,3 +150,26 @@ def test_the_size_table_counts_every_line_but_migrations_and_judges_each_goal(
     assert "| a fork of `helpdesk/` (+ `shared/`) | 2,160 | ≤ 3,000 | met |" in report
     assert "| a fork of `shop_api/` (+ `shared/`) | 2,760 | ≤ 3,000 | met |" in report
     assert "| the largest module (`shared/config.py`) | 1,500 | ≤ 350 | **NOT met** |" in report
+
+
+def test_the_tutorials_list_reads_a_page_that_is_not_a_number_as_page_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # request.args.get("page", 1, type=int): a value int() refuses gives the default.
+    monkeypatch.setenv("BENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'tutorial.sqlite3'}")
+    monkeypatch.delitem(sys.modules, "bench.tutorial", raising=False)
+    tutorial = importlib.import_module("bench.tutorial")
+    with tutorial.app.app_context():
+        tutorial.db.create_all()
+        tutorial.db.session.add_all(
+            tutorial.Product(
+                name=f"Mug {number:02}", description="", price_cents=1, currency="EUR", stock=1
+            )
+            for number in range(25)
+        )
+        tutorial.db.session.commit()
+    client = tutorial.app.test_client()
+    answer = client.get("/api/products/?page=abc")
+    assert answer.status_code == 200
+    assert answer.get_json() == client.get("/api/products/?page=1").get_json()
+    assert answer.get_json()["page"] == 1

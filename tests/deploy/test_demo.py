@@ -3,7 +3,8 @@ seeded, with one line per request named after its app (static files and 304s
 left out unless DEMO_LOG_STATIC=true) and printed mail framed; Ctrl-C and a
 closed terminal leave nothing behind; a second demo on the same data refuses
 and leaves the first intact; a busy port is reported with the process holding
-it; an app that cannot be prepared says why."""
+it; an app that cannot be prepared says why. The development server it runs
+serves a thread per request; its debugger and reloader need ``--debug``."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import flask.cli
 import pytest
 import requests
+import werkzeug.serving
+from click.testing import CliRunner
+from flask import Flask
+from flask.cli import ScriptInfo, run_command
 
 from tests.scripts import script
 from tests.servers import free_ports
@@ -320,3 +326,27 @@ def test_the_footer_links_the_repository_this_clone_came_from(
     if origin is not None:
         subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", origin], check=True)
     assert script("demo").source_url(tmp_path) == link
+
+
+@pytest.mark.parametrize(("flask_debug", "debugging"), [("", False), ("1", True)])
+def test_the_development_server_is_threaded_and_debugs_only_with_debug(
+    monkeypatch: pytest.MonkeyPatch, flask_debug: str, debugging: bool
+) -> None:
+    started: list[dict[str, object]] = []
+
+    def run_simple(*_args: object, **options: object) -> None:
+        started.append(options)
+
+    monkeypatch.setattr(flask.cli, "run_simple", run_simple)  # `flask run`
+    monkeypatch.setattr(werkzeug.serving, "run_simple", run_simple)  # `app.run()`
+    monkeypatch.setenv("FLASK_DEBUG", flask_debug)  # what `flask --debug` sets
+    app = Flask(__name__)
+    # `flask --app APP run`, as the demo starts each app, and `app.run()`.
+    result = CliRunner().invoke(run_command, [], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    app.run(debug=debugging)
+    for options in started:
+        assert options["threaded"] is True
+        assert options["use_debugger"] is debugging
+        assert options["use_reloader"] is debugging
+    assert len(started) == 2

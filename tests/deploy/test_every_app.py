@@ -2,11 +2,13 @@
 migrations build the schema its models describe and go down and up again,
 on SQLite and PostgreSQL (a model changed without a migration fails here,
 naming the change); ``create-user`` is registered; ``seed-demo`` refuses to
-run in production unless forced."""
+run in production unless forced; no page template has inline styles or scripts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ import shop_api.extensions
 from tests import migration_checks
 from tests.app_fixtures import app_on_fresh_tables
 
+ROOT = Path(__file__).resolve().parents[2]
 APPS: dict[str, tuple[Callable[..., Flask], SQLAlchemy, set[str]]] = {
     "helpdesk": (
         helpdesk.create_app,
@@ -40,6 +43,11 @@ APPS: dict[str, tuple[Callable[..., Flask], SQLAlchemy, set[str]]] = {
         {"users", "recipes", "tags", "recipe_tags", "outbox"},
     ),
 }
+
+
+# What the CSP (default-src 'self', no 'unsafe-inline') refuses in a page: style
+# attributes, <style> blocks, <script> without src, on...= handlers.
+INLINE = re.compile(r"\sstyle\s*=|<style\b|<script(?![^>]*\ssrc=)|\son[a-z]+\s*=", re.IGNORECASE)
 
 
 @pytest.fixture(params=list(APPS))
@@ -147,3 +155,17 @@ def test_accounts_made_before_display_names_get_unique_ones(
         ("ann@other.example", "ann 2"),
         ("+++@example.com", "member"),
     ]
+
+
+@pytest.mark.parametrize("package", ["shared", *APPS])
+def test_page_templates_have_no_inline_styles_or_scripts(package: str) -> None:
+    # Mail is not a page: no CSP applies, and mail clients need inline styles.
+    templates = ROOT / package / "templates"
+    pages = [path for path in templates.rglob("*.html") if "mail" not in path.parts]
+    assert pages
+    inline = {
+        str(path.relative_to(ROOT)): found.group()
+        for path in pages
+        if (found := INLINE.search(path.read_text()))
+    }
+    assert inline == {}

@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm import joinedload
 
 from recipes import services
 from recipes.extensions import db
@@ -311,6 +313,31 @@ def test_the_home_page_runs_the_same_queries_for_any_number_of_tagged_recipes(
     )
     assert "JOIN users" in page
     assert any("recipe_tags" in s and " IN (" in s for s in many)
+
+
+def test_joined_tags_would_keep_a_full_page_but_send_each_recipe_once_per_tag(
+    app: Flask,
+) -> None:
+    # Why recipes_query uses selectinload for the tags, not the textbook joinedload.
+    cook = make_user(app)
+    for number in range(3):
+        make_recipe(app, cook, f"Recipe {number}", tags=["a", "b", "c"])
+    joined = (
+        select(Recipe)
+        .options(joinedload(Recipe.author), joinedload(Recipe.tags))
+        .order_by(Recipe.id)
+        .limit(2)
+    )
+    with app.app_context():
+        sql = str(joined.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        # SQLAlchemy limits recipes in a subquery and joins the tags outside it.
+        assert re.search(r"FROM \(SELECT .* LIMIT 2.*\) AS anon_1 .*JOIN tags", sql, re.S)
+        rows = db.session.connection().exec_driver_sql(sql).all()
+        assert len(rows) == 6  # 2 recipes x 3 tags: each recipe's columns sent 3 times
+        with pytest.raises(InvalidRequestError, match=r"unique\(\)"):
+            db.session.scalars(joined).all()
+        recipes = db.session.scalars(joined).unique().all()
+        assert [len(recipe.tags) for recipe in recipes] == [3, 3]
 
 
 def test_the_recipe_page_loads_recipe_and_author_in_one_query_and_tags_in_one_more(

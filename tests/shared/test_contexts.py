@@ -4,7 +4,9 @@
   pushes one, so does a CLI command (``@with_appcontext``); a script or a
   test pushes its own with ``app.app_context()``.
 - ``request`` needs a request context; ``g`` lives exactly as long as the
-  application context, so one request's ``g`` never leaks into the next.
+  application context. A request pushes its own, so one request's ``g`` is
+  gone by the next, unless an application context was pushed already (a test
+  inside ``with app.app_context():``): then the requests reuse it, and its ``g``.
   ``shared/request_logging.py`` keeps each request's id and start time in
   ``g``; ``shop_api/api/auth.py`` keeps the bearer token check's outcome there.
 """
@@ -40,6 +42,27 @@ def test_g_lives_as_long_as_one_context(app: Flask) -> None:
         assert request.path == "/first"
     with app.test_request_context("/second"):
         assert "user_note" not in g
+
+
+def test_requests_share_g_only_inside_an_application_context_pushed_before_them(
+    app: Flask,
+) -> None:
+    seen: list[str | None] = []
+
+    @app.get("/g-note")
+    def note_in_g() -> str:
+        seen.append(g.get("note"))
+        g.note = "left by an earlier request"
+        return "noted"
+
+    client = app.test_client()
+    client.get("/g-note")
+    client.get("/g-note")
+    assert seen == [None, None]  # each request pushed its own application context
+    with app.app_context():
+        client.get("/g-note")
+        client.get("/g-note")
+    assert seen[2:] == [None, "left by an earlier request"]  # both reused the one pushed
 
 
 def test_each_request_gets_its_own_g(app: Flask) -> None:

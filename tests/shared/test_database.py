@@ -4,6 +4,8 @@ before use; ids in URLs kept in the column's range."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,9 @@ def test_sqlite_connections_enforce_foreign_keys_and_wait_for_locks(app: Flask) 
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    # What the pragma raises: Python's sqlite3 waits 5 s for a lock by default.
+    with closing(sqlite3.connect(":memory:")) as plain:
+        assert plain.execute("PRAGMA busy_timeout").fetchone() == (5000,)
 
 
 def test_constraints_follow_the_naming_convention(app: Flask) -> None:

@@ -8,6 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.auth_client import AuthActions
+from tests.shared.factories import make_user
+
 
 @pytest.fixture
 def failing_app(app_factory: Any) -> Flask:
@@ -51,7 +54,7 @@ def test_a_body_under_the_limit_is_accepted(client: FlaskClient) -> None:
     assert client.post("/upload", data=b"x" * 1000).get_data(as_text=True) == "1000 bytes"
 
 
-def test_500_shows_no_traceback_and_rolls_back(failing_app: Flask) -> None:
+def test_500_shows_no_traceback_and_commits_nothing(failing_app: Flask) -> None:
     client = failing_app.test_client()
     response = client.get("/boom")
     assert response.status_code == 500
@@ -59,5 +62,24 @@ def test_500_shows_no_traceback_and_rolls_back(failing_app: Flask) -> None:
     assert "Something went wrong on our side" in html
     assert "secret internal detail" not in html
     assert "Traceback" not in html
-    # The row flushed before the crash was never committed.
+    # The row flushed before the crash was never committed: Flask-SQLAlchemy
+    # removes the session when the request's application context ends.
     assert client.get("/notes").get_data(as_text=True) == "0"
+
+
+def test_500_rolls_back_a_failed_flush_so_the_page_can_load_the_logged_in_user(
+    failing_app: Flask,
+) -> None:
+    make_user(failing_app, display_name="Ann Lee")
+    client = failing_app.test_client()
+    AuthActions(client).login()
+    assert client.post("/notes/1").status_code == 201
+    response = client.post("/notes/1")  # the id is taken: the flush fails
+    assert response.status_code == 500
+    # Flask-Login loads the user only when the layout asks for it, after the
+    # failure; without the rollback that query raises PendingRollbackError and
+    # the handler falls back to plain text.
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in html
+    assert "Ann Lee" in html

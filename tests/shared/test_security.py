@@ -31,6 +31,10 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, path: 
         "frame-ancestors 'none'",
     ):
         assert directive in csp
+    # Scripts and styles fall back to default-src: inline ones are refused.
+    assert "'unsafe-inline'" not in csp
+    assert "script-src" not in csp
+    assert "style-src" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -1,7 +1,8 @@
 """A tiny app built from the shared package, the way the three real apps are.
 
 It has just enough routes to exercise every shared rule: a public page, a
-login-only page, a staff page, a page that fails after writing, an upload.
+login-only page, a staff page, a page that fails after writing, one whose
+write can fail at its flush, an upload.
 """
 
 from __future__ import annotations
@@ -111,6 +112,15 @@ def register_routes(app: Flask) -> None:
         db.session.add(Note(text="half-written"))
         db.session.flush()
         raise RuntimeError("secret internal detail")
+
+    @app.post("/notes/<int:note_id>")
+    @csrf.exempt
+    def add_note_with_id(note_id: int) -> ResponseReturnValue:
+        """Fails at its flush (IntegrityError) when ``note_id`` is taken, before
+        anything in the request has loaded the logged-in user."""
+        db.session.add(Note(id=note_id, text="numbered"))
+        db.session.commit()
+        return "saved", 201
 
     @app.get("/notes")
     def notes() -> ResponseReturnValue:

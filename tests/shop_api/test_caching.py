@@ -114,6 +114,22 @@ def test_an_unchanged_product_is_a_304_without_a_body(
 
 
 @pytest.mark.parametrize("url", PRODUCT_URLS)
+@pytest.mark.parametrize(("cache_type", "queried"), [("NullCache", True), ("SimpleCache", False)])
+def test_a_304_saves_the_body_not_the_query_unless_the_cache_answers(
+    database_url: str, url: str, cache_type: str, queried: bool
+) -> None:
+    # The ETag is compared after the answer is made (revalidated_by_etag):
+    # without the server's cache, a 304 costs the same queries as a 200.
+    with app_on_fresh_tables(create_app, db, database_url, CACHE_TYPE=cache_type) as shop:
+        read = url.format(id=make_product(shop).id)
+        client = shop.test_client()
+        etag = client.get(read).headers["ETag"]
+        with count_queries(shop, db) as statements:
+            assert client.get(read, headers={"If-None-Match": etag}).status_code == 304
+    assert bool(statements) is queried
+
+
+@pytest.mark.parametrize("url", PRODUCT_URLS)
 def test_a_new_price_is_never_answered_with_a_stale_304(
     app: Flask, client: FlaskClient, url: str
 ) -> None:

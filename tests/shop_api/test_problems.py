@@ -13,7 +13,7 @@ from shop_api import create_app
 from shop_api.extensions import db
 from shop_api.models import Product
 from tests.app_fixtures import app_on_fresh_tables
-from tests.shop_api.factories import make_staff
+from tests.shop_api.factories import make_product, make_staff
 
 PROBLEM = "application/problem+json"
 
@@ -58,7 +58,13 @@ def failing_app(database_url: str) -> Iterator[Flask]:
             db.session.flush()
             raise RuntimeError("secret internal detail")
 
+        def clash(product_id: int) -> str:
+            db.session.add(Product(id=product_id, name="twin", price_cents=1, currency="EUR"))
+            db.session.commit()  # the id is taken: the flush fails
+            return "saved"
+
         app.add_url_rule("/api/boom", "boom", boom)
+        app.add_url_rule("/api/clash/<int:product_id>", "clash", clash, methods=["POST"])
         yield app
 
 
@@ -71,3 +77,16 @@ def test_a_500_shows_no_traceback_and_keeps_nothing_half_written(failing_app: Fl
     assert "Traceback" not in text
     with failing_app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Product)) == 0
+
+
+def test_a_failed_flush_is_a_500_problem_and_the_next_request_is_unharmed(
+    failing_app: Flask,
+) -> None:
+    # No rollback in the handler: nothing in a problem answer reads the database,
+    # and Flask-SQLAlchemy removes the session when the application context ends.
+    product = make_product(failing_app, name="Mug")
+    client = failing_app.test_client()
+    response = client.post(f"/api/clash/{product.id}")
+    assert response.status_code == 500
+    assert response.content_type == PROBLEM
+    assert client.get(f"/api/products/{product.id}").get_json()["name"] == "Mug"

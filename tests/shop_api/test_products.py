@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from shop_api.api.products import ProductItem, Products
 from tests.shop_api.factories import make_customer, make_product, make_staff
 
 PROBLEM = "application/problem+json"
@@ -232,3 +233,19 @@ def test_currency_may_be_left_out(app: Flask, client: FlaskClient) -> None:
     response = client.post("/api/products/", json=body, headers=make_staff(app))
     assert response.status_code == 201
     assert response.get_json()["currency"] == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("resource", "url", "verbs"),
+    [
+        (Products, "/api/products/", {"GET", "POST"}),
+        (ProductItem, "/api/products/1", {"GET", "PATCH"}),
+    ],
+)
+def test_a_method_view_answers_the_verbs_its_class_defines_and_405_for_the_rest(
+    client: FlaskClient, resource: type, url: str, verbs: set[str]
+) -> None:
+    assert resource.methods == verbs  # MethodView reads them from get(), post(), patch()...
+    response = client.delete(url)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == verbs | {"HEAD", "OPTIONS"}

@@ -1,0 +1,79 @@
+"""The ``Auth`` extension keeps each app's state in the app: one ``Auth`` bound
+to two apps, each with its own ``db`` and ``User``, leaves each app with its
+own account rules and its own Flask-Login user loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.auth import Auth, UserAccountMixin, create_user
+from shared.config import configure
+from shared.database import init_database, make_registry
+from shared.mail import MailOutbox, OutboxMixin
+from tests.app_fixtures import TEST_SETTINGS
+
+
+def app_with_its_own_users(auth: Auth, database: Path) -> tuple[Flask, SQLAlchemy]:
+    """An app with its own ``db`` and ``User`` table, bound to ``auth``, as each
+    of the three apps binds its own."""
+
+    class Base(DeclarativeBase):
+        registry = make_registry()
+
+    db = SQLAlchemy(model_class=Base)
+
+    class User(UserAccountMixin, db.Model):  # type: ignore[name-defined,misc]
+        __tablename__ = "users"
+
+    class Outbox(OutboxMixin, db.Model):  # type: ignore[name-defined,misc]
+        pass
+
+    app = Flask(__name__)
+    configure(
+        app, "TINY", {}, {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+    )
+    init_database(app, db)
+    MailOutbox().init_app(app, db=db, model=Outbox)
+    auth.init_app(app, db=db, user_model=User, limiter=Limiter(get_remote_address, app=app))
+
+    @app.get("/me")
+    @login_required
+    def me() -> ResponseReturnValue:
+        return str(current_user.email)
+
+    with app.app_context():
+        db.create_all()
+    return app, db
+
+
+def logged_in_as(app: Flask, email: str) -> Any:
+    """A client whose session holds ``email``'s login, as the login page leaves it."""
+    with app.app_context():
+        login_id = create_user(email=email, password="long enough pw").get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = login_id
+    return client
+
+
+def test_one_auth_bound_to_two_apps_loads_each_apps_own_users(tmp_path: Path) -> None:
+    auth = Auth()
+    first, first_db = app_with_its_own_users(auth, tmp_path / "first.sqlite3")
+    second, second_db = app_with_its_own_users(auth, tmp_path / "second.sqlite3")
+    ann, ben = logged_in_as(first, "ann@example.com"), logged_in_as(second, "ben@example.com")
+    assert first.login_manager is not second.login_manager  # type: ignore[attr-defined]
+    # Binding the second app changed nothing of the first's.
+    assert ann.get("/me").get_data(as_text=True) == "ann@example.com"
+    assert ben.get("/me").get_data(as_text=True) == "ben@example.com"
+    for app, db in ((first, first_db), (second, second_db)):
+        with app.app_context():
+            db.engine.dispose()
