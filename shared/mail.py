@@ -6,6 +6,7 @@ gives up after ``MAIL_MAX_ATTEMPTS``, and prints mail when no MAIL_SERVER is set
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,20 +54,33 @@ class OutboxMixin:
 
 class MailOutbox:
     """Unbound in ``extensions.py``, bound with ``outbox.init_app(app, db=db,
-    model=Outbox)``; a service calls ``outbox.queue(...)`` before its commit."""
+    model=Outbox)``; a service calls ``outbox.queue(...)`` before its commit.
+    It keeps nothing itself: each app's outbox is an ``AppOutbox`` in
+    ``app.extensions["outbox"]``, as ``Auth`` keeps its state."""
 
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
-        self.db, self.model = db, model
-        # Templates rendered as the worker sends the row (the password reset), from
-        # ``composer(row)``: the template's context, or None to delete the row unsent.
-        self.composers: dict[str, Composer] = {}
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
         if not app.config.get("EXTERNAL_URL") and app.config["ENV"] == "production":
             raise ConfigurationError(f"{setting} must be set in production: links in mail use it")
         if not app.config.get("EXTERNAL_URL") and app.config["MAIL_SERVER"]:
             app.logger.warning("%s is not set: links in mail lead to %s", setting, DEVELOPMENT_URL)
         Mail(app)
-        app.extensions["outbox"] = self
+        app.extensions["outbox"] = AppOutbox(db, model)
+
+    def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
+        """On the current app's outbox (``AppOutbox.queue``)."""
+        current_app.extensions["outbox"].queue(to=to, subject=subject, template=template, **context)
+
+
+@dataclass
+class AppOutbox:
+    """One app's outbox: its ``db`` and row model, and the templates rendered as
+    the worker sends the row (the password reset), from ``composers[template](row)``:
+    the template's context, or None to delete the row unsent."""
+
+    db: SQLAlchemy
+    model: type[Any]
+    composers: dict[str, Composer] = field(default_factory=dict)
 
     def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
         """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the

@@ -1,6 +1,7 @@
-"""The ``Auth`` extension keeps each app's state in the app: one ``Auth`` bound
-to two apps, each with its own ``db`` and ``User``, leaves each app with its
-own account rules and its own Flask-Login user loader."""
+"""The ``Auth`` and ``MailOutbox`` extensions keep each app's state in the app:
+one ``Auth`` bound to two apps, each with its own ``db`` and ``User``, leaves
+each app with its own account rules and its own Flask-Login user loader; one
+outbox bound to both queues and sends each app's mail from its own table."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_sqlalchemy import SQLAlchemy
+from jinja2 import DictLoader
 from sqlalchemy.orm import DeclarativeBase
 
 from shared.auth import Auth, UserAccountMixin, create_user
@@ -22,7 +24,9 @@ from shared.mail import MailOutbox, OutboxMixin
 from tests.app_fixtures import TEST_SETTINGS
 
 
-def app_with_its_own_users(auth: Auth, database: Path) -> tuple[Flask, SQLAlchemy]:
+def app_with_its_own_users(
+    auth: Auth, database: Path, outbox: MailOutbox | None = None
+) -> tuple[Flask, SQLAlchemy]:
     """An app with its own ``db`` and ``User`` table, bound to ``auth``, as each
     of the three apps binds its own."""
 
@@ -42,7 +46,7 @@ def app_with_its_own_users(auth: Auth, database: Path) -> tuple[Flask, SQLAlchem
         app, "TINY", {}, {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
     )
     init_database(app, db)
-    MailOutbox().init_app(app, db=db, model=Outbox)
+    (outbox or MailOutbox()).init_app(app, db=db, model=Outbox)
     auth.init_app(app, db=db, user_model=User, limiter=Limiter(get_remote_address, app=app))
 
     @app.get("/me")
@@ -75,5 +79,37 @@ def test_one_auth_bound_to_two_apps_loads_each_apps_own_users(tmp_path: Path) ->
     assert ann.get("/me").get_data(as_text=True) == "ann@example.com"
     assert ben.get("/me").get_data(as_text=True) == "ben@example.com"
     for app, db in ((first, first_db), (second, second_db)):
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_one_outbox_bound_to_two_apps_queues_and_sends_each_apps_own_mail(
+    tmp_path: Path,
+) -> None:
+    outbox = MailOutbox()
+    first, first_db = app_with_its_own_users(Auth(), tmp_path / "first.sqlite3", outbox)
+    second, second_db = app_with_its_own_users(Auth(), tmp_path / "second.sqlite3", outbox)
+    apps = {"first": (first, first_db), "second": (second, second_db)}
+    for name, (app, db) in apps.items():
+        app.jinja_env.loader = DictLoader({"mail/t.txt": "Hello", "mail/t.html": "<p>Hello</p>"})
+        with app.test_request_context():
+            outbox.queue(to=f"{name}@example.com", subject="Hello", template="t")
+            db.session.commit()
+
+    def waiting(name: str) -> list[str]:
+        app, db = apps[name]
+        with app.app_context():
+            model = app.extensions["outbox"].model
+            return list(
+                db.session.scalars(db.select(model.recipient).where(model.sent_at.is_(None)))
+            )
+
+    assert waiting("first") == ["first@example.com"]  # each app's row in its own table
+    assert waiting("second") == ["second@example.com"]
+    with first.app_context():
+        assert first.extensions["outbox"].send_due() == 1
+    assert waiting("first") == []
+    assert waiting("second") == ["second@example.com"]  # the first app sent only its own
+    for app, db in apps.values():
         with app.app_context():
             db.engine.dispose()

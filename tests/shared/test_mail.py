@@ -96,7 +96,7 @@ def test_without_a_mail_server_the_mail_is_printed(
     app = app_factory(MAIL_SERVER="")
     app.test_client().post("/notes/mailed", data={"text": "printed please"})
     with app.app_context():
-        assert outbox.send_due() == 1
+        assert app.extensions["outbox"].send_due() == 1
     printed = capsys.readouterr().out
     assert "printed here, not sent (no MAIL_SERVER is set)" in printed
     assert "| To: ann@example.com\n" in printed
@@ -110,7 +110,7 @@ def test_a_printed_mail_is_framed_so_that_it_stands_out_among_log_lines(
     app = app_factory(MAIL_SERVER="")
     app.test_client().post("/notes/mailed", data={"text": "framed"})
     with app.app_context():
-        outbox.send_due()
+        app.extensions["outbox"].send_due()
     top, *inside, bottom = capsys.readouterr().out.strip("\n").splitlines()
     assert top.startswith("+== Mail, printed here")
     assert top.endswith("=====")
@@ -194,9 +194,9 @@ def test_a_row_another_worker_claimed_is_not_sent_twice(app: Flask) -> None:
     with app.app_context():
         [message_id] = db.session.scalars(select(Outbox.id)).all()
         # Both workers read the row as due for its first attempt; one claims it.
-        assert outbox.send(message_id, attempt=1) is True
+        assert app.extensions["outbox"].send(message_id, attempt=1) is True
     with app.app_context(), app.extensions["mail"].record_messages() as sent:
-        assert outbox.send(message_id, attempt=1) is False
+        assert app.extensions["outbox"].send(message_id, attempt=1) is False
     assert sent == []
 
 
