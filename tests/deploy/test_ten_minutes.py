@@ -1,8 +1,8 @@
 """The teaching pages cannot rot: every ```python block that
 docs/flask-in-ten-minutes.md marks ``<!-- run -->`` runs here (with warnings
 as errors, as every test, so a deprecated API fails too), every other block
-says why it is not run, and every file, function and test the page names
-exists."""
+says why it is not run, docs/diagrams.md has its four Mermaid diagrams, and
+every file, function and test the pages name exists."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 RUNNABLE_PAGES = ("flask-in-ten-minutes.md",)
-PAGES = RUNNABLE_PAGES
+PAGES = (*RUNNABLE_PAGES, "diagrams.md")
 # The comment before a fence: "<!-- run -->", or "<!-- not run: why -->".
 FENCE = re.compile(r"(?:<!-- (run|not run[^>]*) -->\n)?```python\n(.*?)^```", re.M | re.S)
 # `path.py:name`, `path.py:Class.method`, `tests/...py::test_name` or a plain path.
@@ -61,6 +61,11 @@ def test_every_snippet_runs_or_says_why_not(page: str) -> None:
 
 def test_the_ten_minutes_page_runs_a_snippet_for_each_concept() -> None:
     assert sum(marker == "run" for marker, _ in blocks("flask-in-ten-minutes.md")) >= 8
+
+
+def test_the_diagrams_page_has_the_four_diagrams() -> None:
+    text = (DOCS / "diagrams.md").read_text()
+    assert text.count("```mermaid\n") == 4
 
 
 @cache
