@@ -1,8 +1,8 @@
 """The teaching pages cannot rot: every ```python block that
-docs/flask-in-ten-minutes.md marks ``<!-- run -->`` runs here (with warnings
-as errors, as every test, so a deprecated API fails too), every other block
-says why it is not run, docs/diagrams.md has its four Mermaid diagrams, and
-every file, function and test the pages name exists."""
+docs/flask-in-ten-minutes.md or docs/outdated-answers.md marks ``<!-- run -->``
+runs here (with warnings as errors, as every test, so a deprecated API fails
+too), every other block says why it is not run, docs/diagrams.md has its four
+Mermaid diagrams, and every file, function and test the pages name exists."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-RUNNABLE_PAGES = ("flask-in-ten-minutes.md",)
+RUNNABLE_PAGES = ("flask-in-ten-minutes.md", "outdated-answers.md")
 PAGES = (*RUNNABLE_PAGES, "diagrams.md")
 # The comment before a fence: "<!-- run -->", or "<!-- not run: why -->".
 FENCE = re.compile(r"(?:<!-- (run|not run[^>]*) -->\n)?```python\n(.*?)^```", re.M | re.S)
