@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_api.extensions import db
+from shop_api.services import orders
 from tests.query_count import count_queries
 from tests.shop_api.factories import (
     make_customer,
@@ -248,6 +249,28 @@ def test_keys_are_per_user(app: Flask, client: FlaskClient, customer: dict[str, 
     assert first.get_json()["id"] != second.get_json()["id"]
     assert "Idempotent-Replayed" not in second.headers
     assert stock_of(app, mug.id) == 8
+
+
+def test_a_retry_racing_the_first_request_gets_the_order_that_won(
+    app: Flask, client: FlaskClient, customer: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two requests with one key at the same moment: both look for an earlier
+    # order before either commits, so both take stock; the unique key makes
+    # the second commit fail, and its stock goes back with the rollback.
+    mug = make_product(app, stock=10)
+    key = {"Idempotency-Key": "at-once"}
+    first = place(client, customer, order_body((mug.id, 2)), **key)
+    lookups = iter([None])  # the second request's first look finds nothing yet
+    earlier_order = orders._earlier_order
+    monkeypatch.setattr(
+        orders, "_earlier_order", lambda *args: next(lookups, None) or earlier_order(*args)
+    )
+    second = place(client, customer, order_body((mug.id, 2)), **key)
+    assert second.status_code == 201
+    assert second.get_json() == first.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert stock_of(app, mug.id) == 8  # taken once
+    assert order_count(app) == 1
 
 
 def test_a_failed_order_does_not_use_up_the_key(
