@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from flask import Config
 from flask.testing import FlaskClient
 from flask_jwt_extended import decode_token
 
@@ -157,3 +158,100 @@ def test_the_jwt_example_does_not_start_without_a_key(
     monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="JWT_SECRET_KEY"):
         load_example("jwt_refresh_blocklist").create_app()
+
+
+# --- Config classes chosen by FLASK_CONFIG ----------------------------------------
+
+
+@pytest.fixture
+def production_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop@db/shop")
+
+
+@pytest.mark.parametrize(
+    ("name", "testing", "secure_cookies"),
+    [("development", False, False), ("testing", True, False), ("production", False, True)],
+)
+@pytest.mark.usefixtures("production_environment")
+def test_flask_config_picks_the_class(
+    load_example: LoadExample,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    testing: bool,
+    secure_cookies: bool,
+) -> None:
+    monkeypatch.setenv("FLASK_CONFIG", name)
+    example = load_example("config_classes")
+    app = example.create_app()
+    assert app.config["TESTING"] is testing
+    assert app.config["SESSION_COOKIE_SECURE"] is secure_cookies
+    assert app.test_client().get("/").json == {
+        "config": name,
+        "testing": testing,
+        "secure_cookies": secure_cookies,
+    }
+
+
+def test_without_flask_config_the_app_runs_as_development_with_the_development_key(
+    load_example: LoadExample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("FLASK_CONFIG", "SECRET_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = load_example("config_classes").create_app()
+    assert app.config["SECRET_KEY"] == "dev"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///dev.sqlite3"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.usefixtures("production_environment")
+def test_production_uses_the_environments_key_and_never_the_development_one(
+    load_example: LoadExample,
+) -> None:
+    app = load_example("config_classes").create_app("production")
+    assert app.config["SECRET_KEY"] == "s" * 48
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://shop@db/shop"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+@pytest.mark.usefixtures("production_environment")
+def test_production_refuses_to_start_without_a_secret_key_or_a_database(
+    load_example: LoadExample, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.delenv(missing)
+    example = load_example("config_classes")
+    with pytest.raises(RuntimeError, match=f"needs {missing}"):
+        example.create_app("production")
+    assert example.create_app("development").config["SECRET_KEY"]  # a fallback there only
+
+
+def test_class_attributes_read_the_environment_once_at_import(
+    load_example: LoadExample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    example = load_example("config_classes")
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)  # too late: the class body has run
+    with pytest.raises(RuntimeError, match="needs SECRET_KEY"):
+        example.create_app("production")
+    assert load_example("config_classes").create_app("production").config["SECRET_KEY"]
+
+
+def test_from_object_reads_a_property_only_from_an_instance() -> None:
+    class ProductionConfig:
+        DB_SERVER = "db.internal"
+
+        @property
+        def DATABASE_URI(self) -> str:
+            return f"postgresql://shop@{self.DB_SERVER}/shop"
+
+    from_class, from_instance = Config(ROOT), Config(ROOT)
+    from_class.from_object(ProductionConfig)
+    from_instance.from_object(ProductionConfig())
+    assert isinstance(from_class["DATABASE_URI"], property)
+    assert from_instance["DATABASE_URI"] == "postgresql://shop@db.internal/shop"
+
+
+def test_an_unknown_config_name_stops_the_app(load_example: LoadExample) -> None:
+    with pytest.raises(KeyError, match="prod"):
+        load_example("config_classes").create_app("prod")
