@@ -17,6 +17,8 @@ from flask import Config
 from flask.testing import FlaskClient
 from flask_jwt_extended import decode_token
 
+from shop_api import create_app as create_shop_api
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
 LoadExample = Callable[[str], ModuleType]
@@ -255,3 +257,91 @@ def test_from_object_reads_a_property_only_from_an_instance() -> None:
 def test_an_unknown_config_name_stops_the_app(load_example: LoadExample) -> None:
     with pytest.raises(KeyError, match="prod"):
         load_example("config_classes").create_app("prod")
+
+
+# --- Flask-CORS with per-resource options ----------------------------------------
+
+FRONT_END = "https://shop.example.com"
+PREFLIGHT = {
+    "Origin": FRONT_END,
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+}
+
+
+@pytest.fixture
+def cors_client(load_example: LoadExample) -> FlaskClient:
+    return load_example("cors_flask_cors").create_app().test_client()
+
+
+def test_a_listed_origin_may_read_the_answer_and_the_exposed_headers(
+    cors_client: FlaskClient,
+) -> None:
+    answer = cors_client.post("/api/orders/", json={"items": []}, headers={"Origin": FRONT_END})
+    assert answer.status_code == 201
+    assert answer.headers["Access-Control-Allow-Origin"] == FRONT_END
+    assert "Location" in answer.headers["Access-Control-Expose-Headers"]
+    assert "Origin" in answer.headers["Vary"]
+    assert "Access-Control-Allow-Credentials" not in answer.headers
+
+
+def test_a_listed_origins_preflight_is_answered(cors_client: FlaskClient) -> None:
+    preflight = cors_client.options("/api/orders/", headers=PREFLIGHT)
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == FRONT_END
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == (
+        "authorization, content-type, idempotency-key"
+    )
+    assert preflight.headers["Access-Control-Max-Age"] == "600"
+    # A header not in allow_headers is left out of the answer: the browser
+    # then refuses to send the request.
+    asked = {**PREFLIGHT, "Access-Control-Request-Headers": "authorization, x-debug"}
+    partial = cors_client.options("/api/orders/", headers=asked)
+    assert partial.headers["Access-Control-Allow-Headers"] == "authorization"
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "https://shop.example.com.evil.example", "null"]
+)
+def test_any_other_origin_gets_no_cors_header_not_even_vary(
+    cors_client: FlaskClient, origin: str
+) -> None:
+    for answer in (
+        cors_client.options("/api/orders/", headers={**PREFLIGHT, "Origin": origin}),
+        cors_client.get("/api/products/", headers={"Origin": origin}),
+    ):
+        assert answer.status_code == 200
+        assert not [name for name, _ in answer.headers.items() if name.startswith("Access-Control")]
+        # Flask-CORS adds Vary: Origin only beside its own headers; our hook
+        # adds it to every answer (shop_api/cors.py).
+        assert "Vary" not in answer.headers
+
+
+def test_the_resource_key_is_a_regular_expression_matched_at_the_start_of_the_path(
+    cors_client: FlaskClient,
+) -> None:
+    outside = cors_client.get("/healthz", headers={"Origin": FRONT_END})
+    assert "Access-Control-Allow-Origin" not in outside.headers
+    # r"/api/*" is "/api" and any number of "/", so /apiary matches too.
+    prefix = cors_client.get("/apiary", headers={"Origin": FRONT_END})
+    assert prefix.status_code == 404
+    assert prefix.headers["Access-Control-Allow-Origin"] == FRONT_END
+
+
+def test_our_hook_answers_the_same_preflight_as_flask_cors(
+    load_example: LoadExample, cors_client: FlaskClient
+) -> None:
+    example = load_example("cors_flask_cors")
+    ours = create_shop_api(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "CORS_ORIGINS": example.ALLOWED_ORIGINS}
+    ).test_client()
+    for client in (cors_client, ours):
+        answer = client.options("/api/orders/", headers=PREFLIGHT)
+        assert answer.headers["Access-Control-Allow-Origin"] == FRONT_END
+        allowed = answer.headers["Access-Control-Allow-Headers"].lower()
+        assert {"authorization", "content-type", "idempotency-key"} <= set(allowed.split(", "))
+        assert answer.headers["Access-Control-Max-Age"] == "600"
+        assert "Access-Control-Allow-Credentials" not in answer.headers
+        other = client.options("/api/orders/", headers={**PREFLIGHT, "Origin": "https://x.example"})
+        assert "Access-Control-Allow-Origin" not in other.headers
