@@ -40,6 +40,16 @@ def load_example(monkeypatch: pytest.MonkeyPatch) -> LoadExample:
     return load
 
 
+def test_the_answers_page_names_every_example_and_each_has_tests_here() -> None:
+    answers = (ROOT / "docs" / "textbook-answers.md").read_text()
+    this_file = Path(__file__).read_text()
+    examples = sorted(path.stem for path in EXAMPLES.glob("*.py"))
+    assert examples
+    for name in examples:
+        assert f"`docs/examples/{name}.py`" in answers
+        assert f'load_example("{name}")' in this_file
+
+
 # --- Flask-JWT-Extended: access and refresh tokens, a blocklist ------------------
 
 JWT_KEY = "k" * 64  # PyJWT warns about HMAC keys under 32 bytes
