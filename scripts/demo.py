@@ -577,7 +577,7 @@ def print_table(apps: list[DemoApp], data: Path) -> None:
         f"\n  {'app':<10}  {'open':<{width}}  logins (password {PASSWORD!r})",
         *(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}" for app in apps),
         "",
-        "  Shop API walk-through with curl: README.md, 'A walk through with curl'.",
+        "  Shop API walk-through with curl: docs/shop-api.md, 'A walk through with curl'.",
         "  Mail (password reset links, help desk replies) is printed here, not sent.",
         f"  Data: {shown(data)} (kept between runs; `make demo-reset` starts afresh).",
         "  Press Ctrl-C to stop everything.\n",
