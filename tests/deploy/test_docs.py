@@ -217,3 +217,26 @@ def test_the_fork_one_app_checklist_names_every_file_that_names_all_three() -> N
         and not any(path.startswith(folder) for folder in named if folder.endswith("/"))
     ]
     assert unlisted == [], f"docs/layout.md 'Fork one app' does not name: {unlisted}"
+
+
+def test_the_pages_workflow_publishes_what_make_docs_build_builds() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
+    site_dir = re.search(r"^site_dir: (\S+)$", (ROOT / "mkdocs.yml").read_text(), re.M)
+    assert site_dir is not None
+    assert "run: make docs-build" in workflow
+    upload = r"uses: actions/upload-pages-artifact@v\d+\n\s+with:\n\s+path: (\S+)\n"
+    uploaded = re.search(upload, workflow)
+    assert uploaded is not None
+    assert uploaded.group(1) == site_dir.group(1)
+    assert "uses: actions/deploy-pages@" in workflow
+    assert f"{site_dir.group(1)}/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_site_draws_mermaid_fences() -> None:
+    config = (ROOT / "mkdocs.yml").read_text()
+    fence = re.search(
+        r"- pymdownx\.superfences:\n\s+custom_fences:\n(.*?)\n\s+- name: (\w+)", config, re.S
+    )
+    assert fence is not None
+    assert fence.group(2) == "mermaid"
+    assert "format: !!python/name:pymdownx.superfences.fence_code_format" in config
