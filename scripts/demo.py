@@ -10,7 +10,7 @@ checking what it has) are left out unless DEMO_LOG_STATIC=true; printed mail
 is framed.
 
 Each app runs in one process that migrates, seeds and then serves it (the
-same ``flask`` commands as in the README, called in that process), the three
+same ``flask`` commands as in docs/commands.md, called in that process), the three
 side by side: the apps' imports are paid once each, at the same time.
 
 Data: everything a demo writes lives in one folder, ``instance/demo/``
