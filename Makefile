@@ -12,10 +12,10 @@ COVERAGE_MIN := 90
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 # pyproject.toml's extras; `make install` installs them all.
-EXTRAS := demo test e2e fuzz lint docker lock
+EXTRAS := demo test e2e fuzz lint docker lock docs
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
@@ -146,18 +146,27 @@ lighthouse: $(VENV)/.installed-e2e chromium ## Lighthouse on the HTML apps' main
 screenshots: $(VENV)/.installed-e2e chromium ## PNGs of the key pages into docs/screenshots/ (for the README)
 	$(BIN)/python scripts/screenshots.py
 
-lint: $(VENV)/.installed-lint ## ruff check, ruff format --check, mypy, the CI workflow and Dependabot config against their schemas
+# The documentation site: mkdocs.yml, the pages in docs/, built into site/.
+DOCS_ADDR ?= 127.0.0.1:8000
+
+docs: $(VENV)/.installed-docs ## Serve the documentation site on http://127.0.0.1:8000 (DOCS_ADDR), rebuilt on every save
+	$(BIN)/mkdocs serve --dev-addr $(DOCS_ADDR)
+
+docs-build: $(VENV)/.installed-docs ## Build the documentation site into site/ with --strict: a broken link, anchor or nav entry fails
+	$(BIN)/mkdocs build --strict
+
+lint: $(VENV)/.installed-lint docs-build ## ruff check, ruff format --check, mypy, the GitHub workflows and Dependabot config against their schemas, make docs-build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml .github/workflows/docs.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 
 fmt: $(VENV)/.installed-lint ## Format and auto-fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-clean: ## Remove .venv, caches and instance databases
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build *.egg-info
+clean: ## Remove .venv, caches, instance databases and the built documentation site
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build site *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -path ./.git -prune -o -type d -name instance -prune -exec rm -rf {} +

@@ -4,8 +4,8 @@ measured on the files as they are: ``python -m bench.size`` prints the table,
 
 A line is any line of a ``.py`` file, docstrings, comments and blank lines
 included, under ``shared/`` and the three apps, migrations left out (Alembic
-writes those). A fork is one app plus the whole of ``shared/``, as the README's
-fork section copies it.
+writes those). A fork is one app plus the whole of ``shared/``, as the fork section of
+docs/layout.md copies it.
 """
 
 import sys

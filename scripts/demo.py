@@ -10,7 +10,7 @@ checking what it has) are left out unless DEMO_LOG_STATIC=true; printed mail
 is framed.
 
 Each app runs in one process that migrates, seeds and then serves it (the
-same ``flask`` commands as in the README, called in that process), the three
+same ``flask`` commands as in docs/commands.md, called in that process), the three
 side by side: the apps' imports are paid once each, at the same time.
 
 Data: everything a demo writes lives in one folder, ``instance/demo/``
@@ -577,7 +577,7 @@ def print_table(apps: list[DemoApp], data: Path) -> None:
         f"\n  {'app':<10}  {'open':<{width}}  logins (password {PASSWORD!r})",
         *(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}" for app in apps),
         "",
-        "  Shop API walk-through with curl: README.md, 'A walk through with curl'.",
+        "  Shop API walk-through with curl: docs/shop-api.md, 'A walk through with curl'.",
         "  Mail (password reset links, help desk replies) is printed here, not sent.",
         f"  Data: {shown(data)} (kept between runs; `make demo-reset` starts afresh).",
         "  Press Ctrl-C to stop everything.\n",

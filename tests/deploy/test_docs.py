@@ -1,8 +1,10 @@
 """The documents a learner studies cannot rot: every path, function and test
-that docs/interview-map.md and the README name exists, every README link in
-the map lands on a heading, the README's table of contents and its
-``create_app`` excerpt match the code, and every "Why...?" paragraph names
-the test that proves it."""
+that docs/interview-map.md names, and every test the README and the docs
+pages name, exists; every link of the map to a section lands on a heading;
+the README stays a short front door whose links land; its table of contents
+and the shared foundation's ``create_app`` excerpt match the code; and every
+"Why...?" paragraph names the test that proves it. (``make docs-build``
+checks the site itself: every page in its nav, every link and anchor.)"""
 
 from __future__ import annotations
 
@@ -20,11 +22,19 @@ from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-MAP = (ROOT / "docs" / "interview-map.md").read_text()
+DOCS = ROOT / "docs"
+MAP = (DOCS / "interview-map.md").read_text()
+# Every page of the documentation site, the map included, by its path in docs/.
+PAGES = {path.relative_to(DOCS).as_posix(): path.read_text() for path in sorted(DOCS.rglob("*.md"))}
+# The README and every page: what a grep of the documentation reads.
+EVERYTHING = "\n\n".join([README, *PAGES.values()])
 # `path.py:name`, `path.py:Class.method`, or a plain file path, in backticks.
 CODE_REF = re.compile(r"`([\w./-]+?)(?::([\w.]+))?`")
 TEST_REF = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
-README_LINK = re.compile(r"\]\(\.\./README\.md#([^)]+)\)")
+# A link from the map to a section: of a page beside it, or of the README.
+SECTION_LINK = re.compile(r"\]\(((?:\.\./README|[\w-]+)\.md)#([^)]+)\)")
+# A link from the README into docs/, with or without a section.
+README_DOCS_LINK = re.compile(r"\]\((docs/[^)#]*)(?:#([^)]+))?\)")
 
 
 @cache
@@ -81,7 +91,7 @@ def test_the_map_covers_the_guides_with_numbered_rows() -> None:
         assert re.fullmatch(r"S[0-4]( S[0-4])*", row[2]), row[2]
         assert CODE_REF.search(row[3]), f"row {row[0]} names no code"
         assert TEST_REF.search(row[4]), f"row {row[0]} names no test"
-        assert README_LINK.search(row[5]), f"row {row[0]} links no README section"
+        assert SECTION_LINK.search(row[5]), f"row {row[0]} links no section"
     assert "| topic | guides | why not |" in MAP  # and says what it leaves out
 
 
@@ -95,31 +105,66 @@ def test_every_code_reference_in_the_map_exists() -> None:
     assert problems == []
 
 
-def test_every_test_the_map_or_the_readme_names_exists() -> None:
-    named = {(path, name or None) for path, name in TEST_REF.findall(MAP + README)}
+def test_every_test_the_readme_or_a_docs_page_names_exists() -> None:
+    named = {(path, name or None) for path, name in TEST_REF.findall(EVERYTHING)}
     assert len(named) > 60
     problems = [problem for path, name in named if (problem := missing_reference(path, name))]
     assert problems == []
 
 
-def test_every_readme_link_in_the_map_lands_on_a_heading() -> None:
-    anchors = script("readme_toc").anchors(README)
-    links = README_LINK.findall(MAP)
+def section_anchors(page: str) -> set[str]:
+    """The heading anchors of the README (``../README.md``) or a docs page,
+    GitHub's way (mkdocs.yml makes the site's the same)."""
+    text = README if page == "../README.md" else PAGES[page]
+    return script("readme_toc").anchors(text)
+
+
+def test_every_section_link_in_the_map_lands_on_a_heading() -> None:
+    links = SECTION_LINK.findall(MAP)
+    assert len(links) >= len(map_rows())
+    unknown = sorted({page for page, _ in links} - {*PAGES, "../README.md"})
+    assert unknown == []
+    assert (
+        sorted({(page, anchor) for page, anchor in links if anchor not in section_anchors(page)})
+        == []
+    )
+
+
+def test_the_readme_is_a_short_front_door_with_the_two_commands_first() -> None:
+    lines = README.splitlines()
+    assert len(lines) <= 300
+    first_screen = "\n".join(lines[:25])
+    assert "make demo" in first_screen
+    assert "make test" in first_screen
+    for page in ("learning-path.md", "interview-map.md", "deploy.md"):
+        assert f"](docs/{page}" in README, f"the README does not lead to docs/{page}"
+    for app in ("helpdesk", "shop-api", "recipes"):
+        assert f"](docs/{app}.md" in README, f"the README does not lead to docs/{app}.md"
+
+
+def test_every_readme_link_into_docs_lands_on_a_file_and_a_heading() -> None:
+    links = README_DOCS_LINK.findall(README)
     assert links
-    assert sorted(set(links) - anchors) == []
+    problems = []
+    for target, anchor in links:
+        if not (ROOT / target).exists():
+            problems.append(f"{target}: no such file or folder")
+        elif anchor and anchor not in script("readme_toc").anchors((ROOT / target).read_text()):
+            problems.append(f"{target}: no heading #{anchor}")
+    assert problems == []
 
 
 def test_the_readme_table_of_contents_lists_every_section() -> None:
     assert script("readme_toc").with_toc(README) == README, "run: python scripts/readme_toc.py"
 
 
-def test_the_readme_create_app_excerpt_is_the_code() -> None:
+def test_the_shared_foundations_create_app_excerpt_is_the_code() -> None:
     source = inspect.getsource(helpdesk.create_app)
-    assert f"```python\n{source}```" in README
+    assert f"```python\n{source}```" in PAGES["shared.md"]
 
 
 def test_every_why_paragraph_names_its_test() -> None:
-    paragraphs = re.split(r"\n\s*\n", README)
+    paragraphs = re.split(r"\n\s*\n", EVERYTHING)
     silent = [
         paragraph.split("**")[1]
         for paragraph in paragraphs
@@ -136,7 +181,7 @@ GUIDE_WORDS = [
 
 @pytest.mark.parametrize("word", GUIDE_WORDS)
 def test_a_grep_for_the_guides_words_finds_the_answer(word: str) -> None:
-    assert word.lower() in (README + MAP).lower()
+    assert word.lower() in EVERYTHING.lower()
 
 
 def files_naming_every_app() -> set[str]:
@@ -161,7 +206,7 @@ def files_naming_every_app() -> set[str]:
 
 
 def test_the_fork_one_app_checklist_names_every_file_that_names_all_three() -> None:
-    checklist = README.split("## Fork one app", 1)[1].split("\n## ", 1)[0]
+    checklist = PAGES["layout.md"].split("## Fork one app", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"`([\w./-]+)`", checklist))
     files = files_naming_every_app()
     assert "Makefile" in files  # the scan finds what it should
@@ -171,4 +216,27 @@ def test_the_fork_one_app_checklist_names_every_file_that_names_all_three() -> N
         if path not in named
         and not any(path.startswith(folder) for folder in named if folder.endswith("/"))
     ]
-    assert unlisted == [], f"README 'Fork one app' does not name: {unlisted}"
+    assert unlisted == [], f"docs/layout.md 'Fork one app' does not name: {unlisted}"
+
+
+def test_the_pages_workflow_publishes_what_make_docs_build_builds() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "docs.yml").read_text()
+    site_dir = re.search(r"^site_dir: (\S+)$", (ROOT / "mkdocs.yml").read_text(), re.M)
+    assert site_dir is not None
+    assert "run: make docs-build" in workflow
+    upload = r"uses: actions/upload-pages-artifact@v\d+\n\s+with:\n\s+path: (\S+)\n"
+    uploaded = re.search(upload, workflow)
+    assert uploaded is not None
+    assert uploaded.group(1) == site_dir.group(1)
+    assert "uses: actions/deploy-pages@" in workflow
+    assert f"{site_dir.group(1)}/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_site_draws_mermaid_fences() -> None:
+    config = (ROOT / "mkdocs.yml").read_text()
+    fence = re.search(
+        r"- pymdownx\.superfences:\n\s+custom_fences:\n(.*?)\n\s+- name: (\w+)", config, re.S
+    )
+    assert fence is not None
+    assert fence.group(2) == "mermaid"
+    assert "format: !!python/name:pymdownx.superfences.fence_code_format" in config

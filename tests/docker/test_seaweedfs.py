@@ -72,7 +72,7 @@ def test_the_bucket_is_created_private_and_presigned_links_load(
     with urllib.request.urlopen(link, timeout=10) as response:  # noqa: S310 -- our own server
         assert response.read() == b"\x89PNG not really"
         assert response.headers["Content-Type"] == "image/png"
-        # As long as the link lives, and for the browser only (README, security).
+        # As long as the link lives, and for the browser only (docs/security.md).
         assert response.headers["Cache-Control"] == "private, max-age=3600"
 
     anonymous = link.split("?", 1)[0]

@@ -36,7 +36,7 @@ def test_bad_files_are_refused_with_a_clear_message(
 
 
 def test_the_pixel_caps_are_40_megapixels_for_jpeg_and_16_for_png() -> None:
-    # The README states them; tests/recipes/test_image_memory.py shows why.
+    # docs/recipes.md states them; tests/recipes/test_image_memory.py shows why.
     assert MAX_PIXELS == {"JPEG": 40_000_000, "PNG": 16_000_000}
 
 

@@ -6,7 +6,7 @@ Create Date: 2026-11-29 22:43:38.870807
 
 Tags, a many-to-many: the ``tags`` table and the ``recipe_tags`` association
 table. Written by ``flask --app recipes db migrate -m "recipe tags"``, then
-reviewed by hand (README: "Changing the schema: a migration, step by step"):
+reviewed by hand (docs/recipes.md: "Changing the schema: a migration, step by step"):
 
 - kept: both tables, the constraint names from the naming convention, and
   ON DELETE CASCADE on both foreign keys (deleting a recipe or a tag deletes
