@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
-from helpdesk.models import TicketStatus, User
+from helpdesk.models import Ticket, TicketStatus, User
 from tests.auth_client import AuthActions
 from tests.helpdesk.factories import (
     make_reply,
@@ -45,6 +46,27 @@ def test_list_shows_only_own_tickets_newest_first(
     html = client.get("/tickets/").get_data(as_text=True)
     assert "Someone else&#39;s ticket" not in html
     assert html.index("Newer ticket") < html.index("Older ticket")
+
+
+def test_mvc_the_list_view_renders_its_template_with_the_ticket_models(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    """MVC in Flask: the model (``Ticket`` rows), the view function
+    (``list_tickets``) that queries them, the template that shows them."""
+    auth.login("owner@example.com")
+    make_ticket(app, owner, title="Printer on fire")
+    rendered: list[tuple[str | None, dict[str, Any]]] = []
+
+    def record(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+        rendered.append((template.name, context))
+
+    with template_rendered.connected_to(record, app):
+        client.get("/tickets/")
+    name, context = rendered[0]
+    assert name == "tickets/list.html"
+    tickets = context["pagination"].items
+    assert [type(ticket) for ticket in tickets] == [Ticket]
+    assert tickets[0].title == "Printer on fire"
 
 
 def test_list_has_an_empty_state(client: FlaskClient, owner: User, auth: AuthActions) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import InvalidRequestError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import MANYTOMANY, MANYTOONE, joinedload
 
 from recipes import services
 from recipes.extensions import db
@@ -349,3 +349,23 @@ def test_the_recipe_page_loads_recipe_and_author_in_one_query_and_tags_in_one_mo
     assert len(statements) == 2
     assert "JOIN users" in statements[0]
     assert "recipe_tags" in statements[1]
+
+
+def test_tags_are_a_many_to_many_relationship_and_the_author_a_foreign_key(
+    app: Flask, cook: User
+) -> None:
+    """A recipe has many tags and a tag many recipes, through the secondary
+    table ``recipe_tags``; each recipe has one author (one-to-many, seen from
+    the user)."""
+    tags = inspect(Recipe).relationships["tags"]
+    assert tags.direction is MANYTOMANY
+    assert tags.secondary is recipe_tags
+    assert inspect(Recipe).relationships["author"].direction is MANYTOONE
+    first = make_recipe(app, cook, title="Soup", tags=["quick"])
+    second = make_recipe(app, cook, title="Salad", tags=["quick"])
+    with app.app_context():
+        quick = db.session.execute(select(Tag).where(Tag.name == "quick")).scalar_one()
+        recipes = db.session.scalars(
+            select(Recipe).join(Recipe.tags).where(Tag.id == quick.id).order_by(Recipe.id)
+        ).all()
+        assert [recipe.id for recipe in recipes] == [first.id, second.id]
