@@ -33,6 +33,10 @@ CODE_REF = re.compile(r"`([\w./-]+?)(?::([\w.]+))?`")
 TEST_REF = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?`")
 # A link from the map to a section: of a page beside it, or of the README.
 SECTION_LINK = re.compile(r"\]\(((?:\.\./README|[\w-]+)\.md)#([^)]+)\)")
+# A Markdown heading: its hashes and its title.
+HEADING = re.compile(r"^(#{1,6}) (.+?)\s*$")
+# A key term of a map row, in its last column.
+TERM = re.compile(r"`([^`]+)`")
 # A link from the README into docs/, with or without a section.
 README_DOCS_LINK = re.compile(r"\]\((docs/[^)#]*)(?:#([^)]+))?\)")
 
@@ -87,7 +91,8 @@ def test_the_map_covers_the_guides_with_numbered_rows() -> None:
     assert len(rows) >= 50
     assert [int(row[0]) for row in rows] == list(range(1, len(rows) + 1))
     for row in rows:
-        assert len(row) == 6, row
+        assert len(row) == 7, row
+        assert TERM.findall(row[6]), f"row {row[0]} gives no key terms"
         assert re.fullmatch(r"S[0-4]( S[0-4])*", row[2]), row[2]
         assert CODE_REF.search(row[3]), f"row {row[0]} names no code"
         assert TEST_REF.search(row[4]), f"row {row[0]} names no test"
@@ -128,6 +133,79 @@ def test_every_section_link_in_the_map_lands_on_a_heading() -> None:
         sorted({(page, anchor) for page, anchor in links if anchor not in section_anchors(page)})
         == []
     )
+
+
+def section_text(page: str, anchor: str) -> str:
+    """The text under the heading ``#anchor`` of ``page`` (not the heading
+    itself): up to the next heading of the same or a higher level (code
+    blocks are part of it)."""
+    toc = script("readme_toc")
+    text = README if page == "../README.md" else PAGES[page]
+    lines = text.splitlines()
+    seen: dict[str, int] = {}
+    start, level, in_code = None, 0, False
+    for number, line in enumerate(lines):
+        if line.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        heading = None if in_code else HEADING.match(line)
+        if heading is None:
+            continue
+        if start is not None and len(heading.group(1)) <= level:
+            return "\n".join(lines[start + 1 : number])
+        base = toc.slug(heading.group(2))
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        if start is None and (base if count == 0 else f"{base}-{count}") == anchor:
+            start, level = number, len(heading.group(1))
+    assert start is not None, f"{page} has no heading #{anchor}"
+    return "\n".join(lines[start + 1 :])
+
+
+@cache
+def source_of_test(path: str, name: str) -> str:
+    """The source of the test function ``name`` in ``path`` (its decorators
+    and parameters included: a parametrized case names what it tests)."""
+    text = (ROOT / path).read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            first = node.decorator_list[0] if node.decorator_list else node
+            lines = text.splitlines()[first.lineno - 1 : node.end_lineno]
+            return "\n".join(lines)
+    raise AssertionError(f"{path} has no test {name}")
+
+
+def words(text: str) -> str:
+    """Lower case, with ``_`` and ``-`` read as spaces: ``url_for`` in a test
+    and "url_for" in a page are the same words."""
+    return re.sub(r"[_-]", " ", text.lower())
+
+
+def mentions(text: str, term: str) -> bool:
+    """Whether ``term`` starts a word of ``text`` (so ``ticket`` finds
+    "tickets", and ``own`` does not find "shown")."""
+    return re.search(r"(?<![a-z0-9])" + re.escape(words(term)), words(text)) is not None
+
+
+def off_topic() -> list[str]:
+    """Each row whose test or section mentions none of the row's key terms."""
+    problems = []
+    for row in map_rows():
+        terms = TERM.findall(row[6])
+        for path, name in TEST_REF.findall(row[4]):
+            if not any(mentions(source_of_test(path, name), term) for term in terms):
+                problems.append(f"row {row[0]}: {path}::{name} mentions none of {terms}")
+        for page, anchor in SECTION_LINK.findall(row[5]):
+            if not any(mentions(section_text(page, anchor), term) for term in terms):
+                problems.append(f"row {row[0]}: {page}#{anchor} mentions none of {terms}")
+    return problems
+
+
+def test_every_rows_tests_and_section_mention_its_key_terms() -> None:
+    """A row points at a test and a section about its topic, not merely at
+    ones that exist: each test it cites and each section it links mention
+    one of the row's key terms (the topic's words an interviewer uses)."""
+    assert off_topic() == []
 
 
 def test_the_readme_is_a_short_front_door_with_the_two_commands_first() -> None:
