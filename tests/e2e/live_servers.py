@@ -28,10 +28,14 @@ class LiveApp:
     mail_log: Path | None = None
 
 
-def register(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+def register(
+    page: Any, base: str, email: str, password: str = PASSWORD, display_name: str = ""
+) -> None:
     """A new account through the register form, which also logs it in."""
     page.goto(f"{base}/auth/register")
     page.fill("#email", email)
+    if display_name:
+        page.fill("#display_name", display_name)
     page.fill("#password", password)
     page.fill("#password_confirm", password)
     page.click("#submit")

@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PageWatch
-from tests.e2e.live_servers import PASSWORD, LiveApp
+from tests.e2e.live_servers import LiveApp, register
 from tests.e2e.test_recipes_journey import photo
 
 
@@ -19,12 +19,7 @@ def test_a_cook_is_known_by_their_display_name_and_can_change_it(
 ) -> None:
     base = servers["recipes"].url
     cook = new_context().new_page()
-    cook.goto(f"{base}/auth/register")
-    cook.fill("#email", "hidden.address@example.com")
-    cook.fill("#display_name", "Chef Ana")
-    cook.fill("#password", PASSWORD)
-    cook.fill("#password_confirm", PASSWORD)
-    cook.click("#submit")
+    register(cook, base, "hidden.address@example.com", display_name="Chef Ana")
     expect(cook.locator("[data-testid=current-user]")).to_have_text("Chef Ana")
     cook.click("nav >> text=Post a recipe")
     cook.fill("#title", "Lentil soup")
