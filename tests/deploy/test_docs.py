@@ -97,7 +97,55 @@ def test_the_map_covers_the_guides_with_numbered_rows() -> None:
         assert CODE_REF.search(row[3]), f"row {row[0]} names no code"
         assert TEST_REF.search(row[4]), f"row {row[0]} names no test"
         assert SECTION_LINK.search(row[5]), f"row {row[0]} links no section"
-    assert "| topic | guides | why not |" in MAP  # and says what it leaves out
+    assert "| # | topic | guides | why not |" in MAP  # and says what it leaves out
+
+
+def all_rows() -> dict[int, list[str]]:
+    """Every numbered row of the map, covered or not, by its number."""
+    table = MAP.split("## Covered", 1)[1].split("## Every question", 1)[0]
+    return {
+        int(cells[0]): cells
+        for line in table.splitlines()
+        if re.match(r"\| \d+ \|", line)
+        for cells in [[cell.strip() for cell in line.strip().strip("|").split(" | ")]]
+    }
+
+
+def guide_questions() -> list[tuple[str, str, list[int]]]:
+    """Each question of the last section: its guide, its number and its rows."""
+    questions, guide = [], None
+    for line in MAP.split("## Every question", 1)[1].splitlines():
+        if heading := re.match(r"### (S\d):", line):
+            guide = heading.group(1)
+        elif guide and line.startswith("| ") and not line.startswith(("| # ", "|---")):
+            number, _question, rows = (cell.strip() for cell in line.strip().strip("|").split(" | "))
+            questions.append((guide, number, [int(row) for row in rows.split(", ")]))
+    return questions
+
+
+def test_every_question_of_the_guides_is_counted_and_points_at_its_rows() -> None:
+    """The intro's count is the number of questions listed, guide by guide;
+    each question's rows exist and name its guide; the rows no question
+    reaches are the ones the intro names as topics without a question."""
+    stated = re.search(r"\*\*(\d+) questions\*\* \(([^)]*)\)", MAP)
+    assert stated is not None
+    per_guide = dict(re.findall(r"(S\d) (\d+)", stated.group(2)))
+    questions = guide_questions()
+    assert len(questions) == int(stated.group(1))
+    for guide, count in per_guide.items():
+        numbers = [number for g, number, _ in questions if g == guide]
+        assert len(numbers) == int(count), guide
+        assert len(set(numbers)) == len(numbers), f"{guide} lists a question twice"
+    rows = all_rows()
+    assert sorted(rows) == list(range(1, len(rows) + 1))
+    for guide, number, targets in questions:
+        for row in targets:
+            assert row in rows, f"{guide} {number}: no row {row}"
+            assert guide in rows[row][2].split(), f"{guide} {number}: row {row} does not name {guide}"
+    unasked = sorted(set(rows) - {row for *_, targets in questions for row in targets})
+    named = re.search(r"rows\s+\(([\d, and]+)\) answer topics", MAP)
+    assert named is not None
+    assert unasked == [int(row) for row in re.findall(r"\d+", named.group(1))]
 
 
 def test_every_code_reference_in_the_map_exists() -> None:
@@ -133,6 +181,19 @@ def test_every_section_link_in_the_map_lands_on_a_heading() -> None:
         sorted({(page, anchor) for page, anchor in links if anchor not in section_anchors(page)})
         == []
     )
+
+
+def test_every_section_link_in_the_map_lands_below_a_pages_title() -> None:
+    """A row links the section that discusses its topic, not the top of a
+    page a reader would then have to search."""
+    toc = script("readme_toc")
+    titles = {
+        (page, toc.slug(line[2:].strip()))
+        for page, text in [("../README.md", README), *PAGES.items()]
+        for line in text.splitlines()[:1]
+        if line.startswith("# ")
+    }
+    assert sorted(set(SECTION_LINK.findall(MAP)) & titles) == []
 
 
 def section_text(page: str, anchor: str) -> str:
