@@ -113,6 +113,8 @@ def has_user(app: Flask, email: str) -> bool:
 
 
 def test_a_staff_reply_arrives_as_an_email_through_the_worker(stack: dict[str, Any]) -> None:
+    """The reply's outbox row is sent by the Celery worker, through Redis as
+    the broker, to the SMTP server, with both parts and the ticket's link."""
     ticket_id = reply_as_staff(stack["app"], "Try the blue lever.")
     received = stack["received"]
     wait_for(lambda: received, 20, f"the mail; worker log:\n{stack['log'].read_text()}")
@@ -130,6 +132,8 @@ def test_a_staff_reply_arrives_as_an_email_through_the_worker(stack: dict[str, A
 def test_a_reply_saved_while_the_broker_is_down_is_mailed_once_it_is_back(
     stack: dict[str, Any],
 ) -> None:
+    """The request only writes the outbox row, so it succeeds with Redis down;
+    the SMTP server gets the mail, once, when the worker can run again."""
     redis: RedisServer = stack["redis"]
     redis.stop()
     reply_as_staff(stack["app"], "Saved while Redis was down.")  # the request succeeds

@@ -167,6 +167,8 @@ def test_new_ticket_validation(
     data: dict[str, str],
     message: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    """Flask-WTF's ``validate_on_submit`` fails: 422, the field's errors shown
+    next to it (``is-invalid``), and nothing saved."""
     auth.login("owner@example.com")
     response = post_form(client, "/tickets/new", data, token_page="/tickets/new")
     assert response.status_code == 422

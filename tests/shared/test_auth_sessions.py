@@ -108,6 +108,8 @@ def test_login_starts_from_an_empty_session(
 def test_the_session_stores_a_rotating_token_not_the_user_id(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
+    """Flask's session is a signed cookie the client keeps; Flask-Login's id in
+    it is a session token that changes at every login, not the user's id."""
     user = make_user(app)
     auth.login()
     with client.session_transaction() as session:

@@ -299,6 +299,9 @@ def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
 def test_the_task_sends_the_due_mail_inside_the_flask_apps_context(
     app: Flask, client: FlaskClient
 ) -> None:
+    """The Celery task made by ``celery_init_app`` runs inside
+    ``app.app_context()``, so it reads the outbox with ``db.session`` and sends
+    with Flask-Mail; run here in this process with ``apply()``."""
     client.post("/notes/mailed", data={"text": "x"})
     with app.extensions["mail"].record_messages() as sent:
         assert send_due_mail.apply().get() == 1
