@@ -118,7 +118,9 @@ def guide_questions() -> list[tuple[str, str, list[int]]]:
         if heading := re.match(r"### (S\d):", line):
             guide = heading.group(1)
         elif guide and line.startswith("| ") and not line.startswith(("| # ", "|---")):
-            number, _question, rows = (cell.strip() for cell in line.strip().strip("|").split(" | "))
+            number, _question, rows = (
+                cell.strip() for cell in line.strip().strip("|").split(" | ")
+            )
             questions.append((guide, number, [int(row) for row in rows.split(", ")]))
     return questions
 
@@ -141,7 +143,9 @@ def test_every_question_of_the_guides_is_counted_and_points_at_its_rows() -> Non
     for guide, number, targets in questions:
         for row in targets:
             assert row in rows, f"{guide} {number}: no row {row}"
-            assert guide in rows[row][2].split(), f"{guide} {number}: row {row} does not name {guide}"
+            assert guide in rows[row][2].split(), (
+                f"{guide} {number}: row {row} does not name {guide}"
+            )
     unasked = sorted(set(rows) - {row for *_, targets in questions for row in targets})
     named = re.search(r"rows\s+\(([\d, and]+)\) answer topics", MAP)
     assert named is not None
