@@ -152,6 +152,20 @@ def test_every_question_of_the_guides_is_counted_and_points_at_its_rows() -> Non
     assert unasked == [int(row) for row in re.findall(r"\d+", named.group(1))]
 
 
+def test_every_table_has_as_many_columns_as_its_header() -> None:
+    """With a separator row of a column too many or too few, Markdown shows
+    the table as a paragraph of pipes."""
+    problems = []
+    for page, text in [("README.md", README), *PAGES.items()]:
+        lines = text.splitlines()
+        for number, line in enumerate(lines[1:], start=1):
+            if re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", line.strip()):
+                header, separator = lines[number - 1].strip(), line.strip()
+                if header.count(" | ") + 1 != separator.count("|") - 1:
+                    problems.append(f"{page}:{number + 1}")
+    assert problems == []
+
+
 def test_every_code_reference_in_the_map_exists() -> None:
     problems = [
         problem
