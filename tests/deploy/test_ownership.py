@@ -1,0 +1,92 @@
+"""Every file knows which app it belongs to, so ``make fork`` can make a one-app
+repository by choosing files rather than editing them: a file under an app's
+folder (``helpdesk/``, ``tests/helpdesk/``, ``docs/helpdesk.md``...) names only
+that app, and a file every app shares names none. The apps and the words that
+name them come from their manifests (``<package>/app.toml``)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.scripts import script
+
+ROOT = Path(__file__).resolve().parents[2]
+# The files not yet made selectable, and the list itself (it names them all).
+MIXED = ROOT / "tests" / "deploy" / "mixed_files.txt"
+
+
+def tracked_files() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return [path for path in listed.splitlines() if (ROOT / path).is_file()]
+
+
+def mixed_files() -> set[str]:
+    if not MIXED.exists():  # a fork: every file must be selectable
+        return set()
+    lines = MIXED.read_text().splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def foreign_apps(path: str) -> list[str]:
+    """The apps a file names but does not belong to."""
+    apps = script("apps")
+    every_app = apps.apps(ROOT)
+    owner = apps.owner(path, every_app)
+    try:
+        text = (ROOT / path).read_text()
+    except UnicodeDecodeError:  # an image: its name says whose it is
+        return []
+    return [app.package for app in every_app if app is not owner and app.names.search(text)]
+
+
+def test_every_app_has_a_manifest_with_its_own_port_prefix_and_words() -> None:
+    every_app = script("apps").apps(ROOT)
+    assert every_app, "no <package>/app.toml found"
+    for field in ("package", "slug", "prefix", "port"):
+        values = [getattr(app, field) for app in every_app]
+        assert len(set(values)) == len(values), f"two apps share a {field}"
+    for app in every_app:
+        assert (ROOT / app.package / "__init__.py").is_file()
+        assert app.names.search(app.package.replace("_", " ")), f"{app.package} names itself"
+
+
+def test_a_file_names_only_the_app_it_belongs_to() -> None:
+    allowed = mixed_files() | {MIXED.relative_to(ROOT).as_posix()}
+    problems = {
+        path: found
+        for path in tracked_files()
+        if path not in allowed and (found := foreign_apps(path))
+    }
+    assert problems == {}
+
+
+def test_the_list_of_mixed_files_only_shrinks() -> None:
+    """A file made selectable leaves the list, so the list says how much is left."""
+    clean = sorted(path for path in mixed_files() if not foreign_apps(path))
+    assert clean == []
+
+
+def test_a_file_belongs_to_the_app_its_path_names() -> None:
+    apps = script("apps")
+    every_app = apps.apps(ROOT)
+    for app in every_app:
+        for path in (
+            f"{app.package}/models.py",
+            f"tests/{app.package}/test_views.py",
+            f"docs/{app.slug}.md",
+            f"docs/screenshots/{app.slug}/home.png",
+        ):
+            assert apps.owner(path, every_app) is app, path
+    for path in ("shared/config.py", "tests/deploy/test_docs.py", "Makefile"):
+        assert apps.owner(path, every_app) is None, path
+
+
+def test_words_name_an_app_only_as_whole_words() -> None:
+    for app in script("apps").apps(ROOT):
+        for word in app.words:
+            assert app.names.search(f"the {word.upper()}_PORT setting"), word
+            assert app.names.search(f"see docs/{word}-guide.md"), word
+            assert not app.names.search(f"un{word}ing"), word
