@@ -1,4 +1,4 @@
-"""gunicorn settings for every app: ``gunicorn -c gunicorn.conf.py 'helpdesk:create_app()'``.
+"""gunicorn settings for every app: ``gunicorn -c gunicorn.conf.py '<package>:create_app()'``.
 
 Everything comes from the environment so one image serves all three apps.
 """

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class App:
-    package: str  # the folder: helpdesk
-    title: str  # for people: Help desk
+    package: str  # its folder, which is its Python package
+    title: str  # its name for people
     slug: str  # its guide docs/<slug>.md and screenshots docs/screenshots/<slug>/
     prefix: str  # its settings: <prefix>_SECRET_KEY
     port: int
@@ -29,7 +29,8 @@ class App:
     @property
     def names(self) -> re.Pattern[str]:
         """Any of ``words``, in any case, not inside a longer word (``_`` and
-        ``-`` break words: ``SHOP_API_PORT`` names the shop, ``workshop`` does not)."""
+        ``-`` break words: for the word "cart", ``CART_API_PORT`` names the app,
+        ``cartoon`` does not)."""
         alternatives = "|".join(re.escape(word) for word in self.words)
         return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])", re.IGNORECASE)
 

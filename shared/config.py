@@ -78,8 +78,8 @@ def configure(
     # One Redis may hold several apps' caches: each clears only its own.
     app.config["CACHE_KEY_PREFIX"] = f"{prefix.lower()}:"
     app.config.from_mapping(defaults)
-    # HELPDESK_SECRET_KEY becomes SECRET_KEY; values are parsed as JSON when
-    # they can be, so HELPDESK_WTF_CSRF_ENABLED=false is a real False.
+    # <PREFIX>_SECRET_KEY becomes SECRET_KEY; values are parsed as JSON when
+    # they can be, so <PREFIX>_WTF_CSRF_ENABLED=false is a real False.
     app.config.from_prefixed_env(prefix)
     app.config.from_mapping(test_config)
 

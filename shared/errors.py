@@ -1,5 +1,5 @@
 """Error pages on the shared layout for the HTML apps; the API's problem JSON
-(shop_api/problems.py) says the same sentences, from ``describe``. One handler
+(an API app's problems.py) says the same sentences, from ``describe``. One handler
 covers every HTTP error; a 500 shows nothing of what went wrong (Flask logs it)."""
 
 from flask import Flask, current_app, render_template, request
@@ -83,7 +83,7 @@ def describe(error: HTTPException) -> str:
 
 def megabytes(size: int) -> str:
     """``10 MB`` for 10 * 1024 * 1024 as for 10,000,000, as people say it
-    (and as recipes/static/photo-size.js does)."""
+    (and as a page's script that checks a file's size should)."""
     for unit in (1024 * 1024, 1_000_000):
         if size % unit == 0:
             return f"{size // unit} MB"

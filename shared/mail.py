@@ -106,7 +106,7 @@ class AppOutbox:
     def send(self, message_id: int, attempt: int) -> bool:
         """Make ``attempt`` at sending a row; True if it was sent."""
         model = self.model
-        # The claim, one conditional UPDATE as for the shop's stock: only one
+        # The claim, one conditional UPDATE (UPDATE ... WHERE attempts = :seen): only one
         # worker can move ``attempts`` on from the value it read. It also books
         # the next try (30 s, then doubling up to an hour), so a failure or a
         # worker killed mid-send leaves the row for later. At least once: a copy

@@ -8,7 +8,7 @@ def init_security_headers(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         # The CSP: everything comes from our own origin, Bootstrap included; ``data:``
-        # images are Bootstrap's SVG icons; ``CSP_IMG_SRC`` adds image origins (recipes' S3).
+        # images are Bootstrap's SVG icons; ``CSP_IMG_SRC`` adds image origins (an S3 bucket).
         img_src = " ".join(dict.fromkeys(["'self'", "data:", *app.config["CSP_IMG_SRC"]]))
         headers = {
             "Content-Security-Policy": (

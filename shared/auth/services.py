@@ -113,7 +113,7 @@ def display_name_taken(name: str, *, for_user: Any = None) -> bool:
 
 
 def derived_display_name(local_part: str) -> str:
-    """A free display name from an address's local part: "ann.lee+shop" -> "ann.lee"."""
+    """A free display name from an address's local part: "ann.lee+news" -> "ann.lee"."""
     base = local_part.split("+", 1)[0]
     base = "".join(c for c in base if c.isalnum() or c in ".-_")[: DISPLAY_NAME_MAX_LENGTH - 5]
     name = base = base.strip(".-_") or "member"

@@ -1,6 +1,6 @@
 """Every file knows which app it belongs to, so ``make fork`` can make a one-app
 repository by choosing files rather than editing them: a file under an app's
-folder (``helpdesk/``, ``tests/helpdesk/``, ``docs/helpdesk.md``...) names only
+folder (``<package>/``, ``tests/<package>/``, ``docs/<slug>.md``...) names only
 that app, and a file every app shares names none. The apps and the words that
 name them come from their manifests (``<package>/app.toml``)."""
 

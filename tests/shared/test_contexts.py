@@ -8,7 +8,7 @@
   gone by the next, unless an application context was pushed already (a test
   inside ``with app.app_context():``): then the requests reuse it, and its ``g``.
   ``shared/request_logging.py`` keeps each request's id and start time in
-  ``g``; ``shop_api/api/auth.py`` keeps the bearer token check's outcome there.
+  ``g``; a token check can keep its outcome there too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Error pages on the shared layout (the API's problem JSON: tests/shop_api/test_problems.py)."""
+"""Error pages on the shared layout (an API answers problem JSON instead, in its own suite)."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ def test_with_request_log_static_off_any_304_leaves_no_line_and_the_200_before_i
     app = app_factory(REQUEST_LOG_STATIC=False)  # type: ignore[operator]
 
     @app.get("/report")
-    def report() -> Response:  # a page with an ETag, as the shop's product reads have
+    def report() -> Response:  # a page with an ETag, as an API's reads may have
         response = make_response("the same bytes every time")
         response.add_etag()
         return response.make_conditional(request)

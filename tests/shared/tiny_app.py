@@ -72,7 +72,7 @@ def create_app(
     app.request_class = BoundedRequest
     configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
     init_database(app, db)
-    init_request_guards(app, html_forms=not api)  # api: no HTML forms, like the shop
+    init_request_guards(app, html_forms=not api)  # api: no HTML forms, like a JSON API
     csrf.init_app(app)
     limiter.init_app(app)
     outbox.init_app(app, db=db, model=Outbox)

@@ -7,7 +7,8 @@ Create Date: 2026-11-29 23:12:29.101712
 The mail outbox (shared/mail.py): one row per e-mail to send, written in
 the transaction that causes it. From ``flask db migrate``, reviewed: the
 index on ``sent_at`` serves the relay's "still unsent"; nothing to backfill;
-the index needs no ``batch_alter_table`` (see recipes' tags migration).
+the index needs no ``batch_alter_table`` (SQLite needs it to change a table's
+columns or constraints, not to add an index).
 """
 from alembic import op
 import sqlalchemy as sa
