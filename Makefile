@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-APPS   := helpdesk shop_api recipes
+# The apps: every folder with a manifest (scripts/apps.py reads the same ones).
+APPS   := $(sort $(patsubst %/app.toml,%,$(wildcard */app.toml)))
 SUITES := shared $(APPS) deploy
 SUITE_PATHS := $(addprefix tests/,$(SUITES))
 COVERAGE_MIN := 90
@@ -15,7 +16,7 @@ PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 EXTRAS := demo test e2e fuzz lint docker lock docs
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools fuzz bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools app-checks bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
@@ -65,7 +66,7 @@ lock: $(VENV)/.installed-lock ## Refresh requirements.lock (exact versions of th
 	$(BIN)/uv pip compile pyproject.toml --all-extras --quiet --upgrade --generate-hashes --native-tls \
 	  --python-version 3.11 --custom-compile-command 'make lock' --output-file requirements.lock
 
-demo: $(VENV)/.installed-demo ## Migrate, seed and serve all three apps (data in instance/demo/, kept between runs)
+demo: $(VENV)/.installed-demo ## Migrate, seed and serve every app (data in instance/demo/, kept between runs)
 	@$(BIN)/python scripts/demo.py
 
 demo-reset: $(VENV)/.installed-demo ## Delete the demo's data (instance/demo/): the next make demo starts afresh
@@ -97,7 +98,7 @@ test-docker: docker-tools ## The stack for real: the image in a Docker engine, n
 	$(BIN)/pytest tests/docker -p no:cacheprovider
 
 # A static pattern rule: plain pattern rules are never used for .PHONY targets.
-$(addprefix test-,$(APPS)): test-%: $(VENV)/.installed-test ## Tests of one app: make test-helpdesk, ...
+$(addprefix test-,$(APPS)): test-%: $(VENV)/.installed-test ## Tests of one app: make test-<package>
 	$(BIN)/pytest tests/$* --cov=$* --cov-branch --cov-report=term-missing:skip-covered
 
 # One process: every test empties that one database first, so two at once
@@ -108,12 +109,16 @@ test-postgres: $(VENV)/.installed-test ## Every suite again on PostgreSQL (TEST_
 	  echo "Running the suites on $$TEST_DATABASE_URL"; \
 	  $(BIN)/pytest -q -p no:cacheprovider $(SUITE_PATHS)
 
-fuzz: $(VENV)/.installed-fuzz ## schemathesis against a live shop API: no 5xx, every answer as documented
-	$(BIN)/python scripts/fuzz_api.py
+# Checks only one app has (mk/<package>.mk adds them to APP_CHECKS), run by CI.
+APP_CHECKS :=
+-include $(wildcard mk/*.mk)
+
+app-checks: $(APP_CHECKS) ## Each app's own checks (mk/<package>.mk), as CI runs them
+	@echo "==> app checks done: $(or $(APP_CHECKS),none)"
 
 BENCH_DURATION ?= 10s
 
-bench: $(VENV)/.installed-test wrk ## Side-by-side speed: bare Flask, a tutorial-style shop and these apps (docs/benchmarks.md)
+bench: $(VENV)/.installed-test wrk ## Side-by-side speed: bare Flask, tutorial-style yardsticks and these apps (docs/benchmarks.md)
 	$(BIN)/python -m bench.run --duration $(BENCH_DURATION)
 
 wrk: ## Install wrk (the load generator of make bench) from Debian's packages, unless it is there

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -339,41 +338,6 @@ GUIDE_WORDS = [
 @pytest.mark.parametrize("word", GUIDE_WORDS)
 def test_a_grep_for_the_guides_words_finds_the_answer(word: str) -> None:
     assert word.lower() in EVERYTHING.lower()
-
-
-def files_naming_every_app() -> set[str]:
-    """Every file outside the apps' own folders that names all three apps:
-    what someone keeping one app must edit."""
-    own = ("helpdesk/", "shop_api/", "recipes/", "docs/", "tests/helpdesk/")
-    own += ("tests/shop_api/", "tests/recipes/")
-    tracked = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    found = set()
-    for path in tracked:
-        if path.startswith(own) or not (ROOT / path).is_file():
-            continue
-        try:
-            text = (ROOT / path).read_text().lower()
-        except UnicodeDecodeError:
-            continue
-        if "helpdesk" in text and ("shop_api" in text or "shop-api" in text) and "recipes" in text:
-            found.add(path)
-    return found
-
-
-def test_the_fork_one_app_checklist_names_every_file_that_names_all_three() -> None:
-    checklist = PAGES["layout.md"].split("## Fork one app", 1)[1].split("\n## ", 1)[0]
-    named = set(re.findall(r"`([\w./-]+)`", checklist))
-    files = files_naming_every_app()
-    assert "Makefile" in files  # the scan finds what it should
-    unlisted = [
-        path
-        for path in sorted(files)
-        if path not in named
-        and not any(path.startswith(folder) for folder in named if folder.endswith("/"))
-    ]
-    assert unlisted == [], f"docs/layout.md 'Fork one app' does not name: {unlisted}"
 
 
 def test_the_pages_workflow_publishes_what_make_docs_build_builds() -> None:

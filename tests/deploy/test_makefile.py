@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.scripts import script
+
 ROOT = Path(__file__).resolve().parents[2]
+APPS = [app.package for app in script("apps").apps(ROOT)]
+# The Makefile, and the targets only one app has (mk/<package>.mk).
+MAKEFILES = [ROOT / "Makefile", *sorted((ROOT / "mk").glob("*.mk"))]
 
 
 def test_make_help_lists_every_documented_target_in_plain_text() -> None:
@@ -27,7 +32,8 @@ def test_make_help_lists_every_documented_target_in_plain_text() -> None:
     listed = {line.split()[0] for line in shown.splitlines()}
     documented = {
         match.group(1)
-        for match in re.finditer(r"^([\w%-]+):[^\n]*## ", (ROOT / "Makefile").read_text(), re.M)
+        for makefile in MAKEFILES
+        for match in re.finditer(r"^([\w%-]+):[^\n]*## ", makefile.read_text(), re.M)
     }
     assert documented <= listed
     assert {"e2e", "test-<app>", "test", "demo", "bench"} <= listed
@@ -41,14 +47,13 @@ TARGETS = [
     ("demo-reset", "demo", "scripts/demo.py --reset"),
     ("test", "test", "bin/pytest -n"),
     ("test-shared", "test", "bin/pytest tests/shared"),
-    ("test-helpdesk", "test", "bin/pytest tests/helpdesk"),
+    *((f"test-{app}", "test", f"bin/pytest tests/{app}") for app in APPS),
     ("test-deploy", "test", "bin/pytest tests/deploy"),
     ("test-postgres", "test", "bin/pytest -q"),
     ("bench", "test", "-m bench.run"),
     ("e2e", "e2e", "bin/pytest tests/e2e"),
     ("lighthouse", "e2e", "scripts/lighthouse.py"),
     ("screenshots", "e2e", "scripts/screenshots.py"),
-    ("fuzz", "fuzz", "scripts/fuzz_api.py"),
     ("lint", "lint docs", "bin/mypy"),
     ("lint", "lint docs", "bin/mkdocs build --strict"),
     ("docs", "docs", "bin/mkdocs serve --dev-addr 127.0.0.1:8000"),
@@ -81,10 +86,13 @@ def test_each_target_installs_the_extras_it_uses_before_using_them(
     assert last_install < commands.index(command)
 
 
-def documented_targets() -> list[str]:
-    makefile = (ROOT / "Makefile").read_text()
-    targets = re.findall(r"^([\w-]+):[^\n]*## ", makefile, re.M)
-    return [*targets, *(f"test-{app}" for app in ("helpdesk", "shop_api", "recipes"))]
+def documented_targets(makefiles: list[Path] = MAKEFILES) -> list[str]:
+    targets = [
+        target
+        for makefile in makefiles
+        for target in re.findall(r"^([\w-]+):[^\n]*## ", makefile.read_text(), re.M)
+    ]
+    return [*targets, *(f"test-{app}" for app in APPS)]
 
 
 def test_every_target_that_runs_something_from_the_venv_installs_it_first(
@@ -96,9 +104,22 @@ def test_every_target_that_runs_something_from_the_venv_installs_it_first(
         if f"{venv}/bin/" in commands:
             assert "scripts/locked.py" in commands, f"make {target} installs nothing first"
             assert commands.index("scripts/locked.py") < commands.index(f"{venv}/bin/"), target
-    # A new target joins TARGETS, with its extra.
-    listed = {target for target, _, _ in TARGETS} | {"test-shop_api", "test-recipes"}
-    assert set(documented_targets()) - {"help", "install", "clean", "chromium", "wrk"} == listed
+    # A new target of the Makefile joins TARGETS, with its extra.
+    listed = {target for target, _, _ in TARGETS}
+    unlisted = {"help", "install", "clean", "chromium", "wrk", "app-checks"}
+    assert set(documented_targets([ROOT / "Makefile"])) - unlisted == listed
+
+
+def test_app_checks_runs_every_apps_own_checks(tmp_path: Path) -> None:
+    commands = dry_run("app-checks", tmp_path / "venv")
+    declared = {
+        target
+        for makefile in MAKEFILES[1:]
+        for target in re.findall(r"^APP_CHECKS \+= (.+)$", makefile.read_text(), re.M)
+    }
+    done = re.search(r"app checks done: (.*)\"", commands)
+    assert done is not None
+    assert set(done.group(1).split()) == (declared or {"none"})
 
 
 @pytest.mark.parametrize(
