@@ -1,4 +1,4 @@
-"""What every app must do the same way, checked once for all three: its
+"""What every app must do the same way, checked once for each app found: its
 migrations build the schema its models describe and go down and up again,
 on SQLite and PostgreSQL (a model changed without a migration fails here,
 naming the change); ``create-user`` is registered; ``seed-demo`` refuses to
@@ -6,9 +6,11 @@ run in production unless forced; no page template has inline styles or scripts."
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,32 +18,16 @@ from flask import Flask
 from flask_migrate import upgrade
 from flask_sqlalchemy import SQLAlchemy
 
-import helpdesk
-import helpdesk.extensions
-import recipes
-import recipes.extensions
-import shop_api
-import shop_api.extensions
 from tests import migration_checks
 from tests.app_fixtures import app_on_fresh_tables
+from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS: dict[str, tuple[Callable[..., Flask], SQLAlchemy, set[str]]] = {
-    "helpdesk": (
-        helpdesk.create_app,
-        helpdesk.extensions.db,
-        {"users", "tickets", "replies", "status_changes", "outbox"},
-    ),
-    "shop_api": (
-        shop_api.create_app,
-        shop_api.extensions.db,
-        {"users", "products", "orders", "order_lines", "api_tokens", "idempotency_keys"},
-    ),
-    "recipes": (
-        recipes.create_app,
-        recipes.extensions.db,
-        {"users", "recipes", "tags", "recipe_tags", "outbox"},
-    ),
+# Each app, and what its own suite says these checks should find
+# (tests/<package>/expectations.py: its tables, the data its migrations keep).
+APPS: dict[str, ModuleType] = {
+    app.package: importlib.import_module(f"tests.{app.package}.expectations")
+    for app in script("apps").apps(ROOT)
 }
 
 
@@ -52,7 +38,8 @@ INLINE = re.compile(r"\sstyle\s*=|<style\b|<script(?![^>]*\ssrc=)|\son[a-z]+\s*=
 
 @pytest.fixture(params=list(APPS))
 def each_app(request: pytest.FixtureRequest) -> tuple[Callable[..., Flask], SQLAlchemy, set[str]]:
-    return APPS[request.param]
+    expected = APPS[request.param]
+    return expected.create_app, expected.db, expected.TABLES
 
 
 @pytest.fixture
@@ -106,32 +93,14 @@ def test_seed_demo_refuses_in_production_without_force(app_and_db: Any) -> None:
     assert "--force" in result.output
 
 
-# The revision each app had before display names: users made then get one.
-BEFORE_DISPLAY_NAMES = {
-    "helpdesk": "d18b03b33f4e",
-    "shop_api": "c1fea9e01a64",
-    "recipes": "9d8e9f28aede",
-}
-# A row pointing at the first user: SQLite copies the users table to change
-# it, which must not break (or drop) what points at it.
-POINTING_AT_A_USER = {
-    "helpdesk": "INSERT INTO tickets (title, description, status, created_by_id, created_at, "
-    "updated_at) VALUES ('t', 'd', 'open', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-    "shop_api": "INSERT INTO api_tokens (user_id, token_hash, created_at, expires_at) "
-    "VALUES (1, 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-    "recipes": "INSERT INTO recipes (title, ingredients, instructions, author_id, image_key, "
-    "thumbnail_key, image_content_type, original_filename, created_at, updated_at) "
-    "VALUES ('t', 'i', 'i', 1, 'k', 'tk', 'image/jpeg', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-}
-
-
 @pytest.mark.parametrize("app_name", list(APPS))
 def test_accounts_made_before_display_names_get_unique_ones(
     app_name: str, database_url: str
 ) -> None:
-    create_app, db, _tables = APPS[app_name]
-    with migration_checks.app_without_tables(create_app, db, database_url):
-        upgrade(revision=BEFORE_DISPLAY_NAMES[app_name])
+    expected = APPS[app_name]
+    db = expected.db
+    with migration_checks.app_without_tables(expected.create_app, db, database_url):
+        upgrade(revision=expected.BEFORE_DISPLAY_NAMES)
         with db.engine.begin() as connection:
             for email in ("ann@example.com", "ann@other.example", "+++@example.com"):
                 connection.execute(
@@ -142,13 +111,13 @@ def test_accounts_made_before_display_names_get_unique_ones(
                     ),
                     {"e": email},
                 )
-            connection.execute(db.text(POINTING_AT_A_USER[app_name]))
+            connection.execute(db.text(expected.POINTING_AT_A_USER))
         upgrade()
         with db.engine.connect() as connection:
             names = connection.execute(
                 db.text("SELECT email, display_name FROM users ORDER BY id")
             ).all()
-            table = POINTING_AT_A_USER[app_name].split()[2]
+            table = expected.POINTING_AT_A_USER.split()[2]
             assert connection.execute(db.text(f"SELECT count(*) FROM {table}")).scalar() == 1  # noqa: S608
     assert [tuple(row) for row in names] == [
         ("ann@example.com", "ann"),

@@ -15,6 +15,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.scripts import script
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 LOCK = (ROOT / "requirements.lock").read_text()
@@ -32,7 +34,7 @@ def test_gunicorn_config_reads_the_environment(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_gunicorn_accepts_the_config_and_loads_each_app(tmp_path: Path) -> None:
-    for app in ("helpdesk", "shop_api", "recipes"):
+    for app in (app.package for app in script("apps").apps(ROOT)):
         result = subprocess.run(
             [
                 sys.executable,

@@ -7,8 +7,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.scripts import script
+
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("shared", "helpdesk", "shop_api", "recipes")
+PACKAGES = ("shared", *(app.package for app in script("apps").apps(ROOT)))
 
 
 def module_name(path: Path) -> str:

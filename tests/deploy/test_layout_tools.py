@@ -7,8 +7,11 @@ from pathlib import Path
 
 import yaml
 
+from tests.scripts import script
+
 ROOT = Path(__file__).resolve().parents[2]
-OWN_CODE = ("shared", "helpdesk", "shop_api", "recipes", "tests", "scripts", "bench")
+APPS = tuple(app.package for app in script("apps").apps(ROOT))
+OWN_CODE = ("shared", *APPS, "tests", "scripts", "bench")
 
 
 def test_no_python_file_opts_out_of_the_formatter() -> None:

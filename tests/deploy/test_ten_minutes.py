@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.scripts import script
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 RUNNABLE_PAGES = ("flask-in-ten-minutes.md", "outdated-answers.md")
@@ -22,9 +24,8 @@ PAGES = (*RUNNABLE_PAGES, "diagrams.md")
 # The comment before a fence: "<!-- run -->", or "<!-- not run: why -->".
 FENCE = re.compile(r"(?:<!-- (run|not run[^>]*) -->\n)?```python\n(.*?)^```", re.M | re.S)
 # `path.py:name`, `path.py:Class.method`, `tests/...py::test_name` or a plain path.
-REFERENCE = re.compile(
-    r"`((?:shared|helpdesk|shop_api|recipes|scripts|tests)/[\w./-]+)(?:::?([\w.]+))?`"
-)
+FOLDERS = ("shared", *(app.package for app in script("apps").apps(ROOT)), "scripts", "tests")
+REFERENCE = re.compile(rf"`((?:{'|'.join(FOLDERS)})/[\w./-]+)(?:::?([\w.]+))?`")
 
 
 def blocks(page: str) -> list[tuple[str | None, str]]:
