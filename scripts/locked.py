@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "flask-capstones"
 REQUIREMENT = re.compile(r"\s*([A-Za-z0-9._-]+)\s*(?:\[([^\]]*)\])?")
 ENTRY = re.compile(r"^([A-Za-z0-9._-]+)==", re.M)
 
@@ -35,7 +34,7 @@ def canonical(name: str) -> str:
 
 def requested(pyproject: dict, extras: Iterable[str]) -> set[str]:
     """The packages pyproject.toml names for the runtime set and ``extras``,
-    following an extra that names another (``flask-capstones[demo]``)."""
+    following an extra that names another (``<this project>[demo]``)."""
     project = pyproject["project"]
     optional = project.get("optional-dependencies", {})
     names = {requirement(line)[0] for line in project["dependencies"]}
@@ -48,7 +47,7 @@ def requested(pyproject: dict, extras: Iterable[str]) -> set[str]:
             raise SystemExit(f"pyproject.toml has no extra {extra!r}: {', '.join(optional)}")
         done.add(extra)
         for name, its_extras in map(requirement, optional[extra]):
-            if name == PROJECT:
+            if name == canonical(project["name"]):
                 pending.extend(its_extras)
             else:
                 names.add(name)
@@ -73,7 +72,7 @@ def entries(lock: str) -> dict[str, tuple[str, set[str]]]:
         parents = set()
         for line in via.splitlines():
             words = line.strip("# ").split()
-            if words:  # "flask-capstones (pyproject.toml)" or a package's name
+            if words:  # "<this project> (pyproject.toml)" or a package's name
                 parents.add(canonical(words[0]))
         found[canonical(pin.split("==", 1)[0])] = (pin.strip(), parents)
     return found

@@ -94,10 +94,11 @@ tool==4.0 \\
 """
 SMALL_PROJECT = {
     "project": {
+        "name": "Small_Project",
         "dependencies": ["App_Dep>=1"],
         "optional-dependencies": {
             "tools": ["tool[extra]>=4,<5"],
-            "everything": ["flask-capstones[tools]"],
+            "everything": ["small-project[tools]"],
         },
     }
 }

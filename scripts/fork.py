@@ -1,0 +1,210 @@
+"""``make fork APP=<package> DEST=<folder> [NAME=<name>]``: a new git
+repository holding one app of this one, to make your own.
+
+It chooses files rather than editing them. Every file belongs to one app or
+to none (scripts/apps.py: a path part named after the app's package or slug,
+such as ``<package>/``, ``tests/<package>/`` or ``docs/<slug>.md``); the fork gets
+the chosen app's files and every file no app owns, and none of the other
+apps'. It writes one file itself, the README, for that one app; and the
+project's name (``NAME``, by default ``flask-<slug>``) replaces this project's
+in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``.
+
+Files come from the last commit (``HEAD``), so work not committed never
+leaks into a fork. The fork is a git repository with one commit. Standard
+library only: it runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
+
+from apps import App, apps, owner
+
+ROOT = Path(__file__).resolve().parents[1]
+# Files of this repository's own upkeep, which a fork has no use for.
+MAIN_ONLY = {"tests/deploy/mixed_files.txt"}
+# Written for the fork rather than copied.
+README = "README.md"
+# Where this project's own name is written, and so the fork's.
+NAMED_IN = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def project_name(pyproject: str) -> str:
+    found = re.search(r'^name = "([^"]+)"$', pyproject, re.M)
+    assert found is not None, "pyproject.toml has no project name"
+    return found.group(1)
+
+
+def chosen(path: str, app: App, every_app: list[App]) -> bool:
+    """Whether ``path`` goes into a fork of ``app``."""
+    if path in MAIN_ONLY or path == README:
+        return False
+    return owner(path, every_app) in (None, app)
+
+
+def readme(app: App, name: str, files: set[str], commit: str) -> str:
+    """The fork's front page: what it is, the two commands, what to change first."""
+    guide = (ROOT / "docs" / f"{app.slug}.md").read_text()
+    # The guide's first paragraph under its title says what the app is.
+    first_paragraph = guide.split("\n\n")[1].strip()
+    shots = sorted(path for path in files if path.startswith(f"docs/screenshots/{app.slug}/"))
+    picture = f"![{app.title}]({shots[0]})\n\n" if shots else ""
+    logins = app.demo.get("logins", "")
+    home = f"http://127.0.0.1:{app.port}{app.demo.get('home', '/')}"
+    remote = subprocess.run(
+        ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    origin = f"<{remote}>" if remote.startswith("https://") else "Flask Capstones"
+    return f"""# {name}
+
+```sh
+make demo   # creates .venv, installs, migrates, seeds and starts the app
+make test   # creates .venv if needed and runs every test suite
+```
+
+{first_paragraph}
+
+{picture}`make demo` needs Python 3.11 or newer and `make`, nothing else. It serves
+{home} with demo data; log in as {logins}, each with the password
+`demo-password`. Ctrl-C stops it; the data stays in `instance/demo/` until
+`make demo-reset`. `make help` lists every other command.
+
+## Where to go next
+
+- [The learning path](docs/learning-path.md): what to read first, and in what order.
+- [The {app.title} guide](docs/{app.slug}.md): its design decisions, and why.
+- [The interview map](docs/interview-map.md): from an interview question to the
+  code, the test and the explanation.
+- [Deploy](docs/deploy.md): Docker, compose, PostgreSQL.
+- `make docs` serves all of it as a site.
+
+## What to change first
+
+1. **The name.** `make fork` called this project `{name}` in `pyproject.toml`,
+   `requirements.lock` and `mkdocs.yml`; the app's title for people is in
+   `{app.package}/app.toml` and its templates.
+2. **The colours.** The accent colour is `--site-accent` in
+   `{app.package}/static/`; the layout every page shares is in `shared/templates/`.
+3. **Your first model.** Add it to `{app.package}/models.py`, then
+   `flask --app {app.package} db migrate -m "what it is"`, read the migration it
+   writes, and `flask --app {app.package} db upgrade`. Put its rules in
+   `{app.package}/services.py`, its pages in the views, and its tests in
+   `tests/{app.package}/`: `make test` runs them.
+
+This project began as `make fork APP={app.package}` of {origin}, at commit
+`{commit[:12]}`.
+"""
+
+
+def fork(app: App, every_app: list[App], dest: Path, name: str) -> list[str]:
+    """Write the fork into ``dest``; the files it holds."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    own_name = project_name(git("show", "HEAD:pyproject.toml"))
+    written = []
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = [
+            member
+            for member in tar.getmembers()
+            if member.isfile() and chosen(member.name, app, every_app)
+        ]
+        for member in members:
+            target = dest / member.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = tar.extractfile(member)
+            assert data is not None
+            content = data.read()
+            if member.name in NAMED_IN:
+                content = content.replace(own_name.encode(), name.encode())
+            if member.name == "mkdocs.yml":  # the site's title
+                content = re.sub(rb"(?m)^site_name: .*$", f"site_name: {name}".encode(), content)
+            target.write_bytes(content)
+            target.chmod(member.mode & 0o755 | 0o644)
+            written.append(member.name)
+    commit = git("rev-parse", "HEAD").strip()
+    (dest / README).write_text(readme(app, name, set(written), commit))
+    written.append(README)
+    return sorted(written)
+
+
+def left_out_names(
+    dest: Path, files: list[str], app: App, every_app: list[App]
+) -> dict[str, list[str]]:
+    """The files of the fork that still name an app it left out, and which."""
+    found = {}
+    for path in files:
+        try:
+            text = (dest / path).read_text()
+        except UnicodeDecodeError:
+            continue
+        if names := [
+            other.package for other in every_app if other is not app and other.names.search(text)
+        ]:
+            found[path] = names
+    return found
+
+
+def commit_fork(dest: Path, name: str, app: App) -> None:
+    git("init", "--quiet", "--initial-branch=main", cwd=dest)
+    git("add", "--all", cwd=dest)
+    identity = []
+    if not subprocess.run(["git", "config", "user.email"], cwd=dest, capture_output=True).stdout:
+        identity = ["-c", "user.name=make fork", "-c", "user.email=fork@localhost"]
+    git(
+        *identity,
+        "commit",
+        "--quiet",
+        "-m",
+        f"{name}: the {app.title} app, from make fork",
+        cwd=dest,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    every_app = apps(ROOT)
+    packages = [app.package for app in every_app]
+    parser = argparse.ArgumentParser(description="Make a new repository with one app of this one.")
+    parser.add_argument("app", choices=packages, help="the app to keep: " + ", ".join(packages))
+    parser.add_argument("dest", type=Path, help="a folder that does not exist yet, or is empty")
+    parser.add_argument("--name", help="the new project's name (default: flask-<slug>)")
+    arguments = parser.parse_args(argv)
+    app = next(each for each in every_app if each.package == arguments.app)
+    name = arguments.name or f"flask-{app.slug}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        parser.error(f"NAME must be letters, digits, '.', '_' or '-': {name!r}")
+    dest: Path = arguments.dest.resolve()
+    if dest.exists() and any(dest.iterdir()):
+        parser.error(f"{dest} is not empty: give a new folder")
+    if git("status", "--porcelain"):
+        print(
+            "Note: uncommitted changes are not in the fork; it is made from HEAD.", file=sys.stderr
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    files = fork(app, every_app, dest, name)
+    commit_fork(dest, name, app)
+    print(f"==> {dest}: {name}, the {app.title} app, {len(files)} files in one commit.")
+    if leftovers := left_out_names(dest, files, app, every_app):
+        print(f"    {len(leftovers)} of them still name an app left out:", file=sys.stderr)
+        for path, names in sorted(leftovers.items()):
+            print(f"      {path}: {', '.join(names)}", file=sys.stderr)
+    print(f"    Next: cd {dest} && make demo")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
