@@ -5,7 +5,8 @@ It chooses files rather than editing them. Every file belongs to one app or
 to none (scripts/apps.py: a path part named after the app's package or slug,
 such as ``<package>/``, ``tests/<package>/`` or ``docs/<slug>.md``); the fork gets
 the chosen app's files and every file no app owns, and none of the other
-apps'. It writes one file itself, the README, for that one app; and the
+apps'. It writes two files itself for that one app, the README and
+``.env.example`` (scripts/env_example.py); and the
 project's name (``NAME``, by default ``flask-<slug>``) replaces this project's
 in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``.
 
@@ -22,17 +23,19 @@ import re
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
 
 from apps import App, apps, owner
+from env_example import render as env_example
 
 ROOT = Path(__file__).resolve().parents[1]
 # Files of this repository's own upkeep, which a fork has no use for.
 MAIN_ONLY = {"tests/deploy/mixed_files.txt"}
 # Written for the fork rather than copied.
-README = "README.md"
+README, ENV_EXAMPLE = "README.md", ".env.example"
 # Where this project's own name is written, and so the fork's.
 NAMED_IN = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
 
@@ -51,14 +54,13 @@ def project_name(pyproject: str) -> str:
 
 def chosen(path: str, app: App, every_app: list[App]) -> bool:
     """Whether ``path`` goes into a fork of ``app``."""
-    if path in MAIN_ONLY or path == README:
+    if path in MAIN_ONLY or path in (README, ENV_EXAMPLE):
         return False
     return owner(path, every_app) in (None, app)
 
 
-def readme(app: App, name: str, files: set[str], commit: str) -> str:
+def readme(app: App, name: str, guide: str, files: set[str], commit: str) -> str:
     """The fork's front page: what it is, the two commands, what to change first."""
-    guide = (ROOT / "docs" / f"{app.slug}.md").read_text()
     # The guide's first paragraph under its title says what the app is.
     first_paragraph = guide.split("\n\n")[1].strip()
     shots = sorted(path for path in files if path.startswith(f"docs/screenshots/{app.slug}/"))
@@ -110,36 +112,38 @@ This project began as `make fork APP={app.package}` of {origin}, at commit
 """
 
 
-def fork(app: App, every_app: list[App], dest: Path, name: str) -> list[str]:
-    """Write the fork into ``dest``; the files it holds."""
+def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]]:
+    """Write the fork of ``package`` into ``dest``: its app, every app of
+    ``HEAD`` and the files the fork holds."""
     archive = subprocess.run(
         ["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True
     ).stdout
-    own_name = project_name(git("show", "HEAD:pyproject.toml"))
-    written = []
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        members = [
-            member
-            for member in tar.getmembers()
-            if member.isfile() and chosen(member.name, app, every_app)
-        ]
-        for member in members:
-            target = dest / member.name
+    with tempfile.TemporaryDirectory(prefix="fork-") as temporary:
+        source = Path(temporary)  # HEAD, whole
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(source, filter="data")
+        every_app = apps(source)
+        app = next(each for each in every_app if each.package == package)
+        own_name = project_name((source / "pyproject.toml").read_text())
+        written = []
+        for path in sorted(git("ls-tree", "-r", "--name-only", "HEAD").splitlines()):
+            if not chosen(path, app, every_app):
+                continue
+            target = dest / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            data = tar.extractfile(member)
-            assert data is not None
-            content = data.read()
-            if member.name in NAMED_IN:
+            content = (source / path).read_bytes()
+            if path in NAMED_IN:
                 content = content.replace(own_name.encode(), name.encode())
-            if member.name == "mkdocs.yml":  # the site's title
+            if path == "mkdocs.yml":  # the site's title
                 content = re.sub(rb"(?m)^site_name: .*$", f"site_name: {name}".encode(), content)
             target.write_bytes(content)
-            target.chmod(member.mode & 0o755 | 0o644)
-            written.append(member.name)
-    commit = git("rev-parse", "HEAD").strip()
-    (dest / README).write_text(readme(app, name, set(written), commit))
-    written.append(README)
-    return sorted(written)
+            target.chmod((source / path).stat().st_mode & 0o777)
+            written.append(path)
+        commit = git("rev-parse", "HEAD").strip()
+        guide = (source / "docs" / f"{app.slug}.md").read_text()
+        (dest / README).write_text(readme(app, name, guide, set(written), commit))
+        (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
+    return app, every_app, sorted([*written, README, ENV_EXAMPLE])
 
 
 def left_out_names(
@@ -191,11 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     if dest.exists() and any(dest.iterdir()):
         parser.error(f"{dest} is not empty: give a new folder")
     if git("status", "--porcelain"):
-        print(
-            "Note: uncommitted changes are not in the fork; it is made from HEAD.", file=sys.stderr
-        )
+        print("Note: the fork is made from HEAD, without uncommitted changes.", file=sys.stderr)
     dest.mkdir(parents=True, exist_ok=True)
-    files = fork(app, every_app, dest, name)
+    app, every_app, files = fork(app.package, dest, name)
     commit_fork(dest, name, app)
     print(f"==> {dest}: {name}, the {app.title} app, {len(files)} files in one commit.")
     if leftovers := left_out_names(dest, files, app, every_app):

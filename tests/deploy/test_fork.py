@@ -50,7 +50,8 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     )
     assert commits.stdout.strip() == "1"
     expected = {path for path in files_of(ROOT) if fork_script.chosen(path, app, APPS)} | {
-        "README.md"
+        "README.md",
+        ".env.example",
     }
     assert files_of(dest) == expected
     assert any(path.startswith(f"{app.package}/") for path in expected)
