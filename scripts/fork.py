@@ -6,7 +6,8 @@ to none (scripts/apps.py: a path part named after the app's package or slug,
 such as ``<package>/``, ``tests/<package>/`` or ``docs/<slug>.md``); the fork gets
 the chosen app's files and every file no app owns, and none of the other
 apps'. It writes two files itself for that one app, the README and
-``.env.example`` (scripts/env_example.py); and the
+``.env.example`` (scripts/env_example.py), and fills the shared pages of the
+documentation with its app's parts (scripts/docs_parts.py); and the
 project's name (``NAME``, by default ``flask-<slug>``) replaces this project's
 in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
 
 from apps import App, apps, owner
+from docs_parts import fill_pages
 from env_example import render as env_example
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,6 +145,7 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
         guide = (source / "docs" / f"{app.slug}.md").read_text()
         (dest / README).write_text(readme(app, name, guide, set(written), commit))
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
+    fill_pages(dest)  # the shared pages, with this app's parts only
     return app, every_app, sorted([*written, README, ENV_EXAMPLE])
 
 

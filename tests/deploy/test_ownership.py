@@ -42,6 +42,8 @@ def foreign_apps(path: str) -> list[str]:
         text = (ROOT / path).read_text()
     except UnicodeDecodeError:  # an image: its name says whose it is
         return []
+    if owner is None:  # each app's parts of a shared page are the app's
+        text = script("docs_parts").without_parts(text)
     return [app.package for app in every_app if app is not owner and app.names.search(text)]
 
 

@@ -64,9 +64,16 @@ def test_the_ten_minutes_page_runs_a_snippet_for_each_concept() -> None:
     assert sum(marker == "run" for marker, _ in blocks("flask-in-ten-minutes.md")) >= 8
 
 
-def test_the_diagrams_page_has_the_four_diagrams() -> None:
+def test_the_diagrams_page_draws_the_shared_diagrams_and_each_apps() -> None:
+    """The request's hooks and the mail's way out, which every app shares, and
+    the pictures each app adds (docs/<slug>/parts/diagrams.md)."""
     text = (DOCS / "diagrams.md").read_text()
-    assert text.count("```mermaid\n") == 4
+    own = [
+        part.read_text().count("```mermaid\n")
+        for app in script("apps").apps(ROOT)
+        if (part := DOCS / app.slug / "parts" / "diagrams.md").is_file()
+    ]
+    assert text.count("```mermaid\n") == 2 + sum(own)
 
 
 @cache
