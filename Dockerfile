@@ -1,15 +1,15 @@
-# One image for the three apps; APP picks which one runs.
+# One image for every app of the repository; APP (the package name) picks which
+# one runs. Unset, it is the only app there is (a fork of one app needs none).
 #   docker build -t flask-capstones .
-#   docker run -e APP=helpdesk -e HELPDESK_SECRET_KEY=... -p 8000:8000 flask-capstones
+#   docker run -e APP=<package> -e <PREFIX>_SECRET_KEY=... -p 8000:8000 flask-capstones
 # Anything after the image name runs instead of the server, with the same
-# environment: docker run ... flask-capstones flask --app helpdesk create-user ...
+# environment: docker run ... flask-capstones flask --app <package> create-user ...
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    APP=helpdesk \
     PORT=8000
 
 WORKDIR /app
@@ -24,12 +24,11 @@ RUN python scripts/locked.py > /tmp/runtime.txt \
     && pip install --require-hashes --no-deps -r /tmp/runtime.txt \
     && rm /tmp/runtime.txt
 
-COPY gunicorn.conf.py ./
 COPY docker/entrypoint.sh /usr/local/bin/capstones-entrypoint
-COPY shared ./shared
-COPY helpdesk ./helpdesk
-COPY shop_api ./shop_api
-COPY recipes ./recipes
+# The code, after the dependencies: shared/, each app's package (with its
+# app.toml and migrations) and gunicorn.conf.py. .dockerignore keeps out what
+# does not run (tests, docs, compose files...), so no list of apps is needed.
+COPY . .
 
 # Not root: a hole in the app is not a hole in the container.
 RUN useradd --create-home --uid 10001 app \

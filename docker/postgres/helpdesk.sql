@@ -1,0 +1,2 @@
+-- The app's own database: the apps share code, never state.
+CREATE DATABASE helpdesk;
