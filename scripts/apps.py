@@ -24,6 +24,7 @@ class App:
     prefix: str  # its settings: <prefix>_SECRET_KEY
     port: int
     words: tuple[str, ...]  # how a file names it
+    compose: tuple[str, ...] = ()  # the pieces of compose/ it needs besides base and its own
     demo: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -50,6 +51,7 @@ def load(manifest: Path) -> App:
         prefix=data["prefix"],
         port=int(data["port"]),
         words=tuple(data["words"]),
+        compose=tuple(data.get("compose", ())),
         demo=data.get("demo", {}),
     )
 

@@ -5,8 +5,9 @@ It chooses files rather than editing them. Every file belongs to one app or
 to none (scripts/apps.py: a path part named after the app's package or slug,
 such as ``<package>/``, ``tests/<package>/`` or ``docs/<slug>.md``); the fork gets
 the chosen app's files and every file no app owns, and none of the other
-apps'. It writes two files itself for that one app, the README and
-``.env.example`` (scripts/env_example.py), and fills the shared pages of the
+apps'. It writes three files itself for that one app: the README,
+``.env.example`` (scripts/env_example.py) and ``docker-compose.yml``
+(scripts/compose_file.py); it fills the shared pages of the
 documentation with its app's parts (scripts/docs_parts.py); and the
 project's name (``NAME``, by default ``flask-<slug>``) replaces this project's
 in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``.
@@ -30,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
 
 from apps import App, apps, owner
+from compose_file import render as compose_file
 from docs_parts import fill_pages
 from env_example import render as env_example
 
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Files of this repository's own upkeep, which a fork has no use for.
 MAIN_ONLY = {"tests/deploy/mixed_files.txt"}
 # Written for the fork rather than copied.
-README, ENV_EXAMPLE = "README.md", ".env.example"
+README, ENV_EXAMPLE, COMPOSE = "README.md", ".env.example", "docker-compose.yml"
 # Where this project's own name is written, and so the fork's.
 NAMED_IN = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
 
@@ -56,9 +58,13 @@ def project_name(pyproject: str) -> str:
 
 def chosen(path: str, app: App, every_app: list[App]) -> bool:
     """Whether ``path`` goes into a fork of ``app``."""
-    if path in MAIN_ONLY or path in (README, ENV_EXAMPLE):
+    if path in MAIN_ONLY or path in (README, ENV_EXAMPLE, COMPOSE):
         return False
-    return owner(path, every_app) in (None, app)
+    belongs_to = owner(path, every_app)
+    if belongs_to is None and path.startswith("compose/"):
+        # Only the infrastructure the app uses: compose/mail.compose.yml, say.
+        return path.split("/")[1].split(".")[0] in ("base", "app", *app.compose)
+    return belongs_to in (None, app)
 
 
 def readme(app: App, name: str, guide: str, files: set[str], commit: str) -> str:
@@ -145,8 +151,9 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
         guide = (source / "docs" / f"{app.slug}.md").read_text()
         (dest / README).write_text(readme(app, name, guide, set(written), commit))
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
+        (dest / COMPOSE).write_text(compose_file([app]))
     fill_pages(dest)  # the shared pages, with this app's parts only
-    return app, every_app, sorted([*written, README, ENV_EXAMPLE])
+    return app, every_app, sorted([*written, README, ENV_EXAMPLE, COMPOSE])
 
 
 def left_out_names(

@@ -85,6 +85,17 @@ def test_compose_refuses_to_start_without_the_secret_keys() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
+def test_the_file_includes_base_the_pieces_the_apps_need_and_each_app() -> None:
+    """docker-compose.yml is what scripts/compose_file.py makes for the apps present."""
+    from tests.scripts import script
+
+    rendered = script("compose_file").render(APPS)
+    assert COMPOSE_FILE.read_text() == rendered, "run python scripts/compose_file.py"
+    for app in APPS:
+        for piece in app.compose:
+            assert f"compose/{piece}.compose.yml" in rendered
+
+
 @each_app
 def test_each_app_has_its_own_compose_file_and_it_is_included(app: Any) -> None:
     fragment = ROOT / "compose" / f"{app.package}.compose.yml"

@@ -52,6 +52,7 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     expected = {path for path in files_of(ROOT) if fork_script.chosen(path, app, APPS)} | {
         "README.md",
         ".env.example",
+        "docker-compose.yml",
     }
     assert files_of(dest) == expected
     assert any(path.startswith(f"{app.package}/") for path in expected)

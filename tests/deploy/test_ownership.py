@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # The files not yet made selectable, and the list itself (it names them all).
 MIXED = ROOT / "tests" / "deploy" / "mixed_files.txt"
 # Files written for the apps present, which name each of them (a fork's names
-# its one app): .env.example by scripts/env_example.py.
-GENERATED = {".env.example"}
+# its one app): .env.example by scripts/env_example.py, docker-compose.yml by
+# scripts/compose_file.py.
+GENERATED = {".env.example", "docker-compose.yml"}
 
 
 def tracked_files() -> list[str]:

