@@ -28,7 +28,7 @@ from apps import App, apps
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACE = re.compile(
-    r"(?P<start><!-- each app: (?P<part>[\w/-]+) -->\n)"
+    r"(?P<start><!-- each app: (?P<part>[\w/-]+) -->[^\n]*\n)"
     r"(?P<filled>.*?)"
     r"(?P<end><!-- end each app -->)",
     re.S,
@@ -43,6 +43,10 @@ def fill(text: str, every_app: list[App], docs: Path) -> str:
     """``text`` with each marked place holding its part of every app."""
 
     def filled(place: re.Match[str]) -> str:
+        if place["part"] == "nav":  # mkdocs.yml: each app's guide, by its title
+            indent = place["filled"].rsplit("\n", 1)[-1]  # the end marker's, a YAML comment
+            lines = "".join(f"{indent[:-2]}- {app.title}: {app.slug}.md\n" for app in every_app)
+            return f"{place['start']}{lines}{indent}{place['end']}"
         parts = [
             path.read_text().strip()
             for app in every_app
@@ -58,11 +62,17 @@ def fill(text: str, every_app: list[App], docs: Path) -> str:
 
 def without_parts(text: str) -> str:
     """``text`` with its marked places emptied: what the shared page says itself."""
-    return PLACE.sub(lambda place: place["start"] + place["end"], text)
+
+    def emptied(place: re.Match[str]) -> str:
+        indent = place["filled"].rsplit("\n", 1)[-1] if place["part"] == "nav" else ""
+        return place["start"] + indent + place["end"]
+
+    return PLACE.sub(emptied, text)
 
 
 def pages(root: Path) -> list[Path]:
-    return sorted((root / "docs").glob("*.md"))
+    """The shared pages, and mkdocs.yml (its nav lists each app's guide)."""
+    return [*sorted((root / "docs").glob("*.md")), root / "mkdocs.yml"]
 
 
 def fill_pages(root: Path = ROOT) -> list[Path]:

@@ -50,3 +50,13 @@ def test_a_place_holds_only_the_parts_of_the_apps_given() -> None:
         others = [other for other in every_app if other is not app]
         assert [other.package for other in others if other.names.search(filled)] == []
         assert docs_parts.without_parts(filled) == page
+
+
+def test_the_sites_nav_lists_the_guide_of_each_app_present() -> None:
+    docs_parts = script("docs_parts")
+    every_app = script("apps").apps(ROOT)
+    mkdocs = (ROOT / "mkdocs.yml").read_text()
+    for app in every_app:
+        nav = docs_parts.fill(docs_parts.without_parts(mkdocs), [app], DOCS)
+        assert f"      - {app.title}: {app.slug}.md\n" in nav
+        assert [other.slug for other in every_app if f"{other.slug}.md" in nav] == [app.slug]
