@@ -9,14 +9,15 @@ checks the site itself: every page in its nav, every link and anchor.)"""
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import helpdesk
 from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -314,8 +315,13 @@ def test_the_readme_table_of_contents_lists_every_section() -> None:
     assert script("readme_toc").with_toc(README) == README, "run: python scripts/readme_toc.py"
 
 
-def test_the_shared_foundations_create_app_excerpt_is_the_code() -> None:
-    source = inspect.getsource(helpdesk.create_app)
+@pytest.mark.parametrize("app", script("apps").apps(ROOT), ids=lambda app: app.package)
+def test_the_shared_foundations_create_app_excerpts_are_the_code(app: Any) -> None:
+    source = inspect.getsource(importlib.import_module(app.package).create_app)
+    assert (
+        f"```python\n{source}```"
+        in (DOCS / app.slug / "parts" / "shared" / "create-app.md").read_text()
+    )
     assert f"```python\n{source}```" in PAGES["shared.md"]
 
 
