@@ -5,14 +5,14 @@ opaque random tokens it stores as SHA-256 and looks up on every request
 (``shop_api/services/tokens.py``); docs/textbook-answers.md compares the two.
 
 Run it: ``JWT_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')
-flask --app docs/examples/jwt_refresh_blocklist.py run``, then
+flask --app docs/examples/shop_api/jwt_refresh_blocklist.py run``, then
 
     POST   /login      {"username": "alice", "password": ...} -> access and refresh token
     GET    /protected  Authorization: Bearer <access token>
     POST   /refresh    Authorization: Bearer <refresh token>  -> a new access token
     DELETE /logout     Authorization: Bearer <either token>   -> that token is revoked
 
-Proved by ``tests/deploy/test_examples.py``.
+Proved by ``tests/shop_api/test_textbook_examples.py``.
 """
 
 import os

@@ -4,8 +4,8 @@ API answers the same questions with a small ``after_request`` hook instead
 (``shop_api/cors.py``), with the same origins, headers and max age as here;
 docs/textbook-answers.md compares the two.
 
-Run it: ``flask --app docs/examples/cors_flask_cors.py run``. Proved by
-``tests/deploy/test_examples.py``.
+Run it: ``flask --app docs/examples/shop_api/cors_flask_cors.py run``. Proved by
+``tests/shop_api/test_textbook_examples.py``.
 """
 
 from flask import Flask, jsonify, request, url_for
