@@ -41,7 +41,7 @@ def test_the_answers_page_names_every_example_and_each_has_tests() -> None:
 @pytest.fixture
 def production_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop@db/shop")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://app@db/app")
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_production_uses_the_environments_key_and_never_the_development_one(
 ) -> None:
     app = load_example("config_classes").create_app("production")
     assert app.config["SECRET_KEY"] == "s" * 48
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://shop@db/shop"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db/app"
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
@@ -118,13 +118,13 @@ def test_from_object_reads_a_property_only_from_an_instance() -> None:
 
         @property
         def DATABASE_URI(self) -> str:
-            return f"postgresql://shop@{self.DB_SERVER}/shop"
+            return f"postgresql://app@{self.DB_SERVER}/app"
 
     from_class, from_instance = Config(ROOT), Config(ROOT)
     from_class.from_object(ProductionConfig)
     from_instance.from_object(ProductionConfig())
     assert isinstance(from_class["DATABASE_URI"], property)
-    assert from_instance["DATABASE_URI"] == "postgresql://shop@db.internal/shop"
+    assert from_instance["DATABASE_URI"] == "postgresql://app@db.internal/app"
 
 
 def test_an_unknown_config_name_stops_the_app(load_example: LoadExample) -> None:
