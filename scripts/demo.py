@@ -1,24 +1,29 @@
-"""``make demo``: all three apps and an embedded S3 endpoint, migrated,
-seeded and served, with one table of addresses and logins. Ctrl-C, a plain
-``kill`` or closing the terminal stops everything.
+"""``make demo``: every app of the repository (each ``<package>/app.toml``,
+read by scripts/apps.py) and, when an app needs one, an embedded S3 endpoint,
+migrated, seeded and served, with one table of addresses and logins. Ctrl-C, a
+plain ``kill`` or closing the terminal stops everything.
 
-Ports (override with the variables): help desk 5001 (HELPDESK_PORT), shop
-API 5002 (SHOP_API_PORT), recipes 5003 (RECIPES_PORT), S3 5004 (DEMO_S3_PORT).
+What the demo does for each app is in its manifest's ``[demo]`` table: the
+page to open, the logins to show, the commands that prepare it, whether a mail
+worker runs beside it, whether it needs the S3 endpoint, and its settings.
+
+Ports (override with the variables): each app's manifest ``port``
+(<PREFIX>_PORT, the prefix of its settings), S3 5004 (DEMO_S3_PORT).
 
 The terminal: one line per page or API call; static files and 304s (a browser
 checking what it has) are left out unless DEMO_LOG_STATIC=true; printed mail
 is framed.
 
 Each app runs in one process that migrates, seeds and then serves it (the
-same ``flask`` commands as in docs/commands.md, called in that process), the three
+same ``flask`` commands as in docs/commands.md, called in that process), the apps
 side by side: the apps' imports are paid once each, at the same time.
 
 Data: everything a demo writes lives in one folder, ``instance/demo/``
-(DEMO_DATA): the three SQLite databases, the mail queues and a secret key
-made for this folder. The help desk and the shop keep their data between
-runs (seeding is idempotent); the embedded S3 (moto's server) keeps photos in
-memory only, so the recipe database starts fresh each run and photos and rows
-stay in step. ``make demo-reset`` (``--reset``) deletes the folder.
+(DEMO_DATA): an SQLite database per app, the mail queues and a secret key
+made for this folder. The apps keep their data between runs (seeding is
+idempotent), except an app that uses the embedded S3: moto's server keeps the
+files in memory only, so that app's database starts fresh each run and files
+and rows stay in step. ``make demo-reset`` (``--reset``) deletes the folder.
 
 One demo per folder: a second ``make demo`` on the same folder refuses,
 naming the one that runs, instead of reseeding its data from under it.
@@ -48,9 +53,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import apps as manifests  # scripts/apps.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-password"  # noqa: S105 -- the demo accounts' password, printed on purpose
-PORT_VARIABLES = "HELPDESK_PORT, SHOP_API_PORT, RECIPES_PORT, DEMO_S3_PORT"
+S3_PORT = 5004  # the embedded S3's, unless DEMO_S3_PORT says
+# The commands that prepare an app whose manifest names none.
+PREPARE = (("db", "upgrade"), ("seed-demo",))
 # What the preparing commands print that the terminal shows (the rest only if one fails).
 SUMMARY = re.compile(r"(Demo \w+: \d|Bucket )")
 
@@ -59,19 +68,26 @@ SUMMARY = re.compile(r"(Demo \w+: \d|Bucket )")
 class DemoApp:
     package: str
     title: str
+    prefix: str  # of its settings, and of its port's variable: <prefix>_PORT
     default_port: int
     path: str
     logins: str
     env: dict[str, str] = field(default_factory=dict)
-    prepare: tuple[tuple[str, ...], ...] = (("db", "upgrade"), ("seed-demo",))
+    prepare: tuple[tuple[str, ...], ...] = PREPARE
     # A Celery worker beside the app sends its mail: with no MAIL_SERVER set,
-    # it prints each mail in this terminal (reset links, help desk replies).
+    # it prints each mail in this terminal (reset links, and ``mail``).
     worker: bool = False
+    mail: str = ""
     uses_s3: bool = False
+    note: str = ""  # a line under the table
+
+    @property
+    def port_variable(self) -> str:
+        return f"{self.prefix}_PORT"
 
     @property
     def port(self) -> int:
-        return int(os.environ.get(f"{self.package.upper()}_PORT", self.default_port))
+        return int(os.environ.get(self.port_variable, self.default_port))
 
     @property
     def url(self) -> str:
@@ -83,42 +99,35 @@ def data_folder() -> Path:
 
 
 def s3_port() -> int:
-    return int(os.environ.get("DEMO_S3_PORT", 5004))
+    return int(os.environ.get("DEMO_S3_PORT", S3_PORT))
 
 
 def demo_apps() -> list[DemoApp]:
-    return [
-        DemoApp(
-            "helpdesk",
-            "Help desk",
-            5001,
-            "/",
-            "staff@example.com (staff), ann@example.com, ben@example.com",
-            worker=True,
-        ),
-        DemoApp(
-            "shop_api",
-            "Shop API",
-            5002,
-            "/api/docs",
-            "staff@example.com (staff), customer@example.com",
-        ),
-        DemoApp(
-            "recipes",
-            "Recipes",
-            5003,
-            "/",
-            "staff@example.com (staff), cook@example.com, baker@example.com",
-            env=recipes_env(s3_port()),
-            prepare=(("create-bucket",), ("db", "upgrade"), ("seed-demo",)),
-            worker=True,
-            uses_s3=True,
-        ),
-    ]
+    """Every app of the repository, as its manifest's ``[demo]`` table says."""
+    return [demo_app(app, s3_port()) for app in manifests.apps(ROOT)]
+
+
+def demo_app(app: manifests.App, s3_port: int) -> DemoApp:
+    demo = app.demo
+    return DemoApp(
+        app.package,
+        app.title,
+        app.prefix,
+        app.port,
+        demo["home"],
+        demo["logins"],
+        # "{s3_port}" in a value is the embedded S3's port.
+        env={name: value.format(s3_port=s3_port) for name, value in demo.get("env", {}).items()},
+        prepare=tuple(tuple(command) for command in demo.get("prepare", PREPARE)),
+        worker=demo.get("worker", False),
+        mail=demo.get("mail", ""),
+        uses_s3=demo.get("s3", False),
+        note=demo.get("note", ""),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve all three apps with demo data.")
+    parser = argparse.ArgumentParser(description="Serve every app with demo data.")
     parser.add_argument(
         "--reset", action="store_true", help="delete the demo's data (DEMO_DATA) and stop"
     )
@@ -145,13 +154,14 @@ def serve(data: Path) -> int:
     apps = demo_apps()
     for app in apps:
         app.env.update(app_env(app, data, secret_key))
+    uses_s3 = any(app.uses_s3 for app in apps)
     busy = [
         (name, port)
-        for name, port in [("S3", s3_port())] + [(a.title, a.port) for a in apps]
+        for name, port in [("S3", s3_port())] * uses_s3 + [(a.title, a.port) for a in apps]
         if not port_is_free(port)
     ]
     if busy:
-        print(busy_ports_message(busy))
+        print(busy_ports_message(busy, apps))
         return 1
 
     (data / "demo.lock").write_text(f"{os.getpid()} {apps[0].url}\n")
@@ -164,17 +174,19 @@ def serve(data: Path) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
     try:
-        step(f"Embedded S3 (moto) on port {s3_port()}")
-        s3 = spawn(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port())],
-            label=None,
-        )
-        processes.append(s3)
-        step("The three apps, side by side: migrate, seed and serve")
-        (data / "recipes.sqlite3").unlink(missing_ok=True)
+        if uses_s3:
+            step(f"Embedded S3 (moto) on port {s3_port()}")
+            s3 = spawn(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port())],
+                label=None,
+            )
+            processes.append(s3)
+        step(f"{', '.join(app.title for app in apps)}: migrate, seed and serve")
         servers = []
         for app in apps:
             if app.uses_s3:
+                # Its files went with the last S3 server: its rows go too.
+                (data / f"{app.package}.sqlite3").unlink(missing_ok=True)
                 wait_until_up(f"http://127.0.0.1:{s3_port()}/moto-api/", s3)
             command = [sys.executable, str(Path(__file__).resolve()), "--app", app.package]
             servers.append(spawn(command, env=app.env, label=app.package))
@@ -227,10 +239,23 @@ def already_running(data: Path, running: str) -> str:
         f"Another demo is running on the data in {shown(data)} (process {pid}"
         f"{', ' + url if url else ''}).\n"
         f"Stop it first (Ctrl-C in its terminal, or `kill {pid}`), or give this one "
-        "its own data and ports, e.g.\n"
-        "  make demo DEMO_DATA=instance/demo2 HELPDESK_PORT=6001 SHOP_API_PORT=6002 "
-        "RECIPES_PORT=6003 DEMO_S3_PORT=6004"
+        f"its own data and ports, e.g.\n  {other_ports_example(demo_apps())}"
     )
+
+
+def port_variables(apps: list[DemoApp]) -> dict[str, int]:
+    """The variables that choose the demo's ports, with their defaults (S3's
+    when an app uses it)."""
+    ports = {app.port_variable: app.default_port for app in apps}
+    if any(app.uses_s3 for app in apps):
+        ports["DEMO_S3_PORT"] = S3_PORT
+    return ports
+
+
+def other_ports_example(apps: list[DemoApp]) -> str:
+    """A second demo beside the first: its own data, and each port 1000 up."""
+    ports = [f"{name}={port + 1000}" for name, port in port_variables(apps).items()]
+    return " ".join(["make demo DEMO_DATA=instance/demo2", *ports])
 
 
 def demo_secret_key(data: Path) -> str:
@@ -245,7 +270,7 @@ def demo_secret_key(data: Path) -> str:
 
 
 def app_env(app: DemoApp, data: Path, secret_key: str) -> dict[str, str]:
-    prefix = app.package.upper()
+    prefix = app.prefix
     source = source_url()
     return {
         f"{prefix}_DATABASE_URL": f"sqlite:///{data / f'{app.package}.sqlite3'}",
@@ -294,15 +319,6 @@ def log_static() -> bool:
     return os.environ.get("DEMO_LOG_STATIC", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def recipes_env(s3_port: int) -> dict[str, str]:
-    return {
-        "RECIPES_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
-        "RECIPES_S3_BUCKET": "recipes-demo",
-        "RECIPES_S3_ACCESS_KEY_ID": "demo",
-        "RECIPES_S3_SECRET_ACCESS_KEY": "demo",
-    }
-
-
 def worker_command(app: DemoApp, data: Path) -> list[str]:
     """The app's Celery worker with its beat built in (sends due mail); the
     broker is a folder in the demo's data (no server), one process (--pool solo)."""
@@ -331,10 +347,10 @@ def worker_command(app: DemoApp, data: Path) -> list[str]:
 
 
 def prepare_and_serve(package: str) -> int:
-    """One app's process: ``flask db upgrade`` and ``seed-demo`` (recipes:
-    ``create-bucket`` first), then ``flask run``, called here one after the
-    other. The commands' chatter is held back: the terminal gets their
-    summaries, or everything when one fails."""
+    """One app's process: the commands its manifest's ``prepare`` names
+    (``flask db upgrade`` and ``seed-demo`` unless it says otherwise), then
+    ``flask run``, called here one after the other. The commands' chatter is
+    held back: the terminal gets their summaries, or everything when one fails."""
     from flask.cli import cli  # only this process needs Flask; the demo's own runs without
 
     app = next(app for app in demo_apps() if app.package == package)
@@ -471,7 +487,7 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def busy_ports_message(busy: list[tuple[str, int]]) -> str:
+def busy_ports_message(busy: list[tuple[str, int]], apps: list[DemoApp]) -> str:
     lines = []
     leftovers = False
     for name, port in busy:
@@ -488,9 +504,8 @@ def busy_ports_message(busy: list[tuple[str, int]]) -> str:
             "used to leave its servers behind). Stop them with `kill <process>`."
         )
     lines.append(
-        f"Or choose other ports with {PORT_VARIABLES}, e.g.\n"
-        "  make demo DEMO_DATA=instance/demo2 HELPDESK_PORT=6001 SHOP_API_PORT=6002 "
-        "RECIPES_PORT=6003 DEMO_S3_PORT=6004"
+        f"Or choose other ports with {', '.join(port_variables(apps))}, e.g.\n"
+        f"  {other_ports_example(apps)}"
     )
     return "\n".join(lines)
 
@@ -573,12 +588,13 @@ def step(text: str) -> None:
 
 def print_table(apps: list[DemoApp], data: Path) -> None:
     width = max(len(app.url) for app in apps)
+    mail = ", ".join(["password reset links", *(app.mail for app in apps if app.mail)])
     lines = [
         f"\n  {'app':<10}  {'open':<{width}}  logins (password {PASSWORD!r})",
         *(f"  {app.title:<10}  {app.url:<{width}}  {app.logins}" for app in apps),
         "",
-        "  Shop API walk-through with curl: docs/shop-api.md, 'A walk through with curl'.",
-        "  Mail (password reset links, help desk replies) is printed here, not sent.",
+        *(f"  {app.note}" for app in apps if app.note),
+        *([f"  Mail ({mail}) is printed here, not sent."] if any(a.worker for a in apps) else []),
         f"  Data: {shown(data)} (kept between runs; `make demo-reset` starts afresh).",
         "  Press Ctrl-C to stop everything.\n",
     ]

@@ -2,7 +2,8 @@
 
 They are scripts, not a package, so they are loaded from their files; once
 per run, and registered in ``sys.modules`` (dataclasses look their module
-up there)."""
+up there). A script imports its siblings (``import apps``) as it does when
+run, so scripts/ is on ``sys.path``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 @cache
 def script(name: str) -> ModuleType:
     """``script("demo")`` is scripts/demo.py."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.append(str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(f"scripts_{name}", SCRIPTS / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None

@@ -4,20 +4,27 @@ left out unless DEMO_LOG_STATIC=true) and printed mail framed; Ctrl-C and a
 closed terminal leave nothing behind; a second demo on the same data refuses
 and leaves the first intact; a busy port is reported with the process holding
 it; an app that cannot be prepared says why. The development server it runs
-serves a thread per request; its debugger and reloader need ``--debug``."""
+serves a thread per request; its debugger and reloader need ``--debug``.
+
+The apps are the ones the demo finds (their manifests); what only one app's
+demo shows is checked by tests/deploy/<package>/demo.py, which these tests
+call with the running demo."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import flask.cli
 import pytest
@@ -28,17 +35,36 @@ from flask import Flask
 from flask.cli import ScriptInfo, run_command
 
 from tests.scripts import script
-from tests.servers import free_ports
+from tests.servers import free_port, free_ports, serve
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO = script("demo")
+APPS = DEMO.demo_apps()
 
 
-def demo_env(ports: list[int], data: Path) -> dict[str, str]:
-    names = ("HELPDESK_PORT", "SHOP_API_PORT", "RECIPES_PORT", "DEMO_S3_PORT")
-    return {**os.environ, "DEMO_DATA": str(data), **dict(zip(names, map(str, ports), strict=True))}
+def free_demo_ports() -> dict[str, int]:
+    """A free port for each of the demo's port variables (<PREFIX>_PORT, DEMO_S3_PORT)."""
+    names = list(DEMO.port_variables(APPS))
+    return dict(zip(names, free_ports(len(names)), strict=True))
 
 
-def start_demo(ports: list[int], data: Path, log: Path) -> subprocess.Popen[bytes]:
+def base_url(app: Any, ports: dict[str, int]) -> str:
+    """Where the demo serves ``app`` (a DemoApp) on ``ports``."""
+    return f"http://127.0.0.1:{ports[app.port_variable]}"
+
+
+def own_checks(package: str) -> ModuleType | None:
+    """What only this app's demo shows: tests/deploy/<package>/demo.py."""
+    if not (ROOT / "tests" / "deploy" / package / "demo.py").is_file():
+        return None
+    return importlib.import_module(f"tests.deploy.{package}.demo")
+
+
+def demo_env(ports: dict[str, int], data: Path) -> dict[str, str]:
+    return {**os.environ, "DEMO_DATA": str(data), **{k: str(v) for k, v in ports.items()}}
+
+
+def start_demo(ports: dict[str, int], data: Path, log: Path) -> subprocess.Popen[bytes]:
     """The demo as a terminal runs it: its own process group, which a closed
     terminal sends SIGHUP. Returns once the address table is printed."""
     with log.open("w") as output:
@@ -86,80 +112,40 @@ def answers(url: str) -> int:
 
 
 def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
-    ports = free_ports(4)
+    ports = free_demo_ports()
     log = tmp_path / "demo.log"
     demo = start_demo(ports, tmp_path / "data", log)
     try:
         output = log.read_text()
-        for port in ports[:3]:
-            assert answers(f"http://127.0.0.1:{port}/readyz") == 200
-            assert f"http://127.0.0.1:{port}/" in output
-        assert answers(f"http://127.0.0.1:{ports[1]}/api/products/") == 200
-        assert "staff@example.com (staff)" in output
+        for app in APPS:
+            assert answers(f"{base_url(app, ports)}/readyz") == 200
+            assert f"{base_url(app, ports)}/" in output
+            assert app.logins in output  # "staff@example.com (staff), ..."
         assert "demo-password" in output
         # Everything the demo writes is in its data folder.
-        assert {"helpdesk.sqlite3", "shop_api.sqlite3", "recipes.sqlite3"} <= {
+        assert {f"{app.package}.sqlite3" for app in APPS} <= {
             path.name for path in (tmp_path / "data").iterdir()
         }
-        # The login page names the demo accounts.
-        login = requests.get(f"http://127.0.0.1:{ports[2]}/auth/login", timeout=10).text
-        assert "cook@example.com" in login
-        # A page's files, and a file the browser already has (304): no line.
-        desk = f"http://127.0.0.1:{ports[0]}"
-        etag = requests.get(f"{desk}/shared/static/site.css", timeout=10).headers["ETag"]
-        cached = requests.get(
-            f"{desk}/shared/static/site.css", headers={"If-None-Match": etag}, timeout=10
-        )
-        assert cached.status_code == 304
-        # A forgotten password: the reset link is printed here by the help
-        # desk's worker, and it opens the form to set a new password.
-        link = reset_link_printed_for(f"http://127.0.0.1:{ports[0]}", log)
-        page = requests.get(link, timeout=10)
-        assert page.status_code == 200
-        assert "ann@example.com" in page.text
+        # What each app's demo shows of its own (its login page, its mail...).
+        for app in APPS:
+            if checks := own_checks(app.package):
+                checks.check_serving(base_url(app, ports), log)
         # One line per request, named after its app; none of the development
         # server's own lines, warnings or banners.
         output = log.read_text()
-        assert re.search(r"^recipes +\| \d\d:\d\d:\d\d GET /auth/login 200 ", output, re.M)
         assert "/static/" not in output
-        # The mail in its frame, every line in the frame's margin.
-        assert re.search(r"^helpdesk mail +\| \+== Mail, printed here, not sent", output, re.M)
-        assert re.search(r"^helpdesk mail +\| \| Subject: Set a new password$", output, re.M)
-        assert re.search(r"^helpdesk mail +\| \| .*password-reset/", output, re.M)
-        assert re.search(r"^helpdesk mail +\| \+={71}$", output, re.M)
-        for noise in ("HTTP/1.1", "development server", "CTRL+C", "No hostname", "Demo recipes\n"):
+        for noise in ("HTTP/1.1", "development server", "CTRL+C", "No hostname"):
             assert noise not in output
     finally:
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=30) == 0
-    for port in ports:
+    for port in ports.values():
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))  # nothing is left listening
 
 
-def reset_link_printed_for(base: str, log: Path) -> str:
-    browser = requests.Session()
-    form = browser.get(f"{base}/auth/password-reset", timeout=10).text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
-    assert token, form
-    answer = browser.post(
-        f"{base}/auth/password-reset",
-        data={"email": "ann@example.com", "csrf_token": token.group(1)},
-        timeout=10,
-    )
-    assert answer.status_code == 200  # redirected to the login page
-    # ...which says where the mail went: here, not to a mailbox.
-    assert "printed in the terminal that runs the app" in answer.text
-    assert "mailbox" not in answer.text
-    deadline = time.monotonic() + 60
-    while not (found := re.search(rf"{re.escape(base)}/auth/password-reset/\S+", log.read_text())):
-        assert time.monotonic() < deadline, f"no reset link printed:\n{log.read_text()}"
-        time.sleep(0.5)
-    return found.group(0)
-
-
-def run_demo(ports: list[int], data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_demo(ports: dict[str, int], data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "scripts/demo.py", *args],
         cwd=ROOT,
@@ -172,25 +158,37 @@ def run_demo(ports: list[int], data: Path, *args: str) -> subprocess.CompletedPr
 
 
 def test_a_second_demo_refuses_and_a_closed_terminal_stops_everything(tmp_path: Path) -> None:
-    ports, data = free_ports(4), tmp_path / "data"
+    ports, data = free_demo_ports(), tmp_path / "data"
     demo = start_demo(ports, data, tmp_path / "demo.log")
     children = children_of(demo.pid)
-    recipes_database = (data / "recipes.sqlite3").stat()
-    home = requests.get(f"http://127.0.0.1:{ports[2]}/", timeout=10)
+    databases = {app.package: (data / f"{app.package}.sqlite3").stat() for app in APPS}
+    # What the seeding shows, for the apps that say how to count it.
+    counts = {
+        app.package: (checks.seeded, checks.seeded(base_url(app, ports)))
+        for app in APPS
+        if (checks := own_checks(app.package)) and hasattr(checks, "seeded")
+    }
     try:
-        assert len(children) == 6  # S3, three apps, two mail workers
+        # S3 (when an app uses it), an app each, and a mail worker each that has one.
+        uses_s3 = any(app.uses_s3 for app in APPS)
+        assert len(children) == uses_s3 + len(APPS) + sum(app.worker for app in APPS)
         # Another demo on other ports but the same data: refused, untouched.
-        second = run_demo(free_ports(4), data)
+        second = run_demo(free_demo_ports(), data)
         assert second.returncode == 1
         assert f"Another demo is running on the data in {data} (process {demo.pid}" in second.stdout
         assert "DEMO_DATA=" in second.stdout
         # Nor can the data be reset from under it.
         assert run_demo(ports, data, "--reset").returncode == 1
-        assert (data / "recipes.sqlite3").stat().st_ino == recipes_database.st_ino
-        assert (data / "recipes.sqlite3").stat().st_mtime == recipes_database.st_mtime
-        again = requests.get(f"http://127.0.0.1:{ports[2]}/", timeout=10)
-        assert again.status_code == 200
-        assert again.text.count("recipe-thumbnail") == home.text.count("recipe-thumbnail") > 0
+        for app in APPS:
+            database = (data / f"{app.package}.sqlite3").stat()
+            assert database.st_ino == databases[app.package].st_ino, app.package
+            assert database.st_mtime == databases[app.package].st_mtime, app.package
+            home = requests.get(f"{base_url(app, ports)}{app.path}", timeout=10)
+            assert home.status_code == 200, app.package
+        for app in APPS:
+            if app.package in counts:
+                seeded, before = counts[app.package]
+                assert seeded(base_url(app, ports)) == before > 0, app.package
     finally:
         # What a terminal does when it is closed: SIGHUP to its process group.
         os.killpg(demo.pid, signal.SIGHUP)
@@ -209,18 +207,19 @@ def test_a_second_demo_refuses_and_a_closed_terminal_stops_everything(tmp_path: 
 
 
 def test_a_busy_port_is_reported_with_the_process_holding_it(tmp_path: Path) -> None:
-    ports = free_ports(4)
+    ports, first = free_demo_ports(), APPS[0]
+    port = ports[first.port_variable]
     with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", ports[0]))
+        squatter.bind(("127.0.0.1", port))
         squatter.listen()
         result = run_demo(ports, tmp_path / "data")
     assert result.returncode == 1
     assert (
-        f"Port {ports[0]} (Help desk) is in use by process {os.getpid()}: {sys.executable}"
+        f"Port {port} ({first.title}) is in use by process {os.getpid()}: {sys.executable}"
         in result.stdout
     )
     assert result.stdout.count("is in use") == 1  # the free ports are not listed
-    assert "HELPDESK_PORT" in result.stdout
+    assert first.port_variable in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -257,17 +256,16 @@ def test_demo_log_static_is_the_one_setting_that_shows_static_files_and_304s(
     else:
         monkeypatch.setenv("DEMO_LOG_STATIC", setting)
     for app in demo.demo_apps():
-        prefix = app.package.upper()
-        assert demo.app_env(app, tmp_path, "key")[f"{prefix}_REQUEST_LOG_STATIC"] == logged
+        assert demo.app_env(app, tmp_path, "key")[f"{app.prefix}_REQUEST_LOG_STATIC"] == logged
 
 
 @pytest.mark.parametrize(
     ("label", "terminal", "no_color", "bold"),
     [
-        ("helpdesk mail", True, None, True),
-        ("helpdesk mail", False, None, False),  # a pipe or a file: no escape codes
-        ("helpdesk mail", True, "1", False),
-        ("helpdesk", True, None, False),  # request lines stay plain
+        ("an-app mail", True, None, True),
+        ("an-app mail", False, None, False),  # a pipe or a file: no escape codes
+        ("an-app mail", True, "1", False),
+        ("an-app", True, None, False),  # request lines stay plain
     ],
 )
 def test_printed_mail_is_bold_on_a_terminal(
@@ -288,32 +286,42 @@ def test_printed_mail_is_bold_on_a_terminal(
     assert capsys.readouterr().out == (f"\x1b[1m{shown}\x1b[0m\n" if bold else f"{shown}\n")
 
 
+@pytest.mark.parametrize("package", [app.package for app in APPS])
 def test_an_app_that_cannot_be_prepared_says_which_command_failed_and_why(
-    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, package: str
 ) -> None:
+    s3 = free_port()
+    monkeypatch.setenv("DEMO_S3_PORT", str(s3))
+    app = next(app for app in DEMO.demo_apps() if app.package == package)
     env = {
         **os.environ,
-        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path}/no-such-folder/helpdesk.sqlite3",
+        **app.env,
+        f"{app.prefix}_DATABASE_URL": f"sqlite:///{tmp_path}/no-such-folder/{package}.sqlite3",
     }
-    result = subprocess.run(
-        [sys.executable, "scripts/demo.py", "--app", "helpdesk"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    with ExitStack() as stack:
+        if app.uses_s3:  # its other commands (create-bucket) need the S3 the demo would start
+            moto = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3)]
+            url = f"http://127.0.0.1:{s3}/moto-api/"
+            stack.enter_context(serve(moto, os.environ, log=tmp_path / "s3.log", ready_url=url))
+        result = subprocess.run(
+            [sys.executable, "scripts/demo.py", "--app", package],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 1
-    assert "`flask --app helpdesk db upgrade` failed." in result.stdout
+    assert f"`flask --app {package} db upgrade` failed." in result.stdout
     assert "unable to open database file" in result.stdout  # the reason, held back till now
 
 
 @pytest.mark.parametrize(
     ("origin", "link"),
     [
-        ("git@github.com:me/my-recipes.git", "https://github.com/me/my-recipes"),
-        ("https://github.com/me/my-recipes.git", "https://github.com/me/my-recipes"),
+        ("git@github.com:me/my-app.git", "https://github.com/me/my-app"),
+        ("https://github.com/me/my-app.git", "https://github.com/me/my-app"),
         ("https://gitlab.example.com/team/desk", "https://gitlab.example.com/team/desk"),
         ("/home/me/capstones", ""),  # a local clone has no web page to link
         (None, ""),
