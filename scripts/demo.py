@@ -372,6 +372,12 @@ def prepare_and_serve(package: str) -> int:
     for line in output.getvalue().splitlines():
         if SUMMARY.match(line):
             say(line)
+    # The app logs each request itself; Werkzeug's own line for it would be
+    # dropped here anyway, and is worse than noise: Werkzeug writes it in
+    # pieces (colorama, when installed, writes the text between its colour
+    # codes one by one), so under concurrent requests the app's lines land
+    # inside it and split it. Werkzeug's warnings and errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     cli.main(["--app", package, "run", "--port", str(app.port), "--no-reload"])
     return 0
 
