@@ -4,12 +4,21 @@ Content Security Policy violations, and audited by axe-core (WCAG 2.1 A and
 AA) when it loads, as it is and at a phone's width, under the real CSP; a
 test that expects an error status says so with ``watch.expect_error_status()``,
 and one that changes a page after it loaded audits it again with
-``watch.audit(page)``."""
+``watch.audit(page)``.
+
+The tests of one app live in tests/e2e/<package>/ (what the browser tests
+need to know about it beyond its manifest: its browser.py); the tests here
+run over every app found."""
 
 from __future__ import annotations
 
 import shutil
+import signal
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +26,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.live_servers import LiveApp, all_apps
+from tests.deploy.test_demo import APPS as DEMO_APPS
+from tests.deploy.test_demo import base_url, free_demo_ports, start_demo
+from tests.e2e.live_servers import LiveApp, all_apps, own_module
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,6 +58,27 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Live
         yield apps
 
 
+@dataclass(frozen=True)
+class RunningDemo:
+    urls: dict[str, str]  # by package: http://127.0.0.1:<port>
+    log: Path  # what its terminal shows
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDemo]:
+    """``make demo`` (scripts/demo.py), started once for the tests of its
+    terminal; stopped with Ctrl-C at the end, which it must take cleanly."""
+    folder = tmp_path_factory.mktemp("demo")
+    ports = free_demo_ports()
+    process = start_demo(ports, folder / "data", folder / "demo.log")
+    try:
+        urls = {app.package: base_url(app, ports) for app in DEMO_APPS}
+        yield RunningDemo(urls, folder / "demo.log")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM):
@@ -63,17 +95,13 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-# Swagger UI (the shop API's /api/docs) is third-party markup. What a stylesheet
-# can mend is mended (shop_api/static/swagger-a11y.css: contrast); these are
-# in Swagger UI's own structure, reported upstream, and excused only inside
-# its root element (.swagger-ui), never in our templates.
-SWAGGER_UI_UPSTREAM = {
-    "nested-interactive": "each operation's header is a button holding more buttons "
-    "(copy path, expand, lock); changing that means forking Swagger UI",
-    "scrollable-region-focusable": "its code samples scroll but cannot take focus; "
-    "making them focusable needs a tabindex its React components do not expose",
-    "select-name": "the select of an enum parameter (in_stock) has no label: its "
-    "markup names the parameter in a neighbouring cell, not in a <label>",
+# Third-party markup an app embeds: {its root element's selector: {axe-core
+# rule: why it is excused there}}, from each app's browser.py (``UPSTREAM``);
+# never our own templates.
+UPSTREAM: dict[str, dict[str, str]] = {
+    root: rules
+    for app in DEMO_APPS
+    for root, rules in getattr(own_module(app.package), "UPSTREAM", {}).items()
 }
 
 
@@ -146,13 +174,15 @@ class PageWatch:
 
     @staticmethod
     def _upstream(page: Page, rule: str, target: list[Any]) -> bool:
-        if rule not in SWAGGER_UI_UPSTREAM or not all(isinstance(part, str) for part in target):
+        if not all(isinstance(part, str) for part in target):
             return False
-        return bool(
-            page.evaluate(
-                "(selector) => Boolean(document.querySelector(selector)?.closest('.swagger-ui'))",
-                " ".join(target),
+        return any(
+            rule in rules
+            and page.evaluate(
+                "([selector, root]) => Boolean(document.querySelector(selector)?.closest(root))",
+                [" ".join(target), root],
             )
+            for root, rules in UPSTREAM.items()
         )
 
     def _on_console(self, message: ConsoleMessage) -> None:
@@ -163,6 +193,18 @@ class PageWatch:
             if f"status of {status}" in text:
                 return
         self.console_errors.append(text)
+
+    @contextmanager
+    def audit_after(self, page: Page) -> Iterator[None]:
+        """After the block (a navigation, say), wait until axe-core has audited
+        a page: Playwright runs the audit, a load handler, only while the test
+        waits in one of its calls, and a test may end on the navigation."""
+        audited = self.audited
+        yield
+        deadline = time.monotonic() + 30
+        while self.audited == audited:
+            assert time.monotonic() < deadline, f"axe-core did not audit {page.url}"
+            page.wait_for_timeout(100)
 
     def expect_error_status(self, status: int) -> None:
         """The next pages may load with this status (Chromium logs it as an error)."""

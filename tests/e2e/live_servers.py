@@ -1,20 +1,28 @@
-"""Real servers for browser tests and screenshots: each app under gunicorn on
-a free port with its own SQLite file, and moto's S3 server for recipes."""
+"""Real servers for browser tests, Lighthouse and screenshots: every app of
+the repository (its manifest, ``<package>/app.toml``) under gunicorn on a free
+port with its own SQLite file, prepared as ``make demo`` prepares it (the
+manifest's ``[demo]`` table: its commands, its settings, its mail worker), and
+moto's S3 server when an app uses one. What an app's browser tests need
+besides, its tests/e2e/<package>/browser.py adds (``environment(workdir)``)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from tests.scripts import script
 from tests.servers import free_port, serve
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO = script("demo")
 STAFF_EMAIL = "staff@example.com"
 PASSWORD = "e2e-password-1"  # a throw-away account in a throw-away database
 
@@ -63,9 +71,16 @@ def flask(app: str, env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def demo_app(package: str, s3_port: int = 0) -> Any:
+    """``package`` as scripts/demo.py runs it (a DemoApp, from its manifest):
+    its settings' prefix, the commands that prepare it, its demo settings
+    (S3's on ``s3_port``), whether a mail worker runs beside it."""
+    manifest = next(app for app in DEMO.manifests.apps(ROOT) if app.package == package)
+    return DEMO.demo_app(manifest, s3_port)
+
+
 @contextmanager
-def s3_server(workdir: Path) -> Iterator[str]:
-    port = free_port()
+def s3_server(workdir: Path, port: int) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     log = workdir / "s3.log"
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
@@ -83,9 +98,11 @@ def live_app(
     workers: int = 2,
     mail_worker: bool = False,
 ) -> Iterator[LiveApp]:
-    """``name`` migrated (and seeded), with a staff account, under gunicorn;
-    with ``mail_worker``, its Celery worker beside it, printing the mail."""
-    prefix = name.upper()
+    """``name`` prepared as the demo prepares it (migrated, and seeded or given
+    a staff account), under gunicorn; with ``mail_worker``, its Celery worker
+    beside it, printing the mail."""
+    app = demo_app(name)
+    prefix = app.prefix
     port = free_port()
     env = {
         **os.environ,
@@ -102,13 +119,10 @@ def live_app(
         **(extra_env or {}),
     }
     env.pop("TEST_DATABASE_URL", None)
-    if name == "recipes":
-        flask(name, env, "create-bucket")
-    flask(name, env, "db", "upgrade")
-    if seed:
-        flask(name, env, "seed-demo")
-    else:
-        flask(name, env, "create-user", STAFF_EMAIL, "--staff", "--password", PASSWORD)
+    for command in app.prepare:
+        if command == ("seed-demo",) and not seed:
+            command = ("create-user", STAFF_EMAIL, "--staff", "--password", PASSWORD)
+        flask(name, env, *command)
     log = workdir / f"{name}.log"
     command = [
         sys.executable,
@@ -149,58 +163,35 @@ def live_app(
         yield LiveApp(name, url, env, mail_log)
 
 
-@contextmanager
-def front_end_server(workdir: Path) -> Iterator[str]:
-    """A static web front end on its own origin (another port), the one the
-    shop API's CORS setting lists; Python's http.server serves its page."""
-    folder = workdir / "front-end"
-    folder.mkdir()
-    (folder / "index.html").write_text(
-        '<!doctype html><html lang="en"><title>Shop front end</title>'
-        '<link rel="icon" href="data:,">'
-    )
-    port = free_port()
-    log = workdir / "front-end.log"
-    command = [
-        sys.executable,
-        "-m",
-        "http.server",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        str(folder),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with serve(command, os.environ, log=log, ready_url=f"{url}/"):
-        yield url
+def own_module(package: str) -> ModuleType | None:
+    """What the browser tests need to know about an app beyond its manifest,
+    if anything: tests/e2e/<package>/browser.py (``environment``, ``UPSTREAM``)."""
+    if not (ROOT / "tests" / "e2e" / package / "browser.py").is_file():
+        return None
+    return importlib.import_module(f"tests.e2e.{package}.browser")
+
+
+def own_environment(package: str, workdir: Path) -> AbstractContextManager[dict[str, str]]:
+    """What runs beside the app for its browser tests, and the settings that
+    point it there: its browser.py's ``environment(workdir)``."""
+    module = own_module(package)
+    if module is None or not hasattr(module, "environment"):
+        return nullcontext({})
+    environment: AbstractContextManager[dict[str, str]] = module.environment(workdir)
+    return environment
 
 
 @contextmanager
 def all_apps(workdir: Path, *, seed: bool = False) -> Iterator[dict[str, LiveApp]]:
+    """Every app, by its package: ``servers["<package>"].url``."""
+    s3_port = free_port()
+    apps = [demo_app(app.package, s3_port) for app in DEMO.manifests.apps(ROOT)]
     with ExitStack() as stack:
-        s3 = stack.enter_context(s3_server(workdir))
-        front_end = stack.enter_context(front_end_server(workdir))
-        recipes_env = {
-            "RECIPES_S3_ENDPOINT_URL": s3,
-            "RECIPES_S3_BUCKET": "e2e-recipes",
-            "RECIPES_S3_ACCESS_KEY_ID": "e2e",
-            "RECIPES_S3_SECRET_ACCESS_KEY": "e2e",
-        }
-        yield {
-            "helpdesk": stack.enter_context(
-                live_app("helpdesk", workdir, seed=seed, mail_worker=True)
-            ),
-            "shop_api": stack.enter_context(
-                live_app(
-                    "shop_api",
-                    workdir,
-                    seed=seed,
-                    extra_env={"SHOP_API_CORS_ORIGINS": f'["{front_end}"]'},
-                )
-            ),
-            "recipes": stack.enter_context(
-                live_app("recipes", workdir, seed=seed, extra_env=recipes_env)
-            ),
-            "front_end": LiveApp("front_end", front_end, {}),
-        }
+        if any(app.uses_s3 for app in apps):
+            stack.enter_context(s3_server(workdir, s3_port))
+        servers = {}
+        for app in apps:
+            env = {**app.env, **stack.enter_context(own_environment(app.package, workdir))}
+            live = live_app(app.package, workdir, seed=seed, extra_env=env, mail_worker=app.worker)
+            servers[app.package] = stack.enter_context(live)
+        yield servers

@@ -1,47 +1,39 @@
 """``make demo``'s terminal while a person clicks through in a browser: one
 line per page they open, none for the stylesheets, scripts, logos and fonts
-each page loads, nor for the 304s of a page opened again; a printed mail
-stands out. (tests/deploy/test_demo.py covers the demo without a browser.)"""
+each page loads, nor for the 304s of a page opened again. Each app's home
+page here; what a person does in one app, in its tests/e2e/<package>/
+test_demo_terminal.py. (tests/deploy/test_demo.py covers the demo without a
+browser.)"""
 
 from __future__ import annotations
 
 import re
-import signal
-from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import expect
+import pytest
+from playwright.sync_api import Response
 
-from tests.deploy.test_demo import start_demo
-from tests.servers import free_ports
+from tests.deploy.test_demo import APPS
+from tests.e2e.conftest import PageWatch, RunningDemo
 
 
+@pytest.mark.parametrize("app", APPS, ids=[app.package for app in APPS])
 def test_the_demo_terminal_shows_the_pages_a_person_opens_and_not_their_files(
-    new_context: Any, tmp_path: Path
+    demo: RunningDemo, new_context: Any, watch: PageWatch, app: Any
 ) -> None:
-    ports = free_ports(4)
-    log = tmp_path / "demo.log"
-    demo = start_demo(ports, tmp_path / "data", log)
-    try:
-        desk, recipes = (f"http://127.0.0.1:{port}" for port in ports[:3:2])
-        page = new_context().new_page()
-        files: list[str] = []
-        page.on("requestfinished", lambda request: files.append(request.url))
-        page.goto(f"{recipes}/")
-        expect(page.locator("h1")).to_have_text("Recipes")
+    url = demo.urls[app.package] + app.path
+    page = new_context().new_page()
+    files: list[str] = []
+    page.on("requestfinished", lambda request: files.append(request.url))
+    answers: list[Response] = []
+    page.on("response", lambda response: answers.append(response))
+    page.goto(url)
+    with watch.audit_after(page):
         page.reload()  # the browser asks again for what it has: 304s
-        page.goto(f"{desk}/auth/password-reset")
-        page.fill("#email", "ann@example.com")
-        page.click("#submit")
-        expect(page.locator("[role=alert]")).to_contain_text("printed in the terminal")
-        assert any("/static/" in url for url in files)  # the pages did load their files
-        output = log.read_text()
-        assert re.search(r"^recipes +\| \d\d:\d\d:\d\d GET / 200 ", output, re.M)
-        assert re.search(
-            r"^helpdesk +\| \d\d:\d\d:\d\d POST /auth/password-reset 302 ", output, re.M
-        )
-        assert "/static/" not in output
-        assert " 304 " not in output
-    finally:
-        demo.send_signal(signal.SIGINT)
-        assert demo.wait(timeout=30) == 0
+    assert any("/static/" in file for file in files)  # the page did load its files
+    status = next(answer.status for answer in answers if answer.url == url)
+    output = demo.log.read_text()
+    line = rf"^{app.package} +\| \d\d:\d\d:\d\d GET {re.escape(app.path)} {status} "
+    assert re.search(line, output, re.M), output
+    assert "/static/" not in output
+    assert " 304 " not in output

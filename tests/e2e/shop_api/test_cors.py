@@ -26,8 +26,10 @@ CALL_THE_API = """async ([api, email, password]) => {
 }"""
 
 
-def test_the_listed_front_end_can_call_the_api(servers: dict[str, LiveApp], page: Page) -> None:
-    page.goto(servers["front_end"].url + "/")
+def test_the_listed_front_end_can_call_the_api(
+    servers: dict[str, LiveApp], front_end: str, page: Page
+) -> None:
+    page.goto(front_end + "/")
     answer = page.evaluate(CALL_THE_API, [servers["shop_api"].url, STAFF_EMAIL, PASSWORD])
     assert answer["status"] == 200
     assert answer["items"] == 0
@@ -35,7 +37,7 @@ def test_the_listed_front_end_can_call_the_api(servers: dict[str, LiveApp], page
 
 
 def test_another_origin_is_refused_by_the_browser(
-    servers: dict[str, LiveApp], browser: Browser
+    servers: dict[str, LiveApp], front_end: str, browser: Browser
 ) -> None:
     # Not the watched `page` fixture: the refusal is logged as a console error.
     context = browser.new_context()
@@ -43,7 +45,7 @@ def test_another_origin_is_refused_by_the_browser(
         page = context.new_page()
         # The same server under another name: http://localhost:<port> is
         # another origin than http://127.0.0.1:<port>, and it is not listed.
-        page.goto(servers["front_end"].url.replace("127.0.0.1", "localhost") + "/")
+        page.goto(front_end.replace("127.0.0.1", "localhost") + "/")
         answer = page.evaluate(CALL_THE_API, [servers["shop_api"].url, STAFF_EMAIL, PASSWORD])
         assert "Failed to fetch" in answer["refused"]
     finally:

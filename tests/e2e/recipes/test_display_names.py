@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import PageWatch
 from tests.e2e.live_servers import LiveApp, register
-from tests.e2e.test_recipes_journey import photo
+from tests.e2e.recipes.test_recipes_journey import photo
 
 
 def test_a_cook_is_known_by_their_display_name_and_can_change_it(

@@ -1,0 +1,69 @@
+"""What a newcomer meets first in the recipe site: an oversized photo never
+throws away the recipe typed around it (refused in the browser before the
+upload, and by the server with the form kept when the browser check is
+bypassed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PageWatch
+from tests.e2e.live_servers import LiveApp, register
+
+
+def fill_recipe(page: Page) -> None:
+    page.fill("#title", "Grandma's borscht")
+    page.fill("#ingredients", "3 beetroots\n1 cabbage")
+    page.fill("#instructions", "Simmer for an hour.")
+
+
+def a_photo_of(megabytes: float) -> dict[str, Any]:
+    """A "photo" of ``megabytes`` million bytes (JPEG's first two, then filler)."""
+    size = int(megabytes * 1_000_000)
+    return {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * (size - 2)}
+
+
+def test_an_oversized_photo_keeps_the_typed_recipe(
+    servers: dict[str, LiveApp], new_context: Any, watch: PageWatch
+) -> None:
+    base = servers["recipes"].url
+    page = new_context().new_page()
+    register(page, base, "big-photos@example.com")
+    page.goto(f"{base}/recipes/new")
+    fill_recipe(page)
+
+    # In the browser: refused before anything is sent.
+    uploads: list[str] = []
+    page.on(
+        "request", lambda request: uploads.append(request.url) if request.method == "POST" else None
+    )
+    page.set_input_files("#image", a_photo_of(12))
+    page.click("#submit")
+    expect(page.locator("#image-size-error")).to_contain_text(
+        "This photo is 12 MB; photos can be up to 10 MB."
+    )
+    expect(page.locator("#image")).to_have_attribute("aria-describedby", "image-size-error")
+    assert uploads == []
+    expect(page.locator("#title")).to_have_value("Grandma's borscht")
+
+    # Without the browser's check (an old browser, say): the server refuses,
+    # and the form comes back with everything typed and the reason beside the photo.
+    page.route(
+        "**/photo-size.js",
+        lambda route: route.fulfill(body="", content_type="text/javascript"),
+    )
+    page.goto(f"{base}/recipes/new")
+    fill_recipe(page)
+    page.set_input_files("#image", a_photo_of(11.2))
+    watch.expect_error_status(413)
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.click("#submit")
+    assert answer.value.status == 413
+    expect(page.locator("#image-error")).to_contain_text(
+        "This photo is 11.2 MB; photos can be up to 10 MB."
+    )
+    expect(page.locator("#title")).to_have_value("Grandma's borscht")
+    expect(page.locator("#ingredients")).to_have_value("3 beetroots\n1 cabbage")
+    expect(page.locator("nav >> text=All recipes")).to_be_visible()
