@@ -26,6 +26,8 @@ class App:
     words: tuple[str, ...]  # how a file names it
     compose: tuple[str, ...] = ()  # the pieces of compose/ it needs besides base and its own
     demo: dict[str, Any] = field(default_factory=dict)
+    # The pages ``make lighthouse`` scores (paths anyone can open).
+    lighthouse: tuple[str, ...] = ()
 
     @property
     def names(self) -> re.Pattern[str]:
@@ -53,6 +55,7 @@ def load(manifest: Path) -> App:
         words=tuple(data["words"]),
         compose=tuple(data.get("compose", ())),
         demo=data.get("demo", {}),
+        lighthouse=tuple(data.get("lighthouse", {}).get("pages", ())),
     )
 
 

@@ -1,6 +1,7 @@
 """``make lighthouse``: Google's Lighthouse on the HTML apps' main pages,
 served from the seeded demo data; fails unless each scores 100 for
-accessibility (and prints best practices beside it).
+accessibility (and prints best practices beside it). The pages are each
+app's choice: its manifest's ``[lighthouse] pages`` (``<package>/app.toml``).
 
 axe-core in the browser tests checks every page state the journeys reach;
 Lighthouse is the second opinion the accessibility issue was measured with.
@@ -18,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import apps as manifests  # scripts/apps.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -27,14 +30,12 @@ from tests.e2e.live_servers import all_apps  # noqa: E402
 LIGHTHOUSE_VERSION = "13.5.0"
 FOLDER = ROOT / ".lighthouse"
 BINARY = FOLDER / "node_modules" / ".bin" / "lighthouse"
-# (app, path): pages anyone can open, so no login step is needed.
-PAGES = [
-    ("helpdesk", "/auth/login"),
-    ("helpdesk", "/auth/register"),
-    ("recipes", "/"),
-    ("recipes", "/recipes/1"),
-    ("recipes", "/auth/login"),
-]
+
+
+def pages() -> list[tuple[str, str]]:
+    """(package, path): the pages each app's manifest names, anyone can open
+    them, so no login step is needed."""
+    return [(app.package, path) for app in manifests.apps(ROOT) for path in app.lighthouse]
 
 
 def install() -> None:
@@ -85,11 +86,14 @@ def scores(url: str) -> dict[str, int]:
 
 
 def main() -> int:
+    if not pages():
+        print("No app names pages for Lighthouse (its app.toml's [lighthouse] pages).")
+        return 0
     install()
     failed = []
     with tempfile.TemporaryDirectory() as workdir, all_apps(Path(workdir), seed=True) as apps:
         print(f"  {'page':<24} accessibility  best practices")
-        for app, path in PAGES:
+        for app, path in pages():
             result = scores(apps[app].url + path)
             print(
                 f"  {app + path:<24} {result['accessibility']:>13}  {result['best-practices']:>14}"
