@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MIXED = ROOT / "tests" / "deploy" / "mixed_files.txt"
 # Files written for the apps present, which name each of them (a fork's names
 # its one app): .env.example by scripts/env_example.py, docker-compose.yml by
-# scripts/compose_file.py.
-GENERATED = {".env.example", "docker-compose.yml"}
+# scripts/compose_file.py, and README.md, which make fork writes for its app.
+GENERATED = {".env.example", "docker-compose.yml", "README.md"}
 
 
 def tracked_files() -> list[str]:
