@@ -1,21 +1,30 @@
-"""Security as the browser sees it, for the apps with the shared auth pages
-(shared/auth/views.py): cookie flags, and a tampered CSRF token. Each such
-app's tests/e2e/<package>/test_browser_security.py runs these checks on its
-own server."""
+"""Security as the browser sees it, in every app with HTML pages (the shared
+auth pages, shared/auth/views.py): cookie flags, and a tampered CSRF token.
+An app has HTML pages when its app.toml lists pages for make lighthouse."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PageWatch
-from tests.e2e.live_servers import PASSWORD, STAFF_EMAIL
+from tests.e2e.live_servers import PASSWORD, STAFF_EMAIL, LiveApp
+from tests.scripts import script
+
+html_apps = pytest.mark.parametrize(
+    "package", [app.package for app in script("apps").apps() if app.lighthouse]
+)
 
 
-def assert_login_cookies_are_httponly_and_lax(new_context: Any, base: str) -> None:
+@html_apps
+def test_session_and_remember_cookies_are_httponly_and_lax(
+    package: str, servers: dict[str, LiveApp], new_context: Any
+) -> None:
     """Logged in with "remember me": the session and remember cookies are
     HttpOnly, SameSite=Lax, and (plain http in development) not Secure."""
+    base = servers[package].url
     context = new_context()
     page = context.new_page()
     page.goto(f"{base}/auth/login")
@@ -33,11 +42,13 @@ def assert_login_cookies_are_httponly_and_lax(new_context: Any, base: str) -> No
     assert page.evaluate("document.cookie") == ""  # invisible to scripts
 
 
-def assert_a_tampered_csrf_token_gets_the_400_page(
-    new_context: Any, watch: PageWatch, base: str
+@html_apps
+def test_a_tampered_csrf_token_gets_the_400_page(
+    package: str, servers: dict[str, LiveApp], new_context: Any, watch: PageWatch
 ) -> None:
     """The login form sent with its CSRF token changed: the 400 page, which
     says why, and nobody logged in."""
+    base = servers[package].url
     watch.expect_error_status(400)
     page = new_context().new_page()
     page.goto(f"{base}/auth/login")
