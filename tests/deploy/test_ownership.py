@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MIXED = ROOT / "tests" / "deploy" / "mixed_files.txt"
 # Files written for the apps present, which name each of them (a fork's names
 # its one app): .env.example by scripts/env_example.py, docker-compose.yml by
-# scripts/compose_file.py, and README.md, which make fork writes for its app.
-GENERATED = {".env.example", "docker-compose.yml", "README.md"}
+# scripts/compose_file.py, docs/interview-map.md by scripts/interview_map.py
+# (from each app's part of it), and README.md, which make fork writes for its app.
+GENERATED = {".env.example", "docker-compose.yml", "README.md", "docs/interview-map.md"}
 
 
 def tracked_files() -> list[str]:
