@@ -160,13 +160,14 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
 
 
 def left_out_names(
-    dest: Path, files: list[str], app: App, every_app: list[App]
+    dest: Path, files: list[str], app: App, every_app: list[App], name: str
 ) -> dict[str, list[str]]:
-    """The files of the fork that still name an app it left out, and which."""
+    """The files of the fork that still name an app it left out, and which
+    (the fork's own ``name`` aside: it may well be another app's word)."""
     found = {}
     for path in files:
         try:
-            text = (dest / path).read_text()
+            text = (dest / path).read_text().replace(name, "")
         except UnicodeDecodeError:
             continue
         if names := [
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     app, every_app, files = fork(app.package, dest, name)
     commit_fork(dest, name, app)
     print(f"==> {dest}: {name}, the {app.title} app, {len(files)} files in one commit.")
-    if leftovers := left_out_names(dest, files, app, every_app):
+    if leftovers := left_out_names(dest, files, app, every_app, name):
         print(f"    {len(leftovers)} of them still name an app left out:", file=sys.stderr)
         for path, names in sorted(leftovers.items()):
             print(f"      {path}: {', '.join(names)}", file=sys.stderr)

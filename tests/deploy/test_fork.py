@@ -63,7 +63,7 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     assert not [other.package for other in left_out if other.names.search(readme)]
     # What still names a left-out app is only what this repository lists as
     # not yet split per app (tests/deploy/mixed_files.txt).
-    leftovers = fork_script.left_out_names(dest, sorted(expected), app, APPS)
+    leftovers = fork_script.left_out_names(dest, sorted(expected), app, APPS, f"flask-{app.slug}")
     assert set(leftovers) <= mixed_files()
 
 
@@ -86,6 +86,18 @@ def test_the_forks_name_replaces_this_projects(tmp_path: Path) -> None:
     )
     assert part.returncode == 0, part.stderr
     assert "pytest==" in part.stdout
+
+
+def test_a_forks_name_may_use_a_word_of_an_app_it_left_out(tmp_path: Path) -> None:
+    """Calling a fork of one app after another ("flask-shop-recipes") is the
+    owner's choice: the name is not counted as naming the app left out."""
+    app, other = APPS[-1], APPS[0]
+    name = f"{other.words[0].replace(' ', '-')}-and-{app.slug}"
+    dest = tmp_path / "fork"
+    made = make_fork(app.package, str(dest), "--name", name)
+    assert made.returncode == 0, made.stderr
+    assert "still name an app left out" not in made.stderr
+    assert f'name = "{name}"' in (dest / "pyproject.toml").read_text()
 
 
 def test_an_unknown_app_a_folder_in_use_or_a_bad_name_is_refused(tmp_path: Path) -> None:

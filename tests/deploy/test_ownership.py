@@ -7,6 +7,7 @@ name them come from their manifests (``<package>/app.toml``)."""
 from __future__ import annotations
 
 import subprocess
+import tomllib
 from pathlib import Path
 
 from tests.scripts import script
@@ -19,6 +20,8 @@ MIXED = ROOT / "tests" / "deploy" / "mixed_files.txt"
 # scripts/compose_file.py, docs/interview-map.md by scripts/interview_map.py
 # (from each app's part of it), and README.md, which make fork writes for its app.
 GENERATED = {".env.example", "docker-compose.yml", "README.md", "docs/interview-map.md"}
+# The project's name, which a fork's owner chooses (by default flask-<slug>).
+PROJECT_NAME = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
 
 
 def tracked_files() -> list[str]:
@@ -36,7 +39,8 @@ def mixed_files() -> set[str]:
 
 
 def foreign_apps(path: str) -> list[str]:
-    """The apps a file names but does not belong to."""
+    """The apps a file names but does not belong to. The project's own name
+    does not count: a fork's is ``flask-<slug>`` unless given another."""
     apps = script("apps")
     every_app = apps.apps(ROOT)
     owner = apps.owner(path, every_app)
@@ -44,6 +48,7 @@ def foreign_apps(path: str) -> list[str]:
         text = (ROOT / path).read_text()
     except UnicodeDecodeError:  # an image: its name says whose it is
         return []
+    text = text.replace(PROJECT_NAME, "")
     if owner is None:  # each app's parts of a shared page are the app's
         text = script("docs_parts").without_parts(text)
     return [app.package for app in every_app if app is not owner and app.names.search(text)]
