@@ -89,15 +89,18 @@ def test_the_forks_name_replaces_this_projects(tmp_path: Path) -> None:
 
 
 def test_a_forks_name_may_use_a_word_of_an_app_it_left_out(tmp_path: Path) -> None:
-    """Calling a fork of one app after another ("flask-shop-recipes") is the
-    owner's choice: the name is not counted as naming the app left out."""
+    """A fork's name may use the word of an app it left out (the owner's
+    choice): the name is not counted as naming that app."""
     app, other = APPS[-1], APPS[0]
     name = f"{other.words[0].replace(' ', '-')}-and-{app.slug}"
     dest = tmp_path / "fork"
     made = make_fork(app.package, str(dest), "--name", name)
     assert made.returncode == 0, made.stderr
-    assert "still name an app left out" not in made.stderr
     assert f'name = "{name}"' in (dest / "pyproject.toml").read_text()
+    fork_script = script("fork")
+    named_in = list(fork_script.NAMED_IN)
+    assert fork_script.left_out_names(dest, named_in, app, APPS, name) == {}
+    assert fork_script.left_out_names(dest, named_in, app, APPS, "another-name") != {}
 
 
 def test_an_unknown_app_a_folder_in_use_or_a_bad_name_is_refused(tmp_path: Path) -> None:
