@@ -33,6 +33,7 @@ class Result:
     requests_per_second: float
     median_ms: float
     bad_answers: int  # wrk's "Non-2xx or 3xx responses" plus socket errors
+    app: str = ""  # the package of the app whose case it is; "" for the bare route
     percent_of_bare: float = 0.0
     times_tutorial: float | None = None
     growth: float | None = None
@@ -188,6 +189,7 @@ class Case:
     server: Server
     path: str
     options: dict[str, Any] = field(default_factory=dict)
+    app: str = ""  # the package of the app whose case it is; "" for the bare route
     # Each round's requests/s, median latency (ms) and bad answers.
     measured: list[tuple[float, float, int]] = field(default_factory=list)
 
@@ -202,6 +204,7 @@ class Case:
             rps,
             medians[len(medians) // 2],
             sum(r[2] for r in self.measured),
+            self.app,
         )
 
 
@@ -213,14 +216,19 @@ class Bench:
     few minutes. Measured one after the other, a case that happened to run in
     a slow minute looks slow beside a bare route measured in a fast one. In
     rounds, a slow minute slows every case alike and the ratios hold.
+
+    Cases, notes and checks are each app's: the one whose cases are being
+    added (``app``), so that each app's rows and notes go to its own part of
+    docs/benchmarks.md.
     """
 
     def __init__(self, duration: str, rounds: int, workdir: Path, servers: ExitStack) -> None:
         self.duration, self.rounds_asked, self.workdir = duration, rounds, workdir
         self.servers = servers  # stops every server when the run ends
+        self.app = ""  # whose cases are being added: an app's package, "" for the bare route
         self.cases: list[Case] = []
-        self.checks_after: list[Callable[[], None]] = []
-        self.notes: list[str] = []
+        self.checks_after: list[tuple[str, Callable[[], None]]] = []
+        self.notes: dict[str, list[str]] = {}
         self.rounds_run = 0
         self.redis_url: str | None = None
 
@@ -228,7 +236,17 @@ class Bench:
         return self.servers.enter_context(gunicorn(name, app, env, self.workdir))
 
     def case(self, name: str, server: Server, path: str, **options: Any) -> None:
-        self.cases.append(Case(name, server, path, options))
+        self.cases.append(Case(name, server, path, options, self.app))
+
+    def note(self, text: str) -> None:
+        """A line under the app's table (once, however often it is said)."""
+        notes = self.notes.setdefault(self.app, [])
+        if text not in notes:
+            notes.append(text)
+
+    def check_after(self, check: Callable[[], None]) -> None:
+        """Run ``check`` once every case is measured, as the app's."""
+        self.checks_after.append((self.app, check))
 
     def measure(self) -> list[Result]:
         seconds = _seconds(self.duration)
@@ -246,8 +264,9 @@ class Bench:
                 rps, median, bad = wrk(case.server.url + case.path, per_round, **case.options)
                 print(f"{rps:>8.0f} req/s   p50 {median:7.1f} ms   bad answers {bad}", flush=True)
                 case.measured.append((rps, median, bad))
-        for check_after in self.checks_after:
-            check_after()
+        for app, check in self.checks_after:
+            self.app = app  # the notes it writes are its app's
+            check()
         return [case.result() for case in self.cases]
 
     def bare(self) -> None:
@@ -258,7 +277,7 @@ class Bench:
         a change in one clears the other's entries too), on a redis-server of
         the run's own; SimpleCache, per worker, where there is none (noted)."""
         if shutil.which("redis-server") is None:
-            self.notes.append("No redis-server here: the caches were SimpleCache, per worker.")
+            self.note("No redis-server here: the caches were SimpleCache, per worker.")
             return {"CACHE_TYPE": "SimpleCache"}
         if self.redis_url is None:
             self.redis_url = self.servers.enter_context(redis_server(self.workdir)).url

@@ -4,14 +4,15 @@ and, where an app has one, a tutorial-style version of the same endpoints.
 One run seeds SQLite files, starts every server under gunicorn with the
 project's own gunicorn.conf.py and ``-w 2`` on a free loopback port, then
 drives each case with ``wrk -t2 -c16`` in rounds (every case in turn, five
-times by default) and prints one table. Ratios to the bare route and to the
-tutorial version are what carry over from one machine to another; raw
-requests per second do not. Each app's cases, seeder and goals are in
-``bench/<package>/`` (bench/harness.py has what they share).
+times by default) and prints the tables: the bare route's, then each app's.
+Ratios to the bare route and to the tutorial version are what carry over
+from one machine to another; raw requests per second do not. Each app's
+cases, seeder and goals are in ``bench/<package>/`` (bench/harness.py has
+what they share; bench/page.py writes the tables into the docs).
 
     python -m bench.run                    # 10 s per case, about 3 minutes
     python -m bench.run --duration 1s      # CI: keeps the benchmark working (one round)
-    python -m bench.run --update-docs      # also rewrites the table in docs/benchmarks.md
+    python -m bench.run --update-docs      # also rewrites the tables in docs/benchmarks.md
 
 It never fails on speed. It fails (exit 1) when an endpoint does not answer
 as it should, because a fast error page would make the numbers a lie.
@@ -28,19 +29,17 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+from bench import page, size
 from bench.harness import CONNECTIONS, THREADS, WORKERS, Bench, Result
-from bench.size import size_report
-from bench.size import update_docs as update_size_docs
 from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-TABLE_START, TABLE_END = "<!-- bench:start -->", "<!-- bench:end -->"
 Goal = tuple[str, str, float, float]
 
 
@@ -84,25 +83,76 @@ def machine() -> str:
     )
 
 
-def table(results: list[Result], duration: str, rounds: int) -> str:
-    lines = [
+# Each column of a table of results: its heading, its alignment, its cell.
+COLUMNS: tuple[tuple[str, str, Callable[[Result], str]], ...] = (
+    ("case", "---", lambda r: r.case),
+    ("server", "---", lambda r: r.server),
+    ("req/s", "--:", lambda r: f"{r.requests_per_second:,.0f}"),
+    ("% of bare", "--:", lambda r: f"{r.percent_of_bare:.0f}%"),
+    ("× tutorial", "--:", lambda r: "" if r.times_tutorial is None else f"{r.times_tutorial:.2f}×"),
+    ("p50 latency", "--:", lambda r: f"{r.median_ms:.1f} ms"),
+    ("growth", "--:", lambda r: "" if r.growth is None else f"{r.growth:.2f}×"),
+    ("bad answers", "--:", lambda r: str(r.bad_answers)),
+)
+
+
+def table(results: list[Result]) -> str:
+    """``results`` as a Markdown table, without the columns none of them fills
+    (an app with no tutorial version has no ratios to one)."""
+    columns = [
+        (heading, align, [cell(result) for result in results]) for heading, align, cell in COLUMNS
+    ]
+    shown = [(heading, align, cells) for heading, align, cells in columns if any(cells)]
+    rows = [[heading for heading, _, _ in shown], [align for _, align, _ in shown]]
+    rows += [[cells[row] for _, _, cells in shown] for row in range(len(results))]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def shared_report(results: list[Result], notes: list[str], duration: str, rounds: int) -> str:
+    """When and where the run was, and the bare route, which every app's rows
+    are compared with."""
+    report = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {duration} per case in {rounds} "
         f"round{'s' if rounds > 1 else ''}. {machine()}.",
-        "",
-        "| case | server | req/s | % of bare | × tutorial | p50 latency | growth | bad answers |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        table([result for result in results if not result.app]),
     ]
-    for r in results:
-        times = f"{r.times_tutorial:.2f}×" if r.times_tutorial is not None else ""
-        growth = f"{r.growth:.2f}×" if r.growth is not None else ""
-        lines.append(
-            f"| {r.case} | {r.server} | {r.requests_per_second:,.0f} | {r.percent_of_bare:.0f}% "
-            f"| {times} | {r.median_ms:.1f} ms | {growth} | {r.bad_answers} |"
+    if notes:
+        report.append("\n".join(notes))
+    return "\n\n".join(report)
+
+
+def app_report(
+    title: str, results: list[Result], notes: list[str], wanted: tuple[Goal, ...]
+) -> str:
+    """One app's rows, the notes its run wrote, and its goals."""
+    report = [f"### {title}", table(results)]
+    if notes:
+        report.append("\n".join(notes))
+    if verdicts := goals(results, wanted):
+        report.append("Goals:\n\n" + verdicts)
+    return "\n\n".join(report)
+
+
+def reports(
+    bench: Bench,
+    results: list[Result],
+    goals_by_app: dict[str, tuple[Goal, ...]],
+    root: Path = ROOT,
+) -> tuple[str, dict[str, str]]:
+    """The run's report in pieces: what every app shares (the page's own
+    text), and each app's, by package (its part of the page)."""
+    shared = shared_report(results, bench.notes.get("", []), bench.duration, bench.rounds_run)
+    titles = {app.package: app.title for app in script("apps").apps(root)}
+    each_app = {
+        name: app_report(
+            titles[name],
+            [result for result in results if result.app == name],
+            bench.notes.get(name, []),
+            wanted,
         )
-    return "\n".join(lines)
-
-
-# The goals (the teachable-core issue): (case, server, minimum times the
+        for name, wanted in goals_by_app.items()
+    }
+    return shared, each_app
 
 
 def goals(results: list[Result], wanted: tuple[Goal, ...]) -> str:
@@ -123,13 +173,6 @@ def goals(results: list[Result], wanted: tuple[Goal, ...]) -> str:
         verdict = "met" if met else "NOT met"
         lines.append(f"- {case} ({server}): {wanted}: **{verdict}** ({measured:.2f}×)")
     return "\n".join(lines)
-
-
-def update_docs(report: str) -> None:
-    text = DOCS.read_text()
-    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
-    DOCS.write_text(text[:start] + "\n" + report + "\n" + text[end:])
-    print(f"\nWrote the table into {DOCS.relative_to(ROOT)}.")
 
 
 def main() -> int:
@@ -154,10 +197,11 @@ def main() -> int:
         help="bench these apps only (the bare route always runs)",
     )
     parser.add_argument(
-        "--update-docs", action="store_true", help=f"rewrite the table in {DOCS.name}"
+        "--update-docs",
+        action="store_true",
+        help=f"rewrite the tables in {page.PAGE} and each app's part of it",
     )
     options = parser.parse_args()
-    wanted = tuple(goal for name in options.only for goal in benches[name].GOALS)
     if shutil.which("wrk") is None:
         raise SystemExit("make bench needs wrk: sudo apt-get install -y wrk (or brew install wrk)")
 
@@ -166,19 +210,18 @@ def main() -> int:
         print("Starting and checking the servers", flush=True)
         bench.bare()
         for name in options.only:
+            bench.app = name  # its cases, notes and checks are its own
             benches[name].cases(bench)
         results = bench.measure()
     _derive(results)
-    report = table(results, options.duration, bench.rounds_run)
-    if bench.notes:
-        report += "\n\n" + "\n".join(bench.notes)
-    report += "\n\nGoals:\n\n" + goals(results, wanted)
-    print("\n" + report)
+    shared, each_app = reports(bench, results, {name: benches[name].GOALS for name in options.only})
+    print("\n" + "\n\n".join([shared, *each_app.values()]))
     if options.update_docs and set(options.only) != set(benches):
         raise SystemExit("--update-docs needs every app: leave out --only")
     if options.update_docs:
-        update_docs(report)
-        update_size_docs(size_report())
+        page.write("results", shared, each_app)
+        page.write("size", *size.tables())
+        print(f"\nWrote the tables into {page.PAGE} and each app's part of it.")
     bad = [r for r in results if r.bad_answers]
     if bad:
         print("\nSome requests failed: " + ", ".join(f"{r.case} ({r.server})" for r in bad))

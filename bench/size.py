@@ -1,6 +1,8 @@
 """How much code a reader faces: the size goals of the teachable-core issue,
-measured on the files as they are: ``python -m bench.size`` prints the table,
-``--update-docs`` also writes it into docs/benchmarks.md (as ``make bench``'s does).
+measured on the files as they are: ``python -m bench.size`` prints the tables,
+``--update-docs`` also writes them into docs/benchmarks.md (as ``make bench``'s
+does): the rows of ``shared/`` into the page itself, each app's into its part
+of it (bench/page.py).
 
 A line is any line of a ``.py`` file, docstrings, comments and blank lines
 included, under ``shared/`` and every app, migrations left out (Alembic
@@ -11,13 +13,13 @@ copies it.
 import sys
 from pathlib import Path
 
+from bench import page
 from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- size:start -->", "<!-- size:end -->"
 # (what, at most): the teachable-core issue's size goals.
 TOTAL_GOAL, SHARED_GOAL, MODULE_GOAL, FORK_GOAL = 5_500, 1_800, 350, 3_000
+Row = tuple[str, int, int]  # what is counted, its lines, the goal
 
 
 def lines_per_module(folder: Path) -> dict[Path, int]:
@@ -29,22 +31,38 @@ def lines_per_module(folder: Path) -> dict[Path, int]:
     }
 
 
-def size_report(root: Path = ROOT) -> str:
+def tables(root: Path = ROOT) -> tuple[str, dict[str, str]]:
+    """The table of ``shared/`` and of the whole, and each app's (by package):
+    a fork of it, and its largest module."""
     apps = [app.package for app in script("apps").apps(root)]
     modules = {name: lines_per_module(root / name) for name in ("shared", *apps)}
     size = {name: sum(counts.values()) for name, counts in modules.items()}
-    every_module = {path: n for counts in modules.values() for path, n in counts.items()}
-    largest = max(every_module, key=every_module.__getitem__)
-    total = sum(size.values())
-    rows = [
-        ("`shared/` + every app", total, TOTAL_GOAL),
-        ("`shared/`", size["shared"], SHARED_GOAL),
-        *(
-            (f"a fork of `{app}/` (+ `shared/`)", size[app] + size["shared"], FORK_GOAL)
-            for app in apps
-        ),
-        (f"the largest module (`{largest.relative_to(root)}`)", every_module[largest], MODULE_GOAL),
-    ]
+
+    def largest(name: str) -> Row:
+        path = max(modules[name], key=modules[name].__getitem__)
+        what = f"the largest module of `{name}/` (`{path.relative_to(root)}`)"
+        return what, modules[name][path], MODULE_GOAL
+
+    shared = table(
+        [
+            (f"`shared/` + every app ({len(apps)})", sum(size.values()), TOTAL_GOAL),
+            ("`shared/`", size["shared"], SHARED_GOAL),
+            largest("shared"),
+        ]
+    )
+    each_app = {
+        app: table(
+            [
+                (f"a fork of `{app}/` (+ `shared/`)", size[app] + size["shared"], FORK_GOAL),
+                largest(app),
+            ]
+        )
+        for app in apps
+    }
+    return shared, each_app
+
+
+def table(rows: list[Row]) -> str:
     lines = ["| code | lines | goal | |", "|---|--:|--:|---|"]
     for what, measured, goal in rows:
         verdict = "met" if measured <= goal else "**NOT met**"
@@ -52,13 +70,8 @@ def size_report(root: Path = ROOT) -> str:
     return "\n".join(lines)
 
 
-def update_docs(report: str) -> None:
-    text = DOCS.read_text("utf-8")
-    start, end = text.index(START) + len(START), text.index(END)
-    DOCS.write_text(text[:start] + "\n" + report + "\n" + text[end:], "utf-8")
-
-
 if __name__ == "__main__":
-    print(size_report())
+    shared, each_app = tables()
+    print("\n\n".join([shared, *each_app.values()]))
     if "--update-docs" in sys.argv[1:]:
-        update_docs(size_report())
+        page.write("size", shared, each_app)

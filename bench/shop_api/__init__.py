@@ -86,8 +86,8 @@ def cases(bench: Bench) -> None:
         bench.case(
             "order POST (2 lines)", server, "/api/orders/", script=ORDER_SCRIPT, env=order_env
         )
-    bench.checks_after.append(lambda: _check_stock(shop.url))
-    bench.checks_after.append(lambda: note_lost_updates(bench, seed.sqlite_url(tutorial_orders)))
+    bench.check_after(lambda: _check_stock(shop.url))
+    bench.check_after(lambda: note_lost_updates(bench, seed.sqlite_url(tutorial_orders)))
     orders_on_postgresql(bench)
 
 
@@ -100,7 +100,7 @@ def orders_on_postgresql(bench: Bench) -> None:
         ours = seed.fresh_postgresql_database(server_url, "bench_shop")
         theirs = seed.fresh_postgresql_database(server_url, "bench_tutorial_shop")
     except OperationalError:
-        bench.notes.append(f"No PostgreSQL server at {server_url}: orders on SQLite only.")
+        bench.note(f"No PostgreSQL server at {server_url}: orders on SQLite only.")
         return
     print("  (seeding 10,000 products twice on PostgreSQL)", flush=True)
     shop = seed_shop(bench.workdir / "unused", products=PRODUCTS, url=ours)
@@ -117,8 +117,8 @@ def orders_on_postgresql(bench: Bench) -> None:
     for server, bearer in ((api, token), (tutorial, CUSTOMER_TOKEN)):
         order_env = {"BENCH_TOKEN": bearer, "BENCH_PRODUCTS": str(PRODUCTS)}
         bench.case(POSTGRES_ORDERS, server, "/api/orders/", script=ORDER_SCRIPT, env=order_env)
-    bench.checks_after.append(lambda: _check_stock(ours))
-    bench.checks_after.append(lambda: note_lost_updates(bench, theirs, " on PostgreSQL"))
+    bench.check_after(lambda: _check_stock(ours))
+    bench.check_after(lambda: note_lost_updates(bench, theirs, " on PostgreSQL"))
 
 
 def note_lost_updates(bench: Bench, tutorial_orders: str, where: str = "") -> None:
@@ -133,7 +133,7 @@ def note_lost_updates(bench: Bench, tutorial_orders: str, where: str = "") -> No
             f": {sold - taken:,} lost, where two requests read the same stock "
             "at once and each wrote its own new value."
         )
-    bench.notes.append(note + " This project's orders took from stock exactly what they sold.")
+    bench.note(note + " This project's orders took from stock exactly what they sold.")
 
 
 def _one_order(server: Server, token: str) -> requests.Response:

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from bench import harness, run, size
+from bench import harness, page, run, size
 from bench.harness import Bench, Case, Server
+from tests.scripts import script
 
 
 def _bench_with_cases(tmp_path: Path, duration: str, rounds: int) -> Bench:
@@ -125,7 +126,7 @@ def test_a_goal_whose_case_did_not_run_is_left_out() -> None:
     assert run.goals([bare], (("list, 100,000 rows", "app", 0.0, 1.5),)) == ""
 
 
-def test_the_size_table_counts_every_line_but_migrations_and_judges_each_goal(
+def test_the_size_tables_count_every_line_but_migrations_and_judge_each_goal(
     tmp_path: Path,
 ) -> None:
     def write(path: str, lines: int) -> None:
@@ -134,12 +135,7 @@ def test_the_size_table_counts_every_line_but_migrations_and_judges_each_goal(
             '"""A docstring counts."""\n\n# So do comments.\n' * (lines // 3)
         )
 
-    for port, package in enumerate(("alpha", "beta", "gamma"), start=6001):
-        (tmp_path / package).mkdir()
-        (tmp_path / package / "app.toml").write_text(
-            f'title = "{package}"\nslug = "{package}"\nprefix = "{package.upper()}"\n'
-            f'port = {port}\nwords = ["{package}"]\n'
-        )
+    _repository(tmp_path, "alpha", "beta", "gamma")
     write("shared/config.py", 1_500)
     write("shared/auth/views.py", 360)
     write("alpha/views.py", 300)
@@ -148,10 +144,93 @@ def test_the_size_table_counts_every_line_but_migrations_and_judges_each_goal(
     write("gamma/services.py", 90)
     write("gamma/notes.txt", 9_000)  # not Python
 
-    report = size.size_report(tmp_path)
+    shared, each_app = size.tables(tmp_path)
 
-    assert "| `shared/` + every app | 3,150 | ≤ 5,500 | met |" in report
-    assert "| `shared/` | 1,860 | ≤ 1,800 | **NOT met** |" in report
-    assert "| a fork of `alpha/` (+ `shared/`) | 2,160 | ≤ 3,000 | met |" in report
-    assert "| a fork of `beta/` (+ `shared/`) | 2,760 | ≤ 3,000 | met |" in report
-    assert "| the largest module (`shared/config.py`) | 1,500 | ≤ 350 | **NOT met** |" in report
+    assert "| `shared/` + every app (3) | 3,150 | ≤ 5,500 | met |" in shared
+    assert "| `shared/` | 1,860 | ≤ 1,800 | **NOT met** |" in shared
+    assert (
+        "| the largest module of `shared/` (`shared/config.py`) | 1,500 | ≤ 350 | **NOT met** |"
+        in shared
+    )
+    assert "| a fork of `alpha/` (+ `shared/`) | 2,160 | ≤ 3,000 | met |" in each_app["alpha"]
+    alpha = each_app["alpha"]
+    assert "| the largest module of `alpha/` (`alpha/views.py`) | 300 | ≤ 350 | met |" in alpha
+    assert "| a fork of `beta/` (+ `shared/`) | 2,760 | ≤ 3,000 | met |" in each_app["beta"]
+    page.write("size", shared, each_app, tmp_path)
+    _assert_each_apps_page_has_its_rows_only(tmp_path, ["a fork of `{}/`"])
+
+
+def test_each_apps_rows_and_notes_go_to_its_part_of_the_page_the_bare_route_to_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that make fork, which fills the page with one app's parts, gives a
+    fork the rows of its app only."""
+    _repository(tmp_path, "alpha", "beta")
+    monkeypatch.setattr(harness, "wrk", lambda url, duration, **options: (100.0, 5.0, 0))
+    monkeypatch.setattr(run, "machine", lambda: "a test machine")
+    bench = Bench("1s", 1, tmp_path, ExitStack())
+    bench.case("bare jsonify route", Server("bare", "http://bare"), "/")
+    for package in ("alpha", "beta"):
+        bench.app = package
+        server = Server(package, f"http://{package}")
+        bench.case(f"{package} list, 1,000 rows", server, "/")
+        bench.case(f"{package} list, 10,000 rows", server, "/")
+        bench.note(f"A note of {package}'s.")
+        bench.note(f"A note of {package}'s.")  # said twice, written once
+        bench.check_after(lambda package=package: bench.note(f"{package}'s stock checked."))
+    results = bench.measure()
+    run._derive(results)
+    goals = {
+        package: ((f"{package} list, 10,000 rows", package, 0.0, 1.5),)
+        for package in ("alpha", "beta")
+    }
+
+    shared, each_app = run.reports(bench, results, goals, tmp_path)
+    page.write("results", shared, each_app, tmp_path)
+
+    times = "\N{MULTIPLICATION SIGN}"
+    page_text = (tmp_path / page.PAGE).read_text()
+    own_text = script("docs_parts").without_parts(page_text)
+    assert "| bare jsonify route | bare | 100 | 100% | 5.0 ms | 0 |" in own_text
+    assert f"{times} tutorial" not in page_text  # no row has a tutorial: no such column
+    alpha = (tmp_path / "docs" / "alpha" / "parts" / "benchmarks" / "results.md").read_text()
+    assert alpha.count("A note of alpha's.") == 1
+    assert "alpha's stock checked." in alpha
+    assert f"| alpha list, 10,000 rows | alpha | 100 | 100% | 5.0 ms | 1.00{times} | 0 |" in alpha
+    assert f"- alpha list, 10,000 rows (alpha): p50 ≤ 1.5{times} the small size: **met**" in alpha
+    _assert_each_apps_page_has_its_rows_only(
+        tmp_path, ["{} list, 1,000 rows", "A note of {}'s.", "{}'s stock checked."]
+    )
+
+
+def _repository(root: Path, *packages: str) -> None:
+    """Made-up apps (their manifests) and a benchmarks page with the places
+    bench writes into."""
+    for port, package in enumerate(packages, start=6001):
+        (root / package).mkdir()
+        (root / package / "app.toml").write_text(
+            f'title = "{package}"\nslug = "{package}"\nprefix = "{package.upper()}"\n'
+            f'port = {port}\nwords = ["{package}"]\n'
+        )
+    (root / page.PAGE).parent.mkdir(parents=True)
+    (root / page.PAGE).write_text(
+        "# Benchmarks\n\n"
+        "<!-- results:start -->\n<!-- results:end -->\n\n"
+        "<!-- each app: benchmarks/results -->\n<!-- end each app -->\n\n"
+        "<!-- size:start -->\n<!-- size:end -->\n\n"
+        "<!-- each app: benchmarks/size -->\n<!-- end each app -->\n"
+    )
+
+
+def _assert_each_apps_page_has_its_rows_only(root: Path, lines: list[str]) -> None:
+    """The page as this repository holds it has every app's ``lines`` (each a
+    format of the app's package); as make fork fills it for one app, it has
+    that app's, and names no other app."""
+    docs_parts, every_app = script("docs_parts"), script("apps").apps(root)
+    page_text = (root / page.PAGE).read_text()
+    for app in every_app:
+        fork_page = docs_parts.fill(docs_parts.without_parts(page_text), [app], root / "docs")
+        for text in (page_text, fork_page):
+            assert [line for line in lines if line.format(app.package) not in text] == []
+        others = [other for other in every_app if other is not app]
+        assert [other.package for other in others if other.names.search(fork_page)] == []
