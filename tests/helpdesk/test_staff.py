@@ -41,7 +41,7 @@ def test_list_filters_by_status_and_shows_counts(
     make_ticket(app, customer, title="Open one")
     make_ticket(app, customer, title="Pending one", status=TicketStatus.PENDING)
     make_ticket(app, customer, title="Pending two", status=TicketStatus.PENDING)
-    html = client.get("/staff/tickets/?status=pending").get_data(as_text=True)
+    html = client.get("/staff/tickets/", query_string={"status": "pending"}).get_data(as_text=True)
     assert "Pending one" in html
     assert "Pending two" in html
     assert "Open one" not in html

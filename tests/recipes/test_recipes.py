@@ -362,11 +362,12 @@ def test_search_covers_title_and_ingredients(app: Flask, client: FlaskClient) ->
     make_recipe(app, cook, "Tomato soup", ingredients="tomatoes\nonion")
     make_recipe(app, cook, "Bruschetta", ingredients="bread\nTOMATOES")
     make_recipe(app, cook, "Pancakes", ingredients="flour\nmilk")
-    html = client.get("/?q=tomato").get_data(as_text=True)
+    html = client.get("/", query_string={"q": "tomato"}).get_data(as_text=True)
     assert "Tomato soup" in html
     assert "Bruschetta" in html
     assert "Pancakes" not in html
-    assert "No recipe matches" in client.get("/?q=caviar").get_data(as_text=True)
+    nothing = client.get("/", query_string={"q": "caviar"}).get_data(as_text=True)
+    assert "No recipe matches" in nothing
 
 
 def test_the_list_is_paginated(app: Flask, client: FlaskClient) -> None:
