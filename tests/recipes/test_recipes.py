@@ -8,12 +8,12 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from PIL import Image
 
 from recipes.extensions import db
-from recipes.models import User
+from recipes.models import Recipe, User
 from tests.auth_client import AuthActions
 from tests.identity import assert_the_app_shows_its_identity
 from tests.recipes.factories import (
@@ -337,6 +337,26 @@ def test_the_list_shows_thumbnails_newest_first(app: Flask, client: FlaskClient)
     assert html.index("Newer soup") < html.index("Older soup")
     for recipe in (older, newer):
         assert f"/{BUCKET}/{recipe.thumbnail_key}?" in html or f"{recipe.thumbnail_key}?" in html
+
+
+def test_mvc_the_list_view_renders_its_template_with_the_recipe_models(
+    app: Flask, client: FlaskClient
+) -> None:
+    """MVC in Flask: the model (``Recipe`` rows), the view function
+    (``list_recipes``) that queries them, the template that shows them."""
+    make_recipe(app, make_user(app), "Tomato soup")
+    rendered: list[tuple[str | None, dict[str, Any]]] = []
+
+    def record(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+        rendered.append((template.name, context))
+
+    with template_rendered.connected_to(record, app):
+        client.get("/")
+    name, context = rendered[0]
+    assert name == "recipes/list.html"
+    recipes = context["pagination"].items
+    assert [type(recipe) for recipe in recipes] == [Recipe]
+    assert recipes[0].title == "Tomato soup"
 
 
 def test_images_are_shown_through_short_lived_presigned_urls(

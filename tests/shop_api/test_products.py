@@ -9,7 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from shop_api import schemas
 from shop_api.api.products import ProductItem, Products
+from shop_api.models import Product
 from tests.shop_api.factories import make_customer, make_product, make_staff
 
 PROBLEM = "application/problem+json"
@@ -131,6 +133,27 @@ def test_detail(app: Flask, client: FlaskClient) -> None:
     product = make_product(app)
     response = client.get(f"/api/products/{product.id}")
     assert response.status_code == 200
+    assert response.get_json()["name"] == "Ceramic mug"
+
+
+def test_mvc_the_product_view_hands_the_model_to_its_schema(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MVC in an API: the model (a ``Product`` row), the view function
+    (``ProductItem.get``, MVC's controller) that loads it, and the marshmallow
+    schema that writes it as JSON, where a page would render a template."""
+    product = make_product(app)
+    given: list[object] = []
+    dump = schemas.ProductSchema.dump
+
+    def record(schema: schemas.ProductSchema, obj: object, **kwargs: Any) -> Any:
+        given.append(obj)
+        return dump(schema, obj, **kwargs)
+
+    monkeypatch.setattr(schemas.ProductSchema, "dump", record)
+    response = client.get(f"/api/products/{product.id}")
+    assert [type(obj) for obj in given] == [Product]
+    assert response.get_json() == dump(schemas.ProductSchema(), given[0])
     assert response.get_json()["name"] == "Ceramic mug"
 
 
