@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import MANYTOONE, ONETOMANY
 
 from helpdesk import services
 from helpdesk.extensions import db
-from helpdesk.models import Ticket, TicketStatus, User
+from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
 from tests.helpdesk.factories import make_ticket, make_user
 
 
@@ -82,6 +84,36 @@ def test_the_database_refuses_an_unknown_status(app: Flask) -> None:
             db.session.execute(
                 db.text("UPDATE tickets SET status = 'closed' WHERE id = :id"), {"id": ticket.id}
             )
+        db.session.rollback()
+
+
+def test_a_ticket_has_many_replies_and_status_changes_each_with_a_foreign_key_to_it(
+    app: Flask,
+) -> None:
+    """One-to-many relationships: each reply and status change holds its
+    ticket's id, a foreign key the database enforces, and
+    ``relationship(back_populates=...)`` reads them from both sides, in the
+    order they were written."""
+    assert inspect(Ticket).relationships["replies"].direction is ONETOMANY
+    assert inspect(Ticket).relationships["status_changes"].direction is ONETOMANY
+    assert inspect(Reply).relationships["ticket"].direction is MANYTOONE
+    assert inspect(StatusChange).relationships["ticket"].direction is MANYTOONE
+    owner = make_user(app, "owner@example.com")
+    staff = make_user(app, "staff@example.com", is_staff=True)
+    ticket = make_ticket(app, owner)
+    with app.app_context():
+        services.add_reply(load(Ticket, ticket.id), load(User, owner.id), body="First.")
+        services.add_reply(load(Ticket, ticket.id), load(User, staff.id), body="Second.")
+        services.change_status(load(Ticket, ticket.id), TicketStatus.PENDING, load(User, staff.id))
+        db.session.expire_all()
+        saved = load(Ticket, ticket.id)
+        assert [reply.body for reply in saved.replies] == ["First.", "Second."]
+        assert all(reply.ticket is saved for reply in saved.replies)
+        assert [change.new_status for change in saved.status_changes] == [TicketStatus.PENDING]
+        assert saved.status_changes[0].ticket is saved
+        db.session.add(Reply(ticket_id=ticket.id + 1000, author_id=owner.id, body="Nowhere."))
+        with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
+            db.session.flush()
         db.session.rollback()
 
 

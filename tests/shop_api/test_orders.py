@@ -7,8 +7,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import MANYTOONE, ONETOMANY
 
 from shop_api.extensions import db
+from shop_api.models import Order, OrderLine
 from shop_api.services import orders
 from tests.query_count import count_queries
 from tests.shop_api.factories import (
@@ -315,6 +319,39 @@ def test_the_order_list_is_newest_first_and_paginated(
     response = client.get("/api/orders/?per_page=2", headers=customer)
     assert [o["id"] for o in response.get_json()["items"]] == ids[::-1][:2]
     assert 'rel="next"' in response.headers["Link"]
+
+
+def test_an_order_has_many_lines_each_with_a_foreign_key_to_it(
+    app: Flask, client: FlaskClient, customer: dict[str, str]
+) -> None:
+    """One-to-many: each line holds its order's id, a foreign key the
+    database enforces, and ``relationship(back_populates=...)`` reads them
+    from both sides, ``order.lines`` in the order they were written."""
+    assert inspect(Order).relationships["lines"].direction is ONETOMANY
+    assert inspect(OrderLine).relationships["order"].direction is MANYTOONE
+    mug = make_product(app, name="Mug", stock=5)
+    cup = make_product(app, name="Cup", stock=5)
+    placed = place(client, customer, order_body((mug.id, 1), (cup.id, 2))).get_json()
+    with app.app_context():
+        order = db.session.get(Order, placed["id"])
+        assert order is not None
+        assert [(line.product_name, line.quantity) for line in order.lines] == [
+            ("Mug", 1),
+            ("Cup", 2),
+        ]
+        assert all(line.order is order for line in order.lines)
+        db.session.add(
+            OrderLine(
+                order_id=order.id + 1000,
+                product_id=mug.id,
+                product_name="Mug",
+                unit_price_cents=1299,
+                quantity=1,
+            )
+        )
+        with pytest.raises(IntegrityError, match=r"(?i)foreign key"):
+            db.session.flush()
+        db.session.rollback()
 
 
 def test_the_order_list_runs_the_same_number_of_queries_for_any_size(
