@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import MANYTOMANY, MANYTOONE, joinedload
 
 from recipes import services
@@ -182,6 +182,20 @@ def test_one_tag_row_per_name_shared_by_every_recipe(
     make_recipe(app, cook, "Leek soup", tags=["soup", "winter"])
     with app.app_context():
         assert db.session.scalars(select(Tag.name).order_by(Tag.name)).all() == ["soup", "winter"]
+
+
+def test_the_database_refuses_a_second_tag_of_one_name(app: Flask) -> None:
+    """``Tag.name`` is ``unique=True``: a unique constraint, so the database
+    keeps one row per name whatever code writes it, which the ``ON CONFLICT``
+    below relies on."""
+    with app.app_context():
+        db.session.add(Tag(name="soup"))
+        db.session.commit()
+        db.session.add(Tag(name="soup"))
+        with pytest.raises(IntegrityError, match=r"(?i)unique"):
+            db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(Tag)) == 1
 
 
 def test_adding_a_tag_that_appeared_meanwhile_uses_the_existing_row(app: Flask) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import MANYTOONE, ONETOMANY
 
 from shop_api.extensions import db
-from shop_api.models import Order, OrderLine
+from shop_api.models import Order, OrderLine, Product
 from shop_api.services import orders
 from tests.query_count import count_queries
 from tests.shop_api.factories import (
@@ -214,6 +214,18 @@ def test_the_last_item_can_be_sold(
     assert place(client, customer, order_body((mug.id, 2))).status_code == 201
     assert stock_of(app, mug.id) == 0
     assert place(client, customer, order_body((mug.id, 1))).status_code == 409
+
+
+@pytest.mark.parametrize("column", ["stock", "price_cents"])
+def test_the_database_refuses_a_negative_stock_or_price(app: Flask, column: str) -> None:
+    """The CHECK constraints in ``Product.__table_args__`` are the backstop:
+    whatever code writes the row, the database refuses it."""
+    mug = make_product(app)
+    with app.app_context():
+        with pytest.raises(IntegrityError, match=r"(?i)check"):
+            db.session.execute(update(Product).where(Product.id == mug.id).values({column: -1}))
+        db.session.rollback()
+    assert stock_of(app, mug.id) == 10
 
 
 # --- idempotency --------------------------------------------------------------------
