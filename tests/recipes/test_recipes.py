@@ -205,11 +205,16 @@ def test_text_fields_are_validated(
     fields: dict[str, str],
     message: str,  # type: ignore[no-untyped-def]
 ) -> None:
+    """Flask-WTF's ``validate_on_submit`` fails: 422, the field's errors shown
+    next to it (``is-invalid``), and nothing stored."""
     auth.login("cook@example.com")
     response = post_recipe(client, data=image_bytes(), **fields)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "is-invalid" in html
     assert bucket_keys(s3) == []
+    assert recipe_count(app) == 0
 
 
 def test_posting_is_rate_limited_per_account(
