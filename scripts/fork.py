@@ -36,10 +36,9 @@ from compose_file import render as compose_file
 from docs_parts import fill_pages
 from env_example import render as env_example
 from interview_map import write as write_interview_map
+from readme_toc import with_toc
 
 ROOT = Path(__file__).resolve().parents[1]
-# Files of this repository's own upkeep, which a fork has no use for.
-MAIN_ONLY = {"tests/deploy/mixed_files.txt"}
 # Written for the fork rather than copied.
 README, ENV_EXAMPLE, COMPOSE = "README.md", ".env.example", "docker-compose.yml"
 # Where this project's own name is written, and so the fork's.
@@ -60,7 +59,7 @@ def project_name(pyproject: str) -> str:
 
 def chosen(path: str, app: App, every_app: list[App]) -> bool:
     """Whether ``path`` goes into a fork of ``app``."""
-    if path in MAIN_ONLY or path in (README, ENV_EXAMPLE, COMPOSE):
+    if path in (README, ENV_EXAMPLE, COMPOSE):
         return False
     belongs_to = owner(path, every_app)
     if belongs_to is None and path.startswith("compose/"):
@@ -94,6 +93,9 @@ make test   # creates .venv if needed and runs every test suite
 {home} with demo data; log in as {logins}, each with the password
 `demo-password`. Ctrl-C stops it; the data stays in `instance/demo/` until
 `make demo-reset`. `make help` lists every other command.
+
+<!-- toc -->
+<!-- /toc -->
 
 ## Where to go next
 
@@ -151,7 +153,7 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
             written.append(path)
         commit = git("rev-parse", "HEAD").strip()
         guide = (source / "docs" / f"{app.slug}.md").read_text()
-        (dest / README).write_text(readme(app, name, guide, set(written), commit))
+        (dest / README).write_text(with_toc(readme(app, name, guide, set(written), commit)))
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
         (dest / COMPOSE).write_text(compose_file([app]))
     fill_pages(dest)  # the shared pages, with this app's parts only

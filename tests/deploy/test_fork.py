@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.test_ownership import mixed_files
 from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,10 +60,10 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     assert f"127.0.0.1:{app.port}" in readme
     left_out = [other for other in APPS if other is not app]
     assert not [other.package for other in left_out if other.names.search(readme)]
-    # What still names a left-out app is only what this repository lists as
-    # not yet split per app (tests/deploy/mixed_files.txt).
-    leftovers = fork_script.left_out_names(dest, sorted(expected), app, APPS, f"flask-{app.slug}")
-    assert set(leftovers) <= mixed_files()
+    # No file of the fork names an app it left out.
+    assert fork_script.left_out_names(dest, sorted(expected), app, APPS, f"flask-{app.slug}") == {}
+    toc = script("readme_toc")
+    assert toc.with_toc(readme) == readme, "the README's table of contents lists its sections"
 
 
 def test_the_forks_name_replaces_this_projects(tmp_path: Path) -> None:

@@ -13,8 +13,6 @@ from pathlib import Path
 from tests.scripts import script
 
 ROOT = Path(__file__).resolve().parents[2]
-# The files not yet made selectable, and the list itself (it names them all).
-MIXED = ROOT / "tests" / "deploy" / "mixed_files.txt"
 # Files written for the apps present, which name each of them (a fork's names
 # its one app): .env.example by scripts/env_example.py, docker-compose.yml by
 # scripts/compose_file.py, docs/interview-map.md by scripts/interview_map.py
@@ -29,13 +27,6 @@ def tracked_files() -> list[str]:
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     return [path for path in listed.splitlines() if (ROOT / path).is_file()]
-
-
-def mixed_files() -> set[str]:
-    if not MIXED.exists():  # a fork: every file must be selectable
-        return set()
-    lines = MIXED.read_text().splitlines()
-    return {line for line in lines if line and not line.startswith("#")}
 
 
 def foreign_apps(path: str) -> list[str]:
@@ -66,22 +57,12 @@ def test_every_app_has_a_manifest_with_its_own_port_prefix_and_words() -> None:
 
 
 def test_a_file_names_only_the_app_it_belongs_to() -> None:
-    allowed = mixed_files() | GENERATED | {MIXED.relative_to(ROOT).as_posix()}
     problems = {
         path: found
         for path in tracked_files()
-        if path not in allowed and (found := foreign_apps(path))
+        if path not in GENERATED and (found := foreign_apps(path))
     }
     assert problems == {}
-
-
-def test_the_list_of_mixed_files_only_shrinks() -> None:
-    """A file made selectable (or moved, or deleted) leaves the list, so the
-    list says how much is left."""
-    stale = sorted(
-        path for path in mixed_files() if not (ROOT / path).is_file() or not foreign_apps(path)
-    )
-    assert stale == []
 
 
 def test_a_file_belongs_to_the_app_its_path_names() -> None:
