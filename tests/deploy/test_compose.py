@@ -89,7 +89,8 @@ def test_the_file_includes_base_the_pieces_the_apps_need_and_each_app() -> None:
     """docker-compose.yml is what scripts/compose_file.py makes for the apps present."""
     from tests.scripts import script
 
-    rendered = script("compose_file").render(APPS)
+    compose_file = script("compose_file")
+    rendered = compose_file.render(APPS, compose_file.project_name(ROOT))
     assert COMPOSE_FILE.read_text() == rendered, "run python scripts/compose_file.py"
     for app in APPS:
         for piece in app.compose:

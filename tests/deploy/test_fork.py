@@ -73,6 +73,7 @@ def test_the_forks_name_replaces_this_projects(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     assert 'name = "my-portfolio"' in (dest / "pyproject.toml").read_text()
     assert "site_name: my-portfolio" in (dest / "mkdocs.yml").read_text()
+    assert "\nname: my-portfolio\n" in (dest / "docker-compose.yml").read_text()
     assert "# via my-portfolio (pyproject.toml)" in (dest / "requirements.lock").read_text()
     assert (dest / "README.md").read_text().startswith("# my-portfolio\n")
     # The lock still resolves the fork's extras, which name the project itself.
