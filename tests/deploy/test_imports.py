@@ -62,7 +62,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_module_imports_itself_through_others() -> None:
     modules = project_modules()
     graph = {name: imports_of(path, modules) - {name} for name, path in modules.items()}
-    assert sum(len(edges) for edges in graph.values()) > 100  # the walk found the imports
+    # The walk found the imports: more than one a module (a fork has fewer modules).
+    assert sum(len(edges) for edges in graph.values()) > len(modules)
     assert cycles(graph) == []
 
 
