@@ -16,7 +16,7 @@ PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 EXTRAS := demo test e2e fuzz lint docker lock docs
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools app-checks fork bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools app-checks fork check-forks bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
@@ -154,6 +154,11 @@ screenshots: $(VENV)/.installed-e2e chromium ## PNGs of the key pages into docs/
 # Standard library only (scripts/fork.py): it needs no .venv.
 fork: ## A new git repository with one app: make fork APP=<package> DEST=<folder> [NAME=<name>]
 	@$(PYTHON) scripts/fork.py "$(APP)" "$(DEST)" $(if $(NAME),--name "$(NAME)")
+
+# The forks share this .venv (scripts/check_forks.py links it): it holds what
+# their make test, make lint and make demo use.
+check-forks: $(VENV)/.installed-test $(VENV)/.installed-lint $(VENV)/.installed-docs $(VENV)/.installed-demo ## Fork each app into a temporary folder and run make test, make lint and make demo (up to healthy, then Ctrl-C) there, as CI does
+	@$(BIN)/python scripts/check_forks.py
 
 # The documentation site: mkdocs.yml, the pages in docs/, built into site/.
 DOCS_ADDR ?= 127.0.0.1:8000

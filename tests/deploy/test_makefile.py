@@ -61,6 +61,8 @@ TARGETS = [
     ("fmt", "lint", "bin/ruff format"),
     ("test-docker", "docker", "bin/pytest tests/docker"),
     ("lock", "lock", "bin/uv pip compile pyproject.toml --all-extras"),
+    # What each fork's make test, make lint and make demo use (the forks share .venv).
+    ("check-forks", "test lint docs demo", "scripts/check_forks.py"),
 ]
 
 
