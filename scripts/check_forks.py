@@ -155,7 +155,7 @@ def check_demo(package: str, fork: Path, make: list[str], log: Path) -> None:
         except subprocess.TimeoutExpired:
             raise failed(f"did not stop within {DEMO_STOP} s of Ctrl-C") from None
         # make waits for the demo, then ends by the SIGINT itself (a shell
-        # shows 130); "make: ***" is how it reports a recipe that failed.
+        # shows 130); "make: ***" is how it reports a command that failed.
         output_text = log.read_text()
         if status not in (0, -signal.SIGINT) or "make: ***" in output_text:
             raise failed(f"did not stop cleanly on Ctrl-C (exit status {status})")
