@@ -103,11 +103,15 @@ $(addprefix test-,$(APPS)): test-%: $(VENV)/.installed-test ## Tests of one app:
 
 # One process: every test empties that one database first, so two at once
 # would pull it from under each other.
-test-postgres: $(VENV)/.installed-test ## Every suite again on PostgreSQL (TEST_DATABASE_URL, default: local server)
+# What talks to the database, on PostgreSQL: the shared and app suites and
+# the migration checks of tests/deploy (the rest of it reads files, not a database).
+POSTGRES_PATHS := $(addprefix tests/,shared $(APPS)) tests/deploy/test_every_app.py
+
+test-postgres: $(VENV)/.installed-test ## Every test that uses the database again on PostgreSQL (TEST_DATABASE_URL, default: local server)
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_DEFAULT_URL)}"; \
 	  case "$$TEST_DATABASE_URL" in postgresql*) ;; *) echo "TEST_DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac; \
 	  echo "Running the suites on $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest -q -p no:cacheprovider $(SUITE_PATHS)
+	  $(BIN)/pytest -q -p no:cacheprovider $(POSTGRES_PATHS)
 
 # Checks only one app has (mk/<package>.mk adds them to APP_CHECKS), run by CI.
 APP_CHECKS :=
