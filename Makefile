@@ -13,7 +13,7 @@ COVERAGE_MIN := 90
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 # pyproject.toml's extras; `make install` installs them all.
-EXTRAS := demo test e2e fuzz lint docker lock docs
+EXTRAS := demo test e2e fuzz lint docker lock docs otel sentry kubernetes
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools app-checks fork check-forks bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
