@@ -16,7 +16,7 @@ PG_DEFAULT_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 EXTRAS := demo test e2e fuzz lint docker lock docs otel sentry kubernetes
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker docker-tools app-checks fork check-forks bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
+.PHONY: help install lock demo demo-reset lighthouse test test-postgres test-deploy test-docker test-operations prometheus kubectl docker-tools app-checks fork check-forks bench wrk e2e screenshots chromium docs docs-build lint fmt clean $(addprefix test-,$(SUITES))
 
 help: ## List the targets
 	@if [ -t 1 ]; then bold=$$(printf '\033[1m'); plain=$$(printf '\033[0m'); else bold=; plain=; fi; \
@@ -41,6 +41,14 @@ CREATE_VENV  := $(PYTHON) -m venv $(VENV)
 INSTALL_LOCKED = { $(BIN)/python -m pip --version || $(BIN)/python -m ensurepip; } >/dev/null 2>&1 && \
   $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes --no-deps -r
 endif
+
+# $(call apt_install,<command>,<Debian package>,<what to do otherwise>):
+# nothing when the command is there; as root with apt-get, install the package.
+apt_install = if command -v $(1) >/dev/null; then exit 0; fi; \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "==> Installing $(2) from Debian's packages"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2) >/dev/null; \
+  else echo "$(3)"; exit 1; fi
 
 # The installers' chatter goes to a log, shown only if a step fails.
 QUIETLY = >>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "(this log: $(VENV)/install.log)"; exit 1; }
@@ -96,6 +104,17 @@ docker-tools: $(VENV)/.installed-docker
 
 test-docker: docker-tools ## The stack for real: the image in a Docker engine, nginx before gunicorn, SeaweedFS
 	$(BIN)/pytest tests/docker -p no:cacheprovider
+
+# Operations: Debian's Prometheus scraping live apps, and the Kubernetes
+# manifests built by kubectl and checked against the API's schemas, offline.
+test-operations: $(VENV)/.installed-test $(VENV)/.installed-kubernetes prometheus kubectl ## Prometheus scraping live apps; deploy/kubernetes/ built and validated offline
+	$(BIN)/pytest tests/operations -p no:cacheprovider
+
+prometheus: ## Install Prometheus (make test-operations scrapes the apps with it) from Debian's packages, unless it is there
+	@$(call apt_install,prometheus,prometheus,make test-operations needs Prometheus: sudo apt-get install -y prometheus)
+
+kubectl: ## Install kubectl (make test-operations builds deploy/kubernetes/ with it) from Debian's packages, unless it is there
+	@$(call apt_install,kubectl,kubectl,make test-operations needs kubectl: sudo apt-get install -y kubectl)
 
 # A static pattern rule: plain pattern rules are never used for .PHONY targets.
 $(addprefix test-,$(APPS)): test-%: $(VENV)/.installed-test ## Tests of one app: make test-<package>

@@ -60,6 +60,7 @@ TARGETS = [
     ("docs-build", "docs", "bin/mkdocs build --strict"),
     ("fmt", "lint", "bin/ruff format"),
     ("test-docker", "docker", "bin/pytest tests/docker"),
+    ("test-operations", "test kubernetes", "bin/pytest tests/operations"),
     ("lock", "lock", "bin/uv pip compile pyproject.toml --all-extras"),
     # What each fork's make test, make lint and make demo use (the forks share .venv).
     ("check-forks", "test lint docs demo", "scripts/check_forks.py"),
@@ -108,7 +109,17 @@ def test_every_target_that_runs_something_from_the_venv_installs_it_first(
             assert commands.index("scripts/locked.py") < commands.index(f"{venv}/bin/"), target
     # A new target of the Makefile joins TARGETS, with its extra.
     listed = {target for target, _, _ in TARGETS}
-    unlisted = {"help", "install", "clean", "chromium", "wrk", "app-checks", "fork"}
+    unlisted = {
+        "help",
+        "install",
+        "clean",
+        "chromium",
+        "wrk",
+        "prometheus",
+        "kubectl",
+        "app-checks",
+        "fork",
+    }
     assert set(documented_targets([ROOT / "Makefile"])) - unlisted == listed
 
 
