@@ -39,6 +39,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import apps as manifests  # scripts/apps.py, beside this file
+from demo import port_is_free  # the check make demo makes before it starts
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("test", "lint", "demo")
@@ -80,16 +81,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def answers(url: str) -> bool:
