@@ -55,6 +55,10 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     }
     assert files_of(dest) == expected
     assert any(path.startswith(f"{app.package}/") for path in expected)
+    # Its Kubernetes manifests: the shared base and components, and its app's
+    # folder (tests/operations/test_kubernetes.py builds them as a fork has them).
+    kubernetes = {path.split("/")[2] for path in expected if path.startswith("deploy/kubernetes/")}
+    assert kubernetes == {"base", "components", app.package}
     readme = (dest / "README.md").read_text()
     assert app.title in readme
     assert f"127.0.0.1:{app.port}" in readme
