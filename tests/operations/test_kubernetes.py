@@ -30,9 +30,10 @@ from tests.scripts import script
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = "deploy/kubernetes"
 APPS = script("apps").apps(ROOT)
-# The API the objects must be valid for: the oldest minor version upstream
-# still supports as this is written (it supports the newest three, 1.35-1.37),
-# which is what managed clusters' stable channels run. Only GA APIs are used.
+# The API the objects must be valid for: a version clusters run today (managed
+# providers' stable channels, end of 2026), older than the newest schemas
+# kubernetes-validate has (1.37), so a cluster not upgraded yet takes them too.
+# Only GA APIs are used (apps/v1, batch/v1, autoscaling/v2, policy/v1, networking/v1).
 KUBERNETES_VERSION = "1.35"
 # What a web container runs, and what it must never run: the migration.
 GUNICORN = ["gunicorn", "-c", "gunicorn.conf.py", "$(APP):create_app()"]
