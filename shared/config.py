@@ -36,6 +36,8 @@ BASE_DEFAULTS: dict[str, Any] = {
     "PASSWORD_RESET_MAX_AGE": 3600,  # seconds; a changed password also ends the link
     "PROXY_COUNT": 0,  # reverse proxies whose X-Forwarded-* headers are trusted
     "REQUEST_LOG_ENABLED": True,  # gunicorn's access log is off by default
+    "LOG_FORMAT": "",  # json or text; empty: json in production (shared/logs.py)
+    "SENTRY_DSN": "",  # empty: no error reports (shared/error_reports.py)
     "ALLOW_PLAIN_HTTP": False,  # true: no Secure cookies nor HSTS, for a trial on http://
     "MAIL_SERVER": "",  # none: mail is printed, not sent (shared/mail.py)
     "MAIL_PORT": 25,

@@ -1,4 +1,6 @@
-"""One log line per request: method, path, status, duration and request id.
+"""One log line per request: method, path, status, duration and request id,
+and as fields of a JSON line (production, shared/logs.py) also the route and
+the user's id.
 
 The id comes from a sane ``X-Request-ID`` header (a proxy's), else it is made
 here; the response carries it, so a user's report can be matched to the line.
@@ -11,7 +13,8 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-from flask.logging import wsgi_errors_stream
+
+from shared.logs import init_logging
 
 # Anything else (line breaks, very long values) could forge or flood log lines.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -21,16 +24,12 @@ ESCAPES = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]
 ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 logger = logging.getLogger("capstones.requests")
-# Flask's documented stream: the server's error stream (stderr) at the time of
-# each line, so the lines show under `flask run` and gunicorn alike.
-handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[call-overload]
-handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
 
 
 def init_request_logging(app: Flask) -> None:
     app.config.setdefault("REQUEST_LOG_STATIC", True)
+    init_logging(app)
     logger.setLevel(logging.INFO)
-    logger.addHandler(handler)  # once, however many apps are made
 
     @app.before_request
     def start_timer() -> None:
@@ -53,13 +52,24 @@ def init_request_logging(app: Flask) -> None:
         path = request.path
         if token := (request.view_args or {}).get("token"):
             path = path.replace(str(token), "<token>")
+        path = path.translate(ESCAPES)
         logger.info(
             "%s %s %s %.1fms request_id=%s",
             request.method,
-            path.translate(ESCAPES),
+            path,
             response.status_code,
             duration_ms,
             request_id,
+            # The same facts as fields of a JSON line; ``g.user_id`` is set where
+            # the request's user was looked up (no lookup only for the log).
+            extra={
+                "user_id": g.get("user_id"),
+                "route": request.endpoint,
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": round(duration_ms, 1),
+            },
         )
         return response
 

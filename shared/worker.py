@@ -1,15 +1,23 @@
 """Celery as Flask's documentation sets it up ("Background Tasks with Celery"):
 one Celery app per Flask app, whose tasks run in its app context. The broker is
 ``<PREFIX>_CELERY_BROKER_URL`` (Redis in compose), else kombu's filesystem
-transport, which needs no server (the demo), in ``<PREFIX>_CELERY_BROKER_FOLDER``."""
+transport, which needs no server (the demo), in ``<PREFIX>_CELERY_BROKER_FOLDER``.
+
+A task queued during a request carries the request's id in its message's
+headers, and the worker's log lines carry it too (JSON in production, as the
+web app's: shared/logs.py)."""
 
 import json
+import logging
 import os
 from typing import Any
 
 from celery import Celery, Task, shared_task
+from celery.signals import after_setup_logger, after_setup_task_logger, before_task_publish
 from celery.worker.consumer import Consumer
 from flask import Flask, current_app
+
+from shared.logs import current_request_id, format_like_the_app
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -73,6 +81,23 @@ class ResilientConsumer(Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.connection_errors = (*self.connection_errors, json.JSONDecodeError, UnicodeDecodeError)
+
+
+@before_task_publish.connect
+def carry_request_id(headers: dict[str, Any], **kwargs: Any) -> None:
+    """Celery's documented hook for adding to a message's headers as it is sent."""
+    if request_id := current_request_id():
+        headers["request_id"] = request_id
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def log_like_the_app(logger: logging.Logger, **kwargs: Any) -> None:
+    """Celery replaces the root logger's handlers with its own (the worker's
+    stderr); in production they take the app's JSON format. In development
+    Celery's own lines, which name the task, are the readable ones."""
+    for handler in logger.handlers:
+        format_like_the_app(handler)
 
 
 @shared_task(name="mail.send_due")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, g
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -66,7 +66,9 @@ def load_user(login_id: str) -> Any:
     if time.time() - int(issued_at) > float(lifetime):
         return None
     db, User = db_and_user_model()
-    return db.session.scalar(db.select(User).where(User.session_token == token, User.is_active))
+    user = db.session.scalar(db.select(User).where(User.session_token == token, User.is_active))
+    g.user_id = user.id if user else None  # for the request's log line
+    return user
 
 
 def is_failed_login(response: Response) -> bool:

@@ -27,6 +27,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Accounts 
 def user_for_bearer_token(token: str) -> User | None:
     user = tokens.user_for_token(token)
     g.bearer_token_rejected = user is None
+    g.user_id = user.id if user else None  # for the request's log line
     return user
 
 

@@ -2,7 +2,7 @@
 
 It has just enough routes to exercise every shared rule: a public page, a
 login-only page, a staff page, a page that fails after writing, one whose
-write can fail at its flush, an upload.
+write can fail at its flush, an upload, one that queues a Celery task.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from shared.proxy import trust_proxy_headers
 from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
-from shared.worker import celery_init_app
+from shared.worker import celery_init_app, send_due_mail
 
 
 class Base(DeclarativeBase):
@@ -149,4 +149,17 @@ def register_routes(app: Flask) -> None:
             db.session.rollback()  # the change fails: its mail goes with it
             return "rolled back", 409
         db.session.commit()
+        return "saved", 201
+
+    @app.post("/notes/mailed-at-once")
+    @csrf.exempt
+    def add_note_and_send_mail_now() -> ResponseReturnValue:
+        """The textbook way the apps do not take (they leave mail to beat's
+        tick): a task queued after the commit. What the task inherits from
+        the request that queued it is tested here: its request id, its trace."""
+        note = Note(text=request.form["text"])
+        db.session.add(note)
+        outbox.queue(to="ann@example.com", subject="A note", template="note", note=note)
+        db.session.commit()
+        send_due_mail.delay()
         return "saved", 201
