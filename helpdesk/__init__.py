@@ -15,6 +15,7 @@ from helpdesk.models import Outbox, User
 from helpdesk.views import register_blueprints
 from shared.config import configure
 from shared.database import init_database
+from shared.error_reports import init_error_reports
 from shared.errors import register_error_handlers
 from shared.health import register_health_checks
 from shared.layout import init_layout
@@ -22,6 +23,7 @@ from shared.proxy import trust_proxy_headers
 from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
+from shared.tracing import init_tracing
 from shared.worker import celery_init_app
 
 DEFAULTS = {
@@ -51,6 +53,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_layout(app, site_name="Help desk", description=DESCRIPTION)
     init_security_headers(app)
     init_request_logging(app)
+    init_tracing(app, db=db)
+    init_error_reports(app)
     trust_proxy_headers(app)
 
     register_blueprints(app)

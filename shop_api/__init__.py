@@ -12,11 +12,13 @@ from flask import Flask
 
 from shared.config import configure
 from shared.database import init_database
+from shared.error_reports import init_error_reports
 from shared.health import register_health_checks
 from shared.proxy import trust_proxy_headers
 from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
+from shared.tracing import init_tracing
 from shop_api.api import register_blueprints
 from shop_api.api.blueprint import JsonRequest
 from shop_api.commands import register_commands
@@ -61,6 +63,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_cors(app)
     init_security_headers(app)
     init_request_logging(app)
+    init_tracing(app, db=db)
+    init_error_reports(app)
     init_request_guards(app, html_forms=False)
     trust_proxy_headers(app)
 

@@ -24,6 +24,7 @@ from shared.auth import Auth, UserAccountMixin, staff_required
 from shared.commands import create_user_command
 from shared.config import configure
 from shared.database import init_database, make_registry
+from shared.error_reports import init_error_reports
 from shared.errors import register_error_handlers
 from shared.health import Check, register_health_checks
 from shared.layout import init_layout
@@ -33,6 +34,7 @@ from shared.proxy import trust_proxy_headers
 from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
 from shared.security import init_security_headers
+from shared.tracing import init_tracing
 from shared.worker import celery_init_app, send_due_mail
 
 
@@ -81,6 +83,8 @@ def create_app(
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
     init_request_logging(app)
+    init_tracing(app, db=db)
+    init_error_reports(app)
     trust_proxy_headers(app)
     register_health_checks(app, db=db, checks=extra_checks)
     register_error_handlers(app, db=db)

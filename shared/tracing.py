@@ -1,0 +1,83 @@
+"""Traces with OpenTelemetry: each request, its SQL queries, and the Celery
+tasks it queues with theirs, as one trace (the trace context travels in the
+task message's headers, put there by the Celery instrumentation).
+
+Off unless OpenTelemetry's own environment variables ask for traces: an
+exporter (``OTEL_TRACES_EXPORTER=otlp`` or ``console``) or an OTLP endpoint
+(``OTEL_EXPORTER_OTLP_ENDPOINT``, ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``); and
+``OTEL_SDK_DISABLED=true`` turns them off whatever else is set. The SDK alone
+would export to localhost:4318 with nothing set; an app whose operator never
+asked for traces should neither send them nor log that no collector answers.
+The rest is the SDK's: ``OTEL_SERVICE_NAME`` (here defaulting to the app's
+package), ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_TRACES_SAMPLER``... Needs the
+``otel`` extra; without it, a request for traces is logged as an error."""
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
+
+logger = logging.getLogger("capstones.tracing")
+
+
+def tracing_requested() -> bool:
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    if exporters := os.environ.get("OTEL_TRACES_EXPORTER", "").strip().lower():
+        return exporters != "none"
+    endpoints = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    return any(os.environ.get(name) for name in endpoints)
+
+
+def init_tracing(app: Flask, *, db: SQLAlchemy) -> None:
+    if not tracing_requested():
+        return
+    try:  # the optional `otel` extra
+        from opentelemetry import trace
+        from opentelemetry.instrumentation.celery import CeleryInstrumentor
+        from opentelemetry.instrumentation.flask import FlaskInstrumentor
+        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+        from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    except ImportError:
+        logger.error("OTEL_* variables ask for traces, but the otel extra is not installed")
+        return
+    # The tracer provider is the process's, as logging is: set by the first app.
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        service = os.environ.get("OTEL_SERVICE_NAME") or app.name
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+        for exporter in span_exporters():
+            provider.add_span_processor(BatchSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+    FlaskInstrumentor().instrument_app(app)
+    with app.app_context():
+        engines = list(db.engines.values())
+    # Instrumentors are once a process too (a process serves one app).
+    if not SQLAlchemyInstrumentor().is_instrumented_by_opentelemetry:
+        # Its release declares SQLAlchemy < 2.1, and would refuse 2.1 (the
+        # version pinned here); tests/shared/test_tracing.py proves the spans.
+        SQLAlchemyInstrumentor().instrument(engines=engines, skip_dep_check=True)
+    if not CeleryInstrumentor().is_instrumented_by_opentelemetry:
+        CeleryInstrumentor().instrument()  # the sender's side and the worker's
+
+
+def span_exporters() -> list["SpanExporter"]:
+    """The exporters ``OTEL_TRACES_EXPORTER`` names (default: otlp, over HTTP)."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    exporters: list[SpanExporter] = []
+    for name in os.environ.get("OTEL_TRACES_EXPORTER", "otlp").lower().split(","):
+        if name.strip() == "otlp":
+            exporters.append(OTLPSpanExporter())  # reads OTEL_EXPORTER_OTLP_*
+        elif name.strip() == "console":
+            exporters.append(ConsoleSpanExporter())
+        elif name.strip() != "none":
+            logger.error("OTEL_TRACES_EXPORTER: %r is not one of otlp, console, none", name)
+    return exporters
