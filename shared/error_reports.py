@@ -4,16 +4,19 @@ Sentry's Flask integration, the worker's through its Celery one (the worker
 builds the app, so this runs there too). Off by default; needs the ``sentry``
 extra, and without it a DSN is logged as an error.
 
-No personal data leaves: ``send_default_pii=False`` keeps cookies, the
-Authorization header, the user and the client's address out, and Sentry's
-scrubber blanks passwords, tokens, secrets and, added here, e-mail addresses
-in form fields and local variables of the failing code."""
+No personal data leaves. ``send_default_pii=False`` used to say so; sentry-sdk
+2.76 replaced it with ``data_collection``, set here stricter than that default:
+no user, cookies, request bodies (forms hold passwords and addresses), client
+addresses or SQL parameters; Sentry always blanks values named like a password,
+token or secret, and here an e-mail address too."""
 
 import logging
 
 from flask import Flask
 
 logger = logging.getLogger("capstones.error_reports")
+# Headers that carry the client's address or its cookies (matched in part).
+PERSONAL_HEADERS = ["cookie", "forwarded", "-ip", "remote-", "via"]
 
 
 def init_error_reports(app: Flask) -> None:
@@ -23,7 +26,6 @@ def init_error_reports(app: Flask) -> None:
         import sentry_sdk
         from sentry_sdk.integrations.celery import CeleryIntegration
         from sentry_sdk.integrations.flask import FlaskIntegration
-        from sentry_sdk.scrubber import DEFAULT_PII_DENYLIST, EventScrubber
     except ImportError:
         setting = f"{app.extensions['settings_prefix']}_SENTRY_DSN"
         logger.error("%s is set, but the sentry extra is not installed", setting)
@@ -31,7 +33,14 @@ def init_error_reports(app: Flask) -> None:
     sentry_sdk.init(  # the process's, as logging is
         dsn=dsn,
         environment=app.config["ENV"],
-        send_default_pii=False,
-        event_scrubber=EventScrubber(pii_denylist=[*DEFAULT_PII_DENYLIST, "email"]),
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "denylist", "terms": PERSONAL_HEADERS}},
+            "http_bodies": [],
+            "database_query_data": False,
+            "queues": False,  # the messages' bodies
+            "stack_frame_variables": {"mode": "denylist", "terms": ["email"]},
+        },
         integrations=[FlaskIntegration(), CeleryIntegration()],
     )

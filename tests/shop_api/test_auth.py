@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -149,6 +150,17 @@ def test_bad_authorization_headers_are_401(client: FlaskClient, header: str) -> 
 def test_a_valid_token_works(app: Flask, client: FlaskClient) -> None:
     token = make_token(app, make_user(app))
     assert client.get("/api/orders/", headers=bearer(token)).status_code == 200
+
+
+def test_the_request_log_line_names_the_tokens_user(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = make_user(app)
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        client.get("/api/orders/", headers=bearer(make_token(app, user)))
+        client.get("/api/orders/", headers=bearer("not-a-token"))
+    lines = [record for record in caplog.records if record.name == "capstones.requests"]
+    assert [(line.user_id, line.status) for line in lines] == [(user.id, 200), (None, 401)]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("is_staff", [False, True])
