@@ -39,7 +39,7 @@ def init_error_reports(app: Flask) -> None:
             "http_headers": {"request": {"mode": "denylist", "terms": PERSONAL_HEADERS}},
             "http_bodies": [],
             "database_query_data": False,
-            "queues": False,  # the messages' bodies
+            "queues": False,  # a task's arguments
             "stack_frame_variables": {"mode": "denylist", "terms": ["email"]},
         },
         integrations=[FlaskIntegration(), CeleryIntegration()],
