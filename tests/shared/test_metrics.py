@@ -124,11 +124,11 @@ def test_the_worker_counts_mails_sent_and_tasks_by_name_and_outcome(
     assert client.post("/notes/mailed", data={"text": "x"}).status_code == 201
     sent = value(client, "mail_sent_total", app=APP)
     succeeded = {"app": APP, "task": "mail.send_due", "state": "succeeded"}
+    runtime = {"app": APP, "task": "mail.send_due"}
     tasks = REGISTRY.get_sample_value("celery_tasks_total", succeeded) or 0
-    runs = REGISTRY.get_sample_value("celery_task_runtime_seconds_count", succeeded) or 0
+    runs = REGISTRY.get_sample_value("celery_task_runtime_seconds_count", runtime) or 0
     with app.app_context():
         assert send_due_mail.apply().get() == 1
     assert value(client, "mail_sent_total", app=APP) == sent + 1
     assert REGISTRY.get_sample_value("celery_tasks_total", succeeded) == tasks + 1
-    runtime = {"app": APP, "task": "mail.send_due"}
     assert REGISTRY.get_sample_value("celery_task_runtime_seconds_count", runtime) == runs + 1
