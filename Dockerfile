@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PORT=8000
+    PORT=8000 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-metrics
 
 WORKDIR /app
 
@@ -36,7 +37,9 @@ RUN useradd --create-home --uid 10001 app \
     && chown app:app /app/instance
 USER app
 
-EXPOSE 8000
+# 8000: the app, its /metrics too (gunicorn's workers add up their metrics in
+# PROMETHEUS_MULTIPROC_DIR: shared/metrics.py); 9808: a Celery worker's metrics.
+EXPOSE 8000 9808
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
 

@@ -3,7 +3,11 @@
 Everything comes from the environment so one image serves all three apps.
 """
 
+import glob
 import os
+from typing import Any
+
+from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Processes; each is single-threaded (sync worker), so this is how many
@@ -25,3 +29,21 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s request_id=%({x-request-id}o)s'
 # Which proxies may set X-Forwarded-For / -Proto for gunicorn itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Metrics (shared/metrics.py): with PROMETHEUS_MULTIPROC_DIR set (the image sets
+# it), each worker writes its values to a file there and /metrics adds them up.
+# The folder starts empty, so a restart does not count the last run again; a
+# worker that exits keeps its counts in the sum, and its live gauges go.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def on_starting(server: object) -> None:
+    if PROMETHEUS_MULTIPROC_DIR:
+        os.makedirs(PROMETHEUS_MULTIPROC_DIR, exist_ok=True)
+        for stale in glob.glob(os.path.join(PROMETHEUS_MULTIPROC_DIR, "*.db")):
+            os.remove(stale)
+
+
+def child_exit(server: object, worker: Any) -> None:
+    if PROMETHEUS_MULTIPROC_DIR:
+        GunicornInternalPrometheusMetrics.mark_process_dead_on_child_exit(worker.pid)

@@ -19,6 +19,7 @@ from shared.error_reports import init_error_reports
 from shared.errors import register_error_handlers
 from shared.health import register_health_checks
 from shared.layout import init_layout
+from shared.metrics import init_metrics
 from shared.proxy import trust_proxy_headers
 from shared.request_guards import BoundedRequest, init_request_guards
 from shared.request_logging import init_request_logging
@@ -53,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_layout(app, site_name="Help desk", description=DESCRIPTION)
     init_security_headers(app)
     init_request_logging(app)
+    init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)
     trust_proxy_headers(app)

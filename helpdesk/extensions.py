@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase
 from shared.auth import Auth
 from shared.database import make_registry
 from shared.mail import MailOutbox
+from shared.metrics import count_rate_limited
 
 
 class Base(DeclarativeBase):
@@ -21,7 +22,8 @@ db = SQLAlchemy(model_class=Base)
 # Batch mode lets migrations alter columns on SQLite, which has no ALTER COLUMN.
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# Each 429 is counted by endpoint (/metrics: rate_limited_requests_total).
+limiter = Limiter(key_func=get_remote_address, on_breach=count_rate_limited)
 auth = Auth()
 outbox = MailOutbox()
 cache = Cache()

@@ -11,6 +11,7 @@ from recipes.storage import ImageStore
 from shared.auth import Auth
 from shared.database import make_registry
 from shared.mail import MailOutbox
+from shared.metrics import count_rate_limited
 
 
 class Base(DeclarativeBase):
@@ -20,7 +21,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# Each 429 is counted by endpoint (/metrics: rate_limited_requests_total).
+limiter = Limiter(key_func=get_remote_address, on_breach=count_rate_limited)
 auth = Auth()
 outbox = MailOutbox()
 image_store = ImageStore()

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
+from recipes.metrics import count_refused_upload
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
 from recipes.services import BadTags, Upload, parse_tags
 from shared.errors import megabytes
@@ -25,6 +26,7 @@ def photo_fits(form: "RecipeForm", field: Field) -> None:
         FileSize(max_size=limit)(form, field)
     except ValidationError:
         form.photo_too_large = True
+        count_refused_upload("too_big")
         size = field.data.stream.seek(0, 2)
         raise StopValidation(
             f"This photo is {megabytes(size)}; photos can be up to {megabytes(limit)}. "

@@ -31,7 +31,12 @@ _DAMAGED = "The image is damaged or incomplete. Save it again, or try another ph
 
 
 class ImageRejected(ValueError):
-    """The upload is not an acceptable image; the message says why, for the form."""
+    """The upload is not an acceptable image; the message says why, for the form,
+    and ``reason`` in a word, for the metrics (recipes/metrics.py)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,9 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
     thumbnail. Raises ImageRejected with a message for the form."""
     expected_format = ALLOWED_EXTENSIONS.get(extension_of(filename))
     if expected_format is None:
-        raise ImageRejected("Upload a .jpg, .jpeg or .png file.")
+        raise ImageRejected("Upload a .jpg, .jpeg or .png file.", reason="wrong_type")
     if not data:
-        raise ImageRejected("The file is empty.")
+        raise ImageRejected("The file is empty.", reason="empty")
 
     with warnings.catch_warnings():
         # Pillow only warns about a decompression bomb up to twice its own
@@ -74,17 +79,23 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
         try:
             image: Image.Image = Image.open(io.BytesIO(data), formats=[expected_format])
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageRejected(_too_many_pixels_message(expected_format)) from None
+            raise ImageRejected(
+                _too_many_pixels_message(expected_format), reason="too_many_pixels"
+            ) from None
         except UnidentifiedImageError:
             raise ImageRejected(
                 f"The file is not a valid {expected_format} image, whatever its name says. "
-                "Upload a photo saved as .jpg or .png."
+                "Upload a photo saved as .jpg or .png.",
+                reason="not_an_image",
             ) from None
         except (OSError, SyntaxError, ValueError):
-            raise ImageRejected(_DAMAGED) from None
+            raise ImageRejected(_DAMAGED, reason="damaged") from None
         width, height = image.size
         if width * height > MAX_PIXELS[expected_format]:
-            raise ImageRejected(_too_many_pixels_message(expected_format, f"{width} x {height}"))
+            raise ImageRejected(
+                _too_many_pixels_message(expected_format, f"{width} x {height}"),
+                reason="too_many_pixels",
+            )
         if expected_format == "JPEG":
             _check_jpeg_scans(image, data)
             # Decode straight at 1/2, 1/4 or 1/8 scale, the smallest that is
@@ -94,7 +105,7 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
         try:
             image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
-            raise ImageRejected(_DAMAGED) from None
+            raise ImageRejected(_DAMAGED, reason="damaged") from None
 
     # Shrink first, in place, so only one full-size copy ever exists; then
     # turn upright and copy the pixels without their metadata.
@@ -125,13 +136,15 @@ def _check_jpeg_scans(image: Image.Image, data: bytes) -> None:
     if scans > MAX_JPEG_SCANS:
         raise ImageRejected(
             f"This JPEG is saved in more than {MAX_JPEG_SCANS} passes (scans), which no "
-            "camera or editor writes. Save it again as an ordinary JPEG and try again."
+            "camera or editor writes. Save it again as an ordinary JPEG and try again.",
+            reason="too_many_scans",
         )
     if scans > 1 and coefficient_bytes(image) > MAX_PROGRESSIVE_COEFFICIENT_BYTES:
         raise ImageRejected(
             f"This JPEG is saved in several passes and is too large to process that way "
             f"({image.width} x {image.height} pixels). Save it as an ordinary JPEG, or "
-            "smaller, and try again."
+            "smaller, and try again.",
+            reason="too_many_pixels",
         )
 
 

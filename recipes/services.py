@@ -22,7 +22,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
-from recipes.images import prepare_image
+from recipes.images import ImageRejected, prepare_image
+from recipes.metrics import count_refused_upload
 from recipes.models import (
     MAX_TAGS_PER_RECIPE,
     TAG_MAX_LENGTH,
@@ -246,7 +247,11 @@ def _store_image(upload: Upload) -> dict[str, Any]:
     """Check and re-encode the photo, upload it and its thumbnail, and return
     the Recipe columns that point at them. The keys are random, so they never
     collide and never repeat a user's file name."""
-    prepared = prepare_image(upload.data, upload.filename)
+    try:
+        prepared = prepare_image(upload.data, upload.filename)
+    except ImageRejected as rejected:
+        count_refused_upload(rejected.reason)
+        raise
     name = uuid.uuid4().hex
     image_key = f"recipes/{name}.{prepared.extension}"
     thumbnail_key = f"recipes/thumbnails/{name}.{prepared.extension}"

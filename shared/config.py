@@ -49,6 +49,9 @@ BASE_DEFAULTS: dict[str, Any] = {
     # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
     "CELERY_BROKER_URL": "",
     "CELERY_BROKER_FOLDER": "",
+    # Where a worker serves its metrics, when PROMETHEUS_MULTIPROC_DIR is set
+    # (shared/worker.py); 9808 is celery-exporter's port. 0: none.
+    "WORKER_METRICS_PORT": 9808,
     # Flask-Caching: off unless an app sets SimpleCache (one process) or RedisCache.
     "CACHE_TYPE": "NullCache",
     "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake

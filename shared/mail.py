@@ -13,11 +13,14 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_mail import Mail, Message
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import String, Text, select, update
+from prometheus_client import Counter, Gauge
+from sqlalchemy import String, Text, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.clock import utcnow
 from shared.config import ConfigurationError
+from shared.metrics import refresh_at_scrape
 from shared.text import one_line
 
 logger = logging.getLogger("capstones.mail")
@@ -29,6 +32,21 @@ BATCH = 100  # rows per round; the next round takes the rest
 DEVELOPMENT_URL = "http://localhost:5000"
 
 Composer = Callable[[Any], "dict[str, Any] | None"]
+
+# Read from the table at each scrape (shared/metrics.py says why "mostrecent"):
+# a queue that only grows means no worker sends; a dead mail needs a person.
+OUTBOX_WAITING = Gauge(
+    "mail_outbox_waiting", "Mails not sent yet", ["app"], multiprocess_mode="mostrecent"
+)
+OUTBOX_DEAD = Gauge(
+    "mail_outbox_dead",
+    "Mails given up after MAIL_MAX_ATTEMPTS failed attempts",
+    ["app"],
+    multiprocess_mode="mostrecent",
+)
+# Counted by the worker that sends, and served with its metrics (shared/worker.py).
+MAILS_SENT = Counter("mail_sent_total", "Mails handed to the SMTP server (or printed)", ["app"])
+MAIL_FAILURES = Counter("mail_send_failures_total", "Failed attempts at sending a mail", ["app"])
 
 
 class OutboxMixin:
@@ -65,7 +83,8 @@ class MailOutbox:
         if not app.config.get("EXTERNAL_URL") and app.config["MAIL_SERVER"]:
             app.logger.warning("%s is not set: links in mail lead to %s", setting, DEVELOPMENT_URL)
         Mail(app)
-        app.extensions["outbox"] = AppOutbox(db, model)
+        app.extensions["outbox"] = outbox = AppOutbox(db, model)
+        refresh_at_scrape(app, outbox.update_gauges)
 
     def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
         """On the current app's outbox (``AppOutbox.queue``)."""
@@ -103,6 +122,22 @@ class AppOutbox:
         self.db.session.rollback()  # end the read: each row gets its own transactions
         return sum(self.send(message_id, attempts + 1) for message_id, attempts in due)
 
+    def update_gauges(self) -> None:
+        """How many mails wait and how many were given up, in one pass over the
+        table (``count(column)`` counts the rows where it is not NULL)."""
+        model = self.model
+        try:
+            waiting, dead = self.db.session.execute(
+                select(func.count(model.next_attempt_at), func.count(model.failed_at))
+            ).one()
+        except SQLAlchemyError:  # the request metrics still matter most with the database down
+            logger.warning("outbox gauges not updated: the database did not answer", exc_info=True)
+            return
+        finally:
+            self.db.session.rollback()
+        OUTBOX_WAITING.labels(app=current_app.name).set(waiting)
+        OUTBOX_DEAD.labels(app=current_app.name).set(dead)
+
     def send(self, message_id: int, attempt: int) -> bool:
         """Make ``attempt`` at sending a row; True if it was sent."""
         model = self.model
@@ -134,9 +169,11 @@ class AppOutbox:
             else:
                 logger.warning("mail %s not sent (%s); it is tried again later", message_id, error)
             delivered = False  # and the round goes on to the next row
+            MAIL_FAILURES.labels(app=current_app.name).inc()
         else:
             if delivered:
                 message.sent_at, message.next_attempt_at, message.last_error = utcnow(), None, ""
+                MAILS_SENT.labels(app=current_app.name).inc()
             else:
                 self.db.session.delete(message)  # nobody to mail (an unknown address)
         self.db.session.commit()

@@ -10,12 +10,14 @@ web app's: shared/logs.py)."""
 import json
 import logging
 import os
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from celery import Celery, Task, shared_task
-from celery.signals import after_setup_logger, after_setup_task_logger, before_task_publish
+from celery import Celery, Task, shared_task, signals
 from celery.worker.consumer import Consumer
 from flask import Flask, current_app
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 
 from shared.logs import current_request_id, format_like_the_app
 
@@ -67,6 +69,9 @@ def worker_celery(app: Flask) -> Celery:
     celery: Celery = app.extensions["celery"]
     if folder := celery.conf.broker_transport_options.get("control_folder"):
         os.makedirs(folder, exist_ok=True)
+    port = int(app.config["WORKER_METRICS_PORT"])
+    if port and "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # why both: the end of this file
+        signals.worker_init.connect(partial(serve_worker_metrics, port), weak=False)
     return celery
 
 
@@ -83,15 +88,15 @@ class ResilientConsumer(Consumer):
         self.connection_errors = (*self.connection_errors, json.JSONDecodeError, UnicodeDecodeError)
 
 
-@before_task_publish.connect
+@signals.before_task_publish.connect
 def carry_request_id(headers: dict[str, Any], **kwargs: Any) -> None:
     """Celery's documented hook for adding to a message's headers as it is sent."""
     if request_id := current_request_id():
         headers["request_id"] = request_id
 
 
-@after_setup_logger.connect
-@after_setup_task_logger.connect
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
 def log_like_the_app(logger: logging.Logger, **kwargs: Any) -> None:
     """Celery replaces the root logger's handlers with its own (the worker's
     stderr); in production they take the app's JSON format. In development
@@ -103,3 +108,53 @@ def log_like_the_app(logger: logging.Logger, **kwargs: Any) -> None:
 @shared_task(name="mail.send_due")
 def send_due_mail() -> int:
     return int(current_app.extensions["outbox"].send_due())
+
+
+# --- Celery's own metrics, served by the worker on WORKER_METRICS_PORT ---------
+#
+# With the prefork pool (Celery's default) a task runs in a child process, and a
+# child's counters are its own: the main process, which serves /metrics, would
+# see none of them. prometheus_client's multiprocess mode is the fix: every
+# process writes its values into PROMETHEUS_MULTIPROC_DIR and the server adds
+# them up. So the worker serves metrics only when that folder is set (the image
+# sets it); without it (``make demo``'s worker) it serves none rather than wrong ones.
+
+TASKS = Counter(
+    "celery_tasks_total",
+    "Tasks by name and what happened: received, succeeded, failed, retried",
+    ["app", "task", "state"],
+)
+TASK_RUNTIME = Histogram(
+    "celery_task_runtime_seconds", "How long the tasks that succeeded ran", ["app", "task"]
+)
+
+
+def serve_worker_metrics(port: int, sender: Any = None, **_kwargs: Any) -> None:
+    """On ``worker_init``, in the main process before the pool starts: empty the
+    folder (a restarted container keeps the last run's files) and serve it."""
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
+
+
+@signals.task_received.connect
+def count_received(sender: Any = None, request: Any = None, **_kwargs: Any) -> None:
+    TASKS.labels(app=sender.app.main, task=request.task_name, state="received").inc()
+
+
+@signals.task_success.connect
+def count_succeeded(sender: Any = None, runtime: float = 0.0, **_kwargs: Any) -> None:
+    TASKS.labels(app=sender.app.main, task=sender.name, state="succeeded").inc()
+    TASK_RUNTIME.labels(app=sender.app.main, task=sender.name).observe(runtime)
+
+
+@signals.task_failure.connect
+def count_failed(sender: Any = None, **_kwargs: Any) -> None:
+    TASKS.labels(app=sender.app.main, task=sender.name, state="failed").inc()
+
+
+@signals.task_retry.connect
+def count_retried(sender: Any = None, **_kwargs: Any) -> None:
+    TASKS.labels(app=sender.app.main, task=sender.name, state="retried").inc()

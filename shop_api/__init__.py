@@ -14,6 +14,7 @@ from shared.config import configure
 from shared.database import init_database
 from shared.error_reports import init_error_reports
 from shared.health import register_health_checks
+from shared.metrics import init_metrics
 from shared.proxy import trust_proxy_headers
 from shared.request_guards import init_request_guards
 from shared.request_logging import init_request_logging
@@ -63,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_cors(app)
     init_security_headers(app)
     init_request_logging(app)
+    init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)
     init_request_guards(app, html_forms=False)

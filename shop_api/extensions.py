@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from shared.auth import Auth
 from shared.database import make_registry
+from shared.metrics import count_rate_limited
 from shop_api.problems import ProblemApi
 
 
@@ -21,7 +22,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-limiter = Limiter(key_func=get_remote_address)
+# Each 429 is counted by endpoint (/metrics: rate_limited_requests_total).
+limiter = Limiter(key_func=get_remote_address, on_breach=count_rate_limited)
 cache = Cache()
 api = ProblemApi()
 token_auth = HTTPTokenAuth(scheme="Bearer")

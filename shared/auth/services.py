@@ -9,6 +9,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
+from prometheus_client import Counter
 from sqlalchemy.exc import IntegrityError
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, display_name_key, normalise_email
@@ -19,6 +20,12 @@ EMAIL_TAKEN = "An account with this e-mail already exists."
 NAME_TAKEN = "Another account shows this name. Choose another."
 # Letters and digits of any script, spaces, and . ' - _ between them.
 DISPLAY_NAME = re.compile(r"[\w.' -]+")
+# Why, for the operator only: a wave of unknown addresses is credential stuffing.
+LOGINS_REFUSED = Counter(
+    "auth_logins_refused_total",
+    "Logins and token requests refused, by reason: unknown_email, wrong_password, inactive",
+    ["app", "reason"],
+)
 
 
 class AccountError(ValueError):
@@ -143,8 +150,15 @@ def authenticate(email: str, password: str) -> Any:
     user = find_user_by_email(email)
     if user is None:
         dummy_password_check(password)
-        return None
-    return user if user.check_password(password) and user.is_active else None
+        reason = "unknown_email"
+    elif not user.check_password(password):
+        reason = "wrong_password"
+    elif not user.is_active:
+        reason = "inactive"
+    else:
+        return user
+    LOGINS_REFUSED.labels(app=current_app.name, reason=reason).inc()
+    return None
 
 
 def end_all_sessions(user: Any) -> None:

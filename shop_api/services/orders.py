@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from shared.clock import utcnow
 from shop_api.extensions import db
+from shop_api.metrics import count_cancelled_order, count_placed_order, count_refused_order
 from shop_api.models import (
     CURRENCY,
     MAX_QUANTITY,
@@ -61,7 +62,9 @@ def place_order(
         ).one_or_none()
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
-            raise _why_not_taken(product_id, quantities)
+            refusal = _why_not_taken(product_id, quantities)
+            count_refused_order("out_of_stock" if refusal.status == 409 else "unknown_product")
+            raise refusal
         order.lines.append(
             OrderLine(
                 product_id=product_id,
@@ -91,6 +94,7 @@ def place_order(
             raise
         return earlier, True
     forget_product_reads()
+    count_placed_order()
     return order, False
 
 
@@ -172,6 +176,7 @@ def cancel_order(order: Order) -> Order:
         )
     db.session.commit()
     forget_product_reads()
+    count_cancelled_order()
     return order
 
 

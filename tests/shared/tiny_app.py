@@ -29,6 +29,7 @@ from shared.errors import register_error_handlers
 from shared.health import Check, register_health_checks
 from shared.layout import init_layout
 from shared.mail import MailOutbox, OutboxMixin
+from shared.metrics import count_rate_limited, init_metrics
 from shared.pagination import paginate
 from shared.proxy import trust_proxy_headers
 from shared.request_guards import BoundedRequest, init_request_guards
@@ -44,7 +45,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# Each 429 is counted by endpoint (/metrics: rate_limited_requests_total).
+limiter = Limiter(key_func=get_remote_address, on_breach=count_rate_limited)
 auth = Auth()
 outbox = MailOutbox()
 
@@ -83,6 +85,7 @@ def create_app(
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
     init_request_logging(app)
+    init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)
     trust_proxy_headers(app)

@@ -1,0 +1,96 @@
+"""Prometheus metrics: ``GET /metrics`` on the app's own port, in Prometheus's
+text format, for a Prometheus server that scrapes the app directly.
+
+prometheus-flask-exporter counts and times every request by endpoint (the
+view's name, not the path: ``/orders/1`` and ``/orders/2`` are one series) and
+status; each app's own numbers are prometheus_client metrics in its services.
+Every series carries ``app="<package>"``, so one scrape job can cover every app.
+
+Under gunicorn, whose worker processes share nothing, prometheus_client's
+multiprocess mode adds them up: ``PROMETHEUS_MULTIPROC_DIR`` (set in the image)
+names a folder where each process writes its values, and a scrape of any worker
+reads them all (gunicorn.conf.py empties the folder at start).
+
+Not public: a request that came through a proxy (it carries ``X-Forwarded-For``,
+which nginx and a Kubernetes Ingress add) gets a 404, and so does any request
+for ``/metrics`` that nginx passes on (docker/nginx answers 404 itself).
+"""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_limiter import RequestLimit
+from prometheus_client import REGISTRY, CollectorRegistry, Counter
+from prometheus_flask_exporter import PrometheusMetrics  # type: ignore[import-untyped]
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.wrappers import Request, Response
+
+PATH = "/metrics"
+
+RATE_LIMITED = Counter(
+    "rate_limited_requests_total",
+    "Requests refused with 429 by a rate limit (Flask-Limiter), by endpoint",
+    ["app", "endpoint"],
+)
+
+
+def init_metrics(app: Flask) -> None:
+    """Count and time ``app``'s requests and serve ``/metrics``."""
+    # One PrometheusMetrics per app, each in a registry of its own: the library
+    # adds its request hooks only to the first app it is given in a process
+    # (the tests build hundreds), and a second set of the same metrics in
+    # prometheus_client's global registry would be refused as a duplicate. The
+    # global registry (the services' metrics, the process's CPU and memory) is
+    # read into each app's, once per process.
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.makedirs(folder, exist_ok=True)  # it may be on a fresh tmpfs (Kubernetes' emptyDir)
+    registry = CollectorRegistry()
+    registry.register(REGISTRY)
+    metrics = PrometheusMetrics.for_app_factory(
+        path=None,  # served by metrics_endpoint, below
+        group_by="endpoint",
+        default_labels={"app": app.name},
+        registry=registry,
+    )
+    metrics.init_app(app)
+    # In front of Flask, not a view: TRUSTED_HOSTS would refuse Prometheus,
+    # which sends the container's or pod's address as Host, before any view
+    # runs; and a scrape every few seconds is neither a request to log nor to count.
+    app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, {PATH: metrics_endpoint(app, metrics)}
+    )
+
+
+def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., Any]:
+    @Request.application
+    def serve(scrape: Request) -> Response:
+        if "X-Forwarded-For" in scrape.headers:
+            return Response("Not Found", status=404, mimetype="text/plain")
+        with app.app_context():
+            for refresh in app.extensions.get("metrics_refresh", []):
+                refresh()
+        # The library's own exposition: this app's registry, or, under gunicorn
+        # (PROMETHEUS_MULTIPROC_DIR set), the values every worker wrote.
+        body, content_type = metrics.generate_metrics(scrape.headers.get("Accept"))
+        return Response(body, content_type=content_type)
+
+    return serve
+
+
+def refresh_at_scrape(app: Flask, refresh: Callable[[], None]) -> None:
+    """Call ``refresh`` in ``app``'s context before each scrape, to set gauges
+    that are read, not counted (how many mails wait, say).
+
+    Set, not computed in a custom collector or ``Gauge.set_function``: neither
+    works in multiprocess mode, where a scrape reads only the values the
+    processes wrote to their files. A gauge set here with
+    ``multiprocess_mode="mostrecent"`` reads the same in both modes."""
+    app.extensions.setdefault("metrics_refresh", []).append(refresh)
+
+
+def count_rate_limited(limit: RequestLimit) -> None:
+    """Flask-Limiter's ``on_breach``: a 429 of any limit, counted by endpoint
+    (``auth.login``: logins refused for trying too often)."""
+    RATE_LIMITED.labels(app=current_app.name, endpoint=request.endpoint or "").inc()
