@@ -48,11 +48,13 @@ class Scenario:
 
 
 def environment() -> dict[str, str]:
-    """Each app's secret key, the build on the host's network (this project's
-    CI runs an engine without its default bridge), and every published port
-    on a free one: a demo or another stack may hold the defaults."""
+    """Each app's secret key, the build on the host's network where the engine
+    has no default bridge (this project's CI starts it so), and every
+    published port on a free one: a demo or another stack may hold the defaults."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_SECRET_KEY")}
-    env |= SECRETS | {"BUILD_NETWORK": "host"}
+    env |= SECRETS
+    if docker("network", "inspect", "bridge").returncode != 0:
+        env["BUILD_NETWORK"] = "host"
     ports = sorted(name for name in compose_variables() if name.endswith("_HTTP_PORT"))
     return env | {name: str(port) for name, port in zip(ports, free_ports(len(ports)), strict=True)}
 
