@@ -86,6 +86,8 @@ build_stand_in() {
     local image="$1" target context
     target="${image%%:*}"
     target="${target##*/}"
+    grep -q -E "^FROM .+ AS $target\$" "$ROOT/tests/docker/stand-ins/Dockerfile" \
+        || die "$image cannot be pulled, and tests/docker/stand-ins/Dockerfile has no $target stage to stand in for it"
     context=$(mktemp -d)
     cp "$ROOT"/tests/docker/stand-ins/* "$context"/
     if [ "$target" = seaweedfs ]; then
