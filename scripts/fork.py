@@ -65,6 +65,9 @@ def chosen(path: str, app: App, every_app: list[App]) -> bool:
     if belongs_to is None and path.startswith("compose/"):
         # Only the infrastructure the app uses: compose/mail.compose.yml, say.
         return path.split("/")[1].split(".")[0] in ("base", "app", *app.compose)
+    if belongs_to is None and path.startswith("docker/env/compose-"):
+        # And the settings of that infrastructure: docker/env/compose-mail.env.
+        return path.removeprefix("docker/env/compose-").removesuffix(".env") in app.compose
     return belongs_to in (None, app)
 
 

@@ -32,17 +32,27 @@ def nginx_template(package: str) -> Path:
     return ROOT / "docker" / "nginx" / f"{package}.conf.template"
 
 
-def compose_config(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``docker compose config`` as JSON, with only ``extra_env``'s secret keys set."""
+def compose_config(extra_env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
+    """``docker compose config`` as JSON (with ``options``, such as
+    ``--variables``), with only ``extra_env``'s secret keys set."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_SECRET_KEY")}
     return subprocess.run(
-        [str(DOCKER_COMPOSE), "-f", str(COMPOSE_FILE), "config", "--format", "json"],
+        [str(DOCKER_COMPOSE), "-f", str(COMPOSE_FILE), "config", "--format", "json", *options],
         env={**env, **extra_env},
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
     )
+
+
+@cache
+def compose_variables() -> frozenset[str]:
+    """Every ``${NAME}`` the compose files read, defaults' own included
+    (COMPOSE_PROJECT_NAME too, which Compose sets from ``name:``)."""
+    result = compose_config({}, "--variables")
+    assert result.returncode == 0, result.stderr
+    return frozenset(json.loads(result.stdout))
 
 
 @cache

@@ -24,7 +24,9 @@ from tests.deploy.compose_files import (
     FRAGMENTS,
     NGINX_TEMPLATES,
     ROOT,
+    SECRETS,
     compose_config,
+    compose_variables,
     nginx_template,
     resolved_config,
 )
@@ -37,6 +39,15 @@ SERVER_VARIABLES = {
     "GUNICORN_TIMEOUT",
     "GUNICORN_ACCESS_LOG",
     "FORWARDED_ALLOW_IPS",
+}
+# The VOLUMEs the pinned images declare (their Dockerfiles: docker-library's
+# postgres and redis, seaweedfs's docker/Dockerfile.go_build; nginx's and
+# Mailpit's declare none). tests/docker/test_compose.py reads them from the
+# images themselves.
+DECLARED_VOLUMES = {
+    "postgres": "/var/lib/postgresql/data",
+    "redis": "/data",
+    "chrislusf/seaweedfs": "/data",
 }
 each_app = pytest.mark.parametrize("app", APPS, ids=[app.package for app in APPS])
 
@@ -180,6 +191,43 @@ def test_postgres_counts_as_healthy_only_once_it_listens_on_tcp(resolved: dict[s
     assert "pg_isready -h 127.0.0.1" in check
 
 
+def built_image(resolved: dict[str, Any]) -> str:
+    """The image compose builds: the project's name, tagged local."""
+    return f"{resolved['name']}:local"
+
+
+def test_one_service_builds_the_image_and_every_app_service_runs_it(
+    resolved: dict[str, Any],
+) -> None:
+    # A build per service would build the one image as many times, leave
+    # untagged copies, and recreate every container on each `up --build`.
+    services = resolved["services"]
+    [builder] = [name for name, service in services.items() if "build" in service]
+    assert services[builder]["image"] == built_image(resolved)
+    assert services[builder]["scale"] == 0  # built, never run
+    assert services[builder]["build"]["context"] == str(ROOT)
+    users = {
+        name for name, service in services.items() if service["image"] == built_image(resolved)
+    }
+    for app in APPS:
+        roles = [f"{app.package}-worker", f"{app.package}-beat"] if app.demo.get("worker") else []
+        assert {app.package, *roles} <= users
+    for name in users - {builder}:
+        assert services[name]["pull_policy"] == "never", name  # no registry has it
+
+
+def test_the_image_is_named_after_the_project_so_a_fork_builds_its_own() -> None:
+    result = compose_config({**SECRETS, "COMPOSE_PROJECT_NAME": "my-portfolio"})
+    assert result.returncode == 0, result.stderr
+    resolved = json.loads(result.stdout)
+    assert built_image(resolved) == "my-portfolio:local"
+    assert {app.package for app in APPS} <= {
+        name
+        for name, service in resolved["services"].items()
+        if service["image"] == "my-portfolio:local"
+    }
+
+
 def test_every_image_is_pinned_to_a_version(resolved: dict[str, Any]) -> None:
     for name, service in resolved["services"].items():
         image = service["image"]
@@ -187,7 +235,7 @@ def test_every_image_is_pinned_to_a_version(resolved: dict[str, Any]) -> None:
         assert repository, f"{name}: {image} names no tag"
         assert tag, f"{name}: {image} names no tag"
         assert tag != "latest", f"{name}: {image}"
-        if "build" not in service:  # pulled from a registry: a version, not a moving major
+        if image != built_image(resolved):  # pulled: a version, not a moving major
             assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?(-alpine)?", tag), f"{name}: {image}"
     assert not any(
         service["image"].startswith("minio/") for service in resolved["services"].values()
@@ -206,6 +254,80 @@ def test_only_nginx_the_s3_endpoint_and_mailpit_publish_ports(resolved: dict[str
     assert not any("container_name" in service for service in services.values())
     published = {int(port["published"]) for port in services["nginx"]["ports"]}
     assert published == {app.port for app in APPS}
+
+
+def test_the_header_names_every_service_that_publishes_a_port(resolved: dict[str, Any]) -> None:
+    header = COMPOSE_FILE.read_text().split("\nname:", 1)[0]
+    sentence = re.search(r"# Only (.*?) publish ports", header, re.DOTALL)
+    assert sentence, header
+    named = sentence.group(1).lower()
+    for name, service in resolved["services"].items():
+        if service.get("ports"):
+            assert name in named, f"the header of docker-compose.yml does not name {name}"
+
+
+def test_changing_a_published_port_moves_the_url_made_from_it() -> None:
+    # An app's EXTERNAL_URL (links in mail) and the S3 endpoint browsers load
+    # presigned links from default to localhost on the published port.
+    moved = {f"{app.prefix}_HTTP_PORT": str(6100 + index) for index, app in enumerate(APPS)}
+    moved["S3_HTTP_PORT"] = "9433"
+    result = compose_config({**SECRETS, **moved})
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    published = {str(port["published"]) for port in services["nginx"]["ports"]}
+    assert published == {moved[f"{app.prefix}_HTTP_PORT"] for app in APPS}
+    for app in APPS:
+        environment = services[app.package]["environment"]
+        app_port = moved[f"{app.prefix}_HTTP_PORT"]
+        if f"{app.prefix}_EXTERNAL_URL" in environment:
+            assert environment[f"{app.prefix}_EXTERNAL_URL"] == f"http://localhost:{app_port}"
+        if f"{app.prefix}_S3_PUBLIC_ENDPOINT_URL" in environment:
+            assert [str(port["published"]) for port in services["seaweedfs"]["ports"]] == ["9433"]
+            assert environment[f"{app.prefix}_S3_PUBLIC_ENDPOINT_URL"] == "http://localhost:9433"
+
+
+def test_a_url_set_on_its_own_wins_over_the_port() -> None:
+    urls = {f"{app.prefix}_EXTERNAL_URL": f"https://{app.slug}.example.com" for app in APPS}
+    urls["S3_PUBLIC_ENDPOINT_URL"] = "https://files.example.com"
+    result = compose_config({**SECRETS, **urls, "S3_HTTP_PORT": "9433"})
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for app in APPS:
+        environment = services[app.package]["environment"]
+        if f"{app.prefix}_EXTERNAL_URL" in environment:
+            assert environment[f"{app.prefix}_EXTERNAL_URL"] == urls[f"{app.prefix}_EXTERNAL_URL"]
+        if f"{app.prefix}_S3_PUBLIC_ENDPOINT_URL" in environment:
+            assert (
+                environment[f"{app.prefix}_S3_PUBLIC_ENDPOINT_URL"] == "https://files.example.com"
+            )
+
+
+def test_every_variable_compose_reads_is_documented_in_env_example() -> None:
+    documented = set(
+        re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
+    # COMPOSE_PROJECT_NAME: Compose sets it from `name:` in docker-compose.yml.
+    missing = compose_variables() - documented - {"COMPOSE_PROJECT_NAME"}
+    assert not missing, f"not in .env.example (docker/env/): {sorted(missing)}"
+
+
+def test_every_volume_an_image_declares_has_a_named_volume(resolved: dict[str, Any]) -> None:
+    # Otherwise each new container of the service gets a new anonymous volume:
+    # one more left behind on every `down`/`up`, and missed by `down -v`.
+    seen = set()
+    for name, service in resolved["services"].items():
+        repository = service["image"].rpartition(":")[0]
+        if repository not in DECLARED_VOLUMES:
+            continue
+        seen.add(repository)
+        named = {
+            volume["target"]: volume["source"]
+            for volume in service.get("volumes", [])
+            if volume["type"] == "volume"
+        }
+        assert DECLARED_VOLUMES[repository] in named, f"{name}: no named volume"
+        assert named[DECLARED_VOLUMES[repository]] in resolved["volumes"], name
+    assert {"postgres", "redis"} <= seen  # compose/base.compose.yml's, in every fork
 
 
 def test_nginx_renders_every_template_and_knows_every_name_they_use(

@@ -59,6 +59,15 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     # folder (tests/operations/test_kubernetes.py builds them as a fork has them).
     kubernetes = {path.split("/")[2] for path in expected if path.startswith("deploy/kubernetes/")}
     assert kubernetes == {"base", "components", app.package}
+    # The pieces of compose/ it uses, and their settings' parts of .env.example.
+    pieces = {path.split("/")[1].split(".")[0] for path in expected if path.startswith("compose/")}
+    assert pieces == {"base", "app", app.package, *app.compose}
+    env_parts = {
+        path.removeprefix("docker/env/compose-").removesuffix(".env")
+        for path in expected
+        if path.startswith("docker/env/compose-")
+    }
+    assert env_parts <= set(app.compose)
     readme = (dest / "README.md").read_text()
     assert app.title in readme
     assert f"127.0.0.1:{app.port}" in readme
