@@ -106,7 +106,8 @@ make test   # creates .venv if needed and runs every test suite
 - [The {app.title} guide](docs/{app.slug}.md): its design decisions, and why.
 - [The interview map](docs/interview-map.md): from an interview question to the
   code, the test and the explanation.
-- [Deploy](docs/deploy.md): Docker, compose, PostgreSQL.
+- [Deploy](docs/deploy.md): Docker, compose, PostgreSQL;
+  [Kubernetes](docs/kubernetes.md); [what to watch](docs/operations.md): metrics, logs.
 - `make docs` serves all of it as a site.
 
 ## What to change first
