@@ -6,7 +6,8 @@ outbox, the libraries') come out alike; one JSON object per line in production
 
 Each line carries the id of the request it was written in, or of the request
 that queued the Celery task it was written in (shared/worker.py puts the id in
-the task message's headers)."""
+the task message's headers), or the one a line names itself: the worker's lines
+about a mail name the request that queued it (shared/mail.py)."""
 
 import logging
 
@@ -36,7 +37,10 @@ class RequestIdFilter(logging.Filter):
     request data in a formatter; as a filter it serves both formats."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
+        # Kept when the line names its request (``extra={"request_id": ...}``):
+        # the worker's lines about a mail name the request that queued it.
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id()
         return True
 
 

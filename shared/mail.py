@@ -2,7 +2,9 @@
 to its session (``outbox.queue``), saved by the same commit as the change it
 reports, or not at all: no SMTP server or broker can fail or slow it. The
 worker's ``send_due_mail`` sends the due rows, retries failures with backoff,
-gives up after ``MAIL_MAX_ATTEMPTS``, and prints mail when no MAIL_SERVER is set."""
+gives up after ``MAIL_MAX_ATTEMPTS``, and prints mail when no MAIL_SERVER is set.
+The row keeps the id of the request that wrote it, and the worker's log lines
+about the mail carry that id: they name the request that caused the mail."""
 
 import logging
 from collections.abc import Callable
@@ -20,7 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.clock import utcnow
 from shared.config import ConfigurationError
+from shared.logs import current_request_id
 from shared.metrics import refresh_at_scrape
+from shared.request_logging import REQUEST_ID_MAX_LENGTH
 from shared.text import one_line
 
 logger = logging.getLogger("capstones.mail")
@@ -68,6 +72,9 @@ class OutboxMixin:
     sent_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The request that queued the mail (shared/logs.py), for the worker's log
+    # lines about it; NULL for a mail queued outside any request (a command).
+    request_id: Mapped[str | None] = mapped_column(String(REQUEST_ID_MAX_LENGTH))
 
 
 class MailOutbox:
@@ -105,7 +112,9 @@ class AppOutbox:
         """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
         session, its subject made one line (why: shared/text.py)."""
         subject = one_line(subject)[:SUBJECT_MAX_LENGTH]
-        message = self.model(recipient=to, subject=subject, template=template)
+        message = self.model(
+            recipient=to, subject=subject, template=template, request_id=current_request_id()
+        )
         if template not in self.composers:
             message.text_body, message.html_body = render(template, context)
         self.db.session.add(message)
@@ -158,6 +167,10 @@ class AppOutbox:
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return False  # sent, given up or claimed by another worker meanwhile
         message = self.db.session.get_one(model, message_id)
+        # The worker's lines about this mail carry the id of the request that
+        # queued it (not the running task's), in the JSON field and in the text.
+        request_id = message.request_id
+        about = {"request_id": request_id}
         try:
             delivered = deliver(message, self.composers.get(message.template))
         except Exception as error:
@@ -165,15 +178,18 @@ class AppOutbox:
             message.last_error = f"{type(error).__name__}: {error}"[:1000]
             if attempt >= current_app.config.get("MAIL_MAX_ATTEMPTS", MAX_ATTEMPTS):
                 message.failed_at, message.next_attempt_at = utcnow(), None
-                logger.error("mail %s given up after %s attempts: %s", message_id, attempt, error)
+                given_up = "mail %s given up after %s attempts: %s request_id=%s"
+                logger.error(given_up, message_id, attempt, error, request_id, extra=about)
             else:
-                logger.warning("mail %s not sent (%s); it is tried again later", message_id, error)
+                retried = "mail %s not sent (%s); it is tried again later request_id=%s"
+                logger.warning(retried, message_id, error, request_id, extra=about)
             delivered = False  # and the round goes on to the next row
             MAIL_FAILURES.labels(app=current_app.name).inc()
         else:
             if delivered:
                 message.sent_at, message.next_attempt_at, message.last_error = utcnow(), None, ""
                 MAILS_SENT.labels(app=current_app.name).inc()
+                logger.info("mail %s sent request_id=%s", message_id, request_id, extra=about)
             else:
                 self.db.session.delete(message)  # nobody to mail (an unknown address)
         self.db.session.commit()

@@ -17,7 +17,8 @@ from flask import Flask, Response, g, request
 from shared.logs import init_logging
 
 # Anything else (line breaks, very long values) could forge or flood log lines.
-SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+REQUEST_ID_MAX_LENGTH = 128  # the outbox keeps the id too (shared/mail.py)
+SAFE_REQUEST_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{REQUEST_ID_MAX_LENGTH}}}")
 # Control characters and line separators, escaped: a path decoded from
 # /%0D%0AGET%20/admin must not start a forged line in the log.
 ESCAPES = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
