@@ -1,6 +1,7 @@
-"""docker-compose.yml, for the apps present: one include entry listing
-compose/base.compose.yml, the pieces the apps need besides (their app.toml's
-``compose``: mail, s3) and each app's own piece. ``make fork`` writes a fork's
+"""docker-compose.yml, for the apps present: one include entry listing the
+pieces every stack has (compose/base.compose.yml, compose/metrics.compose.yml),
+the pieces the apps need besides (their app.toml's ``compose``: mail, s3) and
+each app's own piece. ``make fork`` writes a fork's
 with its one app; this repository's is checked by tests/deploy/test_compose.py.
 
     python scripts/compose_file.py    # rewrites docker-compose.yml after an app came or went
@@ -19,10 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
 from apps import App, apps
 
 ROOT = Path(__file__).resolve().parents[1]
+# The pieces of compose/ every stack includes, whatever its apps (a fork's too).
+EVERY_STACK = ("base", "metrics")
 HEADER = """# The production-shaped stack: nginx in front of the apps (one image, built once
 # by the app-image service, each app migrating and then serving with gunicorn),
-# PostgreSQL, Redis, and what some apps need besides: Mailpit to catch their
-# mail (http://localhost:8025) and SeaweedFS as their S3-compatible store.
+# PostgreSQL, Redis, Prometheus scraping every app (http://localhost:9090), and
+# what some apps need besides: Mailpit to catch their mail
+# (http://localhost:8025) and SeaweedFS as their S3-compatible store.
 #
 #   cp .env.example .env   # then set each app's <PREFIX>_SECRET_KEY
 #   docker compose up --build
@@ -30,17 +34,19 @@ HEADER = """# The production-shaped stack: nginx in front of the apps (one image
 # (An engine whose default bridge is off builds with BUILD_NETWORK=host in .env.)
 #
 # Each file below is one piece, so a fork keeps only the pieces of its app:
-#   compose/base.compose.yml   the apps' image, nginx, PostgreSQL and Redis,
-#                              which every app needs
-#   compose/mail.compose.yml   Mailpit, for the apps that send mail
-#   compose/s3.compose.yml     SeaweedFS, for the apps that keep files in S3
-#   compose/<app>.compose.yml  an app, its workers, and what it adds to nginx
-#                              (its port and server block) and to PostgreSQL
-#                              (its database)
+#   compose/base.compose.yml     the apps' image, nginx, PostgreSQL and Redis,
+#                                which every app needs
+#   compose/metrics.compose.yml  Prometheus, which scrapes every app and worker
+#   compose/mail.compose.yml     Mailpit, for the apps that send mail
+#   compose/s3.compose.yml       SeaweedFS, for the apps that keep files in S3
+#   compose/<app>.compose.yml    an app, its workers, and what it adds to nginx
+#                                (its port and server block) and to PostgreSQL
+#                                (its database)
 # (Named *.compose.yml so that Dependabot finds the images they pin.)
 # Only nginx (each app's <PREFIX>_HTTP_PORT), SeaweedFS (its S3 port,
-# S3_HTTP_PORT: browsers load presigned links from it) and Mailpit (its web
-# page, MAILPIT_HTTP_PORT) publish ports, so an app scales out:
+# S3_HTTP_PORT: browsers load presigned links from it), Mailpit (its web
+# page, MAILPIT_HTTP_PORT) and Prometheus (PROMETHEUS_HTTP_PORT, on 127.0.0.1
+# only: it has no login) publish ports, so an app scales out:
 # docker compose up --scale <app>=3. The URLs made from a port (an app's
 # <PREFIX>_EXTERNAL_URL, S3_PUBLIC_ENDPOINT_URL) follow it unless set.
 # Every image is pinned to a version (Dependabot proposes updates); none is :latest.
@@ -58,7 +64,7 @@ HEADER = """# The production-shaped stack: nginx in front of the apps (one image
 def render(every_app: list[App], project: str) -> str:
     needed = {piece for app in every_app for piece in app.compose}
     pieces = [
-        "base",
+        *EVERY_STACK,
         *(piece for piece in ("mail", "s3") if piece in needed),
         *sorted(needed - {"mail", "s3"}),
         *(app.package for app in every_app),

