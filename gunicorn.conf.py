@@ -5,6 +5,8 @@ Everything comes from the environment so one image serves all three apps.
 
 import glob
 import os
+import tomllib
+from pathlib import Path
 from typing import Any
 
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
@@ -29,6 +31,50 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s request_id=%({x-request-id}o)s'
 # Which proxies may set X-Forwarded-For / -Proto for gunicorn itself.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def app_logs_json() -> bool:
+    """Whether the app writes JSON lines (shared/logs.py: <PREFIX>_LOG_FORMAT,
+    else JSON in production). APP names the app; its app.toml, its prefix."""
+    manifest = Path(os.environ.get("APP", "-"), "app.toml")
+    if not manifest.is_file():
+        return False
+    prefix = tomllib.loads(manifest.read_text())["prefix"]
+    chosen = os.environ.get(f"{prefix}_LOG_FORMAT", "").strip().lower()
+    return chosen == "json" or (not chosen and os.environ.get(f"{prefix}_ENV") == "production")
+
+
+# gunicorn's own lines (its start, a worker's boot, exit or timeout) in the
+# app's format, so a log collector reads one JSON object per line: gunicorn's
+# documented logconfig_dict with python-json-logger's formatter, as the app's.
+if app_logs_json():
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "{levelname}{name}{message}",
+                "style": "{",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": True,
+            }
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": "WARNING", "handlers": []},  # the app adds its own (shared/logs.py)
+        # The access log only when GUNICORN_ACCESS_LOG asks for it (above): a
+        # configured gunicorn.access logger would write it anyway.
+        "loggers": {
+            name: {"level": "INFO", "handlers": ["stderr"], "propagate": False}
+            for name in ("gunicorn.error", *(["gunicorn.access"] if accesslog else []))
+        },
+    }
 
 # Metrics (shared/metrics.py): with PROMETHEUS_MULTIPROC_DIR set (the image sets
 # it), each worker writes its values to a file there and /metrics adds them up.

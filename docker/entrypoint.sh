@@ -36,6 +36,9 @@ if [ -z "${APP:-}" ]; then
     fi
 fi
 
+# gunicorn.conf.py reads it too (the app's log format).
+export APP
+
 flask --app "$APP" db upgrade &
 migration=$!
 trap 'kill -TERM "$migration" 2>/dev/null || true' TERM INT

@@ -355,8 +355,6 @@ def prepare_and_serve(package: str) -> int:
 
     app = next(app for app in demo_apps() if app.package == package)
     output = io.StringIO()
-    root = logging.getLogger()
-    handlers = root.handlers[:]
     try:
         with redirect_stdout(output), redirect_stderr(output):
             for args in app.prepare:
@@ -365,10 +363,6 @@ def prepare_and_serve(package: str) -> int:
         say(output.getvalue() + traceback.format_exc())
         say(f"`flask --app {package} {' '.join(args)}` failed.")
         return 1
-    finally:
-        # Alembic's env.py gave the root logger a handler (alembic.ini) for
-        # the migration; the server logs as `flask run` alone would.
-        root.handlers[:] = handlers
     for line in output.getvalue().splitlines():
         if SUMMARY.match(line):
             say(line)

@@ -7,6 +7,7 @@ The row keeps the id of the request that wrote it, and the worker's log lines
 about the mail carry that id: they name the request that caused the mail."""
 
 import logging
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -175,14 +176,14 @@ class AppOutbox:
             delivered = deliver(message, self.composers.get(message.template))
         except Exception as error:
             self.db.session.rollback()
-            message.last_error = f"{type(error).__name__}: {error}"[:1000]
+            reason = message.last_error = without_addresses(error)[:1000]
             if attempt >= current_app.config.get("MAIL_MAX_ATTEMPTS", MAX_ATTEMPTS):
                 message.failed_at, message.next_attempt_at = utcnow(), None
                 given_up = "mail %s given up after %s attempts: %s request_id=%s"
-                logger.error(given_up, message_id, attempt, error, request_id, extra=about)
+                logger.error(given_up, message_id, attempt, reason, request_id, extra=about)
             else:
                 retried = "mail %s not sent (%s); it is tried again later request_id=%s"
-                logger.warning(retried, message_id, error, request_id, extra=about)
+                logger.warning(retried, message_id, reason, request_id, extra=about)
             delivered = False  # and the round goes on to the next row
             MAIL_FAILURES.labels(app=current_app.name).inc()
         else:
@@ -194,6 +195,18 @@ class AppOutbox:
                 self.db.session.delete(message)  # nobody to mail (an unknown address)
         self.db.session.commit()
         return delivered
+
+
+def without_addresses(error: Exception) -> str:
+    """Why a send failed, for the row and the log, whose ERROR lines go to
+    Sentry too: a refused recipient's error is a dict keyed by the address, so
+    only the server's replies are kept."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = (
+            f"{code} {reply.decode(errors='replace')}" for code, reply in error.recipients.values()
+        )
+        return f"SMTPRecipientsRefused: {'; '.join(replies)}"
+    return f"{type(error).__name__}: {error}"
 
 
 def render(template: str, context: dict[str, Any]) -> tuple[str, str]:

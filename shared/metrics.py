@@ -1,19 +1,25 @@
 """Prometheus metrics: ``GET /metrics`` on the app's own port, in Prometheus's
 text format, for a Prometheus server that scrapes the app directly.
 
-prometheus-flask-exporter counts and times every request by endpoint (the
-view's name, not the path: ``/orders/1`` and ``/orders/2`` are one series) and
-status; each app's own numbers are prometheus_client metrics in its services.
-Every series carries ``app="<package>"``, so one scrape job can cover every app.
+prometheus-flask-exporter times every request by endpoint (the view's name,
+not the path: ``/orders/1`` and ``/orders/2`` are one series), method and
+status (``flask_http_request_duration_seconds``, a histogram whose ``_count``
+counts them), and counts them by method and status alone
+(``flask_http_request_total``); each app's own numbers are prometheus_client
+metrics in its services. The library's series and the apps' carry
+``app="<package>"``, so one scrape job can cover every app.
 
 Under gunicorn, whose worker processes share nothing, prometheus_client's
 multiprocess mode adds them up: ``PROMETHEUS_MULTIPROC_DIR`` (set in the image)
 names a folder where each process writes its values, and a scrape of any worker
 reads them all (gunicorn.conf.py empties the folder at start).
 
-Not public: a request that came through a proxy (it carries ``X-Forwarded-For``,
-which nginx and a Kubernetes Ingress add) gets a 404, and so does any request
-for ``/metrics`` that nginx passes on (docker/nginx answers 404 itself).
+Not public: nginx answers 404 for ``/metrics`` itself (docker/nginx), and
+the app answers 404 to a request that came through a proxy that adds
+``X-Forwarded-For`` (nginx, a Kubernetes Ingress, most HTTP load balancers).
+A proxy that adds nothing, such as a TCP load balancer (a Kubernetes Service
+of type LoadBalancer) in front of the pods, would pass it on: keep the app's
+port behind an HTTP proxy, as compose and deploy/kubernetes/ do.
 """
 
 import os
@@ -24,10 +30,16 @@ from flask import Flask, current_app, request
 from flask_limiter import RequestLimit
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from prometheus_flask_exporter import PrometheusMetrics  # type: ignore[import-untyped]
+from werkzeug.exceptions import NotImplemented as MethodNotImplemented
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
 PATH = "/metrics"
+# The library labels every request with its method, and gunicorn passes any
+# method of 3 to 20 capital letters: a client making methods up would make
+# series without end. Any other method is answered before Flask, uncounted,
+# with 501, HTTP's answer to a method the server does not know (RFC 9110).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 RATE_LIMITED = Counter(
     "rate_limited_requests_total",
@@ -42,8 +54,8 @@ def init_metrics(app: Flask) -> None:
     # adds its request hooks only to the first app it is given in a process
     # (the tests build hundreds), and a second set of the same metrics in
     # prometheus_client's global registry would be refused as a duplicate. The
-    # global registry (the services' metrics, the process's CPU and memory) is
-    # read into each app's, once per process.
+    # global registry (the services' metrics; in one process also its CPU and
+    # memory, which multiprocess mode cannot add up) is read into each app's.
     if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.makedirs(folder, exist_ok=True)  # it may be on a fresh tmpfs (Kubernetes' emptyDir)
     registry = CollectorRegistry()
@@ -58,9 +70,14 @@ def init_metrics(app: Flask) -> None:
     # In front of Flask, not a view: TRUSTED_HOSTS would refuse Prometheus,
     # which sends the container's or pod's address as Host, before any view
     # runs; and a scrape every few seconds is neither a request to log nor to count.
-    app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
-        app.wsgi_app, {PATH: metrics_endpoint(app, metrics)}
-    )
+    counted = DispatcherMiddleware(app.wsgi_app, {PATH: metrics_endpoint(app, metrics)})
+
+    def only_known_methods(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] not in KNOWN_METHODS:
+            return MethodNotImplemented()(environ, start_response)
+        return counted(environ, start_response)
+
+    app.wsgi_app = only_known_methods  # type: ignore[method-assign]
 
 
 def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., Any]:

@@ -2,7 +2,6 @@
 the database and the models' metadata come from the running app."""
 
 import logging
-from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
@@ -13,9 +12,10 @@ logger = logging.getLogger("alembic.env")
 
 def run_migrations() -> None:
     config = context.config
-    if config.config_file_name is not None:
-        # Keep the loggers that exist (the request log) when run in-process.
-        fileConfig(config.config_file_name, disable_existing_loggers=False)
+    # The app set up logging when Flask-Migrate made it (shared/logs.py: JSON
+    # lines in production): Alembic's progress lines go the same way.
+    for name in ("alembic", "flask_migrate"):
+        logging.getLogger(name).setLevel(logging.INFO)
     migrate = current_app.extensions["migrate"]
     db = migrate.db
     if context.is_offline_mode():  # `flask db upgrade --sql` writes the SQL instead

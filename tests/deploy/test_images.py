@@ -147,7 +147,7 @@ def run_entrypoint(folder: Path, packages: list[str], env: dict[str, str]) -> st
     stand_ins = folder / "bin"
     stand_ins.mkdir()
     for command in ("flask", "gunicorn"):
-        (stand_ins / command).write_text(f'#!/bin/sh\necho {command} "$@"\n')
+        (stand_ins / command).write_text(f'#!/bin/sh\necho {command} "$@" "(APP=$APP)"\n')
         (stand_ins / command).chmod(0o755)
     result = subprocess.run(
         ["sh", str(ROOT / "docker" / "entrypoint.sh")],
@@ -186,6 +186,31 @@ def test_the_container_runs_as_a_user_with_a_healthcheck() -> None:
     assert "HEALTHCHECK" in DOCKERFILE
     assert "/healthz" in DOCKERFILE
     assert 'ENTRYPOINT ["capstones-entrypoint"]' in DOCKERFILE
+
+
+def test_gunicorn_writes_its_own_lines_as_json_where_the_app_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = APPS[0]
+    monkeypatch.setenv("APP", app.package)
+    monkeypatch.delenv(f"{app.prefix}_LOG_FORMAT", raising=False)
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    monkeypatch.setenv(f"{app.prefix}_ENV", "production")
+    logging = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["logconfig_dict"]
+    assert logging["formatters"]["json"]["()"] == "pythonjsonlogger.json.JsonFormatter"
+    # gunicorn.access would write the access log that the app's line replaces.
+    assert set(logging["loggers"]) == {"gunicorn.error"}
+    monkeypatch.setenv(f"{app.prefix}_LOG_FORMAT", "text")
+    assert "logconfig_dict" not in runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    monkeypatch.setenv(f"{app.prefix}_ENV", "development")
+    monkeypatch.setenv(f"{app.prefix}_LOG_FORMAT", "json")
+    assert "logconfig_dict" in runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_the_entrypoint_tells_gunicorn_which_app_it_found(tmp_path: Path) -> None:
+    # gunicorn.conf.py reads APP (the app's log format): exported, not a shell variable.
+    output = run_entrypoint(tmp_path, ["alpha"], {})
+    assert "gunicorn -c gunicorn.conf.py alpha:create_app() (APP=alpha)" in output
 
 
 def test_gunicorn_leaves_the_request_line_to_the_app(monkeypatch: pytest.MonkeyPatch) -> None:

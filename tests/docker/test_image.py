@@ -105,6 +105,12 @@ def test_the_app_migrates_serves_as_pid_1_turns_healthy_and_stops_at_once(
         assert time.monotonic() - started < 5
         exit_code = docker("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
         assert exit_code == "0"
+        # In production every line the container wrote, from the migration's
+        # to gunicorn's "Shutting down", is one JSON object (docs/operations.md).
+        logs = docker("logs", name)
+        written = (logs.stdout + logs.stderr).splitlines()
+        assert [json.loads(line)["message"] for line in written if "Shutting down" in line]
+        assert [line for line in written if not is_json_object(line)] == []
 
 
 def test_a_stop_during_the_migration_ends_it_at_once(
@@ -147,3 +153,10 @@ def test_a_stop_during_the_migration_ends_it_at_once(
     finally:
         release.set()
         holder.join(timeout=10)
+
+
+def is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False

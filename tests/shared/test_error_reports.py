@@ -74,8 +74,9 @@ def failing_view(app: Flask) -> None:
     @app.post("/fails")
     @csrf.exempt
     def fails() -> str:
-        email, password = request.form["email"], request.form["password"]
-        raise RuntimeError(f"the view failed ({len(email) + len(password)} characters)")
+        # As a JSON API's view holds a body: under a name no denylist knows.
+        account = request.form.to_dict()
+        raise RuntimeError(f"the view failed ({len(account['email'] + account['password'])} characters)")
 
 
 def test_an_unhandled_error_reaches_sentry_without_passwords_cookies_or_addresses(

@@ -249,6 +249,8 @@ def test_the_lines_about_a_mail_the_smtp_server_refuses_carry_the_requests_id(
     assert "tried again later" in retried["message"]
     assert (given_up["level"], given_up["request_id"]) == ("ERROR", request_id)
     assert "given up after 2 attempts" in given_up["message"]
+    # ERROR lines become Sentry events: the refused address is in neither line.
+    assert "bounce@example.com" not in json.dumps([retried, given_up])
 
 
 def test_a_mail_queued_outside_any_request_has_no_request_id(

@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from shared.worker import send_due_mail
 from tests.auth_client import AuthActions
-from tests.scrape import value
+from tests.scrape import total, value
 from tests.shared.factories import make_app, make_user
 from tests.shared.tiny_app import Outbox, db
 
@@ -60,7 +60,15 @@ def test_requests_are_counted_by_endpoint_and_status_with_the_app_label(
     # By the route's endpoint, not its path: ids in URLs make no new series.
     assert value(client, "flask_http_request_total", status="302", **labels) == 1
     # A scrape is neither: counting it would move the numbers at every look.
-    assert value(client, name, endpoint="None", **labels) == 0
+    before = total(client, name, app=APP)
+    assert total(client, name, app=APP) == before
+
+
+def test_a_made_up_method_is_refused_before_it_can_make_a_series(client: FlaskClient) -> None:
+    for number in range(3):
+        assert client.open("/auth/login", method=f"MADEUP{number}").status_code == 501
+    assert client.open("/auth/login", method="DELETE").status_code == 405  # a known one: Flask's
+    assert "MADEUP" not in client.get("/metrics").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
