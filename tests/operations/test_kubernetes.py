@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
+import runpy
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -203,12 +204,30 @@ def test_the_web_pods_serve_probe_and_never_migrate(build: Build) -> None:
     }
 
 
+def test_the_web_pods_stop_without_dropping_requests(build: Build) -> None:
+    # The pod keeps serving while the Service's endpoints and the Ingress stop
+    # sending it requests (preStop), then gunicorn finishes the ones it holds
+    # (graceful_timeout), and all of it before the grace period ends in SIGKILL.
+    graceful_timeout = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["graceful_timeout"]
+    web = only(build.objects, "Deployment", "web")
+    for container in pod_spec(web)["containers"]:
+        [program, seconds] = container["lifecycle"]["preStop"]["exec"]["command"]
+        assert program == "sleep"
+        pre_stop = int(seconds)
+        assert pre_stop > 0
+        assert pod_spec(web)["terminationGracePeriodSeconds"] > pre_stop + graceful_timeout
+
+
 def test_the_migration_job_runs_the_migration_once(build: Build) -> None:
     job = only(build.objects, "Job", "migrate")
     [container] = pod_spec(job)["containers"]
     assert container["args"] == MIGRATE
     assert expanded(container["args"], build.env())[2] == build.app.package
     assert pod_spec(job)["restartPolicy"] == "Never"
+    # A failed or stuck migration ends as Failed, which the documented wait
+    # stops on, rather than retrying or waiting for ever.
+    assert job["spec"]["backoffLimit"] <= 2
+    assert job["spec"]["activeDeadlineSeconds"] > 0
     # A release applies the settings and the Job alone first (docs/kubernetes.md):
     # `--selector 'app.kubernetes.io/component in (settings,migrate)'` picks exactly these.
     first = [
