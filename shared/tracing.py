@@ -10,12 +10,18 @@ would export to localhost:4318 with nothing set; an app whose operator never
 asked for traces should neither send them nor log that no collector answers.
 The rest is the SDK's: ``OTEL_SERVICE_NAME`` (here defaulting to the app's
 package), ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_TRACES_SAMPLER``... Needs the
-``otel`` extra; without it, a request for traces is logged as an error."""
+``otel`` extra; without it, a request for traces is logged as an error.
+
+A Celery worker sets tracing up in its main process, as it builds the app,
+before the prefork pool forks the children that run the tasks: the SDK's batch
+processor starts its export thread again in a forked child, and a child's last
+spans are flushed as it exits (below)."""
 
 import logging
 import os
 from typing import TYPE_CHECKING
 
+from celery.signals import worker_process_shutdown
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
@@ -55,6 +61,8 @@ def init_tracing(app: Flask, *, db: SQLAlchemy) -> None:
         for exporter in span_exporters():
             provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
+        # A pool's child leaves by os._exit, past the SDK's flush at exit (atexit).
+        worker_process_shutdown.connect(lambda **_: provider.shutdown(), weak=False)
     FlaskInstrumentor().instrument_app(app)
     with app.app_context():
         engines = list(db.engines.values())
