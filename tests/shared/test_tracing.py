@@ -95,6 +95,21 @@ def test_the_exporters_are_the_ones_otel_traces_exporter_names(
     assert "'zipkin' is not one of otlp, console, none" in caplog.text
 
 
+def test_otlp_is_sent_over_http_and_another_protocol_is_refused_with_an_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp,console")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    with caplog.at_level(logging.ERROR, logger="capstones.tracing"):
+        assert [type(exporter) for exporter in span_exporters()] == [ConsoleSpanExporter]
+    assert "sends OTLP as http/protobuf, not 'grpc'" in caplog.text
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")  # the one that counts
+    assert [type(exporter) for exporter in span_exporters()] == [
+        OTLPSpanExporter,
+        ConsoleSpanExporter,
+    ]
+
+
 def test_without_the_variables_nothing_is_traced(app_factory: Any) -> None:
     assert not requests_are_traced(app_factory())
 
