@@ -8,14 +8,22 @@ exporter (``OTEL_TRACES_EXPORTER=otlp`` or ``console``) or an OTLP endpoint
 ``OTEL_SDK_DISABLED=true`` turns them off whatever else is set. The SDK alone
 would export to localhost:4318 with nothing set; an app whose operator never
 asked for traces should neither send them nor log that no collector answers.
-The rest is the SDK's: ``OTEL_SERVICE_NAME`` (here defaulting to the app's
-package), ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_TRACES_SAMPLER``... Needs the
-``otel`` extra; without it, a request for traces is logged as an error."""
+OTLP goes over HTTP (``http/protobuf``, a collector's port 4318): the extra
+has no gRPC exporter, and another ``OTEL_EXPORTER_OTLP_PROTOCOL`` is logged as
+an error. The rest is the SDK's: ``OTEL_SERVICE_NAME`` (here defaulting to the
+app's package), ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_TRACES_SAMPLER``... Needs
+the ``otel`` extra; without it, a request for traces is logged as an error.
+
+A Celery worker sets tracing up in its main process, as it builds the app,
+before the prefork pool forks the children that run the tasks: the SDK's batch
+processor starts its export thread again in a forked child, and a child's last
+spans are flushed as it exits (below)."""
 
 import logging
 import os
 from typing import TYPE_CHECKING
 
+from celery.signals import worker_process_shutdown
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
@@ -55,6 +63,8 @@ def init_tracing(app: Flask, *, db: SQLAlchemy) -> None:
         for exporter in span_exporters():
             provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
+        # A pool's child leaves by os._exit, past the SDK's flush at exit (atexit).
+        worker_process_shutdown.connect(lambda **_: provider.shutdown(), weak=False)
     FlaskInstrumentor().instrument_app(app)
     with app.app_context():
         engines = list(db.engines.values())
@@ -68,13 +78,27 @@ def init_tracing(app: Flask, *, db: SQLAlchemy) -> None:
 
 
 def span_exporters() -> list["SpanExporter"]:
-    """The exporters ``OTEL_TRACES_EXPORTER`` names (default: otlp, over HTTP)."""
+    """The exporters ``OTEL_TRACES_EXPORTER`` names (default: otlp). OTLP goes
+    over HTTP, the one protocol of the extra's exporter. (The SDK's own set-up
+    from these variables, ``opentelemetry.sdk._configuration``, is private, and
+    picks the gRPC exporter when no protocol is set.)"""
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
+    protocol = (
+        os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+        or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
+        or "http/protobuf"
+    ).strip()
     exporters: list[SpanExporter] = []
     for name in os.environ.get("OTEL_TRACES_EXPORTER", "otlp").lower().split(","):
-        if name.strip() == "otlp":
+        if name.strip() == "otlp" and protocol != "http/protobuf":
+            logger.error(
+                "OTEL_EXPORTER_OTLP_PROTOCOL: the otel extra sends OTLP as http/protobuf, "
+                "not %r: set http/protobuf, and the collector's OTLP/HTTP port (4318)",
+                protocol,
+            )
+        elif name.strip() == "otlp":
             exporters.append(OTLPSpanExporter())  # reads OTEL_EXPORTER_OTLP_*
         elif name.strip() == "console":
             exporters.append(ConsoleSpanExporter())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -86,6 +87,17 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def celery_worker(app_module: str, *, pool: str = "solo") -> list[str]:
+    """The command of a real ``celery worker`` for ``app_module``, as the images
+    run it but on one process (``--concurrency 1``) and without the chatter
+    between workers; INFO, so a task's "succeeded" line can be waited for."""
+    # Tests may run as root, as here; Celery warns about that before it sets up any logging.
+    root = "ignore:You're running the worker with superuser privileges"
+    command = [sys.executable, "-W", root, "-m", "celery", "--quiet", "--app", app_module]
+    command += ["worker", "--pool", pool, "--concurrency", "1", "--loglevel", "INFO"]
+    return [*command, "--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
 def listening(port: int) -> bool:

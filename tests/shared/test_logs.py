@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from shared.clock import utcnow
 from shared.config import ConfigurationError
 from shared.worker import send_due_mail, worker_celery
 from tests.auth_client import AuthActions, csrf_token_from
-from tests.servers import serve, smtp_server, wait_for
+from tests.servers import celery_worker, serve, smtp_server, wait_for
 from tests.shared.factories import make_user
 from tests.shared.tiny_app import Note, Outbox, db, outbox
 
@@ -152,13 +151,7 @@ def test_the_task_a_request_queued_logs_json_with_the_requests_id_in_a_real_work
         "TINY_LOG_FORMAT": "json",
     }
     log = tmp_path / "worker.log"
-    # Tests may run as root, as here; Celery warns about that before it sets up any logging.
-    root = "ignore:You're running the worker with superuser privileges"
-    worker = [sys.executable, "-W", root, "-m", "celery", "--quiet"]
-    worker += ["--app", "tests.shared.tiny_worker"]
-    worker += ["worker", "--pool", "solo", "--loglevel", "INFO", "--without-gossip"]
-    worker += ["--without-mingle", "--without-heartbeat"]
-    with serve(worker, env, log=log):
+    with serve(celery_worker("tests.shared.tiny_worker"), env, log=log):
         wait_for(lambda: "succeeded" in log.read_text(), 30, "the worker to run the task")
         lines = json_lines(log.read_text())  # each line so far; stopping prints a plain one
     [received] = [line for line in lines if line["message"].endswith("received")]

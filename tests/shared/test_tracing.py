@@ -1,10 +1,14 @@
 """Traces (shared/tracing.py): off unless the OTEL_* variables ask for them;
 when on, a request, its SQL, the Celery task it queued and that task's SQL in
-a real worker are one trace, read back from OpenTelemetry's in-memory exporter."""
+a real worker are one trace, read back from OpenTelemetry's in-memory exporter,
+and from a real ``celery worker`` process's prefork child, which prints them."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +29,7 @@ from opentelemetry.trace import SpanKind
 
 from shared.tracing import span_exporters, tracing_requested
 from shared.worker import worker_celery
-from tests.servers import wait_for
+from tests.servers import celery_worker, serve, wait_for
 
 SPANS = InMemorySpanExporter()
 
@@ -91,6 +95,21 @@ def test_the_exporters_are_the_ones_otel_traces_exporter_names(
     assert "'zipkin' is not one of otlp, console, none" in caplog.text
 
 
+def test_otlp_is_sent_over_http_and_another_protocol_is_refused_with_an_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp,console")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    with caplog.at_level(logging.ERROR, logger="capstones.tracing"):
+        assert [type(exporter) for exporter in span_exporters()] == [ConsoleSpanExporter]
+    assert "sends OTLP as http/protobuf, not 'grpc'" in caplog.text
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")  # the one that counts
+    assert [type(exporter) for exporter in span_exporters()] == [
+        OTLPSpanExporter,
+        ConsoleSpanExporter,
+    ]
+
+
 def test_without_the_variables_nothing_is_traced(app_factory: Any) -> None:
     assert not requests_are_traced(app_factory())
 
@@ -142,6 +161,51 @@ def test_a_request_and_the_task_it_queued_are_one_trace_with_their_sql(
     assert len(inserts) + len(reads) == len(sql)
 
 
+def test_a_task_run_by_a_prefork_child_of_a_real_worker_is_in_the_requests_trace(
+    exported: InMemorySpanExporter, app_factory: Any, database_url: str, tmp_path: Path
+) -> None:
+    """As compose and Kubernetes run it: ``celery worker`` with the prefork pool,
+    whose main process sets tracing up before forking the child that runs the
+    task. The worker prints its spans (console exporter), and its batch processor
+    is told to wait 10 minutes between exports: what it prints, the child
+    flushed as it exited."""
+    broker = tmp_path / "broker"
+    app = app_factory(CELERY_BROKER_FOLDER=str(broker))
+    worker_celery(app)  # makes the broker's folder, as the worker would
+    exported.clear()
+    assert app.test_client().post("/notes/mailed-at-once", data={"text": "hi"}).status_code == 201
+    [request] = [span for span in exported.get_finished_spans() if span.kind == SpanKind.SERVER]
+    [sent] = [span for span in exported.get_finished_spans() if span.kind == SpanKind.PRODUCER]
+
+    env = {
+        **os.environ,  # OTEL_TRACES_EXPORTER=console, from the fixture
+        "TINY_DATABASE_URL": database_url,
+        "TINY_CELERY_BROKER_FOLDER": str(broker),
+        "OTEL_BSP_SCHEDULE_DELAY": "600000",  # milliseconds
+    }
+    log = tmp_path / "worker.log"
+    with serve(celery_worker("tests.shared.tiny_worker", pool="prefork"), env, log=log):
+        wait_for(lambda: "succeeded" in log.read_text(), 30, "the worker to run the task")
+        assert "ForkPoolWorker-1] Task mail.send_due" in log.read_text()  # in the child
+        assert printed_spans(log) == []
+    spans = printed_spans(log)
+    [task] = [span for span in spans if span["kind"] == "SpanKind.CONSUMER"]
+    assert task["name"] == "run/mail.send_due"
+    assert task["context"]["trace_id"] == f"0x{trace_id(request):032x}"
+    assert task["parent_id"] == f"0x{span_id(sent):016x}"  # the request's publish span
+    sql = [span for span in spans if "db.system" in span["attributes"]]
+    assert sql, "the task's queries"
+    assert {span["parent_id"] for span in sql} == {task["context"]["span_id"]}
+
+
+def printed_spans(log: Path) -> list[dict[str, Any]]:
+    """The spans the console exporter printed among the worker's log lines:
+    each an indented JSON object, from a line ``{`` to its line ``}``."""
+    text = log.read_text()
+    starts = [match.start() for match in re.finditer(r"^\{$", text, re.MULTILINE)]
+    return [json.JSONDecoder().raw_decode(text, start)[0] for start in starts]
+
+
 def consumer_spans(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
     return [span for span in exporter.get_finished_spans() if span.kind == SpanKind.CONSUMER]
 
@@ -153,6 +217,11 @@ def attributes(span: ReadableSpan) -> dict[str, Any]:
 def trace_id(span: ReadableSpan) -> int:
     assert span.context is not None
     return span.context.trace_id
+
+
+def span_id(span: ReadableSpan) -> int:
+    assert span.context is not None
+    return span.context.span_id
 
 
 def ancestors(span: ReadableSpan, spans: tuple[ReadableSpan, ...]) -> list[ReadableSpan]:
