@@ -76,7 +76,8 @@ def failing_view(app: Flask) -> None:
     def fails() -> str:
         # As a JSON API's view holds a body: under a name no denylist knows.
         account = request.form.to_dict()
-        raise RuntimeError(f"the view failed ({len(account['email'] + account['password'])} characters)")
+        characters = len(account["email"] + account["password"])
+        raise RuntimeError(f"the view failed ({characters} characters)")
 
 
 def test_an_unhandled_error_reaches_sentry_without_passwords_cookies_or_addresses(
