@@ -107,7 +107,9 @@ make test   # creates .venv if needed and runs every test suite
 - [The {app.title} guide](docs/{app.slug}.md): its design decisions, and why.
 - [The interview map](docs/interview-map.md): from an interview question to the
   code, the test and the explanation.
-- [Deploy](docs/deploy.md): Docker, compose, PostgreSQL;
+- [Deploy](docs/deploy.md): Docker, compose, PostgreSQL (`cp .env.example .env`,
+  then `docker compose up --build`; `BUILD_NETWORK=host` in `.env` on an engine
+  without a default bridge);
   [Kubernetes](docs/kubernetes.md); [what to watch](docs/operations.md): metrics, logs.
 - `make docs` serves all of it as a site.
 
