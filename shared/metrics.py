@@ -30,16 +30,19 @@ from flask import Flask, current_app, request
 from flask_limiter import RequestLimit
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from prometheus_flask_exporter import PrometheusMetrics  # type: ignore[import-untyped]
-from werkzeug.exceptions import NotImplemented as MethodNotImplemented
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
 PATH = "/metrics"
 # The library labels every request with its method, and gunicorn passes any
 # method of 3 to 20 capital letters: a client making methods up would make
-# series without end. Any other method is answered before Flask, uncounted,
-# with 501, HTTP's answer to a method the server does not know (RFC 9110).
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# series without end. HTTP's own methods (RFC 9110, and PATCH) reach Flask;
+# any other gets Flask's answer (405 with the route's methods, or 404) before
+# Flask, uncounted.
+HTTP_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
 
 RATE_LIMITED = Counter(
     "rate_limited_requests_total",
@@ -72,12 +75,14 @@ def init_metrics(app: Flask) -> None:
     # runs; and a scrape every few seconds is neither a request to log nor to count.
     counted = DispatcherMiddleware(app.wsgi_app, {PATH: metrics_endpoint(app, metrics)})
 
-    def only_known_methods(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ["REQUEST_METHOD"] not in KNOWN_METHODS:
-            return MethodNotImplemented()(environ, start_response)
-        return counted(environ, start_response)
+    def only_http_methods(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] in HTTP_METHODS:
+            return counted(environ, start_response)
+        allowed = app.url_map.bind_to_environ(environ).allowed_methods()
+        refusal = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
+        return refusal(environ, start_response)
 
-    app.wsgi_app = only_known_methods  # type: ignore[method-assign]
+    app.wsgi_app = only_http_methods  # type: ignore[method-assign]
 
 
 def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., Any]:
