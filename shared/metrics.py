@@ -79,8 +79,8 @@ def init_metrics(app: Flask) -> None:
         if environ["REQUEST_METHOD"] in HTTP_METHODS:
             return counted(environ, start_response)
         allowed = app.url_map.bind_to_environ(environ).allowed_methods()
-        refusal = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
-        return refusal(environ, start_response)
+        error = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
+        return error(environ, start_response)
 
     app.wsgi_app = only_http_methods  # type: ignore[method-assign]
 

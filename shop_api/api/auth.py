@@ -14,7 +14,7 @@ from shared.auth import (
     rate_limits,
 )
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, REFUSALS, Blueprint, invalid
+from shop_api.api.blueprint import BEARER, ERROR_DETAILS, Blueprint, invalid
 from shop_api.extensions import limiter, token_auth
 from shop_api.models import User
 from shop_api.problems import problem
@@ -44,7 +44,7 @@ def refuse(status: int) -> NoReturn:
     if g.get("bearer_token_rejected"):
         detail = "The bearer token is invalid, expired or revoked. Get a new one: /api/auth/tokens."
         raise problem(401, detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    raise problem(401, REFUSALS[401], headers={"WWW-Authenticate": "Bearer"})
+    raise problem(401, ERROR_DETAILS[401], headers={"WWW-Authenticate": "Bearer"})
 
 
 @blp.post("/register")

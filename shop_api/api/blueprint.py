@@ -68,7 +68,7 @@ class Blueprint(flask_smorest.Blueprint):
                     "type": "about:blank",
                     "title": HTTPStatus(status).phrase,
                     "status": status,
-                    "detail": REFUSALS[status],
+                    "detail": ERROR_DETAILS[status],
                 }
                 own = examples.get(f"_{status}", {})
                 example |= {"detail": own} if isinstance(own, str) else own
@@ -76,7 +76,7 @@ class Blueprint(flask_smorest.Blueprint):
                     status,
                     schema=ProblemSchema,
                     content_type=PROBLEM,
-                    description=REFUSALS[status],
+                    description=ERROR_DETAILS[status],
                     example=example,
                     headers=WWW_AUTHENTICATE if status == 401 else None,
                 )(view)
@@ -87,11 +87,11 @@ class Blueprint(flask_smorest.Blueprint):
 
 def invalid(field: str, message: str, part: str = "body") -> dict[str, Any]:
     """A 422 example: ``message`` for ``field`` of the body (or of the ``query``)."""
-    return {"detail": INVALID.get(part, REFUSALS[422]), "errors": {field: [message]}}
+    return {"detail": INVALID.get(part, ERROR_DETAILS[422]), "errors": {field: [message]}}
 
 
-# What each refusal means, shown in the docs and as its example's ``detail``.
-REFUSALS = {
+# What each error status means, shown in the docs and as its example's ``detail``.
+ERROR_DETAILS = {
     400: MALFORMED_JSON,
     401: "Send a bearer token: Authorization: Bearer <token> (from /api/auth/tokens).",
     403: "Staff only.",

@@ -62,9 +62,9 @@ def place_order(
         ).one_or_none()
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
-            refusal = _why_not_taken(product_id, quantities)
-            count_refused_order("out_of_stock" if refusal.status == 409 else "unknown_product")
-            raise refusal
+            error = _why_not_taken(product_id, quantities)
+            count_refused_order("out_of_stock" if error.status == 409 else "unknown_product")
+            raise error
         order.lines.append(
             OrderLine(
                 product_id=product_id,
