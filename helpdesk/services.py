@@ -22,10 +22,6 @@ class NotAllowed(HelpdeskError):
     """The acting user may not do this (a customer changing a status, say)."""
 
 
-class StatusUnchanged(HelpdeskError):
-    pass
-
-
 class StatusChangedMeanwhile(HelpdeskError):
     pass
 
@@ -76,7 +72,7 @@ def change_status(
         raise NotAllowed("Only staff can change a ticket's status.")
     old_status = ticket.status
     if new_status == old_status:
-        raise StatusUnchanged(f"The ticket is already {new_status.label}.")
+        raise HelpdeskError(f"The ticket is already {new_status.label}.")
     change = _move_status(ticket, old_status, new_status, staff, utcnow())
     if change is None:
         db.session.rollback()
