@@ -56,7 +56,7 @@ def add_reply(
         # reopen it, unless staff changed the status a moment ago.
         reopened = _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
     if notify and author.is_staff and not internal:
-        _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
+        _notify_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
     db.session.commit()  # the reply, its status change and its mail together, or none
     if reopened is not None:
         cache.delete_memoized(tickets_per_status)
@@ -80,7 +80,7 @@ def change_status(
             "Someone else changed this ticket's status a moment ago. Check it and try again."
         )
     if notify:
-        _mail_the_owner(
+        _notify_owner(
             ticket, "status_changed", f"{new_status.label}: {ticket.title}", change=change
         )
     db.session.commit()
@@ -88,7 +88,7 @@ def change_status(
     return change
 
 
-def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
+def _notify_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
     """Queue a mail in the caller's transaction; the worker sends it (shared/mail.py).
     Only what the owner may see goes in: never an internal note or its time."""
     outbox.queue(

@@ -75,14 +75,14 @@ def init_metrics(app: Flask) -> None:
     # runs; and a scrape every few seconds is neither a request to log nor to count.
     counted = DispatcherMiddleware(app.wsgi_app, {PATH: metrics_endpoint(app, metrics)})
 
-    def only_http_methods(environ: dict[str, Any], start_response: Any) -> Any:
+    def reject_unknown_methods(environ: dict[str, Any], start_response: Any) -> Any:
         if environ["REQUEST_METHOD"] in HTTP_METHODS:
             return counted(environ, start_response)
         allowed = app.url_map.bind_to_environ(environ).allowed_methods()
         error = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
         return error(environ, start_response)
 
-    app.wsgi_app = only_http_methods  # type: ignore[method-assign]
+    app.wsgi_app = reject_unknown_methods  # type: ignore[method-assign]
 
 
 def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., Any]:
