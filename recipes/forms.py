@@ -8,9 +8,8 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from recipes.metrics import count_refused_upload
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
-from recipes.services import BadTags, Upload, parse_tags
+from recipes.services import UPLOADS_REFUSED, BadTags, Upload, parse_tags
 from shared.errors import megabytes
 from shared.forms import Form, strip_whitespace
 
@@ -26,7 +25,7 @@ def photo_fits(form: "RecipeForm", field: Field) -> None:
         FileSize(max_size=limit)(form, field)
     except ValidationError:
         form.photo_too_large = True
-        count_refused_upload("too_big")
+        UPLOADS_REFUSED.labels(app=current_app.name, reason="too_big").inc()
         size = field.data.stream.seek(0, 2)
         raise StopValidation(
             f"This photo is {megabytes(size)}; photos can be up to {megabytes(limit)}. "
