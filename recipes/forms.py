@@ -6,12 +6,12 @@ from typing import Any
 from flask import current_app
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import Field, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
 from recipes.services import UPLOADS_REFUSED, BadTags, Upload, parse_tags
 from shared.errors import megabytes
-from shared.forms import Form, strip_whitespace
+from shared.forms import Form, at_most, strip_whitespace
 
 PHOTO_TYPES = {"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}
 
@@ -41,15 +41,14 @@ def valid_tags(_form: Form, field: Field) -> None:
         raise ValidationError(str(problem)) from None
 
 
-def at_most(limit: int, what: str) -> Length:
-    return Length(max=limit, message=f"Keep the {what} under {limit:,} characters.")
-
-
 class RecipeForm(Form):
     title = StringField(
         "Title",
         filters=[strip_whitespace],
-        validators=[DataRequired("Give the recipe a title."), at_most(TITLE_MAX_LENGTH, "title")],
+        validators=[
+            DataRequired("Give the recipe a title."),
+            at_most(TITLE_MAX_LENGTH, "the title"),
+        ],
     )
     ingredients = TextAreaField(
         "Ingredients",
@@ -57,7 +56,7 @@ class RecipeForm(Form):
         render_kw={"rows": 8},
         validators=[
             DataRequired("List the ingredients, one per line."),
-            at_most(INGREDIENTS_MAX_LENGTH, "ingredients"),
+            at_most(INGREDIENTS_MAX_LENGTH, "the ingredients"),
         ],
     )
     instructions = TextAreaField(
@@ -66,7 +65,7 @@ class RecipeForm(Form):
         render_kw={"rows": 10},
         validators=[
             DataRequired("Explain how to make it."),
-            at_most(INSTRUCTIONS_MAX_LENGTH, "instructions"),
+            at_most(INSTRUCTIONS_MAX_LENGTH, "the instructions"),
         ],
     )
     tags = StringField(
