@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from helpdesk.extensions import cache, db, outbox
+from helpdesk.extensions import cache, db
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
 from shared.clock import utcnow
-from shared.mail import external_url
+from shared.mail import external_url, queue_mail
 
 
 class HelpdeskError(Exception):
@@ -91,7 +91,7 @@ def change_status(
 def _notify_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
     """Queue a mail in the caller's transaction; the worker sends it (shared/mail.py).
     Only what the owner may see goes in: never an internal note or its time."""
-    outbox.queue(
+    queue_mail(
         to=ticket.created_by.email,
         subject=subject,
         template=template,

@@ -50,7 +50,7 @@ class Auth:
         manager.login_message = "Log in, and you will go straight on to the page you asked for."
         manager.login_message_category = "info"
         app.register_blueprint(auth_blueprint(limiter))
-        app.extensions["outbox"].composers[reset.TEMPLATE] = reset.reset_mail_context
+        app.extensions["outbox"]["composers"][reset.TEMPLATE] = reset.reset_mail_context
 
 
 def load_user(login_id: str) -> Any:
