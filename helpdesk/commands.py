@@ -12,10 +12,8 @@ from helpdesk.extensions import db
 from helpdesk.models import Ticket, TicketStatus
 from shared.auth import get_or_create_user
 from shared.clock import utcnow
-from shared.commands import create_user_command, seed_demo_command
+from shared.commands import DEMO_PASSWORD, DEMO_STAFF, create_user_command, seed_demo_command
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
-DEMO_STAFF = "staff@example.com"
 # Address -> display name: what everyone but the owner (and staff) sees.
 DEMO_NAMES = {
     DEMO_STAFF: "Sam Rivera",

@@ -1,7 +1,7 @@
 """The help desk's forms. Flask-WTF adds and checks the CSRF token of each."""
 
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from helpdesk.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -9,7 +9,7 @@ from helpdesk.models import (
     TITLE_MAX_LENGTH,
     TicketStatus,
 )
-from shared.forms import Form, strip_whitespace
+from shared.forms import Form, at_most, strip_whitespace
 
 
 class TicketForm(Form):
@@ -18,9 +18,7 @@ class TicketForm(Form):
         filters=[strip_whitespace],
         validators=[
             DataRequired("Give the ticket a title."),
-            Length(
-                max=TITLE_MAX_LENGTH, message=f"Keep the title under {TITLE_MAX_LENGTH} characters."
-            ),
+            at_most(TITLE_MAX_LENGTH, "the title"),
         ],
     )
     description = TextAreaField(
@@ -29,10 +27,7 @@ class TicketForm(Form):
         render_kw={"rows": 8},
         validators=[
             DataRequired("Describe the problem."),
-            Length(
-                max=DESCRIPTION_MAX_LENGTH,
-                message=f"Keep the description under {DESCRIPTION_MAX_LENGTH:,} characters.",
-            ),
+            at_most(DESCRIPTION_MAX_LENGTH, "the description"),
         ],
     )
     submit = SubmitField("Open ticket")
@@ -45,9 +40,7 @@ class ReplyForm(Form):
         render_kw={"rows": 4},
         validators=[
             DataRequired("Write something before sending."),
-            Length(
-                max=REPLY_MAX_LENGTH, message=f"Keep replies under {REPLY_MAX_LENGTH:,} characters."
-            ),
+            at_most(REPLY_MAX_LENGTH, "replies"),
         ],
     )
     submit = SubmitField("Send reply")

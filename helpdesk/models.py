@@ -3,12 +3,13 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
 from shared.auth import UserAccountMixin
 from shared.clock import utcnow
+from shared.database import string_enum
 from shared.mail import OutboxMixin
 
 TITLE_MAX_LENGTH = 200
@@ -24,20 +25,6 @@ class TicketStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
-
-
-def _status_column_type(name: str) -> Enum:
-    # Stored as VARCHAR plus a CHECK constraint rather than a native enum type:
-    # the same schema on SQLite and PostgreSQL, and adding a status later is an
-    # ordinary migration.
-    return Enum(
-        TicketStatus,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda statuses: [s.value for s in statuses],
-    )
 
 
 class User(UserAccountMixin, db.Model):  # type: ignore[name-defined]
@@ -63,7 +50,7 @@ class Ticket(db.Model):  # type: ignore[name-defined]
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[TicketStatus] = mapped_column(
-        _status_column_type("ticket_status"), default=TicketStatus.OPEN
+        string_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN
     )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -101,8 +88,8 @@ class StatusChange(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
-    old_status: Mapped[TicketStatus] = mapped_column(_status_column_type("old_status"))
-    new_status: Mapped[TicketStatus] = mapped_column(_status_column_type("new_status"))
+    old_status: Mapped[TicketStatus] = mapped_column(string_enum(TicketStatus, "old_status"))
+    new_status: Mapped[TicketStatus] = mapped_column(string_enum(TicketStatus, "new_status"))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

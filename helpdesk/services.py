@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from helpdesk.extensions import cache, db, outbox
+from helpdesk.extensions import cache, db
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
 from shared.clock import utcnow
-from shared.mail import external_url
+from shared.mail import external_url, queue_mail
 
 
 class HelpdeskError(Exception):
@@ -20,10 +20,6 @@ class HelpdeskError(Exception):
 
 class NotAllowed(HelpdeskError):
     """The acting user may not do this (a customer changing a status, say)."""
-
-
-class StatusUnchanged(HelpdeskError):
-    pass
 
 
 class StatusChangedMeanwhile(HelpdeskError):
@@ -60,7 +56,7 @@ def add_reply(
         # reopen it, unless staff changed the status a moment ago.
         reopened = _move_status(ticket, ticket.status, TicketStatus.OPEN, author, now)
     if notify and author.is_staff and not internal:
-        _mail_the_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
+        _notify_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
     db.session.commit()  # the reply, its status change and its mail together, or none
     if reopened is not None:
         cache.delete_memoized(tickets_per_status)
@@ -76,7 +72,7 @@ def change_status(
         raise NotAllowed("Only staff can change a ticket's status.")
     old_status = ticket.status
     if new_status == old_status:
-        raise StatusUnchanged(f"The ticket is already {new_status.label}.")
+        raise HelpdeskError(f"The ticket is already {new_status.label}.")
     change = _move_status(ticket, old_status, new_status, staff, utcnow())
     if change is None:
         db.session.rollback()
@@ -84,7 +80,7 @@ def change_status(
             "Someone else changed this ticket's status a moment ago. Check it and try again."
         )
     if notify:
-        _mail_the_owner(
+        _notify_owner(
             ticket, "status_changed", f"{new_status.label}: {ticket.title}", change=change
         )
     db.session.commit()
@@ -92,10 +88,10 @@ def change_status(
     return change
 
 
-def _mail_the_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
+def _notify_owner(ticket: Ticket, template: str, subject: str, **context: object) -> None:
     """Queue a mail in the caller's transaction; the worker sends it (shared/mail.py).
     Only what the owner may see goes in: never an internal note or its time."""
-    outbox.queue(
+    queue_mail(
         to=ticket.created_by.email,
         subject=subject,
         template=template,

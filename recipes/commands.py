@@ -16,10 +16,8 @@ from recipes.extensions import db, image_store
 from recipes.models import Recipe
 from recipes.storage import StorageError
 from shared.auth import get_or_create_user
-from shared.commands import create_user_command, seed_demo_command
+from shared.commands import DEMO_PASSWORD, DEMO_STAFF, create_user_command, seed_demo_command
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
-DEMO_STAFF = "staff@example.com"
 DEMO_COOKS = ("cook@example.com", "baker@example.com")
 # Address -> display name: what everyone but the owner (and staff) sees.
 DEMO_NAMES = {

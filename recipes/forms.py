@@ -6,13 +6,12 @@ from typing import Any
 from flask import current_app
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import Field, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
-from recipes.metrics import count_refused_upload
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
-from recipes.services import BadTags, Upload, parse_tags
+from recipes.services import UPLOADS_REFUSED, BadTags, Upload, parse_tags
 from shared.errors import megabytes
-from shared.forms import Form, strip_whitespace
+from shared.forms import Form, at_most, strip_whitespace
 
 PHOTO_TYPES = {"accept": ".jpg,.jpeg,.png,image/jpeg,image/png"}
 
@@ -26,7 +25,7 @@ def photo_fits(form: "RecipeForm", field: Field) -> None:
         FileSize(max_size=limit)(form, field)
     except ValidationError:
         form.photo_too_large = True
-        count_refused_upload("too_big")
+        UPLOADS_REFUSED.labels(app=current_app.name, reason="too_big").inc()
         size = field.data.stream.seek(0, 2)
         raise StopValidation(
             f"This photo is {megabytes(size)}; photos can be up to {megabytes(limit)}. "
@@ -42,15 +41,14 @@ def valid_tags(_form: Form, field: Field) -> None:
         raise ValidationError(str(problem)) from None
 
 
-def at_most(limit: int, what: str) -> Length:
-    return Length(max=limit, message=f"Keep the {what} under {limit:,} characters.")
-
-
 class RecipeForm(Form):
     title = StringField(
         "Title",
         filters=[strip_whitespace],
-        validators=[DataRequired("Give the recipe a title."), at_most(TITLE_MAX_LENGTH, "title")],
+        validators=[
+            DataRequired("Give the recipe a title."),
+            at_most(TITLE_MAX_LENGTH, "the title"),
+        ],
     )
     ingredients = TextAreaField(
         "Ingredients",
@@ -58,7 +56,7 @@ class RecipeForm(Form):
         render_kw={"rows": 8},
         validators=[
             DataRequired("List the ingredients, one per line."),
-            at_most(INGREDIENTS_MAX_LENGTH, "ingredients"),
+            at_most(INGREDIENTS_MAX_LENGTH, "the ingredients"),
         ],
     )
     instructions = TextAreaField(
@@ -67,7 +65,7 @@ class RecipeForm(Form):
         render_kw={"rows": 10},
         validators=[
             DataRequired("Explain how to make it."),
-            at_most(INSTRUCTIONS_MAX_LENGTH, "instructions"),
+            at_most(INSTRUCTIONS_MAX_LENGTH, "the instructions"),
         ],
     )
     tags = StringField(

@@ -9,6 +9,9 @@ from flask.cli import with_appcontext
 
 from shared.auth.services import AccountError, DisplayNameTaken, EmailTaken, create_user
 
+DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
+DEMO_STAFF = "staff@example.com"
+
 
 @click.command("create-user")
 @click.argument("email")

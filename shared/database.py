@@ -2,13 +2,14 @@
 named constraints, SQLite set up for concurrent requests, PostgreSQL pooled
 for gunicorn, and ids in URLs kept within the column's range."""
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.orm import registry
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
@@ -31,6 +32,21 @@ def make_registry() -> registry:
     return registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: DateTime(timezone=True)},
+    )
+
+
+def string_enum(values: type[enum.StrEnum], name: str) -> Enum:
+    """A column of ``values``' values (``"open"``, not ``"OPEN"``), stored as
+    VARCHAR plus a CHECK constraint named ``name`` rather than a native enum
+    type: the same schema on SQLite and PostgreSQL, and adding a value later is
+    an ordinary migration."""
+    return Enum(
+        values,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
     )
 
 

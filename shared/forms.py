@@ -37,6 +37,12 @@ def form_status(form: FlaskForm) -> int:
     return 422 if form.is_submitted() else 200
 
 
+def at_most(limit: int, what: str) -> Length:
+    """``Length(max=limit)`` whose message names the limit, the same on every form:
+    ``at_most(200, "the title")`` says "Keep the title under 200 characters"."""
+    return Length(max=limit, message=f"Keep {what} under {limit:,} characters.")
+
+
 class MaxLength(Length):
     """WTForms' ``Length(max=...)`` as the field's last check: what is too long
     goes no further (an e-mail validator spends seconds on 450 kB)."""

@@ -1,7 +1,7 @@
 """The shared page layout of the HTML apps: Bootstrap 5 served locally, the
 base, auth and error templates, and the filters and names they use."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
@@ -10,6 +10,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from shared.clock import as_utc
 from shared.errors import megabytes
 
 layout_bp = Blueprint("shared", __name__, template_folder="templates", static_folder="static")
@@ -40,10 +41,8 @@ def has_form_errors(context: Context) -> bool:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """``2026-11-22 14:05 UTC``. SQLite hands back naive datetimes; they are UTC."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """``2026-11-22 14:05 UTC``."""
+    return "" if value is None else as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def time_element(value: datetime | None) -> Markup:
@@ -52,7 +51,7 @@ def time_element(value: datetime | None) -> Markup:
     shows it in the browser's own zone with a relative form ("3 minutes ago")."""
     if value is None:
         return Markup("")
-    utc = value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
+    utc = as_utc(value)
     return Markup('<time datetime="{}">{}</time>').format(
         utc.strftime("%Y-%m-%dT%H:%M:%SZ"), format_datetime(utc)
     )

@@ -1,5 +1,5 @@
 """E-mail through a transactional outbox. A request only adds the mail as a row
-to its session (``outbox.queue``), saved by the same commit as the change it
+to its session (``queue_mail``), saved by the same commit as the change it
 reports, or not at all: no SMTP server or broker can fail or slow it. The
 worker's ``send_due_mail`` sends the due rows, retries failures with backoff,
 gives up after ``MAIL_MAX_ATTEMPTS``, and prints mail when no MAIL_SERVER is set.
@@ -8,8 +8,6 @@ about the mail carry that id: they name the request that caused the mail."""
 
 import logging
 import smtplib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.clock import utcnow
 from shared.config import ConfigurationError
 from shared.logs import current_request_id
-from shared.metrics import refresh_at_scrape
 from shared.request_logging import REQUEST_ID_MAX_LENGTH
 from shared.text import one_line
 
@@ -35,8 +32,6 @@ BATCH = 100  # rows per round; the next round takes the rest
 # Where links in mail lead without EXTERNAL_URL (development only). Never the
 # request's Host header, which the client sets: a reset link could lead anywhere.
 DEVELOPMENT_URL = "http://localhost:5000"
-
-Composer = Callable[[Any], "dict[str, Any] | None"]
 
 # Read from the table at each scrape (shared/metrics.py says why "mostrecent"):
 # a queue that only grows means no worker sends; a dead mail needs a person.
@@ -81,9 +76,13 @@ class OutboxMixin:
 
 class MailOutbox:
     """Unbound in ``extensions.py``, bound with ``outbox.init_app(app, db=db,
-    model=Outbox)``; a service calls ``outbox.queue(...)`` before its commit.
-    It keeps nothing itself: each app's outbox is an ``AppOutbox`` in
-    ``app.extensions["outbox"]``, as ``Auth`` keeps its state."""
+    model=Outbox)``. It keeps nothing itself: each app's ``db``, row model and
+    composers are in ``app.extensions["outbox"]`` (Flask's extension pattern, as
+    ``Auth`` does), read through ``current_app`` by ``queue_mail`` (a service,
+    before its commit) and ``send_due`` (the worker), so one outbox serves every
+    app a process builds. A composer renders its template as the worker sends the
+    row (the password reset): ``composers[template](row)`` is the template's
+    context, or None to delete the row unsent."""
 
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
@@ -92,112 +91,107 @@ class MailOutbox:
         if not app.config.get("EXTERNAL_URL") and app.config["MAIL_SERVER"]:
             app.logger.warning("%s is not set: links in mail lead to %s", setting, DEVELOPMENT_URL)
         Mail(app)
-        app.extensions["outbox"] = outbox = AppOutbox(db, model)
-        refresh_at_scrape(app, outbox.update_gauges)
-
-    def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
-        """On the current app's outbox (``AppOutbox.queue``)."""
-        current_app.extensions["outbox"].queue(to=to, subject=subject, template=template, **context)
+        app.extensions["outbox"] = {"db": db, "model": model, "composers": {}}
 
 
-@dataclass
-class AppOutbox:
-    """One app's outbox: its ``db`` and row model, and the templates rendered as
-    the worker sends the row (the password reset), from ``composers[template](row)``:
-    the template's context, or None to delete the row unsent."""
+def queue_mail(*, to: str, subject: str, template: str, **context: Any) -> None:
+    """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
+    session, its subject made one line (why: shared/text.py)."""
+    db, model = _db_and_model()
+    subject = one_line(subject)[:SUBJECT_MAX_LENGTH]
+    message = model(
+        recipient=to, subject=subject, template=template, request_id=current_request_id()
+    )
+    if template not in current_app.extensions["outbox"]["composers"]:
+        message.text_body, message.html_body = render(template, context)
+    db.session.add(message)
 
-    db: SQLAlchemy
-    model: type[Any]
-    composers: dict[str, Composer] = field(default_factory=dict)
 
-    def queue(self, *, to: str, subject: str, template: str, **context: Any) -> None:
-        """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
-        session, its subject made one line (why: shared/text.py)."""
-        subject = one_line(subject)[:SUBJECT_MAX_LENGTH]
-        message = self.model(
-            recipient=to, subject=subject, template=template, request_id=current_request_id()
-        )
-        if template not in self.composers:
-            message.text_body, message.html_body = render(template, context)
-        self.db.session.add(message)
+def _db_and_model() -> tuple[SQLAlchemy, Any]:
+    state = current_app.extensions["outbox"]
+    return state["db"], state["model"]
 
-    def send_due(self) -> int:
-        """Send every mail that is due, oldest first; how many were sent."""
-        model = self.model
-        due = self.db.session.execute(
-            select(model.id, model.attempts)
-            .where(model.next_attempt_at <= utcnow())
-            .order_by(model.next_attempt_at, model.id)
-            .limit(BATCH)
-        ).all()
-        self.db.session.rollback()  # end the read: each row gets its own transactions
-        return sum(self.send(message_id, attempts + 1) for message_id, attempts in due)
 
-    def update_gauges(self) -> None:
-        """How many mails wait and how many were given up: two counts, each
-        read from its column's index, not from every mail ever sent."""
-        model = self.model
-        waiting = select(func.count()).where(model.next_attempt_at.is_not(None))
-        dead = select(func.count()).where(model.failed_at.is_not(None))
-        try:
-            waiting_count, dead_count = self.db.session.execute(
-                select(waiting.scalar_subquery(), dead.scalar_subquery())
-            ).one()
-        except SQLAlchemyError:  # the request metrics still matter most with the database down
-            logger.warning("outbox gauges not updated: the database did not answer", exc_info=True)
-            return
-        finally:
-            self.db.session.rollback()
-        OUTBOX_WAITING.labels(app=current_app.name).set(waiting_count)
-        OUTBOX_DEAD.labels(app=current_app.name).set(dead_count)
+def send_due() -> int:
+    """Send every mail that is due, oldest first; how many were sent."""
+    db, model = _db_and_model()
+    due = db.session.execute(
+        select(model.id, model.attempts)
+        .where(model.next_attempt_at <= utcnow())
+        .order_by(model.next_attempt_at, model.id)
+        .limit(BATCH)
+    ).all()
+    db.session.rollback()  # end the read: each row gets its own transactions
+    return sum(send_message(message_id, attempts + 1) for message_id, attempts in due)
 
-    def send(self, message_id: int, attempt: int) -> bool:
-        """Make ``attempt`` at sending a row; True if it was sent."""
-        model = self.model
-        # The claim, one conditional UPDATE (UPDATE ... WHERE attempts = :seen): only one
-        # worker can move ``attempts`` on from the value it read. It also books
-        # the next try (30 s, then doubling up to an hour), so a failure or a
-        # worker killed mid-send leaves the row for later. At least once: a copy
-        # goes out twice if a worker dies between "accepted" and its commit, or
-        # if a send outlasts its booking (Flask-Mail sets no SMTP timeout).
-        retry_at = utcnow() + timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
-        claimed = self.db.session.execute(
-            update(model)
-            .where(model.id == message_id, model.attempts == attempt - 1)
-            .where(model.next_attempt_at <= utcnow())
-            .values(attempts=attempt, next_attempt_at=retry_at)
-        )
-        self.db.session.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return False  # sent, given up or claimed by another worker meanwhile
-        message = self.db.session.get_one(model, message_id)
-        # The worker's lines about this mail carry the id of the request that
-        # queued it (not the running task's), in the JSON field and in the text.
-        request_id = message.request_id
-        about = {"request_id": request_id}
-        try:
-            delivered = deliver(message, self.composers.get(message.template))
-        except Exception as error:
-            self.db.session.rollback()
-            reason = message.last_error = without_addresses(error)[:1000]
-            if attempt >= current_app.config.get("MAIL_MAX_ATTEMPTS", MAX_ATTEMPTS):
-                message.failed_at, message.next_attempt_at = utcnow(), None
-                given_up = "mail %s given up after %s attempts: %s request_id=%s"
-                logger.error(given_up, message_id, attempt, reason, request_id, extra=about)
-            else:
-                retried = "mail %s not sent (%s); it is tried again later request_id=%s"
-                logger.warning(retried, message_id, reason, request_id, extra=about)
-            delivered = False  # and the round goes on to the next row
-            MAIL_FAILURES.labels(app=current_app.name).inc()
+
+def update_outbox_gauges() -> None:
+    """How many mails wait and how many were given up: two counts, each read
+    from its column's index, not from every mail ever sent. Called by
+    shared/metrics.py before each scrape."""
+    db, model = _db_and_model()
+    waiting = select(func.count()).where(model.next_attempt_at.is_not(None))
+    dead = select(func.count()).where(model.failed_at.is_not(None))
+    try:
+        waiting_count, dead_count = db.session.execute(
+            select(waiting.scalar_subquery(), dead.scalar_subquery())
+        ).one()
+    except SQLAlchemyError:  # the request metrics still matter most with the database down
+        logger.warning("outbox gauges not updated: the database did not answer", exc_info=True)
+        return
+    finally:
+        db.session.rollback()
+    OUTBOX_WAITING.labels(app=current_app.name).set(waiting_count)
+    OUTBOX_DEAD.labels(app=current_app.name).set(dead_count)
+
+
+def send_message(message_id: int, attempt: int) -> bool:
+    """Make ``attempt`` at sending a row; True if it was sent."""
+    db, model = _db_and_model()
+    # The claim, one conditional UPDATE (UPDATE ... WHERE attempts = :seen): only one
+    # worker can move ``attempts`` on from the value it read. It also books
+    # the next try (30 s, then doubling up to an hour), so a failure or a
+    # worker killed mid-send leaves the row for later. At least once: a copy
+    # goes out twice if a worker dies between "accepted" and its commit, or
+    # if a send outlasts its booking (Flask-Mail sets no SMTP timeout).
+    retry_at = utcnow() + timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == message_id, model.attempts == attempt - 1)
+        .where(model.next_attempt_at <= utcnow())
+        .values(attempts=attempt, next_attempt_at=retry_at)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False  # sent, given up or claimed by another worker meanwhile
+    message = db.session.get_one(model, message_id)
+    # The worker's lines about this mail carry the id of the request that
+    # queued it (not the running task's), in the JSON field and in the text.
+    request_id = message.request_id
+    about = {"request_id": request_id}
+    try:
+        delivered = deliver(message)
+    except Exception as error:
+        db.session.rollback()
+        reason = message.last_error = without_addresses(error)[:1000]
+        if attempt >= current_app.config.get("MAIL_MAX_ATTEMPTS", MAX_ATTEMPTS):
+            message.failed_at, message.next_attempt_at = utcnow(), None
+            given_up = "mail %s given up after %s attempts: %s request_id=%s"
+            logger.error(given_up, message_id, attempt, reason, request_id, extra=about)
         else:
-            if delivered:
-                message.sent_at, message.next_attempt_at, message.last_error = utcnow(), None, ""
-                MAILS_SENT.labels(app=current_app.name).inc()
-                logger.info("mail %s sent request_id=%s", message_id, request_id, extra=about)
-            else:
-                self.db.session.delete(message)  # nobody to mail (an unknown address)
-        self.db.session.commit()
-        return delivered
+            retried = "mail %s not sent (%s); it is tried again later request_id=%s"
+            logger.warning(retried, message_id, reason, request_id, extra=about)
+        delivered = False  # and the round goes on to the next row
+        MAIL_FAILURES.labels(app=current_app.name).inc()
+    else:
+        if delivered:
+            message.sent_at, message.next_attempt_at, message.last_error = utcnow(), None, ""
+            MAILS_SENT.labels(app=current_app.name).inc()
+            logger.info("mail %s sent request_id=%s", message_id, request_id, extra=about)
+        else:
+            db.session.delete(message)  # nobody to mail (an unknown address)
+    db.session.commit()
+    return delivered
 
 
 def without_addresses(error: Exception) -> str:
@@ -217,10 +211,11 @@ def render(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return text, html
 
 
-def deliver(message: Any, composer: Composer | None) -> bool:
+def deliver(message: Any) -> bool:
     """Hand one outbox row to the SMTP server, or print it (no MAIL_SERVER);
-    False when its composer found nobody to mail."""
+    False when its template's composer found nobody to mail."""
     text_body, html_body = message.text_body, message.html_body
+    composer = current_app.extensions["outbox"]["composers"].get(message.template)
     if composer is not None:
         context = composer(message)
         if context is None:

@@ -34,6 +34,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Request, Response
 
+from shared.mail import update_outbox_gauges
+
 PATH = "/metrics"
 # The library labels every request with its method, and gunicorn passes any
 # method of 3 to 20 capital letters: a client making methods up would make
@@ -75,14 +77,14 @@ def init_metrics(app: Flask) -> None:
     # runs; and a scrape every few seconds is neither a request to log nor to count.
     counted = DispatcherMiddleware(app.wsgi_app, {PATH: metrics_endpoint(app, metrics)})
 
-    def only_http_methods(environ: dict[str, Any], start_response: Any) -> Any:
+    def reject_unknown_methods(environ: dict[str, Any], start_response: Any) -> Any:
         if environ["REQUEST_METHOD"] in HTTP_METHODS:
             return counted(environ, start_response)
         allowed = app.url_map.bind_to_environ(environ).allowed_methods()
         error = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
         return error(environ, start_response)
 
-    app.wsgi_app = only_http_methods  # type: ignore[method-assign]
+    app.wsgi_app = reject_unknown_methods  # type: ignore[method-assign]
 
 
 def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., Any]:
@@ -90,26 +92,20 @@ def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., An
     def serve(scrape: Request) -> Response:
         if "X-Forwarded-For" in scrape.headers:
             return Response("Not Found", status=404, mimetype="text/plain")
-        with app.app_context():
-            for refresh in app.extensions.get("metrics_refresh", []):
-                refresh()
+        if "outbox" in app.extensions:
+            # Gauges that are read, not counted (how many mails wait), set before
+            # each scrape. Set, not computed in a custom collector or
+            # ``Gauge.set_function``: neither works in multiprocess mode, where a
+            # scrape reads only the values the processes wrote to their files. A
+            # gauge set here with ``multiprocess_mode="mostrecent"`` reads the same in both.
+            with app.app_context():
+                update_outbox_gauges()
         # The library's own exposition: this app's registry, or, under gunicorn
         # (PROMETHEUS_MULTIPROC_DIR set), the values every worker wrote.
         body, content_type = metrics.generate_metrics(scrape.headers.get("Accept"))
         return Response(body, content_type=content_type)
 
     return serve
-
-
-def refresh_at_scrape(app: Flask, refresh: Callable[[], None]) -> None:
-    """Call ``refresh`` in ``app``'s context before each scrape, to set gauges
-    that are read, not counted (how many mails wait, say).
-
-    Set, not computed in a custom collector or ``Gauge.set_function``: neither
-    works in multiprocess mode, where a scrape reads only the values the
-    processes wrote to their files. A gauge set here with
-    ``multiprocess_mode="mostrecent"`` reads the same in both modes."""
-    app.extensions.setdefault("metrics_refresh", []).append(refresh)
 
 
 def count_rate_limited(limit: RequestLimit) -> None:

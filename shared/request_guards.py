@@ -61,7 +61,7 @@ def init_request_guards(app: Flask, *, html_forms: bool) -> None:
     app.json = GuardedJSONProvider(app)
     app.register_error_handler(ParseException, malformed_body)
     if html_forms:
-        app.before_request(refuse_what_a_form_cannot_send)
+        app.before_request(reject_non_form_input)
 
 
 def malformed_body(_error: ParseException) -> ResponseReturnValue:
@@ -69,7 +69,7 @@ def malformed_body(_error: ParseException) -> ResponseReturnValue:
     return current_app.handle_http_exception(BadRequest("The request body is malformed."))
 
 
-def refuse_what_a_form_cannot_send() -> None:
+def reject_non_form_input() -> None:
     """PostgreSQL refuses NUL in text (SQLite would store it), and Flask-WTF
     would read a JSON body as form data."""
     if any("\x00" in name + value for name, value in request.args.items(multi=True)):

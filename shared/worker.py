@@ -16,10 +16,11 @@ from typing import Any
 
 from celery import Celery, Task, shared_task, signals
 from celery.worker.consumer import Consumer
-from flask import Flask, current_app
+from flask import Flask
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 
 from shared.logs import current_request_id, format_like_the_app
+from shared.mail import send_due
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -107,7 +108,7 @@ def log_like_the_app(logger: logging.Logger, **kwargs: Any) -> None:
 
 @shared_task(name="mail.send_due")
 def send_due_mail() -> int:
-    return int(current_app.extensions["outbox"].send_due())
+    return send_due()
 
 
 # --- Celery's own metrics, served by the worker on WORKER_METRICS_PORT ---------

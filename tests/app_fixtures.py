@@ -12,6 +12,7 @@ from flask_mail import Message
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth import UserAccountMixin
+from shared.mail import send_due
 from tests.auth_client import PASSWORD_HASH
 
 UserT = TypeVar("UserT", bound=UserAccountMixin)
@@ -66,5 +67,5 @@ def send_queued_mail(app: Flask) -> list[Message]:
     """What the worker's next round sends (shared/mail.py): every mail that
     is due, recorded by Flask-Mail instead of sent (TESTING)."""
     with app.app_context(), app.extensions["mail"].record_messages() as sent:
-        app.extensions["outbox"].send_due()
+        send_due()
     return list(sent)

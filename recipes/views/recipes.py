@@ -14,18 +14,19 @@ from recipes.forms import ConfirmDeleteForm, EditRecipeForm, RecipeForm
 from recipes.images import ImageRejected
 from recipes.models import Recipe
 from recipes.storage import StorageError
+from shared.auth import rate_limits
 from shared.forms import form_status
 from shared.pagination import paginate
 
 bp = Blueprint("recipes", __name__)
 
 
-def posting_rate_limit() -> str:
-    """Recipes posted or edited per account: each one costs an image decode."""
-    return str(current_app.config["POSTING_RATE_LIMIT"])
+# Recipes posted or edited per account: each one costs an image decode.
+posting_rate_limit = rate_limits.setting("POSTING_RATE_LIMIT")
 
 
 def by_account() -> str:
+    """The poster's account (the login form's limits key on the e-mail it names)."""
     return f"account:{current_user.id}"
 
 

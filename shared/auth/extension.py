@@ -3,7 +3,6 @@ in the HTML apps, Flask-Login and the auth pages under the app's rate limits."""
 
 import re
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -20,14 +19,6 @@ from shared.auth.services import db_and_user_model
 LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
 
 
-@dataclass(frozen=True)
-class BoundAuth:
-    """``app.extensions["auth"]``: the ``db`` and ``User`` one app bound."""
-
-    db: SQLAlchemy
-    user_model: type[Any]
-
-
 class Auth:
     """Unbound in ``extensions.py``, bound with ``auth.init_app(app, db=db, user_model=User,
     limiter=limiter)``. Without a limiter (the JSON API): no pages, no sessions. The pages
@@ -40,7 +31,7 @@ class Auth:
     def init_app(
         self, app: Flask, *, db: SQLAlchemy, user_model: type[Any], limiter: Limiter | None = None
     ) -> None:
-        app.extensions["auth"] = BoundAuth(db=db, user_model=user_model)
+        app.extensions["auth"] = {"db": db, "user_model": user_model}
         if limiter is None:
             return
         manager = LoginManager(app)
@@ -50,7 +41,7 @@ class Auth:
         manager.login_message = "Log in, and you will go straight on to the page you asked for."
         manager.login_message_category = "info"
         app.register_blueprint(auth_blueprint(limiter))
-        app.extensions["outbox"].composers[reset.TEMPLATE] = reset.reset_mail_context
+        app.extensions["outbox"]["composers"][reset.TEMPLATE] = reset.reset_mail_context
 
 
 def load_user(login_id: str) -> Any:

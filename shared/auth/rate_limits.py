@@ -9,17 +9,18 @@ from flask import current_app, request
 from shared.auth.models import EMAIL_MAX_LENGTH, normalise_email
 
 
-def _setting(name: str) -> Callable[[], str]:
+def setting(name: str) -> Callable[[], str]:
+    """A limit for ``limiter.limit(...)``, read from ``app.config[name]`` at each request."""
     return lambda: str(current_app.config[name])
 
 
-failed_logins = _setting("AUTH_LOGIN_RATE_LIMIT")  # refused logins and token requests
+failed_logins = setting("AUTH_LOGIN_RATE_LIMIT")  # refused logins and token requests
 # Every attempt, right or wrong: each costs a deliberately slow password check.
-login_attempts = _setting("AUTH_LOGIN_ATTEMPT_RATE_LIMIT")
-account_logins = _setting("AUTH_ACCOUNT_LOGIN_RATE_LIMIT")
-registrations = _setting("AUTH_REGISTER_RATE_LIMIT")
-reset_requests = _setting("AUTH_PASSWORD_RESET_RATE_LIMIT")  # each one may send a mail
-account_reset_requests = _setting("AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT")  # no mailbox flood
+login_attempts = setting("AUTH_LOGIN_ATTEMPT_RATE_LIMIT")
+account_logins = setting("AUTH_ACCOUNT_LOGIN_RATE_LIMIT")
+registrations = setting("AUTH_REGISTER_RATE_LIMIT")
+reset_requests = setting("AUTH_PASSWORD_RESET_RATE_LIMIT")  # each one may send a mail
+account_reset_requests = setting("AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT")  # no mailbox flood
 
 
 def by_account() -> str:

@@ -14,7 +14,7 @@ from shared.auth.models import UserAccountMixin, new_session_token, normalise_em
 from shared.auth.passwords import hash_password, password_problem
 from shared.auth.services import WeakPassword, db_and_user_model, find_user_by_email
 from shared.database import MAX_ID
-from shared.mail import external_url
+from shared.mail import external_url, queue_mail
 
 TEMPLATE = "password_reset"
 # Separates these signatures from the session cookie's (same secret key); not a secret.
@@ -26,9 +26,9 @@ class ResetLinkUsed(Exception):
 
 
 def request_password_reset(email: str) -> None:
-    outbox = current_app.extensions["outbox"]
-    outbox.queue(to=normalise_email(email), subject="Set a new password", template=TEMPLATE)
-    outbox.db.session.commit()
+    db, _User = db_and_user_model()
+    queue_mail(to=normalise_email(email), subject="Set a new password", template=TEMPLATE)
+    db.session.commit()
 
 
 def reset_mail_context(message: Any) -> dict[str, Any] | None:

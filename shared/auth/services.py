@@ -55,8 +55,9 @@ class WeakPassword(AccountError):
 
 
 def db_and_user_model() -> tuple[SQLAlchemy, type[Any]]:
+    """The ``db`` and ``User`` the current app bound to ``Auth`` (shared/auth/extension.py)."""
     auth = current_app.extensions["auth"]
-    return auth.db, auth.user_model
+    return auth["db"], auth["user_model"]
 
 
 def create_user(

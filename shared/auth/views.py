@@ -65,7 +65,8 @@ def logout() -> ResponseReturnValue:
         except SQLAlchemyError:
             # The database refused the write (read-only, failing over): the
             # other devices stay logged in, but this browser's session ends.
-            current_app.extensions["auth"].db.session.rollback()
+            db, _User = services.db_and_user_model()
+            db.session.rollback()
             current_app.logger.exception("logout could not end the user's other sessions")
     # Clear first: logout_user() leaves a note in the session that makes
     # Flask-Login delete the remember cookie on the way out.

@@ -20,11 +20,12 @@ from sqlalchemy import select, update
 
 from shared.clock import utcnow
 from shared.config import ConfigurationError
+from shared.mail import queue_mail
 from shared.worker import send_due_mail, worker_celery
 from tests.auth_client import AuthActions, csrf_token_from
 from tests.servers import celery_worker, serve, smtp_server, wait_for
 from tests.shared.factories import make_user
-from tests.shared.tiny_app import Note, Outbox, db, outbox
+from tests.shared.tiny_app import Note, Outbox, db
 
 PRODUCTION = {
     "ENV": "production",
@@ -251,7 +252,7 @@ def test_a_mail_queued_outside_any_request_has_no_request_id(
 ) -> None:
     app = app_factory(LOG_FORMAT="json")
     with app.app_context():  # as a command queues one
-        outbox.queue(to="ann@example.com", subject="Hi", template="note", note=Note(text="x"))
+        queue_mail(to="ann@example.com", subject="Hi", template="note", note=Note(text="x"))
         db.session.commit()
     [mail] = outbox_rows(app)
     assert mail.request_id is None

@@ -19,12 +19,19 @@ from sqlalchemy import select
 
 from shared.clock import utcnow
 from shared.config import ConfigurationError
-from shared.mail import DEVELOPMENT_URL, MAX_ATTEMPTS, external_url
+from shared.mail import (
+    DEVELOPMENT_URL,
+    MAX_ATTEMPTS,
+    external_url,
+    queue_mail,
+    send_due,
+    send_message,
+)
 from shared.worker import celery_settings, send_due_mail, worker_celery
 from tests.app_fixtures import send_queued_mail
 from tests.servers import free_port
 from tests.shared import tiny_app
-from tests.shared.tiny_app import Note, Outbox, db, outbox
+from tests.shared.tiny_app import Note, Outbox, db
 
 
 def rows(app: Flask) -> list[Outbox]:
@@ -37,7 +44,7 @@ def rows(app: Flask) -> list[Outbox]:
 def queue_directly(app: Flask, **fields: Any) -> None:
     """A row as a request would leave it, with what a test needs changed."""
     with app.test_request_context():
-        outbox.queue(to="ann@example.com", subject="Hi", template="note", note=Note(text="x"))
+        queue_mail(to="ann@example.com", subject="Hi", template="note", note=Note(text="x"))
         db.session.commit()
         if fields:
             row = db.session.scalars(select(Outbox).order_by(Outbox.id.desc())).first()
@@ -96,7 +103,7 @@ def test_without_a_mail_server_the_mail_is_printed(
     app = app_factory(MAIL_SERVER="")
     app.test_client().post("/notes/mailed", data={"text": "printed please"})
     with app.app_context():
-        assert app.extensions["outbox"].send_due() == 1
+        assert send_due() == 1
     printed = capsys.readouterr().out
     assert "printed here, not sent (no MAIL_SERVER is set)" in printed
     assert "| To: ann@example.com\n" in printed
@@ -110,7 +117,7 @@ def test_a_printed_mail_is_framed_so_that_it_stands_out_among_log_lines(
     app = app_factory(MAIL_SERVER="")
     app.test_client().post("/notes/mailed", data={"text": "framed"})
     with app.app_context():
-        app.extensions["outbox"].send_due()
+        send_due()
     top, *inside, bottom = capsys.readouterr().out.strip("\n").splitlines()
     assert top.startswith("+== Mail, printed here")
     assert top.endswith("=====")
@@ -194,9 +201,9 @@ def test_a_row_another_worker_claimed_is_not_sent_twice(app: Flask) -> None:
     with app.app_context():
         [message_id] = db.session.scalars(select(Outbox.id)).all()
         # Both workers read the row as due for its first attempt; one claims it.
-        assert app.extensions["outbox"].send(message_id, attempt=1) is True
+        assert send_message(message_id, attempt=1) is True
     with app.app_context(), app.extensions["mail"].record_messages() as sent:
-        assert app.extensions["outbox"].send(message_id, attempt=1) is False
+        assert send_message(message_id, attempt=1) is False
     assert sent == []
 
 
@@ -226,7 +233,7 @@ def test_a_row_whose_sender_died_is_sent_on_the_next_attempt(app: Flask) -> None
 )
 def test_a_subject_is_always_one_line(app: Flask, subject: str) -> None:
     with app.test_request_context():
-        outbox.queue(to="ann@example.com", subject=subject, template="note", note=Note(text="x"))
+        queue_mail(to="ann@example.com", subject=subject, template="note", note=Note(text="x"))
         db.session.commit()
     [mail] = send_queued_mail(app)
     assert mail.subject.startswith("Printer ")
