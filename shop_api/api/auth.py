@@ -14,7 +14,7 @@ from shared.auth import (
     rate_limits,
 )
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, ERROR_DETAILS, Blueprint, invalid
+from shop_api.api.blueprint import BEARER, BODY_ERRORS, ERROR_DETAILS, Blueprint, invalid
 from shop_api.extensions import limiter, token_auth
 from shop_api.models import User
 from shop_api.problems import problem
@@ -52,10 +52,8 @@ def refuse(status: int) -> NoReturn:
 @blp.arguments(schemas.RegistrationSchema)
 @blp.response(201, schemas.UserSchema)
 @blp.error_responses(
-    400,
+    *BODY_ERRORS,
     409,
-    415,
-    422,
     429,
     _409="An account with this e-mail already exists.",
     _422=invalid("email", "Not a valid email address."),
@@ -87,10 +85,8 @@ def register(account: dict[str, Any]) -> User:
 @blp.arguments(schemas.CredentialsSchema)
 @blp.response(201, schemas.TokenSchema)
 @blp.error_responses(
-    400,
+    *BODY_ERRORS,
     401,
-    415,
-    422,
     429,
     _401="Invalid e-mail or password.",
     _422=invalid("password", "Missing data for required field."),
@@ -133,11 +129,9 @@ def revoke_all_tokens() -> None:
 @blp.arguments(schemas.PasswordChangeSchema)
 @blp.response(204)
 @blp.error_responses(
-    400,
+    *BODY_ERRORS,
     401,
     403,
-    415,
-    422,
     429,
     _403={
         "detail": "The current password is wrong.",

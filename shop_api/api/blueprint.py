@@ -19,6 +19,8 @@ BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
 MALFORMED_JSON = "The request body is not valid JSON."
 INVALID = {"query": "The request query string is not valid.", "headers": "A header is not valid."}
+# What a view reading a JSON body may answer: malformed JSON, not JSON, invalid fields.
+BODY_ERRORS = (400, 415, 422)
 
 
 class JsonRequest(BoundedRequest):
@@ -63,7 +65,7 @@ class Blueprint(flask_smorest.Blueprint):
         members (``_422=invalid("items", "...")``)."""
 
         def decorate(view: Any) -> Any:
-            for status in statuses:
+            for status in sorted(statuses):  # in status order, however a view lists them
                 example = {
                     "type": "about:blank",
                     "title": HTTPStatus(status).phrase,

@@ -9,7 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from marshmallow import ValidationError
 
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, Blueprint, invalid
+from shop_api.api.blueprint import BEARER, BODY_ERRORS, Blueprint, invalid
 from shop_api.api.pagination import paginated
 from shop_api.extensions import db, token_auth
 from shop_api.models import Order
@@ -56,11 +56,9 @@ class Orders(MethodView):
     @blp.arguments(schemas.IdempotencyHeaderSchema, location="headers")
     @blp.response(201, schemas.OrderSchema, headers=PLACED_HEADERS)
     @blp.error_responses(
-        400,
+        *BODY_ERRORS,
         401,
         409,
-        415,
-        422,
         _409=NOT_ENOUGH_STOCK,
         _422=invalid("items", "Order between 1 and 50 lines."),
     )
