@@ -15,13 +15,14 @@ back: every line or none.
 
 import hashlib
 
+from flask import current_app
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shared.clock import utcnow
 from shop_api.extensions import db
-from shop_api.metrics import count_cancelled_order, count_placed_order, count_refused_order
+from shop_api.metrics import ORDERS_CANCELLED, ORDERS_PLACED, ORDERS_REFUSED
 from shop_api.models import (
     CURRENCY,
     MAX_QUANTITY,
@@ -63,7 +64,8 @@ def place_order(
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
             error = _why_not_taken(product_id, quantities)
-            count_refused_order("out_of_stock" if error.status == 409 else "unknown_product")
+            reason = "out_of_stock" if error.status == 409 else "unknown_product"
+            ORDERS_REFUSED.labels(app=current_app.name, reason=reason).inc()
             raise error
         order.lines.append(
             OrderLine(
@@ -94,7 +96,7 @@ def place_order(
             raise
         return earlier, True
     forget_product_reads()
-    count_placed_order()
+    ORDERS_PLACED.labels(app=current_app.name).inc()
     return order, False
 
 
@@ -176,7 +178,7 @@ def cancel_order(order: Order) -> Order:
         )
     db.session.commit()
     forget_product_reads()
-    count_cancelled_order()
+    ORDERS_CANCELLED.labels(app=current_app.name).inc()
     return order
 
 
