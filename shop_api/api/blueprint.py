@@ -8,11 +8,11 @@ from typing import Any, NoReturn
 import flask_smorest
 from flask import Request
 from marshmallow import RAISE
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from shared.request_guards import BoundedRequest
-from shop_api.problems import PROBLEM, ProblemSchema, problem
+from shop_api.problems import PROBLEM, ProblemSchema
 
 # The security requirement of a view that needs a bearer token, for its docs.
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -48,7 +48,7 @@ class JsonBodyParser(FlaskParser):
     def handle_error(self, error: Any, req: Request, schema: Any, **_kwargs: Any) -> NoReturn:
         """422, naming the part of the request at fault and each field in it."""
         part, messages = next(iter(error.messages.items()))
-        raise problem(422, INVALID.get(part, "The request body is not valid."), errors=messages)
+        abort(422, message=INVALID.get(part, "The request body is not valid."), errors=messages)
 
 
 class Blueprint(flask_smorest.Blueprint):
