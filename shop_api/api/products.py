@@ -75,7 +75,7 @@ class ProductItem(MethodView):
     @blp.error_responses(404, _404="There is no product 4242.")
     def get(self, product_id: int) -> Product:
         """One product"""
-        return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")
+        return product_or_404(product_id)
 
     @token_auth.login_required(role="staff")
     @blp.arguments(schemas.ProductUpdateSchema)
@@ -91,7 +91,8 @@ class ProductItem(MethodView):
     @blp.doc(security=BEARER)
     def patch(self, changes: dict[str, Any], product_id: int) -> Product:
         """Change a product's name, description, price or stock (staff)"""
-        product = db.get_or_404(
-            Product, product_id, description=f"There is no product {product_id}."
-        )
-        return products.update_product(product, changes)
+        return products.update_product(product_or_404(product_id), changes)
+
+
+def product_or_404(product_id: int) -> Product:
+    return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")
