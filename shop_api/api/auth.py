@@ -37,7 +37,7 @@ def roles(user: User) -> list[str]:
 
 
 @token_auth.error_handler
-def refuse(status: int) -> NoReturn:
+def auth_error(status: int) -> NoReturn:
     """401 with ``WWW-Authenticate: Bearer`` (RFC 6750); 403 for staff-only views."""
     if status == 403:
         abort(403, message="Staff only.")
