@@ -34,7 +34,7 @@ from shop_api.models import (
     User,
 )
 from shop_api.services import ShopError
-from shop_api.services.products import forget_product_reads
+from shop_api.services.products import invalidate_product_cache
 
 
 def place_order(
@@ -95,7 +95,7 @@ def place_order(
         if earlier is None:
             raise
         return earlier, True
-    forget_product_reads()
+    invalidate_product_cache()
     ORDERS_PLACED.labels(app=current_app.name).inc()
     return order, False
 
@@ -177,7 +177,7 @@ def cancel_order(order: Order) -> Order:
             .values(stock=Product.stock + line.quantity)
         )
     db.session.commit()
-    forget_product_reads()
+    invalidate_product_cache()
     ORDERS_CANCELLED.labels(app=current_app.name).inc()
     return order
 
