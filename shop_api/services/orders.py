@@ -47,7 +47,7 @@ def place_order(
     """Place the order, all or nothing, at the database's prices: ``(order, replayed)``.
     A retry (the ``idempotency_key`` and body of a placed order) gets that order back."""
     fingerprint = hashlib.sha256(request_body).hexdigest()
-    earlier = _earlier_order(customer, idempotency_key, fingerprint)
+    earlier = _replayed_order(customer, idempotency_key, fingerprint)
     if earlier is not None:
         return earlier, True
     order = Order(customer=customer, currency=CURRENCY)
@@ -63,7 +63,7 @@ def place_order(
         ).one_or_none()
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
-            error = _why_not_taken(product_id, quantities)
+            error = _order_error(product_id, quantities)
             reason = "out_of_stock" if error.status == 409 else "unknown_product"
             ORDERS_REFUSED.labels(app=current_app.name, reason=reason).inc()
             raise error
@@ -91,7 +91,7 @@ def place_order(
     except IntegrityError:
         # Another request with the same key committed first: its order is the answer.
         db.session.rollback()
-        earlier = _earlier_order(customer, idempotency_key, fingerprint)
+        earlier = _replayed_order(customer, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier, True
@@ -115,7 +115,7 @@ def merged_quantities(items: list[dict[str, int]]) -> dict[int, int]:
     return quantities
 
 
-def _why_not_taken(product_id: int, quantities: dict[int, int]) -> ShopError:
+def _order_error(product_id: int, quantities: dict[int, int]) -> ShopError:
     """Unknown products, or every line that falls short. Asked only after a miss,
     so an order that goes through reads nothing extra."""
     rows = db.session.execute(
@@ -141,7 +141,7 @@ def _why_not_taken(product_id: int, quantities: dict[int, int]) -> ShopError:
     )
 
 
-def _earlier_order(customer: User, key: str | None, fingerprint: str) -> Order | None:
+def _replayed_order(customer: User, key: str | None, fingerprint: str) -> Order | None:
     """The order an earlier request with this key placed, or None. The same key
     with another body is refused."""
     if not key:

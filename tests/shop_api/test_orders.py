@@ -277,9 +277,9 @@ def test_a_retry_racing_the_first_request_gets_the_order_that_won(
     key = {"Idempotency-Key": "at-once"}
     first = place(client, customer, order_body((mug.id, 2)), **key)
     lookups = iter([None])  # the second request's first look finds nothing yet
-    earlier_order = orders._earlier_order
+    replayed_order = orders._replayed_order
     monkeypatch.setattr(
-        orders, "_earlier_order", lambda *args: next(lookups, None) or earlier_order(*args)
+        orders, "_replayed_order", lambda *args: next(lookups, None) or replayed_order(*args)
     )
     second = place(client, customer, order_body((mug.id, 2)), **key)
     assert second.status_code == 201
