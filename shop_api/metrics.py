@@ -2,7 +2,6 @@
 (shared/metrics.py): orders placed, refused and cancelled. Refusals for stock
 rising against orders placed mean products sell out: restock, or show stock."""
 
-from flask import current_app
 from prometheus_client import Counter
 
 ORDERS_PLACED = Counter("orders_placed_total", "Orders placed (a replayed retry is not)", ["app"])
@@ -12,15 +11,3 @@ ORDERS_REFUSED = Counter(
     ["app", "reason"],
 )
 ORDERS_CANCELLED = Counter("orders_cancelled_total", "Orders cancelled", ["app"])
-
-
-def count_placed_order() -> None:
-    ORDERS_PLACED.labels(app=current_app.name).inc()
-
-
-def count_refused_order(reason: str) -> None:
-    ORDERS_REFUSED.labels(app=current_app.name, reason=reason).inc()
-
-
-def count_cancelled_order() -> None:
-    ORDERS_CANCELLED.labels(app=current_app.name).inc()

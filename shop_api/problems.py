@@ -9,7 +9,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import HTTPException
 
 from shared.errors import describe
 
@@ -31,7 +31,8 @@ class ProblemSchema(Schema):
 
 class ProblemApi(Api):
     """flask-smorest's ``Api``, answering every HTTP error as problem JSON (its
-    documented way to change the error payload, which ``problem()`` fills in)."""
+    documented way to change the error payload, which a view's ``abort(status,
+    message=..., errors=..., headers=...)`` fills in)."""
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None  # no catch-all: each operation lists its own errors
@@ -53,10 +54,3 @@ class ProblemApi(Api):
         # Werkzeug's headers (Allow, WWW-Authenticate...), but this body's type.
         headers = dict(error.get_headers()) | {"Content-Type": PROBLEM} | data.get("headers", {})
         return jsonify(body | data.get("extra", {})), code, headers
-
-
-def problem(status: int, message: str, **data: Any) -> HTTPException:
-    """flask-smorest's ``abort``, returning the error so that a view can ``raise`` it."""
-    error = default_exceptions[status]()
-    error.data = {"message": message, **data}  # type: ignore[attr-defined]
-    return error

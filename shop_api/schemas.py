@@ -104,7 +104,9 @@ class TokenSchema(Schema):
 
 class ProductSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = _text(NAME_LENGTH, _not_blank, required=True)
+    # Checked as sent, kept without the spaces around it (a field's post_load, in
+    # marshmallow 4.3+, runs after its validators).
+    name = _text(NAME_LENGTH, _not_blank, required=True, post_load=str.strip)
     description = _text(DESCRIPTION_LENGTH, one_line=False, load_default="")
     price_cents = _integer(0, MAX_PRICE_CENTS, required=True, metadata=IN_CENTS)
     currency = fields.String(
@@ -114,17 +116,11 @@ class ProductSchema(Schema):
     )
     stock = _integer(0, MAX_STOCK, required=True)
 
-    @post_load
-    def strip_name(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if "name" in data:
-            data["name"] = data["name"].strip()
-        return data
-
 
 class ProductUpdateSchema(Schema):
     """PATCH: at least one of these (``minProperties``: shop_api/api/__init__.py)."""
 
-    name = _text(NAME_LENGTH, _not_blank)
+    name = _text(NAME_LENGTH, _not_blank, post_load=str.strip)
     description = _text(DESCRIPTION_LENGTH, one_line=False)
     price_cents = _integer(0, MAX_PRICE_CENTS, metadata=IN_CENTS)
     stock = _integer(0, MAX_STOCK)
@@ -133,8 +129,6 @@ class ProductUpdateSchema(Schema):
     def require_a_change(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         if not data:
             raise ValidationError("Send at least one of: name, description, price_cents, stock.")
-        if "name" in data:
-            data["name"] = data["name"].strip()
         return data
 
 

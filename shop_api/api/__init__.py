@@ -2,14 +2,16 @@
 ``MethodView`` classes, marshmallow schemas for what goes in and out, and the
 OpenAPI document made from both (``/api/openapi.json``, ``/api/docs``)."""
 
+from typing import Any
+
 from flask import Flask, Response
 from flask.typing import ResponseReturnValue
 from flask_smorest import current_api
+from werkzeug.exceptions import default_exceptions
 
 from shared.database import MAX_ID, IdConverter
 from shop_api.api import auth, docs, orders, products
 from shop_api.extensions import api
-from shop_api.problems import problem
 from shop_api.schemas import ProductUpdateSchema
 from shop_api.services import ShopError
 
@@ -29,8 +31,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def answer_shop_error(error: ShopError) -> ResponseReturnValue:
-    """A rule said no (shop_api/services): problem JSON with its status."""
-    http_error = problem(error.status, str(error), errors=error.errors, extra=error.extra)
+    """A rule said no (shop_api/services): problem JSON with its status, the same
+    answer as ``abort(error.status, message=str(error), errors=..., extra=...)``."""
+    http_error: Any = default_exceptions[error.status]()
+    http_error.data = {"message": str(error), "errors": error.errors, "extra": error.extra}
     return current_api.handle_http_exception(http_error)
 
 

@@ -4,6 +4,7 @@ password; and the check every ``@token_auth.login_required`` view runs (Flask-HT
 from typing import Any, NoReturn
 
 from flask import current_app, g
+from webargs.flaskparser import abort  # flask_smorest.abort, typed: it never returns
 
 from shared.auth import (
     AccountError,
@@ -14,10 +15,9 @@ from shared.auth import (
     rate_limits,
 )
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, ERROR_DETAILS, Blueprint, invalid
+from shop_api.api.blueprint import BEARER, BODY_ERRORS, ERROR_DETAILS, Blueprint, invalid
 from shop_api.extensions import limiter, token_auth
 from shop_api.models import User
-from shop_api.problems import problem
 from shop_api.services import tokens
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Accounts and tokens")
@@ -37,14 +37,14 @@ def roles(user: User) -> list[str]:
 
 
 @token_auth.error_handler
-def refuse(status: int) -> NoReturn:
+def auth_error(status: int) -> NoReturn:
     """401 with ``WWW-Authenticate: Bearer`` (RFC 6750); 403 for staff-only views."""
     if status == 403:
-        raise problem(403, "Staff only.")
+        abort(403, message="Staff only.")
     if g.get("bearer_token_rejected"):
         detail = "The bearer token is invalid, expired or revoked. Get a new one: /api/auth/tokens."
-        raise problem(401, detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    raise problem(401, ERROR_DETAILS[401], headers={"WWW-Authenticate": "Bearer"})
+        abort(401, message=detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    abort(401, message=ERROR_DETAILS[401], headers={"WWW-Authenticate": "Bearer"})
 
 
 @blp.post("/register")
@@ -52,10 +52,8 @@ def refuse(status: int) -> NoReturn:
 @blp.arguments(schemas.RegistrationSchema)
 @blp.response(201, schemas.UserSchema)
 @blp.error_responses(
-    400,
+    *BODY_ERRORS,
     409,
-    415,
-    422,
     429,
     _409="An account with this e-mail already exists.",
     _422=invalid("email", "Not a valid email address."),
@@ -70,13 +68,11 @@ def register(account: dict[str, Any]) -> User:
             display_name=account.get("display_name"),
         )
     except EmailTaken as error:
-        raise problem(409, str(error)) from None
+        abort(409, message=str(error))
     except DisplayNameTaken:  # the pages show theirs by the field; here the words name it
-        raise problem(409, "Another account shows this display name. Choose another.") from None
+        abort(409, message="Another account shows this display name. Choose another.")
     except AccountError as error:  # error.field is the input at fault
-        raise problem(
-            422, "The request body is not valid.", errors={error.field: [str(error)]}
-        ) from None
+        abort(422, message="The request body is not valid.", errors={error.field: [str(error)]})
 
 
 @blp.post("/tokens")
@@ -87,10 +83,8 @@ def register(account: dict[str, Any]) -> User:
 @blp.arguments(schemas.CredentialsSchema)
 @blp.response(201, schemas.TokenSchema)
 @blp.error_responses(
-    400,
+    *BODY_ERRORS,
     401,
-    415,
-    422,
     429,
     _401="Invalid e-mail or password.",
     _422=invalid("password", "Missing data for required field."),
@@ -99,7 +93,7 @@ def create_token(credentials: dict[str, Any]) -> tokens.IssuedToken:
     """Exchange e-mail and password for a bearer token"""
     user = authenticate(credentials["email"], credentials["password"])
     if user is None:
-        raise problem(401, "Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
+        abort(401, message="Invalid e-mail or password.", headers={"WWW-Authenticate": "Bearer"})
     return tokens.issue_token(user, current_app.config["API_TOKEN_LIFETIME"])
 
 
@@ -133,11 +127,9 @@ def revoke_all_tokens() -> None:
 @blp.arguments(schemas.PasswordChangeSchema)
 @blp.response(204)
 @blp.error_responses(
-    400,
+    *BODY_ERRORS,
     401,
     403,
-    415,
-    422,
     429,
     _403={
         "detail": "The current password is wrong.",

@@ -8,17 +8,19 @@ from typing import Any, NoReturn
 import flask_smorest
 from flask import Request
 from marshmallow import RAISE
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from shared.request_guards import BoundedRequest
-from shop_api.problems import PROBLEM, ProblemSchema, problem
+from shop_api.problems import PROBLEM, ProblemSchema
 
 # The security requirement of a view that needs a bearer token, for its docs.
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
 MALFORMED_JSON = "The request body is not valid JSON."
 INVALID = {"query": "The request query string is not valid.", "headers": "A header is not valid."}
+# What a view reading a JSON body may answer: malformed JSON, not JSON, invalid fields.
+BODY_ERRORS = (400, 415, 422)
 
 
 class JsonRequest(BoundedRequest):
@@ -46,7 +48,7 @@ class JsonBodyParser(FlaskParser):
     def handle_error(self, error: Any, req: Request, schema: Any, **_kwargs: Any) -> NoReturn:
         """422, naming the part of the request at fault and each field in it."""
         part, messages = next(iter(error.messages.items()))
-        raise problem(422, INVALID.get(part, "The request body is not valid."), errors=messages)
+        abort(422, message=INVALID.get(part, "The request body is not valid."), errors=messages)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -63,7 +65,7 @@ class Blueprint(flask_smorest.Blueprint):
         members (``_422=invalid("items", "...")``)."""
 
         def decorate(view: Any) -> Any:
-            for status in statuses:
+            for status in sorted(statuses):  # in status order, however a view lists them
                 example = {
                     "type": "about:blank",
                     "title": HTTPStatus(status).phrase,

@@ -22,7 +22,7 @@ def interactive_docs() -> ResponseReturnValue:
 
 
 @bp.get("/")
-def to_the_docs() -> ResponseReturnValue:
+def index() -> ResponseReturnValue:
     """The API lives under /api: the server's bare address (the demo prints it)
     leads to the docs rather than to a JSON 404."""
     return redirect(url_for("docs.interactive_docs"))

@@ -7,13 +7,13 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_sqlalchemy.pagination import Pagination
 from marshmallow import ValidationError
+from webargs.flaskparser import abort  # flask_smorest.abort, typed: it never returns
 
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, Blueprint, invalid
+from shop_api.api.blueprint import BEARER, BODY_ERRORS, Blueprint, invalid
 from shop_api.api.pagination import paginated
 from shop_api.extensions import db, token_auth
 from shop_api.models import Order
-from shop_api.problems import problem
 from shop_api.services import orders
 
 blp = Blueprint("orders", __name__, url_prefix="/api/orders", description="Your orders")
@@ -56,11 +56,9 @@ class Orders(MethodView):
     @blp.arguments(schemas.IdempotencyHeaderSchema, location="headers")
     @blp.response(201, schemas.OrderSchema, headers=PLACED_HEADERS)
     @blp.error_responses(
-        400,
+        *BODY_ERRORS,
         401,
         409,
-        415,
-        422,
         _409=NOT_ENOUGH_STOCK,
         _422=invalid("items", "Order between 1 and 50 lines."),
     )
@@ -76,7 +74,7 @@ class Orders(MethodView):
         try:
             body = schemas.OrderCreateSchema().load(request.get_json())
         except ValidationError as error:
-            raise problem(422, "The request body is not valid.", errors=error.messages) from None
+            abort(422, message="The request body is not valid.", errors=error.messages)
         order, replayed = orders.place_order(
             token_auth.current_user(),
             body["items"],

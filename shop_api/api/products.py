@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_sqlalchemy.pagination import Pagination
 
 from shop_api import schemas
-from shop_api.api.blueprint import BEARER, Blueprint, invalid
+from shop_api.api.blueprint import BEARER, BODY_ERRORS, Blueprint, invalid
 from shop_api.api.pagination import paginated
 from shop_api.extensions import cache, db, token_auth
 from shop_api.models import Product
@@ -54,11 +54,9 @@ class Products(MethodView):
         headers={"Location": {"description": "The product's URL.", "schema": {"type": "string"}}},
     )
     @blp.error_responses(
-        400,
+        *BODY_ERRORS,
         401,
         403,
-        415,
-        422,
         _422=invalid(
             "price_cents", "Must be greater than or equal to 0 and less than or equal to 10000000."
         ),
@@ -77,25 +75,24 @@ class ProductItem(MethodView):
     @blp.error_responses(404, _404="There is no product 4242.")
     def get(self, product_id: int) -> Product:
         """One product"""
-        return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")
+        return product_or_404(product_id)
 
     @token_auth.login_required(role="staff")
     @blp.arguments(schemas.ProductUpdateSchema)
     @blp.response(200, schemas.ProductSchema)
     @blp.error_responses(
-        400,
+        *BODY_ERRORS,
         401,
         403,
         404,
-        415,
-        422,
         _404="There is no product 4242.",
         _422=invalid("_schema", "Send at least one of: name, description, price_cents, stock."),
     )
     @blp.doc(security=BEARER)
     def patch(self, changes: dict[str, Any], product_id: int) -> Product:
         """Change a product's name, description, price or stock (staff)"""
-        product = db.get_or_404(
-            Product, product_id, description=f"There is no product {product_id}."
-        )
-        return products.update_product(product, changes)
+        return products.update_product(product_or_404(product_id), changes)
+
+
+def product_or_404(product_id: int) -> Product:
+    return db.get_or_404(Product, product_id, description=f"There is no product {product_id}.")

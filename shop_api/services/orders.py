@@ -15,13 +15,14 @@ back: every line or none.
 
 import hashlib
 
+from flask import current_app
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shared.clock import utcnow
 from shop_api.extensions import db
-from shop_api.metrics import count_cancelled_order, count_placed_order, count_refused_order
+from shop_api.metrics import ORDERS_CANCELLED, ORDERS_PLACED, ORDERS_REFUSED
 from shop_api.models import (
     CURRENCY,
     MAX_QUANTITY,
@@ -33,7 +34,7 @@ from shop_api.models import (
     User,
 )
 from shop_api.services import ShopError
-from shop_api.services.products import forget_product_reads
+from shop_api.services.products import invalidate_product_cache
 
 
 def place_order(
@@ -46,7 +47,7 @@ def place_order(
     """Place the order, all or nothing, at the database's prices: ``(order, replayed)``.
     A retry (the ``idempotency_key`` and body of a placed order) gets that order back."""
     fingerprint = hashlib.sha256(request_body).hexdigest()
-    earlier = _earlier_order(customer, idempotency_key, fingerprint)
+    earlier = _replayed_order(customer, idempotency_key, fingerprint)
     if earlier is not None:
         return earlier, True
     order = Order(customer=customer, currency=CURRENCY)
@@ -62,8 +63,9 @@ def place_order(
         ).one_or_none()
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
-            error = _why_not_taken(product_id, quantities)
-            count_refused_order("out_of_stock" if error.status == 409 else "unknown_product")
+            error = _order_error(product_id, quantities)
+            reason = "out_of_stock" if error.status == 409 else "unknown_product"
+            ORDERS_REFUSED.labels(app=current_app.name, reason=reason).inc()
             raise error
         order.lines.append(
             OrderLine(
@@ -89,12 +91,12 @@ def place_order(
     except IntegrityError:
         # Another request with the same key committed first: its order is the answer.
         db.session.rollback()
-        earlier = _earlier_order(customer, idempotency_key, fingerprint)
+        earlier = _replayed_order(customer, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier, True
-    forget_product_reads()
-    count_placed_order()
+    invalidate_product_cache()
+    ORDERS_PLACED.labels(app=current_app.name).inc()
     return order, False
 
 
@@ -113,7 +115,7 @@ def merged_quantities(items: list[dict[str, int]]) -> dict[int, int]:
     return quantities
 
 
-def _why_not_taken(product_id: int, quantities: dict[int, int]) -> ShopError:
+def _order_error(product_id: int, quantities: dict[int, int]) -> ShopError:
     """Unknown products, or every line that falls short. Asked only after a miss,
     so an order that goes through reads nothing extra."""
     rows = db.session.execute(
@@ -139,7 +141,7 @@ def _why_not_taken(product_id: int, quantities: dict[int, int]) -> ShopError:
     )
 
 
-def _earlier_order(customer: User, key: str | None, fingerprint: str) -> Order | None:
+def _replayed_order(customer: User, key: str | None, fingerprint: str) -> Order | None:
     """The order an earlier request with this key placed, or None. The same key
     with another body is refused."""
     if not key:
@@ -175,8 +177,8 @@ def cancel_order(order: Order) -> Order:
             .values(stock=Product.stock + line.quantity)
         )
     db.session.commit()
-    forget_product_reads()
-    count_cancelled_order()
+    invalidate_product_cache()
+    ORDERS_CANCELLED.labels(app=current_app.name).inc()
     return order
 
 

@@ -1,6 +1,7 @@
 """Products: the list anyone reads, and the changes staff make. Every write that
 changes a product or its stock, here and in orders.py, ends with
-``forget_product_reads()``: no client is shown a price or stock the shop no longer has."""
+``invalidate_product_cache()``: no client is shown a price or stock the shop no
+longer has."""
 
 from typing import Any
 
@@ -27,7 +28,7 @@ def create_product(fields: dict[str, Any]) -> Product:
     product = Product(**fields)
     db.session.add(product)
     db.session.commit()
-    forget_product_reads()
+    invalidate_product_cache()
     return product
 
 
@@ -37,11 +38,11 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
     for field, value in changes.items():
         setattr(product, field, value)
     db.session.commit()
-    forget_product_reads()
+    invalidate_product_cache()
     return product
 
 
-def forget_product_reads() -> None:
+def invalidate_product_cache() -> None:
     """Drop every cached product answer. The shop's cache holds nothing else, so
     clearing it all is exact, and simpler than finding the pages that showed it."""
     cache.clear()

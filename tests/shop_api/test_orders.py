@@ -276,11 +276,14 @@ def test_a_retry_racing_the_first_request_gets_the_order_that_won(
     mug = make_product(app, stock=10)
     key = {"Idempotency-Key": "at-once"}
     first = place(client, customer, order_body((mug.id, 2)), **key)
-    lookups = iter([None])  # the second request's first look finds nothing yet
-    earlier_order = orders._earlier_order
-    monkeypatch.setattr(
-        orders, "_earlier_order", lambda *args: next(lookups, None) or earlier_order(*args)
-    )
+    replayed_order = orders._replayed_order
+    looks: list[object] = []
+
+    def first_look_finds_nothing_yet(*args: Any) -> Order | None:
+        looks.append(args)
+        return None if len(looks) == 1 else replayed_order(*args)
+
+    monkeypatch.setattr(orders, "_replayed_order", first_look_finds_nothing_yet)
     second = place(client, customer, order_body((mug.id, 2)), **key)
     assert second.status_code == 201
     assert second.get_json() == first.get_json()

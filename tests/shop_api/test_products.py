@@ -173,6 +173,13 @@ def test_staff_create_a_product(app: Flask, client: FlaskClient) -> None:
     assert client.get(response.headers["Location"]).get_json() == body
 
 
+def test_a_new_products_name_loses_the_spaces_around_it(app: Flask, client: FlaskClient) -> None:
+    body = {**NEW_PRODUCT, "name": "  Hand grinder "}
+    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "Hand grinder"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
