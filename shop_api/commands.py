@@ -7,12 +7,10 @@ import click
 from flask import Flask
 
 from shared.auth import get_or_create_user
-from shared.commands import create_user_command, seed_demo_command
+from shared.commands import DEMO_PASSWORD, DEMO_STAFF, create_user_command, seed_demo_command
 from shop_api.extensions import db
 from shop_api.models import CURRENCY, Product
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 -- printed for the demo on purpose
-DEMO_STAFF = "staff@example.com"
 DEMO_CUSTOMER = "customer@example.com"
 # Name, price and stock (0 = sold out): from pocket money to a big purchase.
 DEMO_PRODUCTS = json.loads((Path(__file__).parent / "demo_products.json").read_text("utf-8"))

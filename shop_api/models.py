@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from shared.auth import UserAccountMixin
 from shared.clock import utcnow
+from shared.database import string_enum
 from shop_api.extensions import db
 
 NAME_MAX_LENGTH = 200
@@ -66,15 +67,7 @@ class Order(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[OrderStatus] = mapped_column(
-        sa.Enum(
-            OrderStatus,
-            name="order_status",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda statuses: [s.value for s in statuses],
-        ),
-        default=OrderStatus.PLACED,
+        string_enum(OrderStatus, "order_status"), default=OrderStatus.PLACED
     )
     # 64 bits: 50 lines of 1,000 items at the top price exceed a 32-bit integer.
     total_cents: Mapped[int] = mapped_column(sa.BigInteger)

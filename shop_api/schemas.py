@@ -3,13 +3,13 @@ make the OpenAPI document, so the documentation cannot drift from the code. Unkn
 fields are refused (marshmallow's default): a client cannot set ids, prices on
 orders, owners or staff flags."""
 
-from datetime import UTC
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
 from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from shared.clock import as_utc
 from shared.database import MAX_ID
 from shared.pagination import MAX_PAGE
 from shared.text import breaks_the_line
@@ -63,12 +63,10 @@ def _password(min_length: int = 1) -> fields.String:
 
 
 class UtcDateTime(fields.DateTime):
-    """ISO 8601 in UTC with its offset. SQLite hands back naive values; they are UTC."""
+    """ISO 8601 in UTC with its offset (``as_utc``: SQLite hands back naive values)."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat()
+        return as_utc(value).isoformat()
 
 
 class CredentialsSchema(Schema):
