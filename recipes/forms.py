@@ -8,8 +8,9 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
+from recipes.metrics import UPLOADS_REFUSED
 from recipes.models import INGREDIENTS_MAX_LENGTH, INSTRUCTIONS_MAX_LENGTH, TITLE_MAX_LENGTH
-from recipes.services import UPLOADS_REFUSED, BadTags, Upload, parse_tags
+from recipes.services import BadTags, Upload, parse_tags
 from shared.errors import megabytes
 from shared.forms import Form, at_most, strip_whitespace
 

@@ -32,7 +32,7 @@ _DAMAGED = "The image is damaged or incomplete. Save it again, or try another ph
 
 class ImageRejected(ValueError):
     """The upload is not an acceptable image; the message says why, for the form,
-    and ``reason`` in a word, for the metrics (``UPLOADS_REFUSED`` in recipes/services.py)."""
+    and ``reason`` in a word, for the metrics (``UPLOADS_REFUSED`` in recipes/metrics.py)."""
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from flask import current_app
-from prometheus_client import Counter
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -25,6 +24,7 @@ from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
 from recipes.images import ImageRejected, prepare_image
+from recipes.metrics import UPLOADS_REFUSED
 from recipes.models import (
     MAX_TAGS_PER_RECIPE,
     TAG_MAX_LENGTH,
@@ -37,13 +37,6 @@ from recipes.storage import StorageError
 from shared.text import looks_empty, mixes_scripts
 
 logger = logging.getLogger(__name__)
-# Served on /metrics with the request metrics (shared/metrics.py). A rise in one
-# reason says what to fix: a page that lets phones send HEIC, a limit set too low.
-UPLOADS_REFUSED = Counter(
-    "uploads_refused_total",
-    "Photo uploads refused, by reason (recipes/images.py, and too_big: recipes/forms.py)",
-    ["app", "reason"],
-)
 
 
 class RecipesError(Exception):

@@ -39,7 +39,8 @@ def form_status(form: FlaskForm) -> int:
 
 def at_most(limit: int, what: str) -> Length:
     """``Length(max=limit)`` whose message names the limit, the same on every form:
-    ``at_most(200, "the title")`` says "Keep the title under 200 characters"."""
+    ``at_most(200, "the title")`` says "Keep the title under 200 characters".
+    Later checks still run: ``MaxLength`` (below) stops them, for costly ones."""
     return Length(max=limit, message=f"Keep {what} under {limit:,} characters.")
 
 

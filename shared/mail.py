@@ -8,8 +8,9 @@ about the mail carry that id: they name the request that caused the mail."""
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Flask, current_app, render_template
 from flask_mail import Mail, Message
@@ -32,6 +33,19 @@ BATCH = 100  # rows per round; the next round takes the rest
 # Where links in mail lead without EXTERNAL_URL (development only). Never the
 # request's Host header, which the client sets: a reset link could lead anywhere.
 DEVELOPMENT_URL = "http://localhost:5000"
+
+# A template rendered as the worker sends its row (the password reset): the
+# template's context for the row, or None to delete the row unsent.
+Composer = Callable[[Any], "dict[str, Any] | None"]
+
+
+class OutboxState(TypedDict):
+    """``app.extensions["outbox"]``: one app's ``db``, row model and composers."""
+
+    db: SQLAlchemy
+    model: type[Any]
+    composers: dict[str, Composer]
+
 
 # Read from the table at each scrape (shared/metrics.py says why "mostrecent"):
 # a queue that only grows means no worker sends; a dead mail needs a person.
@@ -80,9 +94,7 @@ class MailOutbox:
     composers are in ``app.extensions["outbox"]`` (Flask's extension pattern, as
     ``Auth`` does), read through ``current_app`` by ``queue_mail`` (a service,
     before its commit) and ``send_due`` (the worker), so one outbox serves every
-    app a process builds. A composer renders its template as the worker sends the
-    row (the password reset): ``composers[template](row)`` is the template's
-    context, or None to delete the row unsent."""
+    app a process builds."""
 
     def init_app(self, app: Flask, *, db: SQLAlchemy, model: type[Any]) -> None:
         setting = f"{app.extensions['settings_prefix']}_EXTERNAL_URL"
@@ -91,12 +103,13 @@ class MailOutbox:
         if not app.config.get("EXTERNAL_URL") and app.config["MAIL_SERVER"]:
             app.logger.warning("%s is not set: links in mail lead to %s", setting, DEVELOPMENT_URL)
         Mail(app)
-        app.extensions["outbox"] = {"db": db, "model": model, "composers": {}}
+        app.extensions["outbox"] = OutboxState(db=db, model=model, composers={})
 
 
 def queue_mail(*, to: str, subject: str, template: str, **context: Any) -> None:
     """Add a mail rendered from ``mail/<template>.txt`` and ``.html`` to the
-    session, its subject made one line (why: shared/text.py)."""
+    session (a template with a composer is rendered when sent instead), its
+    subject made one line (why: shared/text.py)."""
     db, model = _db_and_model()
     subject = one_line(subject)[:SUBJECT_MAX_LENGTH]
     message = model(
@@ -107,9 +120,9 @@ def queue_mail(*, to: str, subject: str, template: str, **context: Any) -> None:
     db.session.add(message)
 
 
-def _db_and_model() -> tuple[SQLAlchemy, Any]:
-    state = current_app.extensions["outbox"]
-    return state["db"], state["model"]
+def _db_and_model() -> tuple[SQLAlchemy, type[Any]]:
+    outbox: OutboxState = current_app.extensions["outbox"]
+    return outbox["db"], outbox["model"]
 
 
 def send_due() -> int:

@@ -5,9 +5,9 @@ prometheus-flask-exporter times every request by endpoint (the view's name,
 not the path: ``/orders/1`` and ``/orders/2`` are one series), method and
 status (``flask_http_request_duration_seconds``, a histogram whose ``_count``
 counts them), and counts them by method and status alone
-(``flask_http_request_total``); each app's own numbers are prometheus_client
-metrics in its services. The library's series and the apps' carry
-``app="<package>"``, so one scrape job can cover every app.
+(``flask_http_request_total``); an app's own numbers are prometheus_client
+counters in its ``metrics.py``, counted by its services. The library's series
+and the apps' carry ``app="<package>"``, so one scrape job can cover every app.
 
 Under gunicorn, whose worker processes share nothing, prometheus_client's
 multiprocess mode adds them up: ``PROMETHEUS_MULTIPROC_DIR`` (set in the image)

@@ -22,11 +22,12 @@ bp = Blueprint("recipes", __name__)
 
 
 # Recipes posted or edited per account: each one costs an image decode.
-posting_rate_limit = rate_limits.setting("POSTING_RATE_LIMIT")
+posting_rate_limit = rate_limits.limit_from_config("POSTING_RATE_LIMIT")
 
 
 def by_account() -> str:
-    """The poster's account (the login form's limits key on the e-mail it names)."""
+    """The logged-in poster's account; not ``rate_limits.by_account``, which keys
+    on the e-mail a login form names."""
     return f"account:{current_user.id}"
 
 

@@ -13,7 +13,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth import rate_limits, reset, views
-from shared.auth.services import db_and_user_model
+from shared.auth.services import AuthState, db_and_user_model
 
 # What ``UserAccountMixin.get_id()`` makes: the session token, the login time, a nonce.
 LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
@@ -31,7 +31,7 @@ class Auth:
     def init_app(
         self, app: Flask, *, db: SQLAlchemy, user_model: type[Any], limiter: Limiter | None = None
     ) -> None:
-        app.extensions["auth"] = {"db": db, "user_model": user_model}
+        app.extensions["auth"] = AuthState(db=db, user_model=user_model)
         if limiter is None:
             return
         manager = LoginManager(app)

@@ -9,18 +9,19 @@ from flask import current_app, request
 from shared.auth.models import EMAIL_MAX_LENGTH, normalise_email
 
 
-def setting(name: str) -> Callable[[], str]:
+def limit_from_config(name: str) -> Callable[[], str]:
     """A limit for ``limiter.limit(...)``, read from ``app.config[name]`` at each request."""
     return lambda: str(current_app.config[name])
 
 
-failed_logins = setting("AUTH_LOGIN_RATE_LIMIT")  # refused logins and token requests
+failed_logins = limit_from_config("AUTH_LOGIN_RATE_LIMIT")  # refused logins and token requests
 # Every attempt, right or wrong: each costs a deliberately slow password check.
-login_attempts = setting("AUTH_LOGIN_ATTEMPT_RATE_LIMIT")
-account_logins = setting("AUTH_ACCOUNT_LOGIN_RATE_LIMIT")
-registrations = setting("AUTH_REGISTER_RATE_LIMIT")
-reset_requests = setting("AUTH_PASSWORD_RESET_RATE_LIMIT")  # each one may send a mail
-account_reset_requests = setting("AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT")  # no mailbox flood
+login_attempts = limit_from_config("AUTH_LOGIN_ATTEMPT_RATE_LIMIT")
+account_logins = limit_from_config("AUTH_ACCOUNT_LOGIN_RATE_LIMIT")
+registrations = limit_from_config("AUTH_REGISTER_RATE_LIMIT")
+reset_requests = limit_from_config("AUTH_PASSWORD_RESET_RATE_LIMIT")  # each one may send a mail
+# Per account, so one mailbox cannot be flooded from many addresses.
+account_reset_requests = limit_from_config("AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIMIT")
 
 
 def by_account() -> str:

@@ -26,7 +26,7 @@ class ResetLinkUsed(Exception):
 
 
 def request_password_reset(email: str) -> None:
-    db, _User = db_and_user_model()
+    db, _User = db_and_user_model()  # the outbox's db too: an app binds one db to both
     queue_mail(to=normalise_email(email), subject="Set a new password", template=TEMPLATE)
     db.session.commit()
 

@@ -4,7 +4,7 @@ else writes users. The app's ``db`` and ``User`` come from its ``Auth`` extensio
 import re
 import secrets
 import unicodedata
-from typing import Any
+from typing import Any, TypedDict
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -54,9 +54,16 @@ class WeakPassword(AccountError):
     field = "password"
 
 
+class AuthState(TypedDict):
+    """``app.extensions["auth"]``: the ``db`` and ``User`` one app bound to ``Auth``."""
+
+    db: SQLAlchemy
+    user_model: type[Any]
+
+
 def db_and_user_model() -> tuple[SQLAlchemy, type[Any]]:
     """The ``db`` and ``User`` the current app bound to ``Auth`` (shared/auth/extension.py)."""
-    auth = current_app.extensions["auth"]
+    auth: AuthState = current_app.extensions["auth"]
     return auth["db"], auth["user_model"]
 
 

@@ -2,12 +2,11 @@
 ``MethodView`` classes, marshmallow schemas for what goes in and out, and the
 OpenAPI document made from both (``/api/openapi.json``, ``/api/docs``)."""
 
-from typing import Any
-
 from flask import Flask, Response
 from flask.typing import ResponseReturnValue
 from flask_smorest import current_api
-from werkzeug.exceptions import default_exceptions
+from webargs.flaskparser import abort  # flask_smorest.abort, typed: it never returns
+from werkzeug.exceptions import HTTPException
 
 from shared.database import MAX_ID, IdConverter
 from shop_api.api import auth, docs, orders, products
@@ -31,11 +30,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def answer_shop_error(error: ShopError) -> ResponseReturnValue:
-    """A rule said no (shop_api/services): problem JSON with its status, the same
-    answer as ``abort(error.status, message=str(error), errors=..., extra=...)``."""
-    http_error: Any = default_exceptions[error.status]()
-    http_error.data = {"message": str(error), "errors": error.errors, "extra": error.extra}
-    return current_api.handle_http_exception(http_error)
+    """A rule said no (shop_api/services): problem JSON with its status, the
+    answer a view's ``abort`` gets. Caught here, because an exception raised
+    out of an error handler would be a 500."""
+    try:
+        abort(error.status, message=str(error), errors=error.errors, extra=error.extra)
+    except HTTPException as http_error:
+        return current_api.handle_http_exception(http_error)
 
 
 def no_content_type_without_content(response: Response) -> Response:

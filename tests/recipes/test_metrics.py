@@ -1,4 +1,4 @@
-"""The recipe site's metrics on ``/metrics`` (``UPLOADS_REFUSED`` in recipes/services.py): photo
+"""The recipe site's metrics on ``/metrics`` (``UPLOADS_REFUSED`` in recipes/metrics.py): photo
 uploads refused, by reason, counted where the rules refuse them (the image
 checks, the form's size limit) on real form posts."""
 

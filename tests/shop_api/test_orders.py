@@ -290,6 +290,7 @@ def test_a_retry_racing_the_first_request_gets_the_order_that_won(
     assert second.headers["Idempotent-Replayed"] == "true"
     assert stock_of(app, mug.id) == 8  # taken once
     assert order_count(app) == 1
+    assert len(looks) == 2  # the race: looked, found nothing, lost the commit, looked again
 
 
 def test_a_failed_order_does_not_use_up_the_key(
