@@ -115,13 +115,19 @@ def queue_mail(*, to: str, subject: str, template: str, **context: Any) -> None:
     message = model(
         recipient=to, subject=subject, template=template, request_id=current_request_id()
     )
-    if template not in current_app.extensions["outbox"]["composers"]:
+    if template not in _outbox()["composers"]:
         message.text_body, message.html_body = render(template, context)
     db.session.add(message)
 
 
-def _db_and_model() -> tuple[SQLAlchemy, type[Any]]:
+def _outbox() -> OutboxState:
+    """The current app's outbox, as ``MailOutbox.init_app`` bound it."""
     outbox: OutboxState = current_app.extensions["outbox"]
+    return outbox
+
+
+def _db_and_model() -> tuple[SQLAlchemy, type[Any]]:
+    outbox = _outbox()
     return outbox["db"], outbox["model"]
 
 
@@ -228,7 +234,7 @@ def deliver(message: Any) -> bool:
     """Hand one outbox row to the SMTP server, or print it (no MAIL_SERVER);
     False when its template's composer found nobody to mail."""
     text_body, html_body = message.text_body, message.html_body
-    composer = current_app.extensions["outbox"]["composers"].get(message.template)
+    composer = _outbox()["composers"].get(message.template)
     if composer is not None:
         context = composer(message)
         if context is None:
