@@ -4,6 +4,8 @@
 - ``serve(command, env, log=..., ready_url=...)``: a server process
   (gunicorn, moto, http.server, a Celery worker) started, waited for until
   ``ready_url`` answers, and stopped afterwards;
+- ``log_shows(log, pattern)``: waits until a server's log has a line, since
+  a server writes its line after it has answered;
 - Redis (``redis-server`` from the machine, stopped and started again at
   will) and an SMTP server (aiosmtpd, in this process) that keeps what it
   receives.
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -57,6 +60,17 @@ def wait_until_up(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not come up:\n{log.read_text()}") from None
             time.sleep(0.2)
+
+
+def log_shows(log: Path, pattern: str, seconds: float = 30) -> re.Match[str]:
+    """Wait until ``log`` has a line matching ``pattern`` (multiline), and
+    return the match. A server logs a request after it has sent the answer,
+    so the line may come a moment after the client has its answer."""
+    deadline = time.monotonic() + seconds
+    while not (found := re.search(pattern, log.read_text(), re.M)):
+        assert time.monotonic() < deadline, f"{pattern!r} not in the log:\n{log.read_text()}"
+        time.sleep(0.2)
+    return found
 
 
 @contextmanager

@@ -5,19 +5,19 @@ recipes with their photos are still there after a second demo was refused."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import requests
+
+from tests.servers import log_shows
 
 
 def check_serving(base: str, log: Path) -> None:
     # The login page names the demo accounts.
     login = requests.get(f"{base}/auth/login", timeout=10).text
     assert "cook@example.com" in login
-    output = log.read_text()
-    assert re.search(r"^recipes +\| \d\d:\d\d:\d\d GET /auth/login 200 ", output, re.M)
-    assert "Demo recipes\n" not in output
+    log_shows(log, r"^recipes +\| \d\d:\d\d:\d\d GET /auth/login 200 ")
+    assert "Demo recipes\n" not in log.read_text()
 
 
 def seeded(base: str) -> int:
