@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import socket
@@ -34,14 +35,28 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_ports(count: int) -> list[int]:
-    """``count`` different loopback ports, free when this returns."""
-    probes = [socket.socket() for _ in range(count)]
-    for probe in probes:
-        probe.bind(("127.0.0.1", 0))
-    ports = [int(probe.getsockname()[1]) for probe in probes]
-    for probe in probes:
-        probe.close()
-    return ports
+    """``count`` different loopback ports, free when this returns.
+
+    Picked below the kernel's ephemeral range (32768 and up), where outgoing
+    connections take their local ports: a server that binds its port only
+    after seconds of setting up (the demo migrates and seeds first) could
+    otherwise find it taken by one of them.
+    """
+    generator = random.SystemRandom()
+    probes: list[socket.socket] = []
+    try:
+        while len(probes) < count:
+            probe = socket.socket()
+            try:
+                probe.bind(("127.0.0.1", generator.randrange(10_000, 32_000)))
+            except OSError:  # in use: try another
+                probe.close()
+                continue
+            probes.append(probe)
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def free_port() -> int:

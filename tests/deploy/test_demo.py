@@ -15,12 +15,14 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -36,7 +38,7 @@ from flask import Flask
 from flask.cli import ScriptInfo, run_command
 
 from tests.scripts import script
-from tests.servers import free_port, free_ports, serve
+from tests.servers import free_port, free_ports, serve, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = script("demo")
@@ -108,7 +110,9 @@ def alive(pid: int) -> bool:
 
 
 def answers(url: str) -> int:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+    # A first /readyz may build a client and ask the embedded S3: time enough
+    # on a busy machine.
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
         return int(response.status)
 
 
@@ -136,9 +140,13 @@ def test_demo_serves_everything_and_stops_cleanly(tmp_path: Path) -> None:
         missing = [f"{base_url(app, ports)}/no-such-page" for app in APPS] * 30
         with ThreadPoolExecutor(8) as pool:
             assert {answer.status_code for answer in pool.map(requests.get, missing)} == {404}
-        # One line per request, named after its app; none of the development
-        # server's own lines, warnings or banners.
+        # One line per request, named after its app (waited for: they are
+        # relayed after the answers); none of the development server's own
+        # lines, warnings or banners.
+        burst = r"^(\w+) +\| \d\d:\d\d:\d\d GET /no-such-page 404 "
+        wait_for(lambda: len(re.findall(burst, log.read_text(), re.M)) == len(missing), 30, burst)
         output = log.read_text()
+        assert Counter(re.findall(burst, output, re.M)) == {app.package: 30 for app in APPS}
         assert "/static/" not in output
         for noise in ("HTTP/1.1", "development server", "CTRL+C", "No hostname"):
             assert noise not in output

@@ -39,6 +39,10 @@ from tests.scripts import script
 from tests.servers import free_port
 
 APPS = script("apps").apps(ROOT)
+# `docker stop --time 10` kills what is still running after 10 s: a container
+# that stopped on SIGTERM is done well before (the engine's round trips and a
+# busy machine take the rest).
+STOPPED_BEFORE_THE_KILL = 8.0
 
 
 def s3_if_needed(request: pytest.FixtureRequest, package: str) -> Any:
@@ -94,7 +98,13 @@ def test_the_app_migrates_serves_as_pid_1_turns_healthy_and_stops_at_once(
 
         request_id = f"smoke-{uuid.uuid4().hex}"
         assert fetch(f"{base}/healthz", {"X-Request-ID": request_id})[0] == 200
-        time.sleep(0.5)
+
+        def logged() -> bool:
+            logs = docker("logs", name)
+            return request_id in logs.stdout + logs.stderr
+
+        # The line travels through the engine's log driver after the answer.
+        wait_for(logged, "the request's log line never came", name, seconds=30)
         logs = docker("logs", name)
         lines = [line for line in (logs.stdout + logs.stderr).splitlines() if request_id in line]
         assert len(lines) == 1, lines
@@ -102,7 +112,7 @@ def test_the_app_migrates_serves_as_pid_1_turns_healthy_and_stops_at_once(
         started = time.monotonic()
         stopped = docker("stop", "--time", "10", name)
         assert stopped.returncode == 0
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < STOPPED_BEFORE_THE_KILL
         exit_code = docker("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
         assert exit_code == "0"
         # In production every line the container wrote, from the migration's
@@ -147,7 +157,7 @@ def test_a_stop_during_the_migration_ends_it_at_once(
             assert docker("stop", "--time", "10", name).returncode == 0
             # Without the entrypoint's trap, PID 1 (a shell) ignores SIGTERM
             # and the engine kills it after the full 10 s.
-            assert time.monotonic() - started < 5
+            assert time.monotonic() - started < STOPPED_BEFORE_THE_KILL
             logs = docker("logs", name).stderr
             assert "db upgrade' failed" in logs
     finally:

@@ -12,9 +12,11 @@ run over every app found."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -29,6 +32,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.deploy.test_demo import APPS as DEMO_APPS
 from tests.deploy.test_demo import base_url, free_demo_ports, start_demo
 from tests.e2e.live_servers import LiveApp, all_apps, own_module
+from tests.servers import log_shows
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -62,6 +66,19 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Live
 class RunningDemo:
     urls: dict[str, str]  # by package: http://127.0.0.1:<port>
     log: Path  # what its terminal shows
+
+    def shown(self) -> int:
+        """Where the terminal is now: give it to ``shown_since`` later."""
+        return len(self.log.read_text())
+
+    def shown_since(self, start: int, package: str) -> str:
+        """What the terminal showed from ``start`` on, with every line of the
+        requests ``package`` answered so far: a request of its own (a 404) is
+        made and waited for, and each app's lines are relayed in order."""
+        marker = f"/end-of-test-{uuid.uuid4().hex}"
+        assert requests.get(self.urls[package] + marker, timeout=10).status_code == 404
+        log_shows(self.log, re.escape(marker))
+        return self.log.read_text()[start:]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from playwright.sync_api import Response
 
 from tests.deploy.test_demo import APPS
 from tests.e2e.conftest import PageWatch, RunningDemo
-from tests.servers import log_shows
 
 
 @pytest.mark.parametrize("app", APPS, ids=[app.package for app in APPS])
@@ -23,6 +22,7 @@ def test_the_demo_terminal_shows_the_pages_a_person_opens_and_not_their_files(
     demo: RunningDemo, new_context: Any, watch: PageWatch, app: Any
 ) -> None:
     url = demo.urls[app.package] + app.path
+    start = demo.shown()
     page = new_context().new_page()
     files: list[str] = []
     page.on("requestfinished", lambda request: files.append(request.url))
@@ -33,7 +33,8 @@ def test_the_demo_terminal_shows_the_pages_a_person_opens_and_not_their_files(
         page.reload()  # the browser asks again for what it has: 304s
     assert any("/static/" in file for file in files)  # the page did load its files
     status = next(answer.status for answer in answers if answer.url == url)
-    log_shows(demo.log, rf"^{app.package} +\| \d\d:\d\d:\d\d GET {re.escape(app.path)} {status} ")
-    output = demo.log.read_text()
+    output = demo.shown_since(start, app.package)
+    line = rf"^{app.package} +\| \d\d:\d\d:\d\d GET {re.escape(app.path)} {status} "
+    assert re.search(line, output, re.M), output
     assert "/static/" not in output
     assert " 304 " not in output

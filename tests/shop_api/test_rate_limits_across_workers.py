@@ -23,7 +23,7 @@ import pytest
 
 from shop_api import create_app
 from shop_api.extensions import db
-from tests.servers import free_port, serve
+from tests.servers import free_port, serve, wait_for
 from tests.shop_api.factories import make_user
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -89,13 +89,19 @@ def test_the_limit_holds_across_two_workers(server: tuple[str, Path]) -> None:
     assert statuses == [401] * 10
     # Keep trying until both workers have answered at least once after the
     # limit was reached: each of them must refuse.
+    refused = r'"POST /api/auth/tokens[^"]*" 429 .* pid=<(\d+)>'
     refusals: list[int] = []
     for _ in range(40):
         refusals.append(failed_token_request(base))
         time.sleep(0.05)
-        log = access_log.read_text()
-        pids = set(re.findall(r'"POST /api/auth/tokens[^"]*" 429 .* pid=<(\d+)>', log))
-        if len(pids) >= 2 and len(refusals) >= 5:
+        if len(set(re.findall(refused, access_log.read_text()))) >= 2 and len(refusals) >= 5:
             break
     assert set(refusals) == {429}
+    # A worker writes its access line after the answer: wait for every one.
+    wait_for(
+        lambda: len(re.findall(refused, access_log.read_text())) == len(refusals),
+        10,
+        "an access line for every 429",
+    )
+    pids = set(re.findall(refused, access_log.read_text()))
     assert len(pids) >= 2, "only one worker answered after the limit; the test proved nothing"

@@ -4,17 +4,18 @@ files; the page says the mail is printed in the terminal."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import RunningDemo
-from tests.servers import log_shows
 
 
 def test_the_demo_terminal_shows_a_password_reset_and_not_its_files(
     demo: RunningDemo, new_context: Any
 ) -> None:
+    start = demo.shown()
     page = new_context().new_page()
     files: list[str] = []
     page.on("requestfinished", lambda request: files.append(request.url))
@@ -23,7 +24,8 @@ def test_the_demo_terminal_shows_a_password_reset_and_not_its_files(
     page.click("#submit")
     expect(page.locator("[role=alert]")).to_contain_text("printed in the terminal")
     assert any("/static/" in url for url in files)  # the pages did load their files
-    log_shows(demo.log, r"^helpdesk +\| \d\d:\d\d:\d\d POST /auth/password-reset 302 ")
-    output = demo.log.read_text()
+    output = demo.shown_since(start, "helpdesk")
+    line = r"^helpdesk +\| \d\d:\d\d:\d\d POST /auth/password-reset 302 "
+    assert re.search(line, output, re.M), output
     assert "/static/" not in output
     assert " 304 " not in output
