@@ -143,6 +143,9 @@ def test_a_reply_saved_while_the_broker_is_down_is_mailed_once_it_is_back(
     wait_for(lambda: received, 40, f"the mail; worker log:\n{stack['log'].read_text()}")
     plain = received[0].get_body(preferencelist=("plain",)).get_content()
     assert "Saved while Redis was down." in plain
+    # Once the row says sent, no round sends it again: any second copy would
+    # have arrived before that.
+    wait_for(lambda: outbox_unsent(stack["app"]) == 0, 20, "the outbox row marked sent")
     assert len(received) == 1
 
 
@@ -169,3 +172,8 @@ def test_the_worker_rides_out_a_stray_message_and_a_broker_outage(stack: dict[st
 def outbox_attempts(app: Flask) -> int:
     with app.app_context():
         return int(db.session.scalar(db.select(db.func.max(Outbox.attempts))) or 0)
+
+
+def outbox_unsent(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.scalar(db.select(db.func.count()).where(Outbox.sent_at.is_(None))))
