@@ -391,6 +391,7 @@ _REQUEST_LINE = re.compile(
     r"\d{4}-\d\d-\d\d (?P<time>\d\d:\d\d:\d\d),\d+ INFO (?P<request>.*?)(?: request_id=\S+)?$"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_PRINTING = threading.Lock()  # see say()
 # Celery puts what a task prints through its log: "[date: WARNING/MainProcess] text".
 _CELERY_PRINT = re.compile(r"\[\d{4}-\d\d-\d\d [\d:,]+: WARNING/MainProcess\] ?")
 
@@ -412,8 +413,10 @@ def tidy(line: str) -> str | None:
 
 
 def say(text: str) -> None:
-    """print(), except that a closed terminal (SIGHUP) is not an error."""
-    with suppress(OSError):
+    """print(), except that a closed terminal (SIGHUP) is not an error. One
+    thread at a time: print() writes the text and its newline separately, so
+    two apps' lines printed at once could be spliced into one."""
+    with _PRINTING, suppress(OSError):
         print(text, flush=True)
 
 

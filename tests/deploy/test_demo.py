@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -271,6 +272,28 @@ def test_demo_log_static_is_the_one_setting_that_shows_static_files_and_304s(
         monkeypatch.setenv("DEMO_LOG_STATIC", setting)
     for app in demo.demo_apps():
         assert demo.app_env(app, tmp_path, "key")[f"{app.prefix}_REQUEST_LOG_STATIC"] == logged
+
+
+def test_lines_printed_at_once_by_several_apps_stay_whole(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # capfd: the lines go to a real file, as the demo's go to a terminal, so
+    # each flush is a system call that lets another thread run.
+    # Each app's output is relayed by a thread of its own (relay()).
+    labels = ("app-one", "app-two", "app-three")
+    lines = {label: [f"{label:<13} | GET /page/{n} 200" for n in range(3000)] for label in labels}
+
+    def relay_all(label: str) -> None:
+        for line in lines[label]:
+            script("demo").say(line)
+
+    threads = [threading.Thread(target=relay_all, args=(label,)) for label in lines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    shown = capfd.readouterr().out.splitlines()
+    assert sorted(shown) == sorted(line for each in lines.values() for line in each)
 
 
 @pytest.mark.parametrize(
