@@ -12,7 +12,9 @@ from flask import Flask
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
-# Every setting an operator may set, with its default (HttpOnly cookies are Flask's).
+# The settings every app shares, with their defaults (HttpOnly cookies are
+# Flask's). A few more are read where they are used, with the default there:
+# DATABASE_POOL_SIZE in database.py, MAIL_MAX_ATTEMPTS in mail.py, and so on.
 BASE_DEFAULTS: dict[str, Any] = {
     "ENV": "development",
     "SECRET_KEY": DEV_SECRET_KEY,
@@ -103,8 +105,10 @@ def configure(
 
 
 def normalise_database_url(url: str) -> str:
-    """Hosts hand out ``postgres://`` or ``postgresql://`` URLs, for which
-    SQLAlchemy would pick psycopg2; this project ships psycopg 3."""
+    """Hosts hand out ``postgres://`` URLs, which SQLAlchemy refuses, or
+    ``postgresql://``, whose default driver depends on SQLAlchemy's version
+    (psycopg2 before 2.1); both are rewritten to name psycopg 3, which this
+    project ships."""
     scheme, _, rest = url.partition("://")
     return f"postgresql+psycopg://{rest}" if scheme in ("postgres", "postgresql") else url
 

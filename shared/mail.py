@@ -132,7 +132,8 @@ def _db_and_model() -> tuple[SQLAlchemy, type[Any]]:
 
 
 def send_due() -> int:
-    """Send every mail that is due, oldest first; how many were sent."""
+    """Send the mails that are due, up to ``BATCH``, longest due first; how
+    many were sent."""
     db, model = _db_and_model()
     due = db.session.execute(
         select(model.id, model.attempts)

@@ -1,5 +1,6 @@
-"""Hostile input that would reach a view as a 500 becomes a clear 4xx: a
-chunked body over ``MAX_CONTENT_LENGTH`` (413), JSON nested too deeply (400),
+"""Hostile input that would reach a view as a 500, or cut short, becomes a
+clear 4xx: a chunked body over ``MAX_CONTENT_LENGTH`` (413, not a body silently
+cut at the limit), JSON nested too deeply (400),
 a chunked body gunicorn cannot read (400) and, in the HTML apps, a NUL in the
 query string (400) or a body that is not a form (415). NUL in form and JSON
 fields is refused next to the field (shared/forms.py, the API's schemas)."""

@@ -1,7 +1,9 @@
-"""Errors as problem details (RFC 9457): every error the API answers is
-``application/problem+json`` with ``type``, ``title``, ``status`` and ``detail``,
-plus ``errors`` naming the fields at fault and what a client needs to react
-(``shortages`` on a 409 for stock)."""
+"""Errors as problem details (RFC 9457): every error a view or Flask's routing
+answers is ``application/problem+json`` with ``type``, ``title``, ``status`` and
+``detail``, plus ``errors`` naming the fields at fault and what a client needs
+to react (``shortages`` on a 409 for stock). Two answers come from elsewhere:
+``/readyz``'s 503 (plain JSON, as in every app) and the refusal of a made-up
+HTTP method, given before Flask (shared/metrics.py)."""
 
 from typing import Any
 

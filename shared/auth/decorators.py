@@ -14,8 +14,8 @@ from flask_login import current_user, login_required
 
 @login_required
 def require_login() -> None:
-    """Flask-Login's own check as a hook: the login page (HTML) or 401 (API) for
-    anyone not logged in; CORS preflights pass."""
+    """Flask-Login's own check as a hook: anyone not logged in is sent to the
+    login page; CORS preflights pass."""
 
 
 def require_staff() -> ResponseReturnValue | None:

@@ -69,8 +69,9 @@ def is_failed_login(response: Response) -> bool:
 
 
 def auth_blueprint(limiter: Limiter) -> Blueprint:
-    """The pages, each POST under this app's limits: Flask-Limiter keeps a limit
-    on the limiter that decorated the view, so each app decorates them anew."""
+    """The pages; registering, logging in and asking for a reset link are under
+    this app's limits (their POSTs). Flask-Limiter keeps a limit on the limiter
+    that decorated the view, so each app decorates them anew."""
     limit = partial(limiter.limit, methods=["POST"])
     per_account = partial(limit, key_func=rate_limits.by_account)
     form = ["GET", "POST"]

@@ -1,5 +1,7 @@
-"""Account rules: creating users, display names, credentials, sessions; nothing
-else writes users. The app's ``db`` and ``User`` come from its ``Auth`` extension."""
+"""Account rules: creating users, display names, credentials, sessions. (A
+reset link's new password is set in reset.py, and an app's own services may
+change a password too.) The app's ``db`` and ``User`` come from its ``Auth``
+extension."""
 
 import re
 import secrets
@@ -18,7 +20,8 @@ from shared.text import looks_empty, mixes_scripts
 
 EMAIL_TAKEN = "An account with this e-mail already exists."
 NAME_TAKEN = "Another account shows this name. Choose another."
-# Letters and digits of any script, spaces, and . ' - _ between them.
+# Letters and digits of any script, spaces, and . ' - _ (with at least one
+# letter or digit: checked_display_name).
 DISPLAY_NAME = re.compile(r"[\w.' -]+")
 # Why, for the operator only: a wave of unknown addresses is credential stuffing.
 LOGINS_REFUSED = Counter(

@@ -7,7 +7,8 @@ from typing import Any
 
 class ShopError(Exception):
     """A rule said no, in words fit for the client. ``status`` is 422 when the
-    request can never work as sent, 409 when it conflicts with the current state;
+    request can never work as sent, 409 when it conflicts with the current state,
+    403 when a credential is wrong (the current password, to change it);
     ``errors`` names the fields at fault; ``extra`` adds members a client needs."""
 
     def __init__(

@@ -1,7 +1,9 @@
 """Products: the list anyone reads, and the changes staff make. Every write that
 changes a product or its stock, here and in orders.py, ends with
-``invalidate_product_cache()``: no client is shown a price or stock the shop no
-longer has."""
+``invalidate_product_cache()``, so every answer cached before the write is
+dropped. (A read whose query ran just before the write's commit can still store
+its older answer just after the clear; it is then served until the next write
+or Flask-Caching's timeout, 300 s by default.)"""
 
 from typing import Any
 
