@@ -464,16 +464,31 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s.")
 
 
-def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+def stop(processes: list[subprocess.Popen[bytes]], seconds: float = 10) -> None:
+    """Stop each child and every process it started: a Celery worker's beat is
+    a process of its own, and one left running would keep the worker's output
+    open, so the demo would never end. Each child leads a process group of its
+    own (spawn's new session), so the whole group gets SIGTERM, and SIGKILL
+    whatever is left of it after ``seconds``."""
     for process in processes:
-        if process.poll() is None:
-            process.terminate()
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + seconds
     for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        while _group_alive(process) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _group_alive(process: subprocess.Popen[bytes]) -> bool:
+    process.poll()  # the child itself, once it has exited, is reaped here
+    try:
+        os.killpg(process.pid, 0)  # signal 0: is anyone left in the group?
+    except ProcessLookupError:
+        return False
+    return True
 
 
 # --- busy ports ---------------------------------------------------------------

@@ -274,6 +274,20 @@ def test_demo_log_static_is_the_one_setting_that_shows_static_files_and_304s(
         assert demo.app_env(app, tmp_path, "key")[f"{app.prefix}_REQUEST_LOG_STATIC"] == logged
 
 
+def test_stopping_the_demo_stops_what_its_children_started() -> None:
+    # A child that starts a process of its own, as a Celery worker starts its
+    # beat; the grandchild would keep the child's output open after it ended.
+    starts_another = "import os, time\nos.fork()\ntime.sleep(60)"
+    child = script("demo").spawn([sys.executable, "-c", starts_another], label=None)
+    deadline = time.monotonic() + 10
+    while not (grandchildren := children_of(child.pid)):
+        assert time.monotonic() < deadline, "the child never started its own process"
+        time.sleep(0.05)
+    script("demo").stop([child], seconds=5)
+    assert child.returncode is not None
+    assert not [pid for pid in grandchildren if alive(pid)]
+
+
 def test_lines_printed_at_once_by_several_apps_stay_whole(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
