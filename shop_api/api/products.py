@@ -1,5 +1,6 @@
-"""Products: anyone lists and reads them (cached whole, keyed by path and query
-string, and revalidated by ETag); staff create and change them."""
+"""Products: anyone lists and reads them (cached whole, keyed by the catalogue's
+version, path and query string, and revalidated by ETag); staff create and
+change them."""
 
 from typing import Any
 
@@ -29,9 +30,15 @@ def revalidated_by_etag(response: Response) -> Response:
     return response
 
 
+def cache_key_prefix() -> str:
+    """A cached answer's key: the catalogue's version, then the path (the list's
+    key adds a hash of its query string, ``query_string=True``)."""
+    return f"products/{products.catalogue_version()}{request.path}"
+
+
 @blp.route("/")
 class Products(MethodView):
-    @cache.cached(query_string=True)
+    @cache.cached(query_string=True, key_prefix=cache_key_prefix)
     @blp.arguments(schemas.ProductQuerySchema, location="query")
     @blp.response(200, schemas.ProductPageSchema, headers=LINK)
     @blp.error_responses(
@@ -70,7 +77,7 @@ class Products(MethodView):
 
 @blp.route("/<id:product_id>")
 class ProductItem(MethodView):
-    @cache.cached()
+    @cache.cached(key_prefix=cache_key_prefix)
     @blp.response(200, schemas.ProductSchema)
     @blp.error_responses(404, _404="There is no product 4242.")
     def get(self, product_id: int) -> Product:

@@ -1,10 +1,18 @@
-"""Products: the list anyone reads, and the changes staff make. Every write that
-changes a product or its stock, here and in orders.py, ends with
-``invalidate_product_cache()``, so every answer cached before the write is
-dropped. (A read whose query ran just before the write's commit can still store
-its older answer just after the clear; it is then served until the next write
-or Flask-Caching's timeout, 300 s by default.)"""
+"""Products: the list anyone reads, and the changes staff make.
 
+Product answers are cached under the catalogue's current version
+(``catalogue_version()``), and every write that changes a product or its stock,
+here and in orders.py, ends with ``invalidate_product_cache()``, which gives the
+catalogue a new version. Clearing the cache instead would leave a gap: a read
+whose query ran just before a write's commit could store its older answer just
+after the clear. Under a version that gap is closed, because a read takes the
+version before it queries (Flask-Caching makes the key first), so an answer
+older than a write is stored under a version that the write replaces, and no
+request asks for that version again.
+It is the technique Flask-Caching's own ``memoize`` and ``delete_memoized`` use
+(the help desk's status counts)."""
+
+import secrets
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -44,7 +52,21 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
     return product
 
 
-def invalidate_product_cache() -> None:
-    """Drop every cached product answer. The shop's cache holds nothing else, so
-    clearing it all is exact, and simpler than finding the pages that showed it."""
-    cache.clear()
+CATALOGUE_VERSION = "catalogue-version"
+
+
+def catalogue_version() -> str:
+    """The version product answers are cached under: read before the query."""
+    version = cache.get(CATALOGUE_VERSION)
+    if version is None:  # the first read, or the cache dropped the key
+        version = invalidate_product_cache()
+    return version
+
+
+def invalidate_product_cache() -> str:
+    """Give the catalogue a new version, after a write's commit: every answer
+    cached before it is then under an old version, never read again, and left to
+    expire. A random version is never one that an old answer was stored under."""
+    version = secrets.token_hex(8)
+    cache.set(CATALOGUE_VERSION, version, timeout=0)  # 0: no expiry
+    return version

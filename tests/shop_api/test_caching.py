@@ -1,10 +1,10 @@
 """Caching of products, on both sides, never stale.
 
 On the server, Flask-Caching keeps whole product answers (on here:
-SimpleCache), and every write that changes a product or its stock clears
-them. Towards clients, the answers are public and revalidated by ETag
-(``no-cache``): a changed price or stock changes the ETag, so a client can
-never be shown a price we no longer charge. Across processes, RedisCache
+SimpleCache) under the catalogue's version, and every write that changes a
+product or its stock replaces the version. Towards clients, the answers are
+public and revalidated by ETag (``no-cache``): a changed price or stock changes
+the ETag, so a client can never be shown a price we no longer charge. Across processes, RedisCache
 carries an invalidation to every worker.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_api import create_app
+from shop_api.api import products as products_api
 from shop_api.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
 from tests.query_count import count_queries
@@ -79,6 +81,44 @@ def test_every_write_to_a_product_clears_the_cached_reads(
     assert shown() == {"stock": 10, "price_cents": 1299}  # a cancel
     client.patch(f"/api/products/{product.id}", json={"price_cents": 999}, headers=staff)
     assert shown() == {"stock": 10, "price_cents": 999}  # an edit
+
+
+@pytest.mark.parametrize(
+    ("url", "query_in"), [("/api/products/", "paginated"), ("/api/products/{id}", "product_or_404")]
+)
+def test_a_read_that_queried_before_a_write_does_not_leave_its_answer_cached(
+    app: Flask, client: FlaskClient, url: str, query_in: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gap a cleared cache leaves: a read queries, a staff edit commits and
+    invalidates, and only then does the read store its older answer."""
+    product = make_product(app, price_cents=1299)
+    read = url.format(id=product.id)
+    queried, edited = threading.Event(), threading.Event()
+    query = getattr(products_api, query_in)
+
+    def query_then_wait_for_the_edit(*args: object) -> object:
+        answer = query(*args)
+        if threading.current_thread() is reader:
+            queried.set()
+            assert edited.wait(10)
+        return answer
+
+    monkeypatch.setattr(products_api, query_in, query_then_wait_for_the_edit)
+    answers = []
+    reader = threading.Thread(target=lambda: answers.append(app.test_client().get(read)))
+    reader.start()
+    assert queried.wait(10)
+    edit = client.patch(
+        f"/api/products/{product.id}", json={"price_cents": 999}, headers=make_staff(app)
+    )
+    assert edit.status_code == 200
+    edited.set()
+    reader.join(10)
+    assert "1299" in answers[0].get_data(as_text=True)  # it did answer with the old price
+
+    body = client.get(read).get_json()
+    item = body["items"][0] if "items" in body else body
+    assert item["price_cents"] == 999
 
 
 def test_a_new_product_appears_in_a_cached_list(app: Flask, client: FlaskClient) -> None:
