@@ -84,6 +84,9 @@ def readme(app: App, name: str, guide: str, files: set[str], commit: str) -> str
         ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     origin = f"<{remote}>" if remote.startswith("https://") else "Flask Capstones"
+    # An app with many rules splits them by concept: <package>/services/orders.py...
+    split = f"{app.package}/services/__init__.py" in files
+    rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
     return f"""# {name}
 
 ```sh
@@ -123,7 +126,7 @@ make test   # creates .venv if needed and runs every test suite
 3. **Your first model.** Add it to `{app.package}/models.py`, then
    `flask --app {app.package} db migrate -m "what it is"`, read the migration it
    writes, and `flask --app {app.package} db upgrade`. Put its rules in
-   `{app.package}/services.py`, its pages in the views, and its tests in
+   {rules}, its pages in the views, and its tests in
    `tests/{app.package}/`: `make test` runs them.
 
 This project began as `make fork APP={app.package}` of {origin}, at commit

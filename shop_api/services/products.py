@@ -9,8 +9,7 @@ after the clear. Under a version that gap is closed, because a read takes the
 version before it queries (Flask-Caching makes the key first), so an answer
 older than a write is stored under a version that the write replaces, and no
 request asks for that version again.
-It is the technique Flask-Caching's own ``memoize`` and ``delete_memoized`` use
-(the help desk's status counts)."""
+It is the technique Flask-Caching's own ``memoize`` and ``delete_memoized`` use."""
 
 import secrets
 from typing import Any

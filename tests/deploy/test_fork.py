@@ -7,6 +7,7 @@ pass is what CI's fork job runs.)"""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,9 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     assert fork_script.left_out_names(dest, sorted(expected), app, APPS, f"flask-{app.slug}") == {}
     toc = script("readme_toc")
     assert toc.with_toc(readme) == readme, "the README's table of contents lists its sections"
+    # Every file or folder it names is there (instance/ is made by make demo).
+    named = {path for path in re.findall(r"`([\w.-]+/[\w./-]*)`", readme)}
+    assert not {path for path in named - {"instance/demo/"} if not (dest / path).exists()}
 
 
 def test_the_forks_name_replaces_this_projects(tmp_path: Path) -> None:
