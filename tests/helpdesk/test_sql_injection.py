@@ -24,7 +24,8 @@ OTHERS_TITLE = "Salary question from Bob"
 
 
 @pytest.fixture
-def desk(app: Flask) -> dict[str, int]:
+def seeded_row_counts(app: Flask) -> dict[str, int]:
+    """Saves two customers' tickets and a staff member; each table's row count after that."""
     ann = make_user(app, "ann@example.com")
     bob = make_user(app, "bob@example.com")
     make_user(app, "staff@example.com", is_staff=True)
@@ -35,7 +36,11 @@ def desk(app: Flask) -> dict[str, int]:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_the_staff_search_takes_a_payload_as_text(
-    app: Flask, client: FlaskClient, auth: AuthActions, desk: dict[str, int], payload: str
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    seeded_row_counts: dict[str, int],
+    payload: str,
 ) -> None:
     tables = table_names(app, db)
     auth.login("staff@example.com")
@@ -49,12 +54,16 @@ def test_the_staff_search_takes_a_payload_as_text(
     assert status.status_code == 400
     assert client.get("/staff/tickets/", query_string={"page": payload}).status_code == 400
     assert client.get(f"/staff/tickets/{in_path(payload)}").status_code == 404
-    assert_nothing_changed(app, db, desk, tables)
+    assert_nothing_changed(app, db, seeded_row_counts, tables)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_a_customer_cannot_reach_another_customers_ticket_with_a_payload(
-    app: Flask, client: FlaskClient, auth: AuthActions, desk: dict[str, int], payload: str
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    seeded_row_counts: dict[str, int],
+    payload: str,
 ) -> None:
     tables = table_names(app, db)
     auth.login("ann@example.com")
@@ -65,4 +74,4 @@ def test_a_customer_cannot_reach_another_customers_ticket_with_a_payload(
     listing = client.get("/tickets/", query_string={"page": payload})
     assert listing.status_code == 400
     assert_no_leak(client.get("/tickets/").get_data(as_text=True), OTHERS_TITLE)
-    assert_nothing_changed(app, db, desk, tables)
+    assert_nothing_changed(app, db, seeded_row_counts, tables)

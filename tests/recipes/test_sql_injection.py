@@ -21,7 +21,8 @@ from tests.recipes.factories import make_recipe, make_user
 
 
 @pytest.fixture
-def cookbook(app: Flask) -> dict[str, int]:
+def seeded_row_counts(app: Flask) -> dict[str, int]:
+    """Saves a cook's two recipes; each table's row count after that."""
     cook = make_user(app)
     make_recipe(app, cook, "Tomato soup", tags=["soup"])
     make_recipe(app, cook, "Apple pie", tags=["sweet"])
@@ -30,7 +31,7 @@ def cookbook(app: Flask) -> dict[str, int]:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_search_tag_page_and_id_take_a_payload_as_text(
-    app: Flask, client: FlaskClient, cookbook: dict[str, int], payload: str
+    app: Flask, client: FlaskClient, seeded_row_counts: dict[str, int], payload: str
 ) -> None:
     tables = table_names(app, db)
     for parameter in ("q", "tag"):
@@ -41,4 +42,4 @@ def test_search_tag_page_and_id_take_a_payload_as_text(
         assert_no_leak(html, "Tomato soup", "Apple pie")
     assert client.get("/", query_string={"page": payload}).status_code == 400
     assert client.get(f"/recipes/{in_path(payload)}").status_code == 404
-    assert_nothing_changed(app, db, cookbook, tables)
+    assert_nothing_changed(app, db, seeded_row_counts, tables)

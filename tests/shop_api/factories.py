@@ -29,12 +29,13 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def make_customer(app: Flask, email: str = "customer@example.com") -> dict[str, str]:
-    """A customer's ``Authorization`` header, ready to send."""
+def customer_headers(app: Flask, email: str = "customer@example.com") -> dict[str, str]:
+    """A new customer's ``Authorization`` header, ready to send."""
     return bearer(make_token(app, make_user(app, email)))
 
 
-def make_staff(app: Flask, email: str = "staff@example.com") -> dict[str, str]:
+def staff_headers(app: Flask, email: str = "staff@example.com") -> dict[str, str]:
+    """A new staff member's ``Authorization`` header."""
     return bearer(make_token(app, make_user(app, email, is_staff=True)))
 
 

@@ -13,7 +13,7 @@ from shop_api.extensions import db, token_auth
 from shop_api.models import ApiToken, User
 from tests.auth_client import PASSWORD
 from tests.query_count import count_queries
-from tests.shop_api.factories import bearer, make_customer, make_token, make_user
+from tests.shop_api.factories import bearer, customer_headers, make_token, make_user
 
 PROBLEM = "application/problem+json"
 
@@ -300,7 +300,7 @@ def test_token_lifetime_can_be_set_in_seconds(
 def test_a_cookie_never_shadows_a_valid_bearer_token(app: Flask, client: FlaskClient) -> None:
     # Flask-Login tries a remember cookie before the request loader; the API
     # reads no cookies at all, so a stray one changes nothing.
-    headers = make_customer(app)
+    headers = customer_headers(app)
     client.set_cookie("remember_token", "1|forged")
     client.set_cookie("session", "forged")
     assert client.get("/api/orders/", headers=headers).status_code == 200

@@ -28,7 +28,7 @@ from shop_api.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
 from tests.query_count import count_queries
 from tests.servers import HAS_REDIS_SERVER, free_port, redis_server, serve
-from tests.shop_api.factories import make_customer, make_product, make_staff, order_body
+from tests.shop_api.factories import customer_headers, make_product, order_body, staff_headers
 
 PRODUCT_URLS = ("/api/products/", "/api/products/{id}")
 
@@ -66,7 +66,7 @@ def test_every_write_to_a_product_clears_the_cached_reads(
     app: Flask, client: FlaskClient, url: str
 ) -> None:
     product = make_product(app, stock=10, price_cents=1299)
-    customer, staff = make_customer(app), make_staff(app)
+    customer, staff = customer_headers(app), staff_headers(app)
     read = url.format(id=product.id)
 
     def shown() -> dict[str, int]:
@@ -109,7 +109,7 @@ def test_a_read_that_queried_before_a_write_does_not_leave_its_answer_cached(
     reader.start()
     assert queried.wait(10)
     edit = client.patch(
-        f"/api/products/{product.id}", json={"price_cents": 999}, headers=make_staff(app)
+        f"/api/products/{product.id}", json={"price_cents": 999}, headers=staff_headers(app)
     )
     assert edit.status_code == 200
     edited.set()
@@ -126,7 +126,7 @@ def test_a_new_product_appears_in_a_cached_list(app: Flask, client: FlaskClient)
     created = client.post(
         "/api/products/",
         json={"name": "Kettle", "price_cents": 4999, "stock": 3},
-        headers=make_staff(app),
+        headers=staff_headers(app),
     )
     assert created.status_code == 201
     assert client.get("/api/products/").get_json()["total"] == 1
@@ -176,7 +176,7 @@ def test_a_new_price_is_never_answered_with_a_stale_304(
     product = make_product(app, price_cents=1299)
     first = client.get(url.format(id=product.id))
     changed = client.patch(
-        f"/api/products/{product.id}", json={"price_cents": 1499}, headers=make_staff(app)
+        f"/api/products/{product.id}", json={"price_cents": 1499}, headers=staff_headers(app)
     )
     assert changed.status_code == 200
     after = client.get(url.format(id=product.id), headers={"If-None-Match": first.headers["ETag"]})
@@ -192,7 +192,7 @@ def test_stock_taken_by_an_order_is_never_answered_with_a_stale_304(
     product = make_product(app, stock=10)
     first = client.get(url.format(id=product.id))
     placed = client.post(
-        "/api/orders/", json=order_body((product.id, 3)), headers=make_customer(app)
+        "/api/orders/", json=order_body((product.id, 3)), headers=customer_headers(app)
     )
     assert placed.status_code == 201
     after = client.get(url.format(id=product.id), headers={"If-None-Match": first.headers["ETag"]})
@@ -212,7 +212,7 @@ def test_a_missing_product_is_not_cached(client: FlaskClient) -> None:
 def test_orders_stay_private(app: Flask, client: FlaskClient) -> None:
     product = make_product(app)
     placed = client.post(
-        "/api/orders/", json=order_body((product.id, 1)), headers=make_customer(app)
+        "/api/orders/", json=order_body((product.id, 1)), headers=customer_headers(app)
     )
     assert placed.headers["Cache-Control"] == "no-store"
     assert "ETag" not in placed.headers
@@ -229,7 +229,7 @@ def test_a_change_in_one_worker_is_never_served_stale_by_another(
         app_on_fresh_tables(create_app, db, database_url) as app,
     ):
         product = make_product(app, stock=50)
-        token = make_customer(app)["Authorization"]
+        token = customer_headers(app)["Authorization"]
         port = free_port()
         env = {
             **os.environ,

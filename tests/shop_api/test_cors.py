@@ -14,7 +14,7 @@ from shared.config import ConfigurationError
 from shop_api import create_app
 from shop_api.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
-from tests.shop_api.factories import make_customer, make_product
+from tests.shop_api.factories import customer_headers, make_product
 
 FRONT_END = "https://shop.example.com"
 PREFLIGHT = {
@@ -55,7 +55,7 @@ def test_a_listed_origins_preflight_is_answered(cors_app: Flask) -> None:
 
 def test_a_listed_origin_may_read_answers_and_their_headers(cors_app: Flask) -> None:
     client = cors_app.test_client()
-    customer = make_customer(cors_app)
+    customer = customer_headers(cors_app)
     product = make_product(cors_app)
     placed = client.post(
         "/api/orders/",

@@ -11,11 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.shop_api.factories import (
-    make_customer,
+    customer_headers,
     make_product,
-    make_staff,
     order_body,
     order_count,
+    staff_headers,
     stock_of,
 )
 
@@ -34,7 +34,7 @@ DEEP_JSON = "[" * 2000 + "]" * 2000
 def test_json_nested_a_thousand_levels_deep_is_400(
     app: Flask, client: FlaskClient, method: str, path: str
 ) -> None:
-    headers = make_staff(app)
+    headers = staff_headers(app)
     response = client.open(
         path, method=method, data=DEEP_JSON, content_type="application/json", headers=headers
     )
@@ -44,7 +44,7 @@ def test_json_nested_a_thousand_levels_deep_is_400(
 
 def test_a_nul_in_a_json_field_is_422_naming_the_field(app: Flask, client: FlaskClient) -> None:
     body = {"name": "Mug\x00", "description": "x", "price_cents": 1, "currency": "EUR", "stock": 1}
-    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    response = client.post("/api/products/", json=body, headers=staff_headers(app))
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"name": ["Must not contain a NUL character."]}
 
@@ -85,7 +85,7 @@ def test_a_chunked_order_over_the_limit_is_413_and_orders_nothing(
         "/api/orders/",
         input_stream=io.BytesIO(body),
         content_type="application/json",
-        headers=make_customer(app),
+        headers=customer_headers(app),
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert response.status_code == 413

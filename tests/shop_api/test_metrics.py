@@ -8,13 +8,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.scrape import value
-from tests.shop_api.factories import make_customer, make_product, order_body
+from tests.shop_api.factories import customer_headers, make_product, order_body
 
 APP = {"app": "shop_api"}
 
 
 def test_placed_refused_and_cancelled_orders_are_counted(app: Flask, client: FlaskClient) -> None:
-    customer = make_customer(app)
+    customer = customer_headers(app)
     mug = make_product(app, stock=1)
     placed = value(client, "orders_placed_total", **APP)
     refused = value(client, "orders_refused_total", reason="out_of_stock", **APP)
@@ -35,7 +35,7 @@ def test_placed_refused_and_cancelled_orders_are_counted(app: Flask, client: Fla
 
 
 def test_a_replayed_order_is_not_counted_again(app: Flask, client: FlaskClient) -> None:
-    customer = {**make_customer(app), "Idempotency-Key": "order-1"}
+    customer = {**customer_headers(app), "Idempotency-Key": "order-1"}
     mug = make_product(app, stock=5)
     placed = value(client, "orders_placed_total", **APP)
     for _ in range(2):

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_api.problems import PROBLEM
-from tests.shop_api.factories import make_customer, make_product, make_staff, order_body
+from tests.shop_api.factories import customer_headers, make_product, order_body, staff_headers
 
 PRODUCT, MISSING_PRODUCT, MISSING_ORDER = 7, 4242, 42  # the ids the examples name
 # The operation-specific refusals: (method, path, status) -> the request that
@@ -94,7 +94,7 @@ def request_for(
 
 
 def test_every_refusal_example_is_what_the_code_answers(app: Flask, client: FlaskClient) -> None:
-    tokens = {"customer": make_customer(app, "ann@example.com"), "staff": make_staff(app)}
+    tokens = {"customer": customer_headers(app, "ann@example.com"), "staff": staff_headers(app)}
     make_product(app, id=PRODUCT, name="Espresso cup", stock=1)
     body = order_body((PRODUCT, 1))
     order = client.post("/api/orders/", json=body, headers=tokens["customer"]).get_json()

@@ -16,26 +16,23 @@ from shop_api.models import Order, OrderLine, Product
 from shop_api.services import orders
 from tests.query_count import count_queries
 from tests.shop_api.factories import (
-    make_customer,
+    customer_headers,
     make_product,
     order_body,
     order_count,
+    staff_headers,
     stock_of,
 )
 
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def customer(app: Flask) -> dict[str, str]:
-    return make_customer(app)
-
-
 def place(client: FlaskClient, headers: dict[str, str], body: Any, **extra: str) -> Any:
     return client.post("/api/orders/", json=body, headers={**headers, **extra})
 
 
-def test_placing_an_order(app: Flask, client: FlaskClient, customer: dict[str, str]) -> None:
+def test_placing_an_order(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, name="Mug", price_cents=1299, stock=10)
     tea = make_product(app, name="Tea", price_cents=449, stock=5)
     response = place(client, customer, order_body((mug.id, 2), (tea.id, 1)))
@@ -57,27 +54,24 @@ def test_placing_an_order(app: Flask, client: FlaskClient, customer: dict[str, s
     assert stock_of(app, tea.id) == 4
 
 
-def test_duplicate_lines_are_merged(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_duplicate_lines_are_merged(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     body = place(client, customer, order_body((mug.id, 2), (mug.id, 3))).get_json()
     assert [(i["product_id"], i["quantity"]) for i in body["items"]] == [(mug.id, 5)]
     assert stock_of(app, mug.id) == 5
 
 
-def test_merged_lines_over_the_limit_are_422(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_merged_lines_over_the_limit_are_422(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=5000)
     response = place(client, customer, order_body((mug.id, 600), (mug.id, 600)))
     assert response.status_code == 422
     assert stock_of(app, mug.id) == 5000
 
 
-def test_prices_come_from_the_database(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_prices_come_from_the_database(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, price_cents=1299)
     body = {"items": [{"product_id": mug.id, "quantity": 1, "unit_price_cents": 1}]}
     response = place(client, customer, body)
@@ -88,17 +82,14 @@ def test_prices_come_from_the_database(
     assert order_count(app) == 0
 
 
-def test_the_order_keeps_the_price_it_was_placed_at(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
-    from tests.shop_api.factories import make_staff
-
+def test_the_order_keeps_the_price_it_was_placed_at(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, price_cents=1299)
     order = place(client, customer, order_body((mug.id, 1))).get_json()
     client.patch(
         f"/api/products/{mug.id}",
         json={"price_cents": 9999, "name": "Renamed"},
-        headers=make_staff(app),
+        headers=staff_headers(app),
     )
     again = client.get(f"/api/orders/{order['id']}", headers=customer).get_json()
     assert again["items"][0]["unit_price_cents"] == 1299
@@ -132,8 +123,9 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize("body", [b for _, b in BAD_BODIES], ids=[n for n, _ in BAD_BODIES])
 def test_invalid_bodies_are_422_and_change_nothing(
-    app: Flask, client: FlaskClient, customer: dict[str, str], body: Any
+    app: Flask, client: FlaskClient, body: Any
 ) -> None:
+    customer = customer_headers(app)
     make_product(app, stock=10)
     response = place(client, customer, body)
     assert response.status_code == 422
@@ -143,9 +135,8 @@ def test_invalid_bodies_are_422_and_change_nothing(
     assert order_count(app) == 0
 
 
-def test_an_unknown_product_is_422_and_nothing_is_taken(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_an_unknown_product_is_422_and_nothing_is_taken(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     response = place(client, customer, order_body((mug.id, 1), (999, 1)))
     assert response.status_code == 422
@@ -168,11 +159,11 @@ def test_an_unknown_product_is_422_and_nothing_is_taken(
 def test_malformed_or_non_json_bodies(
     app: Flask,
     client: FlaskClient,
-    customer: dict[str, str],
     data: bytes,
     content_type: str | None,
     status: int,
 ) -> None:
+    customer = customer_headers(app)
     headers = dict(customer)
     if content_type:
         headers["Content-Type"] = content_type
@@ -188,9 +179,8 @@ def test_malformed_or_non_json_bodies(
     )
 
 
-def test_not_enough_stock_is_409_and_all_or_nothing(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_not_enough_stock_is_409_and_all_or_nothing(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, name="Mug", stock=10)
     kettle = make_product(app, name="Kettle", stock=1)
     grinder = make_product(app, name="Grinder", stock=0)
@@ -207,9 +197,8 @@ def test_not_enough_stock_is_409_and_all_or_nothing(
     assert order_count(app) == 0
 
 
-def test_the_last_item_can_be_sold(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_the_last_item_can_be_sold(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=2)
     assert place(client, customer, order_body((mug.id, 2))).status_code == 201
     assert stock_of(app, mug.id) == 0
@@ -231,9 +220,8 @@ def test_the_database_refuses_a_negative_stock_or_price(app: Flask, column: str)
 # --- idempotency --------------------------------------------------------------------
 
 
-def test_a_retry_with_the_same_key_returns_the_first_order(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_a_retry_with_the_same_key_returns_the_first_order(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     first = place(client, customer, order_body((mug.id, 2)), **{"Idempotency-Key": "abc-123"})
     retry = place(client, customer, order_body((mug.id, 2)), **{"Idempotency-Key": "abc-123"})
@@ -246,9 +234,8 @@ def test_a_retry_with_the_same_key_returns_the_first_order(
     assert order_count(app) == 1
 
 
-def test_the_same_key_with_another_body_is_422(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_the_same_key_with_another_body_is_422(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     place(client, customer, order_body((mug.id, 2)), **{"Idempotency-Key": "abc-123"})
     other = place(client, customer, order_body((mug.id, 3)), **{"Idempotency-Key": "abc-123"})
@@ -257,9 +244,10 @@ def test_the_same_key_with_another_body_is_422(
     assert stock_of(app, mug.id) == 8
 
 
-def test_keys_are_per_user(app: Flask, client: FlaskClient, customer: dict[str, str]) -> None:
+def test_keys_are_per_user(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
-    other = make_customer(app, "other@example.com")
+    other = customer_headers(app, "other@example.com")
     first = place(client, customer, order_body((mug.id, 1)), **{"Idempotency-Key": "same"})
     second = place(client, other, order_body((mug.id, 1)), **{"Idempotency-Key": "same"})
     assert first.get_json()["id"] != second.get_json()["id"]
@@ -268,11 +256,12 @@ def test_keys_are_per_user(app: Flask, client: FlaskClient, customer: dict[str, 
 
 
 def test_a_retry_racing_the_first_request_gets_the_order_that_won(
-    app: Flask, client: FlaskClient, customer: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Two requests with one key at the same moment: both look for an earlier
     # order before either commits, so both take stock; the unique key makes
     # the second commit fail, and its stock goes back with the rollback.
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     key = {"Idempotency-Key": "at-once"}
     first = place(client, customer, order_body((mug.id, 2)), **key)
@@ -293,9 +282,8 @@ def test_a_retry_racing_the_first_request_gets_the_order_that_won(
     assert len(looks) == 2  # the race: looked, found nothing, lost the commit, looked again
 
 
-def test_a_failed_order_does_not_use_up_the_key(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_a_failed_order_does_not_use_up_the_key(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=1)
     key = {"Idempotency-Key": "retry-me"}
     assert place(client, customer, order_body((mug.id, 2)), **key).status_code == 409
@@ -303,9 +291,8 @@ def test_a_failed_order_does_not_use_up_the_key(
 
 
 @pytest.mark.parametrize("key", ["x" * 256, "has space", "tab\tkey", ""])
-def test_an_invalid_idempotency_key_is_422(
-    app: Flask, client: FlaskClient, customer: dict[str, str], key: str
-) -> None:
+def test_an_invalid_idempotency_key_is_422(app: Flask, client: FlaskClient, key: str) -> None:
+    customer = customer_headers(app)
     mug = make_product(app)
     response = place(client, customer, order_body((mug.id, 1)), **{"Idempotency-Key": key})
     assert response.status_code == 422
@@ -315,11 +302,10 @@ def test_an_invalid_idempotency_key_is_422(
 # --- reading and cancelling ---------------------------------------------------------
 
 
-def test_customers_list_only_their_own_orders(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_customers_list_only_their_own_orders(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
-    other = make_customer(app, "other@example.com")
+    other = customer_headers(app, "other@example.com")
     mine = place(client, customer, order_body((mug.id, 1))).get_json()
     place(client, other, order_body((mug.id, 1)))
     body = client.get("/api/orders/", headers=customer).get_json()
@@ -327,9 +313,8 @@ def test_customers_list_only_their_own_orders(
     assert body["total"] == 1
 
 
-def test_the_order_list_is_newest_first_and_paginated(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_the_order_list_is_newest_first_and_paginated(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     ids = [place(client, customer, order_body((mug.id, 1))).get_json()["id"] for _ in range(3)]
     response = client.get("/api/orders/?per_page=2", headers=customer)
@@ -338,11 +323,12 @@ def test_the_order_list_is_newest_first_and_paginated(
 
 
 def test_an_order_has_many_lines_each_with_a_foreign_key_to_it(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
+    app: Flask, client: FlaskClient
 ) -> None:
     """One-to-many: each line holds its order's id, a foreign key the
     database enforces, and ``relationship(back_populates=...)`` reads them
     from both sides, ``order.lines`` in the order they were written."""
+    customer = customer_headers(app)
     assert inspect(Order).relationships["lines"].direction is ONETOMANY
     assert inspect(OrderLine).relationships["order"].direction is MANYTOONE
     mug = make_product(app, name="Mug", stock=5)
@@ -371,8 +357,9 @@ def test_an_order_has_many_lines_each_with_a_foreign_key_to_it(
 
 
 def test_the_order_list_runs_the_same_number_of_queries_for_any_size(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
+    app: Flask, client: FlaskClient
 ) -> None:
+    customer = customer_headers(app)
     products = [make_product(app, name=f"P{n}", stock=100) for n in range(3)]
 
     def queries() -> int:
@@ -387,11 +374,10 @@ def test_the_order_list_runs_the_same_number_of_queries_for_any_size(
     assert queries() == few
 
 
-def test_someone_elses_order_is_404_everywhere(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_someone_elses_order_is_404_everywhere(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
-    other = make_customer(app, "other@example.com")
+    other = customer_headers(app, "other@example.com")
     order_id = place(client, customer, order_body((mug.id, 1))).get_json()["id"]
     assert client.get(f"/api/orders/{order_id}", headers=other).status_code == 404
     response = client.post(f"/api/orders/{order_id}/cancel", headers=other)
@@ -400,9 +386,8 @@ def test_someone_elses_order_is_404_everywhere(
     assert stock_of(app, mug.id) == 9
 
 
-def test_cancel_gives_the_stock_back_and_twice_is_409(
-    app: Flask, client: FlaskClient, customer: dict[str, str]
-) -> None:
+def test_cancel_gives_the_stock_back_and_twice_is_409(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     mug = make_product(app, stock=10)
     kettle = make_product(app, name="Kettle", stock=3)
     order_id = place(client, customer, order_body((mug.id, 4), (kettle.id, 3))).get_json()["id"]
@@ -419,6 +404,7 @@ def test_cancel_gives_the_stock_back_and_twice_is_409(
     assert (stock_of(app, mug.id), stock_of(app, kettle.id)) == (10, 3)
 
 
-def test_a_missing_order_is_404(client: FlaskClient, customer: dict[str, str]) -> None:
+def test_a_missing_order_is_404(app: Flask, client: FlaskClient) -> None:
+    customer = customer_headers(app)
     assert client.get("/api/orders/999", headers=customer).status_code == 404
     assert client.post("/api/orders/999/cancel", headers=customer).status_code == 404

@@ -7,16 +7,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.every_page import addresses_on_every_page, assert_no_page_shows_another_address
-from tests.shop_api.factories import make_customer, make_product, make_staff, order_body
+from tests.shop_api.factories import customer_headers, make_product, order_body, staff_headers
 
 
 def test_no_answer_gives_a_visitor_or_a_customer_anyone_elses_address(
     app: Flask, client: FlaskClient
 ) -> None:
-    make_staff(app)
+    staff_headers(app)
     product = make_product(app, stock=10)
-    customer = make_customer(app, "ann@example.com")
-    other = make_customer(app, "bob@example.com")
+    customer = customer_headers(app, "ann@example.com")
+    other = customer_headers(app, "bob@example.com")
     theirs = client.post("/api/orders/", json=order_body((product.id, 1)), headers=other)
     mine = client.post("/api/orders/", json=order_body((product.id, 2)), headers=customer)
     values: dict[str, list[object]] = {

@@ -13,7 +13,7 @@ from shop_api import create_app
 from shop_api.extensions import db
 from shop_api.models import Product
 from tests.app_fixtures import app_on_fresh_tables
-from tests.shop_api.factories import make_product, make_staff
+from tests.shop_api.factories import make_product, staff_headers
 
 PROBLEM = "application/problem+json"
 
@@ -31,7 +31,7 @@ def test_an_unknown_address_is_a_404_problem(client: FlaskClient) -> None:
 
 
 def test_field_errors_name_each_field(app: Flask, client: FlaskClient) -> None:
-    response = client.post("/api/products/", json={"name": ""}, headers=make_staff(app))
+    response = client.post("/api/products/", json={"name": ""}, headers=staff_headers(app))
     assert response.status_code == 422
     assert response.content_type == PROBLEM
     body = response.get_json()

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from shop_api import schemas
 from shop_api.api.products import ProductItem, Products
 from shop_api.models import Product
-from tests.shop_api.factories import make_customer, make_product, make_staff
+from tests.shop_api.factories import customer_headers, make_product, staff_headers
 
 PROBLEM = "application/problem+json"
 NEW_PRODUCT = {
@@ -165,7 +165,7 @@ def test_missing_product_is_a_404_problem(client: FlaskClient, product_id: str) 
 
 
 def test_staff_create_a_product(app: Flask, client: FlaskClient) -> None:
-    response = client.post("/api/products/", json=NEW_PRODUCT, headers=make_staff(app))
+    response = client.post("/api/products/", json=NEW_PRODUCT, headers=staff_headers(app))
     assert response.status_code == 201
     body = response.get_json()
     assert response.headers["Location"] == f"/api/products/{body['id']}"
@@ -175,7 +175,7 @@ def test_staff_create_a_product(app: Flask, client: FlaskClient) -> None:
 
 def test_a_new_products_name_loses_the_spaces_around_it(app: Flask, client: FlaskClient) -> None:
     body = {**NEW_PRODUCT, "name": "  Hand grinder "}
-    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    response = client.post("/api/products/", json=body, headers=staff_headers(app))
     assert response.status_code == 201
     assert response.get_json()["name"] == "Hand grinder"
 
@@ -203,7 +203,7 @@ def test_create_refuses_invalid_fields(
     app: Flask, client: FlaskClient, change: dict[str, Any], field: str
 ) -> None:
     response = client.post(
-        "/api/products/", json={**NEW_PRODUCT, **change}, headers=make_staff(app)
+        "/api/products/", json={**NEW_PRODUCT, **change}, headers=staff_headers(app)
     )
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
@@ -213,7 +213,7 @@ def test_create_refuses_invalid_fields(
 @pytest.mark.parametrize("missing", ["name", "price_cents", "stock"])
 def test_create_requires_fields(app: Flask, client: FlaskClient, missing: str) -> None:
     body = {k: v for k, v in NEW_PRODUCT.items() if k != missing}
-    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    response = client.post("/api/products/", json=body, headers=staff_headers(app))
     assert response.status_code == 422
     assert response.get_json()["errors"] == {missing: ["Missing data for required field."]}
 
@@ -223,7 +223,7 @@ def test_staff_patch_a_product(app: Flask, client: FlaskClient) -> None:
     response = client.patch(
         f"/api/products/{product.id}",
         json={"price_cents": 1499, "stock": 3, "name": "  Big mug "},
-        headers=make_staff(app),
+        headers=staff_headers(app),
     )
     assert response.status_code == 200
     body = response.get_json()
@@ -238,19 +238,19 @@ def test_patch_refuses_empty_or_invalid_changes(
     app: Flask, client: FlaskClient, body: dict
 ) -> None:  # type: ignore[type-arg]
     product = make_product(app)
-    response = client.patch(f"/api/products/{product.id}", json=body, headers=make_staff(app))
+    response = client.patch(f"/api/products/{product.id}", json=body, headers=staff_headers(app))
     assert response.status_code == 422
     assert client.get(f"/api/products/{product.id}").get_json()["price_cents"] == 1299
 
 
 def test_patch_a_missing_product_is_404(app: Flask, client: FlaskClient) -> None:
-    response = client.patch("/api/products/999", json={"stock": 1}, headers=make_staff(app))
+    response = client.patch("/api/products/999", json={"stock": 1}, headers=staff_headers(app))
     assert response.status_code == 404
 
 
 def test_customers_cannot_create_or_patch(app: Flask, client: FlaskClient) -> None:
     product = make_product(app)
-    customer = make_customer(app)
+    customer = customer_headers(app)
     assert client.post("/api/products/", json=NEW_PRODUCT, headers=customer).status_code == 403
     response = client.patch(f"/api/products/{product.id}", json={"stock": 0}, headers=customer)
     assert response.status_code == 403
@@ -260,7 +260,7 @@ def test_customers_cannot_create_or_patch(app: Flask, client: FlaskClient) -> No
 
 def test_currency_may_be_left_out(app: Flask, client: FlaskClient) -> None:
     body = {k: v for k, v in NEW_PRODUCT.items() if k != "currency"}
-    response = client.post("/api/products/", json=body, headers=make_staff(app))
+    response = client.post("/api/products/", json=body, headers=staff_headers(app))
     assert response.status_code == 201
     assert response.get_json()["currency"] == "EUR"
 

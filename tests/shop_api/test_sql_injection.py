@@ -21,7 +21,7 @@ from tests.injection import (
     row_counts,
     table_names,
 )
-from tests.shop_api.factories import make_customer, make_product, order_body
+from tests.shop_api.factories import customer_headers, make_product, order_body
 
 OTHERS_PRODUCT = "Bob's engraved mug"
 
@@ -30,10 +30,10 @@ OTHERS_PRODUCT = "Bob's engraved mug"
 def shop(app: Flask, client: FlaskClient) -> dict[str, Any]:
     mug = make_product(app, name="Ceramic mug")
     engraved = make_product(app, name=OTHERS_PRODUCT, stock=5)
-    bob = make_customer(app, "bob@example.com")
+    bob = customer_headers(app, "bob@example.com")
     placed = client.post("/api/orders/", json=order_body((engraved.id, 1)), headers=bob)
     assert placed.status_code == 201
-    ann = make_customer(app, "ann@example.com")
+    ann = customer_headers(app, "ann@example.com")
     return {"ann": ann, "mug": mug, "bobs_order": placed.get_json()["id"]}
 
 
