@@ -11,6 +11,8 @@ set (``make test-postgres``), the suites run on that server instead.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,13 @@ from sqlalchemy import create_engine
 from tests.auth_client import AuthActions
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ROOT = Path(__file__).resolve().parents[1]
+# What a run may add to the checkout: Python's and the tools' caches, coverage's
+# data, and what a `make demo` running in another terminal writes.
+NOT_THE_TESTS = re.compile(
+    r"(^|/)(__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache|\.coverage[^/]*)(/|$)"
+    r"|^instance/demo/"
+)
 
 
 @pytest.fixture
@@ -43,6 +52,24 @@ def clean_test_database() -> None:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE")
             connection.exec_driver_sql("CREATE SCHEMA public")
         engine.dispose()
+
+
+def files_in_the_checkout() -> set[str]:
+    found = set()
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in (".git", ".venv")]
+        found.update(str(Path(folder, name).relative_to(ROOT)) for name in files)
+    return {path for path in found if not NOT_THE_TESTS.search(path)}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_test_writes_into_the_checkout() -> Iterator[None]:
+    """A test writes in ``tmp_path``, never into the repository, so a run leaves
+    a fork's working tree as it found it (checked per xdist worker)."""
+    before = files_in_the_checkout()
+    yield
+    written = files_in_the_checkout() - before
+    assert not written, f"the tests wrote into the checkout: {sorted(written)[:20]}"
 
 
 @pytest.fixture
