@@ -82,7 +82,7 @@ demo-reset: $(VENV)/.installed-demo ## Delete the demo's data (instance/demo/): 
 
 test: $(VENV)/.installed-test ## Every suite (SQLite, in-memory rate limits) on every core, one coverage total
 	@echo "==> make test: the suites $(SUITES) on $(TEST_WORKERS) pytest workers. Each worker collects"
-	@echo "    every test first (half a minute or more on a busy machine); then one character per test"
+	@echo "    every test first (seconds; more on a first run or a busy machine); then one character per test"
 	@echo "    (. passed, F failed, E error, s skipped) with the share done, and one coverage total."
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(SUITE_PATHS) $(foreach package,shared $(APPS),--cov=$(package)) \
 	  --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
