@@ -223,13 +223,14 @@ def test_a_change_in_one_worker_is_never_served_stale_by_another(
     database_url: str, tmp_path: Path
 ) -> None:
     """Two gunicorn workers, one RedisCache: both have cached the product;
-    an order through either clears it for both."""
+    an order or a new price through either is served by both."""
     with (
         redis_server(tmp_path) as redis,
         app_on_fresh_tables(create_app, db, database_url) as app,
     ):
         product = make_product(app, stock=50)
         token = customer_headers(app)["Authorization"]
+        staff = staff_headers(app)["Authorization"]
         port = free_port()
         env = {
             **os.environ,
@@ -260,6 +261,20 @@ def test_a_change_in_one_worker_is_never_served_stale_by_another(
                 stocks = {read_json(url)["stock"] for _ in range(20)}
                 assert stocks == {expected}
                 place_one(base, token, product.id)
+            for price in (1499, 999):
+                change_price(url, staff, price)
+                assert {read_json(url)["price_cents"] for _ in range(20)} == {price}
+
+
+def change_price(url: str, authorization: str, price_cents: int) -> None:
+    request = urllib.request.Request(  # noqa: S310 -- our own server
+        url,
+        data=json.dumps({"price_cents": price_cents}).encode(),
+        headers={"Authorization": authorization, "Content-Type": "application/json"},
+        method="PATCH",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status == 200
 
 
 def read_json(url: str) -> dict[str, int]:
