@@ -14,6 +14,7 @@ It is the technique Flask-Caching's own ``memoize`` and ``delete_memoized`` use.
 import secrets
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, select
 
 from shop_api.extensions import cache, db
@@ -65,7 +66,15 @@ def catalogue_version() -> str:
 def invalidate_product_cache() -> str:
     """Give the catalogue a new version, after a write's commit: every answer
     cached before it is then under an old version, never read again, and left to
-    expire. A random version is never one that an old answer was stored under."""
+    expire. A random version is never one that an old answer was stored under.
+
+    A cache that cannot be reached (Redis down) does not turn the committed
+    write into a 500, which a client might retry as a second order: the error
+    is logged, as Flask-Caching's ``delete_memoized`` does, and the answers the
+    cache kept may be served until they expire (300 s) once it is back."""
     version = secrets.token_hex(8)
-    cache.set(CATALOGUE_VERSION, version, timeout=0)  # 0: no expiry
+    try:
+        cache.set(CATALOGUE_VERSION, version, timeout=0)  # 0: no expiry
+    except Exception:  # whatever the store raises: Redis, Memcached...
+        current_app.logger.exception("The product cache could not be invalidated")
     return version

@@ -121,6 +121,32 @@ def test_a_read_that_queried_before_a_write_does_not_leave_its_answer_cached(
     assert item["price_cents"] == 999
 
 
+def test_a_write_stands_when_the_cache_is_down(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Reads go to the database, and a committed write is answered as such
+    (never a 500 that a client could retry as a second order)."""
+    nothing_listens = f"redis://127.0.0.1:{free_port()}/0"
+    settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": nothing_listens}
+    with app_on_fresh_tables(create_app, db, database_url, **settings) as shop:
+        product = make_product(shop, stock=5)
+        client = shop.test_client()
+        assert client.get(f"/api/products/{product.id}").get_json()["stock"] == 5
+        placed = client.post(
+            "/api/orders/", json=order_body((product.id, 2)), headers=customer_headers(shop)
+        )
+        assert placed.status_code == 201
+        changed = client.patch(
+            f"/api/products/{product.id}", json={"price_cents": 999}, headers=staff_headers(shop)
+        )
+        assert changed.status_code == 200
+        shown = client.get(f"/api/products/{product.id}").get_json()
+    assert (shown["stock"], shown["price_cents"]) == (3, 999)
+    failures = [r for r in caplog.records if "could not be invalidated" in r.getMessage()]
+    assert len(failures) == 2
+    assert all(record.levelname == "ERROR" for record in failures)
+
+
 def test_a_new_product_appears_in_a_cached_list(app: Flask, client: FlaskClient) -> None:
     assert client.get("/api/products/").get_json()["total"] == 0
     created = client.post(
