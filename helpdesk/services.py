@@ -5,6 +5,7 @@ in the WHERE clause, so a forgotten check cannot leak another user's ticket."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +31,7 @@ def open_ticket(owner: User, *, title: str, description: str) -> Ticket:
     ticket = Ticket(title=title.strip(), description=description.strip(), created_by=owner)
     db.session.add(ticket)
     db.session.commit()
-    cache.delete_memoized(tickets_per_status)
+    invalidate_status_counts()
     return ticket
 
 
@@ -59,7 +60,7 @@ def add_reply(
         _notify_owner(ticket, "staff_reply", f"New reply: {ticket.title}", reply=reply)
     db.session.commit()  # the reply, its status change and its mail together, or none
     if reopened is not None:
-        cache.delete_memoized(tickets_per_status)
+        invalidate_status_counts()
     return reply
 
 
@@ -84,7 +85,7 @@ def change_status(
             ticket, "status_changed", f"{new_status.label}: {ticket.title}", change=change
         )
     db.session.commit()
-    cache.delete_memoized(tickets_per_status)
+    invalidate_status_counts()
     return change
 
 
@@ -194,8 +195,19 @@ def count_by_status(search: str | None = None) -> StatusCounts:
 @cache.memoize()
 def tickets_per_status() -> dict[TicketStatus, int]:
     """Cached until a write that changes it (a new, reopened or moved ticket)
-    clears it with ``cache.delete_memoized``."""
+    calls ``invalidate_status_counts``."""
     return _group_by_status()
+
+
+def invalidate_status_counts() -> None:
+    """``cache.delete_memoized``, after the write's commit. A cache that cannot
+    be reached (Redis down) does not turn the committed write into a 500: the
+    error is logged, and once the cache is back the counts it kept may be shown
+    until they expire (``CACHE_DEFAULT_TIMEOUT``, 300 s by default)."""
+    try:
+        cache.delete_memoized(tickets_per_status)
+    except Exception:  # whatever the store raises: Redis, Memcached...
+        current_app.logger.exception("The status counts could not be invalidated")
 
 
 def _group_by_status(*where: ColumnElement[bool]) -> dict[TicketStatus, int]:

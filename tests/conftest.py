@@ -64,8 +64,8 @@ def files_in_the_checkout() -> set[str]:
 
 @pytest.fixture(autouse=True, scope="session")
 def no_test_writes_into_the_checkout() -> Iterator[None]:
-    """A test writes in ``tmp_path``, never into the repository, so a run leaves
-    a fork's working tree as it found it (checked per xdist worker)."""
+    """A test writes in ``tmp_path``, never into the repository: a run adds no
+    file to the checkout (checked by each xdist worker for its own tests)."""
     before = files_in_the_checkout()
     yield
     written = files_in_the_checkout() - before

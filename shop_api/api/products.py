@@ -23,8 +23,9 @@ LINK = {"Link": {"description": "RFC 8288: next, prev, first, last.", "schema": 
 def revalidated_by_etag(response: Response) -> Response:
     """The same for everyone: shared caches may keep them, but must ask before
     every reuse (``no-cache``); an unchanged one is a 304. Werkzeug's ETag, not
-    flask-smorest's ``@blp.etag``: that one works inside the view, which a
-    Flask-Caching hit never runs, so a cached answer would get no 304."""
+    flask-smorest's ``@blp.etag``: that one answers inside the view, which a
+    Flask-Caching hit never runs, and Flask-Caching would keep its 304 as the
+    answer for every client."""
     if request.method == "GET" and response.status_code == 200:
         response.headers["Cache-Control"] = "public, no-cache"
         response.add_etag()

@@ -52,29 +52,35 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
     return product
 
 
-CATALOGUE_VERSION = "catalogue-version"
+CATALOGUE_VERSION_KEY = "catalogue-version"
 
 
 def catalogue_version() -> str:
     """The version product answers are cached under: read before the query."""
-    version = cache.get(CATALOGUE_VERSION)
+    version = cache.get(CATALOGUE_VERSION_KEY)
     if version is None:  # the first read, or the cache dropped the key
-        version = invalidate_product_cache()
+        version = new_catalogue_version()
     return version
 
 
-def invalidate_product_cache() -> str:
+def invalidate_product_cache() -> None:
     """Give the catalogue a new version, after a write's commit: every answer
     cached before it is then under an old version, never read again, and left to
-    expire. A random version is never one that an old answer was stored under.
+    expire.
 
     A cache that cannot be reached (Redis down) does not turn the committed
     write into a 500, which a client might retry as a second order: the error
-    is logged, as Flask-Caching's ``delete_memoized`` does, and the answers the
-    cache kept may be served until they expire (300 s) once it is back."""
-    version = secrets.token_hex(8)
+    is logged, as Flask-Caching's ``cached`` logs one on a read, and once the
+    cache is back the answers it kept may be served until they expire
+    (``CACHE_DEFAULT_TIMEOUT``, 300 s by default)."""
     try:
-        cache.set(CATALOGUE_VERSION, version, timeout=0)  # 0: no expiry
+        new_catalogue_version()
     except Exception:  # whatever the store raises: Redis, Memcached...
         current_app.logger.exception("The product cache could not be invalidated")
+
+
+def new_catalogue_version() -> str:
+    """A random version: never one that an old answer was stored under."""
+    version = secrets.token_hex(8)
+    cache.set(CATALOGUE_VERSION_KEY, version, timeout=0)  # 0: no expiry
     return version

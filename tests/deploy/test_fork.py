@@ -78,7 +78,7 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     assert fork_script.left_out_names(dest, sorted(expected), app, APPS, f"flask-{app.slug}") == {}
     toc = script("readme_toc")
     assert toc.with_toc(readme) == readme, "the README's table of contents lists its sections"
-    # Every file or folder it names is there (instance/ is made by make demo).
+    # Every path it names in backticks is there (instance/ is made by make demo).
     named = set(re.findall(r"`([\w.-]+/[\w./-]*)`", readme))
     assert not {path for path in named - {"instance/demo/"} if not (dest / path).exists()}
 

@@ -18,6 +18,7 @@ from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
 from tests.helpdesk.factories import make_ticket, make_user, post_form
 from tests.query_count import count_queries
+from tests.servers import free_port
 
 
 @pytest.fixture
@@ -113,6 +114,28 @@ def test_the_staff_list_counts_once_until_a_change(
     html, counts_tickets = counted("/staff/tickets/?q=printer%201")
     assert "1 ticket, newest first." in html
     assert counts_tickets  # a search counts its own result, never cached
+
+
+def test_a_change_stands_when_the_cache_is_down(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The staff list counts from the database, and a committed change is
+    answered as such, never a 500."""
+    nothing_listens = f"redis://127.0.0.1:{free_port()}/0"
+    settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": nothing_listens}
+    with app_on_fresh_tables(create_app, db, database_url, **settings) as desk:
+        make_user(desk, "staff@example.com", is_staff=True)
+        ticket = make_ticket(desk, make_user(desk), title="Printer jams")
+        client = desk.test_client()
+        AuthActions(client).login("staff@example.com")
+        assert "1 ticket, newest first." in client.get("/staff/tickets/").get_data(as_text=True)
+        page = f"/staff/tickets/{ticket.id}"
+        changed = post_form(client, f"{page}/status", {"status": "resolved"}, token_page=page)
+        assert changed.status_code == 302
+        assert shown_counts(desk) == real_counts(desk)
+        assert real_counts(desk)[TicketStatus.RESOLVED] == 1
+    failures = [r for r in caplog.records if "could not be invalidated" in r.getMessage()]
+    assert [record.levelname for record in failures] == ["ERROR"]
 
 
 def test_the_staff_list_reads_its_order_from_an_index(app: Flask) -> None:

@@ -84,17 +84,22 @@ def test_every_write_to_a_product_clears_the_cached_reads(
 
 
 @pytest.mark.parametrize(
-    ("url", "query_in"), [("/api/products/", "paginated"), ("/api/products/{id}", "product_or_404")]
+    ("url", "querying_function"),
+    [("/api/products/", "paginated"), ("/api/products/{id}", "product_or_404")],
 )
 def test_a_read_that_queried_before_a_write_does_not_leave_its_answer_cached(
-    app: Flask, client: FlaskClient, url: str, query_in: str, monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    client: FlaskClient,
+    url: str,
+    querying_function: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The gap a cleared cache leaves: a read queries, a staff edit commits and
     invalidates, and only then does the read store its older answer."""
     product = make_product(app, price_cents=1299)
     read = url.format(id=product.id)
     queried, edited = threading.Event(), threading.Event()
-    query = getattr(products_api, query_in)
+    query = getattr(products_api, querying_function)
 
     def query_then_wait_for_the_edit(*args: object) -> object:
         answer = query(*args)
@@ -103,7 +108,7 @@ def test_a_read_that_queried_before_a_write_does_not_leave_its_answer_cached(
             assert edited.wait(10)
         return answer
 
-    monkeypatch.setattr(products_api, query_in, query_then_wait_for_the_edit)
+    monkeypatch.setattr(products_api, querying_function, query_then_wait_for_the_edit)
     answers = []
     reader = threading.Thread(target=lambda: answers.append(app.test_client().get(read)))
     reader.start()
@@ -114,6 +119,8 @@ def test_a_read_that_queried_before_a_write_does_not_leave_its_answer_cached(
     assert edit.status_code == 200
     edited.set()
     reader.join(10)
+    assert not reader.is_alive()
+    assert answers, "the paused read did not answer"
     assert "1299" in answers[0].get_data(as_text=True)  # it did answer with the old price
 
     body = client.get(read).get_json()
