@@ -84,6 +84,7 @@ class Orders(MethodView):
         headers = {"Location": url_for(".OrderItem", order_id=order.id)}
         if replayed:
             headers["Idempotent-Replayed"] = "true"
+        # @blp.response dumps the order with OrderSchema and answers with jsonify.
         return order, 201, headers
 
 
