@@ -82,7 +82,7 @@ def configure(
     ``defaults``, ``<PREFIX>_*`` environment variables and ``test_config``."""
     app.extensions["settings_prefix"] = prefix  # to name settings as people write them
     app.config.from_mapping(BASE_DEFAULTS)
-    # One Redis may hold several apps' caches: each clears only its own.
+    # One Redis may hold several apps' caches: the prefix keeps each app's keys apart.
     app.config["CACHE_KEY_PREFIX"] = f"{prefix.lower()}:"
     app.config.from_mapping(defaults)
     # <PREFIX>_SECRET_KEY becomes SECRET_KEY; values are parsed as JSON when

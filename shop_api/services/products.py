@@ -8,8 +8,8 @@ whose query ran just before a write's commit could store its older answer just
 after the clear. Under a version that gap is closed, because a read takes the
 version before it queries (Flask-Caching makes the key first), so an answer
 older than a write is stored under a version that the write replaces, and no
-request asks for that version again.
-It is the technique Flask-Caching's own ``memoize`` and ``delete_memoized`` use."""
+request asks for that version again. It is the technique Flask-Caching's own
+``memoize`` and ``delete_memoized`` use."""
 
 import secrets
 from typing import Any
