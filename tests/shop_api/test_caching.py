@@ -4,8 +4,9 @@ On the server, Flask-Caching keeps whole product answers (on here:
 SimpleCache) under the catalogue's version, and every write that changes a
 product or its stock replaces the version. Towards clients, the answers are
 public and revalidated by ETag (``no-cache``): a changed price or stock changes
-the ETag, so a client can never be shown a price we no longer charge. Across processes, RedisCache
-carries an invalidation to every worker.
+the ETag, so a client can never be shown a price we no longer charge. Across
+processes, RedisCache carries an invalidation to every worker. A cache that
+cannot be reached costs speed, never a write.
 """
 
 from __future__ import annotations
