@@ -58,6 +58,10 @@ BASE_DEFAULTS: dict[str, Any] = {
     "CACHE_TYPE": "NullCache",
     "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake
     "CACHE_REDIS_URL": None,  # for RedisCache: redis://host:6379/5
+    # Seconds a request waits on Redis (the cache, the rate limits) before it goes
+    # on without it: a Redis that accepts connections but never answers must not
+    # hold every worker.
+    "REDIS_TIMEOUT": 1.0,
     # The footer's links: where this app's code and its documentation are read
     # (a fork sets its own; `make demo` takes the code's from the git remote).
     "SOURCE_URL": "",
@@ -90,6 +94,10 @@ def configure(
     app.config.from_prefixed_env(prefix)
     app.config.from_mapping(test_config)
 
+    if app.config["CACHE_TYPE"] == "RedisCache":
+        app.config.setdefault("CACHE_OPTIONS", redis_timeouts(app, prefix))
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_timeouts(app, prefix))
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):  # a SQLite file in the instance folder
@@ -102,6 +110,15 @@ def configure(
         raise ConfigurationError(f"{prefix}_ENV must be one of development, production: {env!r}")
     if env == "production":
         check_production_settings(app, prefix)
+
+
+def redis_timeouts(app: Flask, prefix: str) -> dict[str, float]:
+    """redis-py's options, for Flask-Caching's ``CACHE_OPTIONS`` and
+    Flask-Limiter's ``RATELIMIT_STORAGE_OPTIONS``."""
+    seconds = app.config["REDIS_TIMEOUT"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        raise ConfigurationError(f"{prefix}_REDIS_TIMEOUT must be seconds above 0: {seconds!r}")
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds}
 
 
 def normalise_database_url(url: str) -> str:

@@ -25,7 +25,9 @@ def register_health_checks(
     if not storage_uri.startswith("memory://"):
         # Logins still work while it is down (in-memory fallback), but the
         # limits then count per process: an operator must hear of it.
-        storage = storage_from_string(storage_uri)
+        storage = storage_from_string(
+            storage_uri, **app.config.get("RATELIMIT_STORAGE_OPTIONS", {})
+        )
 
         def rate_limit_storage() -> None:
             if not storage.check():

@@ -146,6 +146,37 @@ def test_allow_plain_http_must_be_true_or_false(
         configure(new_app(tmp_path), "TINY")
 
 
+def test_redis_gets_timeouts_so_a_stalled_one_holds_no_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The behaviour itself: tests/shared/test_stalled_redis.py.
+    monkeypatch.setenv("TINY_CACHE_TYPE", "RedisCache")
+    monkeypatch.setenv("TINY_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("TINY_REDIS_TIMEOUT", "2.5")
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    expected = {"socket_connect_timeout": 2.5, "socket_timeout": 2.5}
+    assert app.config["CACHE_OPTIONS"] == expected  # Flask-Caching's, for RedisCache
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == expected  # Flask-Limiter's
+
+
+def test_no_timeouts_are_given_to_a_cache_or_storage_that_is_not_redis(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    configure(app, "TINY", test_config={"CACHE_TYPE": "SimpleCache"})
+    assert "CACHE_OPTIONS" not in app.config  # SimpleCache would refuse redis-py's options
+    assert "RATELIMIT_STORAGE_OPTIONS" not in app.config
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "true", '"soon"'])
+def test_the_redis_timeout_must_be_seconds_above_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TINY_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("TINY_REDIS_TIMEOUT", value)
+    with pytest.raises(ConfigurationError, match="TINY_REDIS_TIMEOUT must be seconds above 0"):
+        configure(new_app(tmp_path), "TINY")
+
+
 @pytest.mark.parametrize("value", ["prod", "Production!", "dev", "staging", ""])
 def test_an_unknown_env_stops_the_app_instead_of_running_as_development(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
