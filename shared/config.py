@@ -58,9 +58,9 @@ BASE_DEFAULTS: dict[str, Any] = {
     "CACHE_TYPE": "NullCache",
     "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake
     "CACHE_REDIS_URL": None,  # for RedisCache: redis://host:6379/5
-    # Seconds a request waits on Redis (the cache, the rate limits) before it goes
-    # on without it: a Redis that accepts connections but never answers must not
-    # hold every worker.
+    # Seconds each call to Redis (the cache, the rate limits) may wait before the
+    # request goes on without it: a Redis that accepts connections but never
+    # answers must not hold every worker.
     "REDIS_TIMEOUT": 1.0,
     # The footer's links: where this app's code and its documentation are read
     # (a fork sets its own; `make demo` takes the code's from the git remote).
@@ -94,10 +94,16 @@ def configure(
     app.config.from_prefixed_env(prefix)
     app.config.from_mapping(test_config)
 
+    # redis-py's timeouts, under any options the operator gave.
     if app.config["CACHE_TYPE"] == "RedisCache":
-        app.config.setdefault("CACHE_OPTIONS", redis_timeouts(app, prefix))
-    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_timeouts(app, prefix))
+        options = app.config.get("CACHE_OPTIONS") or {}
+        app.config["CACHE_OPTIONS"] = {**redis_timeouts(app, prefix), **options}
+    if (storage := str(app.config["RATELIMIT_STORAGE_URI"])).startswith("redis"):
+        options = app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}
+        timeouts = redis_timeouts(app, prefix)
+        if storage.startswith("redis+sentinel"):  # the sentinels' connections take theirs apart
+            timeouts["sentinel_kwargs"] = redis_timeouts(app, prefix)
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {**timeouts, **options}
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):  # a SQLite file in the instance folder
@@ -112,13 +118,17 @@ def configure(
         check_production_settings(app, prefix)
 
 
-def redis_timeouts(app: Flask, prefix: str) -> dict[str, float]:
+def redis_timeouts(app: Flask, prefix: str) -> dict[str, Any]:
     """redis-py's options, for Flask-Caching's ``CACHE_OPTIONS`` and
-    Flask-Limiter's ``RATELIMIT_STORAGE_OPTIONS``."""
+    Flask-Limiter's ``RATELIMIT_STORAGE_OPTIONS``: each call gives up after
+    ``REDIS_TIMEOUT`` seconds, once (``retry=None``: a client made from a host
+    and port would otherwise try three times more, with back-off)."""
     seconds = app.config["REDIS_TIMEOUT"]
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
-        raise ConfigurationError(f"{prefix}_REDIS_TIMEOUT must be seconds above 0: {seconds!r}")
-    return {"socket_connect_timeout": seconds, "socket_timeout": seconds}
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 < seconds < 3600:
+        raise ConfigurationError(
+            f"{prefix}_REDIS_TIMEOUT must be seconds, above 0 and under an hour: {seconds!r}"
+        )
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds, "retry": None}
 
 
 def normalise_database_url(url: str) -> str:

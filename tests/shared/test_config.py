@@ -155,9 +155,33 @@ def test_redis_gets_timeouts_so_a_stalled_one_holds_no_request(
     monkeypatch.setenv("TINY_REDIS_TIMEOUT", "2.5")
     app = new_app(tmp_path)
     configure(app, "TINY")
-    expected = {"socket_connect_timeout": 2.5, "socket_timeout": 2.5}
+    expected = {"socket_connect_timeout": 2.5, "socket_timeout": 2.5, "retry": None}
     assert app.config["CACHE_OPTIONS"] == expected  # Flask-Caching's, for RedisCache
     assert app.config["RATELIMIT_STORAGE_OPTIONS"] == expected  # Flask-Limiter's
+
+
+def test_the_operators_redis_options_are_kept_beside_the_timeouts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINY_CACHE_TYPE", "RedisCache")
+    monkeypatch.setenv("TINY_CACHE_OPTIONS", '{"health_check_interval": 30, "socket_timeout": 5}')
+    app = new_app(tmp_path)
+    configure(app, "TINY")
+    assert app.config["CACHE_OPTIONS"] == {
+        "socket_connect_timeout": 1.0,
+        "socket_timeout": 5,  # the operator's word wins
+        "retry": None,
+        "health_check_interval": 30,
+    }
+
+
+def test_a_sentinel_storage_gives_the_sentinels_connections_the_timeouts_too(
+    tmp_path: Path,
+) -> None:
+    app = new_app(tmp_path)
+    configure(app, "TINY", test_config={"RATELIMIT_STORAGE_URI": "redis+sentinel://host:26379/m"})
+    options = app.config["RATELIMIT_STORAGE_OPTIONS"]
+    assert options["socket_timeout"] == options["sentinel_kwargs"]["socket_timeout"] == 1.0
 
 
 def test_no_timeouts_are_given_to_a_cache_or_storage_that_is_not_redis(tmp_path: Path) -> None:
@@ -167,13 +191,13 @@ def test_no_timeouts_are_given_to_a_cache_or_storage_that_is_not_redis(tmp_path:
     assert "RATELIMIT_STORAGE_OPTIONS" not in app.config
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "true", '"soon"'])
+@pytest.mark.parametrize("value", ["0", "-1", "true", '"soon"', "NaN", "Infinity", "3600"])
 def test_the_redis_timeout_must_be_seconds_above_zero(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("TINY_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("TINY_REDIS_TIMEOUT", value)
-    with pytest.raises(ConfigurationError, match="TINY_REDIS_TIMEOUT must be seconds above 0"):
+    with pytest.raises(ConfigurationError, match="TINY_REDIS_TIMEOUT must be seconds, above 0"):
         configure(new_app(tmp_path), "TINY")
 
 
