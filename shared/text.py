@@ -17,6 +17,12 @@ def breaks_the_line(text: str) -> bool:
     return any(unicodedata.category(character) in _NOT_ON_ONE_LINE for character in text)
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds half of a UTF-16 pair, which only JSON's ``\\u``
+    escapes let in (form and URL decoding replace it) and UTF-8 cannot encode."""
+    return any(unicodedata.category(character) == "Cs" for character in text)
+
+
 def one_line(text: str) -> str:
     """``text`` with each run of control characters and whitespace made one space."""
     cleaned = "".join(" " if unicodedata.category(c) in _NOT_ON_ONE_LINE else c for c in text)

@@ -12,7 +12,7 @@ from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from shared.clock import as_utc
 from shared.database import MAX_ID
 from shared.pagination import MAX_PAGE
-from shared.text import breaks_the_line
+from shared.text import breaks_the_line, has_lone_surrogate
 from shop_api.models import (
     CURRENCY,
     DESCRIPTION_MAX_LENGTH,
@@ -44,6 +44,10 @@ def _text(*rules: Any, one_line: bool = True, **kwargs: Any) -> fields.String:
         # PostgreSQL cannot store NUL in text (a 500) and SQLite would store it raw.
         if "\x00" in value:
             raise ValidationError("Must not contain a NUL character.")
+        # JSON may escape half of a UTF-16 pair ("\ud800"), which UTF-8, and so
+        # the database and the password hash, cannot encode (a 500).
+        if not value.isascii() and has_lone_surrogate(value):
+            raise ValidationError("Must be valid Unicode text.")
         if one_line and breaks_the_line(value):
             raise ValidationError("Must be one line, without control characters.")
 

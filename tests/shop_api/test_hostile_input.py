@@ -20,6 +20,7 @@ from tests.shop_api.factories import (
 )
 
 DEEP_JSON = "[" * 2000 + "]" * 2000
+HALF = "\ud800"  # half of a UTF-16 pair, as JSON's "\\ud800" escape gives it
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,36 @@ def test_a_nul_in_a_credential_is_422(client: FlaskClient) -> None:
     response = client.post("/api/auth/register", json=body)
     assert response.status_code == 422
     assert "password" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/api/auth/tokens", {"email": "a@example.com", "password": HALF}, "password"),
+        (
+            "POST",
+            "/api/auth/register",
+            {"email": "a@b.org", "password": "1234567" + HALF},
+            "password",
+        ),
+        ("POST", "/api/products/", {"name": "Mug" + HALF, "price_cents": 1, "stock": 1}, "name"),
+        ("PATCH", "/api/products/{id}", {"description": HALF}, "description"),
+    ],
+)
+def test_half_a_utf16_pair_in_a_json_field_is_422_naming_the_field(
+    app: Flask, client: FlaskClient, method: str, path: str, body: dict[str, object], field: str
+) -> None:
+    raw = json.dumps(body)  # ensure_ascii: "\ud800" stays an escape, as JSON allows
+    product = make_product(app)
+    response = client.open(
+        path.format(id=product.id),
+        method=method,
+        data=raw,
+        content_type="application/json",
+        headers=staff_headers(app),
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {field: ["Must be valid Unicode text."]}
 
 
 @pytest.mark.parametrize(
