@@ -5,12 +5,12 @@ in the WHERE clause, so a forgotten check cannot leak another user's ticket."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import cache, db
 from helpdesk.models import Reply, StatusChange, Ticket, TicketStatus, User
+from shared.caching import cache_version, replace_cache_version
 from shared.clock import utcnow
 from shared.mail import external_url, queue_mail
 
@@ -192,7 +192,15 @@ def count_by_status(search: str | None = None) -> StatusCounts:
     return StatusCounts(tickets_per_status())
 
 
-@cache.memoize()
+# The name the counts are cached under (shared/caching.py: why a version).
+STATUS_COUNTS = "status-counts"
+
+
+def status_counts_key() -> str:
+    return f"tickets-per-status/{cache_version(cache, STATUS_COUNTS)}"
+
+
+@cache.cached(key_prefix=status_counts_key)
 def tickets_per_status() -> dict[TicketStatus, int]:
     """Cached until a write that changes it (a new, reopened or moved ticket)
     calls ``invalidate_status_counts``."""
@@ -200,14 +208,8 @@ def tickets_per_status() -> dict[TicketStatus, int]:
 
 
 def invalidate_status_counts() -> None:
-    """``cache.delete_memoized``, after the write's commit. A cache that cannot
-    be reached (Redis down) does not turn the committed write into a 500: the
-    error is logged, and once the cache is back the counts it kept may be shown
-    until they expire (``CACHE_DEFAULT_TIMEOUT``, 300 s by default)."""
-    try:
-        cache.delete_memoized(tickets_per_status)
-    except Exception:  # whatever the store raises: Redis, Memcached...
-        current_app.logger.exception("The status counts could not be invalidated")
+    """After the write's commit: a new version of the counts (shared/caching.py)."""
+    replace_cache_version(cache, STATUS_COUNTS)
 
 
 def _group_by_status(*where: ColumnElement[bool]) -> dict[TicketStatus, int]:

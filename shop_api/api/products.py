@@ -8,6 +8,7 @@ from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_sqlalchemy.pagination import Pagination
 
+from shared.caching import cache_version
 from shop_api import schemas
 from shop_api.api.blueprint import BEARER, BODY_ERRORS, Blueprint, invalid
 from shop_api.api.pagination import paginated
@@ -36,7 +37,7 @@ def revalidated_by_etag(response: Response) -> Response:
 def cache_key_prefix() -> str:
     """A cached answer's key: the catalogue's version, then the path (the list's
     key adds a hash of its query string, ``query_string=True``)."""
-    return f"products/{products.catalogue_version()}{request.path}"
+    return f"products/{cache_version(cache, products.CATALOGUE)}{request.path}"
 
 
 @blp.route("/")

@@ -1,22 +1,15 @@
 """Products: the list anyone reads, and the changes staff make.
 
-Product answers are cached under the catalogue's current version
-(``catalogue_version()``), and every write that changes a product or its stock,
-here and in orders.py, ends with ``invalidate_product_cache()``, which gives the
-catalogue a new version. Clearing the cache instead would leave a gap: a read
-whose query ran just before a write's commit could store its older answer just
-after the clear. Under a version that gap is closed, because a read takes the
-version before it queries (Flask-Caching makes the key first), so an answer
-older than a write is stored under a version that the write replaces, and no
-request asks for that version again. It is the technique Flask-Caching's own
-``memoize`` and ``delete_memoized`` use."""
+Product answers are cached under the catalogue's version (shared/caching.py
+says why a version and not a delete), and every write that changes a product
+or its stock, here and in orders.py, ends with ``invalidate_product_cache()``,
+which replaces it."""
 
-import secrets
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, select
 
+from shared.caching import replace_cache_version
 from shop_api.extensions import cache, db
 from shop_api.models import PRODUCT_ORDERINGS, Product
 
@@ -52,35 +45,10 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
     return product
 
 
-CATALOGUE_VERSION_KEY = "catalogue-version"
-
-
-def catalogue_version() -> str:
-    """The version product answers are cached under: read before the query."""
-    version = cache.get(CATALOGUE_VERSION_KEY)
-    if version is None:  # the first read, or the cache dropped the key
-        version = new_catalogue_version()
-    return version
+# The name product answers are cached under (shop_api/api/products.py).
+CATALOGUE = "catalogue"
 
 
 def invalidate_product_cache() -> None:
-    """Give the catalogue a new version, after a write's commit: every answer
-    cached before it is then under an old version, never read again, and left to
-    expire.
-
-    A cache that cannot be reached (Redis down) does not turn the committed
-    write into a 500, which a client might retry as a second order: the error
-    is logged, as Flask-Caching's ``cached`` logs one on a read, and once the
-    cache is back the answers it kept may be served until they expire
-    (``CACHE_DEFAULT_TIMEOUT``, 300 s by default)."""
-    try:
-        new_catalogue_version()
-    except Exception:  # whatever the store raises: Redis, Memcached...
-        current_app.logger.exception("The product cache could not be invalidated")
-
-
-def new_catalogue_version() -> str:
-    """A random version: never one that an old answer was stored under."""
-    version = secrets.token_hex(8)
-    cache.set(CATALOGUE_VERSION_KEY, version, timeout=0)  # 0: no expiry
-    return version
+    """After a write's commit: a new catalogue version (shared/caching.py)."""
+    replace_cache_version(cache, CATALOGUE)

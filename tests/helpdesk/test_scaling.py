@@ -4,7 +4,9 @@ index. ``make bench`` measures the speed; these tests pin what makes it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from helpdesk import create_app, services
-from helpdesk.extensions import db
+from helpdesk.extensions import cache, db
 from helpdesk.models import Ticket, TicketStatus, User
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
@@ -71,6 +73,57 @@ def test_the_counts_follow_every_write_that_changes_them(app: Flask) -> None:
         services.add_reply(ticket, owner_now, body="Still broken.")
     assert shown_counts(app) == real_counts(app)
     assert shown_counts(app)[TicketStatus.OPEN] == 1
+
+
+def test_a_ticket_opened_between_any_two_steps_of_a_count_is_counted(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count reads from the cache a few times before it stores its answer.
+    After its first read, then (afresh) after its second, and so on, another
+    request opens a ticket (commit, then invalidation). Whatever the count
+    stored, the next one must show every ticket: an answer older than a write
+    is never read again. (Flask-Caching's ``memoize`` failed this after its
+    fourth read: it writes its version again after storing, and so put back
+    the version that the write had just deleted.)"""
+    owner = make_user(app)
+    counter = threading.current_thread()
+    opened: list[int] = []
+    reads = 0
+
+    def open_a_ticket_elsewhere() -> None:
+        def open_ticket() -> None:
+            with app.app_context():
+                user = db.session.get(User, owner.id)
+                assert user is not None
+                services.open_ticket(user, title=f"Ticket {reads}", description="d")
+                opened.append(reads)
+
+        writer = threading.Thread(target=open_ticket)
+        writer.start()
+        writer.join(10)
+
+    store = cache.cache  # the backend (SimpleCache) Flask-Caching talks to
+    for method in ("get", "get_many", "has"):
+        read = getattr(store, method)
+
+        def read_then_let_a_write_in(*args: object, _read: Any = read) -> Any:
+            nonlocal reads
+            value = _read(*args)
+            if threading.current_thread() is counter:
+                reads += 1
+                if reads == write_after:
+                    open_a_ticket_elsewhere()
+            return value
+
+        monkeypatch.setattr(store, method, read_then_let_a_write_in)
+    for write_after in range(1, 8):
+        with app.app_context():
+            cache.clear()
+        reads = 0
+        shown_counts(app)  # a write comes in after its read number write_after
+        reads = -100  # no write during the check
+        assert shown_counts(app) == real_counts(app), f"a ticket opened after read {write_after}"
+    assert len(opened) >= 2  # the count read from the cache, and tickets came in between
 
 
 def test_a_rolled_back_ticket_is_not_counted(app: Flask) -> None:
