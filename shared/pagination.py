@@ -18,12 +18,14 @@ def paginate(
     """One page of ``statement``. Pass ``total`` when it is known already (a kept
     count), to spare the COUNT query over the whole list."""
     raw = request.args.get("page", "1").strip()
+    digits = raw.lstrip("0")
     # isascii(): "²" and "①" are digits to str.isdigit(), but not to int().
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or not digits:
         abort(400, "'page' must be a whole number of 1 or more.")
-    page = int(raw)
-    if page > MAX_PAGE:
-        abort(404, f"There is no page {page}.")
+    # Counted before int() reads them: it refuses more than 4,300 digits.
+    if len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE:
+        abort(404, f"There is no page {digits[:20]}.")
+    page = int(digits)
     pagination = db.paginate(
         statement, page=page, per_page=per_page, error_out=False, count=total is None
     )

@@ -28,16 +28,25 @@ def test_pages_split_the_list(app: Flask, client: FlaskClient) -> None:
     assert client.get("/notes/list?page=2").get_json() == {"texts": ["note 2"], "pages": 2}
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5", "", " "])
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5", "", " ", "0" * 5000])
 def test_a_page_that_is_not_a_positive_whole_number_is_400(client: FlaskClient, page: str) -> None:
     response = client.get("/notes/list", query_string={"page": page})
     assert response.status_code == 400
     assert "must be a whole number of 1 or more" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("page", ["3", "100001", "99999999999999999999999"])
+@pytest.mark.parametrize("page", ["3", "100001", "99999999999999999999999", "9" * 5000])
 def test_a_page_past_the_end_is_404(app: Flask, client: FlaskClient, page: str) -> None:
     add_notes(app, 3)
     response = client.get("/notes/list", query_string={"page": page})
     assert response.status_code == 404
     assert "There is no page" in response.get_data(as_text=True)
+
+
+def test_leading_zeros_are_the_same_page(app: Flask, client: FlaskClient) -> None:
+    add_notes(app, 3)
+    for page in ("02", "0" * 30 + "2"):
+        assert client.get(f"/notes/list?page={page}").get_json() == {
+            "texts": ["note 2"],
+            "pages": 2,
+        }
