@@ -26,22 +26,21 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask_limiter import RequestLimit
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from prometheus_flask_exporter import PrometheusMetrics  # type: ignore[import-untyped]
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from shared.mail import update_outbox_gauges
+from shared.security import add_security_headers
 
 PATH = "/metrics"
 # The library labels every request with its method, and gunicorn passes any
 # method of 3 to 20 capital letters: a client making methods up would make
 # series without end. HTTP's own methods (RFC 9110, and PATCH) reach Flask;
-# any other gets Flask's answer (405 with the route's methods, or 404) before
-# Flask, uncounted.
+# any other gets the app's answer to it (``refused_method``), uncounted.
 HTTP_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 )
@@ -75,37 +74,59 @@ def init_metrics(app: Flask) -> None:
     # In front of Flask, not a view: TRUSTED_HOSTS would refuse Prometheus,
     # which sends the container's or pod's address as Host, before any view
     # runs; and a scrape every few seconds is neither a request to log nor to count.
-    counted = DispatcherMiddleware(app.wsgi_app, {PATH: metrics_endpoint(app, metrics)})
+    scrape = metrics_endpoint(app, metrics)
+    counted = app.wsgi_app
 
-    def reject_unknown_methods(environ: dict[str, Any], start_response: Any) -> Any:
+    def metrics_or_app(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == PATH:
+            return scrape(environ, start_response)
         if environ["REQUEST_METHOD"] in HTTP_METHODS:
             return counted(environ, start_response)
-        allowed = app.url_map.bind_to_environ(environ).allowed_methods()
-        error = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
-        return error(environ, start_response)
+        return refused_method(app, environ)(environ, start_response)
 
-    app.wsgi_app = reject_unknown_methods  # type: ignore[method-assign]
+    app.wsgi_app = metrics_or_app  # type: ignore[method-assign]
+
+
+def refused_method(app: Flask, environ: dict[str, Any]) -> Response:
+    """The app's own answer to a method HTTP does not define: 405 with the
+    route's methods, or 404, through its error handler (its page, or the API's
+    problem+json) and with its security headers, but without its request hooks,
+    which would count it."""
+    allowed = app.url_map.bind_to_environ(environ).allowed_methods()
+    error = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
+    with app.request_context(environ):
+        response = app.make_response(app.handle_http_exception(error))
+        return add_security_headers(app, response)
 
 
 def metrics_endpoint(app: Flask, metrics: PrometheusMetrics) -> Callable[..., Any]:
     @Request.application
     def serve(scrape: Request) -> Response:
         if "X-Forwarded-For" in scrape.headers:
-            return Response("Not Found", status=404, mimetype="text/plain")
-        if "outbox" in app.extensions:
-            # Gauges that are read, not counted (how many mails wait), set before
-            # each scrape. Set, not computed in a custom collector or
-            # ``Gauge.set_function``: neither works in multiprocess mode, where a
-            # scrape reads only the values the processes wrote to their files. A
-            # gauge set here with ``multiprocess_mode="mostrecent"`` reads the same in both.
-            with app.app_context():
-                update_outbox_gauges()
-        # The library's own exposition: this app's registry, or, under gunicorn
-        # (PROMETHEUS_MULTIPROC_DIR set), the values every worker wrote.
-        body, content_type = metrics.generate_metrics(scrape.headers.get("Accept"))
-        return Response(body, content_type=content_type)
+            answer = Response("Not Found", status=404, mimetype="text/plain")
+        elif scrape.method not in ("GET", "HEAD"):
+            answer = Response("Method Not Allowed", status=405, mimetype="text/plain")
+            answer.allow.update(("GET", "HEAD"))
+        else:
+            answer = metrics_text(app, metrics, scrape)
+        return add_security_headers(app, answer)
 
     return serve
+
+
+def metrics_text(app: Flask, metrics: PrometheusMetrics, scrape: Request) -> Response:
+    if "outbox" in app.extensions:
+        # Gauges that are read, not counted (how many mails wait), set before
+        # each scrape. Set, not computed in a custom collector or
+        # ``Gauge.set_function``: neither works in multiprocess mode, where a
+        # scrape reads only the values the processes wrote to their files. A
+        # gauge set here with ``multiprocess_mode="mostrecent"`` reads the same in both.
+        with app.app_context():
+            update_outbox_gauges()
+    # The library's own exposition: this app's registry, or, under gunicorn
+    # (PROMETHEUS_MULTIPROC_DIR set), the values every worker wrote.
+    body, content_type = metrics.generate_metrics(scrape.headers.get("Accept"))
+    return Response(body, content_type=content_type)
 
 
 def count_rate_limited(limit: RequestLimit) -> None:

@@ -73,6 +73,38 @@ def test_a_made_up_method_is_refused_before_it_can_make_a_series(client: FlaskCl
     assert "MADEUP" not in client.get("/metrics").get_data(as_text=True)
 
 
+def test_a_made_up_method_gets_the_apps_own_error_page(client: FlaskClient) -> None:
+    made_up, known = (client.open("/auth/login", method=method) for method in ("MADEUP", "DELETE"))
+    assert made_up.status_code == known.status_code == 405
+    assert made_up.get_data() == known.get_data()  # the app's page, not Werkzeug's
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"):
+        assert made_up.headers[name] == known.headers[name]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "TRACE"])
+def test_metrics_answers_get_and_head_only(client: FlaskClient, method: str) -> None:
+    response = client.open("/metrics", method=method)
+    assert response.status_code == 405
+    assert set(response.allow) == {"GET", "HEAD"}
+    assert "flask_http" not in response.get_data(as_text=True)
+    assert client.head("/metrics").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/metrics/", "/metrics/anything", "/metrics/../metrics"])
+def test_only_the_exact_path_is_the_metrics(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "flask_http" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_metrics_answers_carry_the_security_headers(client: FlaskClient, method: str) -> None:
+    response = client.open("/metrics", method=method)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
 @pytest.mark.parametrize(
     ("email", "password", "reason"),
     [

@@ -279,3 +279,11 @@ def test_a_method_view_answers_the_verbs_its_class_defines_and_405_for_the_rest(
     response = client.delete(url)
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) == verbs | {"HEAD", "OPTIONS"}
+    # A method HTTP does not define gets the same answer, problem+json and all
+    # (shared/metrics.py makes it without counting it).
+    made_up = client.open(url, method="BREW")
+    assert made_up.status_code == 405
+    assert made_up.content_type == "application/problem+json"
+    assert made_up.get_json() == response.get_json()
+    assert made_up.headers["Allow"] == response.headers["Allow"]
+    assert made_up.headers["X-Content-Type-Options"] == "nosniff"
