@@ -47,6 +47,7 @@ BASE_DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "noreply@example.com",
+    "MAIL_TIMEOUT": 10,  # seconds each step with the SMTP server may wait (shared/mail.py)
     "EXTERNAL_URL": "",  # the public address links in mail lead to; required in production
     # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
     "CELERY_BROKER_URL": "",
@@ -104,6 +105,7 @@ def configure(
         if storage.startswith("redis+sentinel"):  # the sentinels' connections take theirs apart
             timeouts["sentinel_kwargs"] = redis_timeouts(app, prefix)
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {**timeouts, **options}
+    timeout_setting(app, prefix, "MAIL_TIMEOUT")
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):  # a SQLite file in the instance folder
@@ -123,12 +125,19 @@ def redis_timeouts(app: Flask, prefix: str) -> dict[str, Any]:
     Flask-Limiter's ``RATELIMIT_STORAGE_OPTIONS``: each call gives up after
     ``REDIS_TIMEOUT`` seconds, once (``retry=None``: a client made from a host
     and port would otherwise try three times more, with back-off)."""
-    seconds = app.config["REDIS_TIMEOUT"]
+    seconds = timeout_setting(app, prefix, "REDIS_TIMEOUT")
+    return {"socket_connect_timeout": seconds, "socket_timeout": seconds, "retry": None}
+
+
+def timeout_setting(app: Flask, prefix: str, name: str) -> float:
+    """``app.config[name]``, refused at start unless it is seconds, above 0 and
+    under an hour (NaN and Infinity are not)."""
+    seconds = app.config[name]
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 < seconds < 3600:
         raise ConfigurationError(
-            f"{prefix}_REDIS_TIMEOUT must be seconds, above 0 and under an hour: {seconds!r}"
+            f"{prefix}_{name} must be seconds, above 0 and under an hour: {seconds!r}"
         )
-    return {"socket_connect_timeout": seconds, "socket_timeout": seconds, "retry": None}
+    return seconds
 
 
 def normalise_database_url(url: str) -> str:

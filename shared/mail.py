@@ -8,6 +8,7 @@ about the mail carry that id: they name the request that caused the mail."""
 
 import logging
 import smtplib
+import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
@@ -173,7 +174,7 @@ def send_message(message_id: int, attempt: int) -> bool:
     # the next try (30 s, then doubling up to an hour), so a failure or a
     # worker killed mid-send leaves the row for later. At least once: a copy
     # goes out twice if a worker dies between "accepted" and its commit, or
-    # if a send outlasts its booking (Flask-Mail sets no SMTP timeout).
+    # if a send outlasts its booking (each SMTP step may take MAIL_TIMEOUT).
     retry_at = utcnow() + timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
     claimed = db.session.execute(
         update(model)
@@ -245,7 +246,15 @@ def deliver(message: Any) -> bool:
         print(framed(message.recipient, message.subject, text_body), flush=True)
         return True
     mail = Message(message.subject, [message.recipient], body=text_body, html=html_body)
-    current_app.extensions["mail"].send(mail)  # from MAIL_DEFAULT_SENDER
+    # Flask-Mail gives smtplib no timeout (pallets-eco/flask-mail#114): a server
+    # that accepts and never answers would hold this worker for ever. The
+    # sockets made meanwhile get MAIL_TIMEOUT: a worker runs one task at a time.
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT"])
+    try:
+        current_app.extensions["mail"].send(mail)  # from MAIL_DEFAULT_SENDER
+    finally:
+        socket.setdefaulttimeout(previous)
     return True
 
 

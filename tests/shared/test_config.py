@@ -191,13 +191,14 @@ def test_no_timeouts_are_given_to_a_cache_or_storage_that_is_not_redis(tmp_path:
     assert "RATELIMIT_STORAGE_OPTIONS" not in app.config
 
 
+@pytest.mark.parametrize("setting", ["REDIS_TIMEOUT", "MAIL_TIMEOUT"])
 @pytest.mark.parametrize("value", ["0", "-1", "true", '"soon"', "NaN", "Infinity", "3600"])
-def test_the_redis_timeout_must_be_seconds_above_zero(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+def test_a_timeout_must_be_seconds_above_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str
 ) -> None:
     monkeypatch.setenv("TINY_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
-    monkeypatch.setenv("TINY_REDIS_TIMEOUT", value)
-    with pytest.raises(ConfigurationError, match="TINY_REDIS_TIMEOUT must be seconds, above 0"):
+    monkeypatch.setenv(f"TINY_{setting}", value)
+    with pytest.raises(ConfigurationError, match=f"TINY_{setting} must be seconds, above 0"):
         configure(new_app(tmp_path), "TINY")
 
 

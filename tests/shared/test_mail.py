@@ -7,6 +7,8 @@ up after a number of attempts, and never lets one bad row stop the others."""
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -152,6 +154,25 @@ def test_an_smtp_failure_is_recorded_and_retried_later_with_backoff(app_factory:
     assert len(send_queued_mail(app)) == 1
     [row] = rows(app)
     assert (row.attempts, row.last_error, row.next_attempt_at) == (3, "", None)
+
+
+def test_a_stalled_smtp_server_holds_a_send_for_the_mail_timeout_only(app_factory: Any) -> None:
+    """A server that accepts connections and never answers (a listening socket
+    nobody accepts from: the kernel completes the handshake). Flask-Mail gives
+    smtplib no timeout, so without MAIL_TIMEOUT the round would wait for ever."""
+    with socket.create_server(("127.0.0.1", 0)) as stalled:
+        port = stalled.getsockname()[1]
+        settings = {"MAIL_PORT": port, "MAIL_SUPPRESS_SEND": False, "MAIL_TIMEOUT": 0.5}
+        app = app_factory(MAIL_SERVER="127.0.0.1", **settings)
+        app.test_client().post("/notes/mailed", data={"text": "x"})
+        worker_round = threading.Thread(target=send_queued_mail, args=(app,))
+        worker_round.start()
+        worker_round.join(20)
+        assert not worker_round.is_alive(), "the send waited on the stalled server"
+    [row] = rows(app)
+    assert (row.attempts, row.sent_at) == (1, None)  # a failure, tried again later
+    assert row.last_error == "SMTPServerDisconnected: Connection unexpectedly closed: timed out"
+    assert socket.getdefaulttimeout() is None  # as it was before the send
 
 
 def test_the_wait_doubles_after_each_failure_up_to_an_hour(app_factory: Any) -> None:
