@@ -79,7 +79,6 @@ class Orders(MethodView):
             token_auth.current_user(),
             body["items"],
             idempotency_key=idempotency.get("key"),
-            request_body=request.get_data(),
         )
         headers = {"Location": url_for(".OrderItem", order_id=order.id)}
         if replayed:

@@ -14,6 +14,7 @@ back: every line or none.
 """
 
 import hashlib
+import json
 
 from flask import current_app
 from sqlalchemy import Select, select, update
@@ -42,16 +43,17 @@ def place_order(
     items: list[dict[str, int]],
     *,
     idempotency_key: str | None = None,
-    request_body: bytes = b"",
 ) -> tuple[Order, bool]:
     """Place the order, all or nothing, at the database's prices: ``(order, replayed)``.
-    A retry (the ``idempotency_key`` and body of a placed order) gets that order back."""
-    fingerprint = hashlib.sha256(request_body).hexdigest()
+    A retry (the ``idempotency_key`` and items of a placed order) gets that order back."""
+    quantities = merged_quantities(items)
+    # What the key stands for: the products and quantities, however a retry's
+    # JSON is spaced or its lines ordered.
+    fingerprint = hashlib.sha256(json.dumps(sorted(quantities.items())).encode()).hexdigest()
     earlier = _replayed_order(customer, idempotency_key, fingerprint)
     if earlier is not None:
         return earlier, True
     order = Order(customer=customer, currency=CURRENCY)
-    quantities = merged_quantities(items)
     # Ascending ids: two orders for the same products lock their rows in the
     # same order, so they cannot deadlock on PostgreSQL.
     for product_id, quantity in sorted(quantities.items()):
@@ -143,7 +145,7 @@ def _order_error(product_id: int, quantities: dict[int, int]) -> ShopError:
 
 def _replayed_order(customer: User, key: str | None, fingerprint: str) -> Order | None:
     """The order an earlier request with this key placed, or None. The same key
-    with another body is refused."""
+    with other items is refused."""
     if not key:
         return None
     earlier = db.session.scalar(select(IdempotencyKey).filter_by(user_id=customer.id, key=key))

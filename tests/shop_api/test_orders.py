@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -231,6 +232,28 @@ def test_a_retry_with_the_same_key_returns_the_first_order(app: Flask, client: F
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
     assert stock_of(app, mug.id) == 8
+    assert order_count(app) == 1
+
+
+def test_a_retry_whose_json_is_written_differently_is_the_same_order(
+    app: Flask, client: FlaskClient
+) -> None:
+    customer = customer_headers(app)
+    mug, tea = make_product(app, stock=10), make_product(app, name="Tea", stock=10)
+    key = {"Idempotency-Key": "abc-123", "Content-Type": "application/json"}
+    first = client.post(
+        "/api/orders/",
+        data=json.dumps(order_body((mug.id, 2), (tea.id, 1))),
+        headers={**customer, **key},
+    )
+    # Another client library: its own spacing, key order and line order.
+    lines = [{"quantity": 1, "product_id": tea.id}, {"quantity": 2, "product_id": mug.id}]
+    retry = client.post(
+        "/api/orders/", data=json.dumps({"items": lines}, indent=2), headers={**customer, **key}
+    )
+    assert first.status_code == retry.status_code == 201
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.get_json() == first.get_json()
     assert order_count(app) == 1
 
 
