@@ -4,6 +4,7 @@ counted before any is decoded, and what is stored is a fresh re-encoding."""
 
 import io
 import math
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -111,13 +112,22 @@ def prepare_image(data: bytes, filename: str) -> PreparedImage:
     # turn upright and copy the pixels without their metadata.
     if image.mode in ("1", "P"):  # palette images resize badly; convert while small enough
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode == "I;16":  # 16-bit grey PNG, scaled to 8 bits: reduce() refuses
+        # this mode, and convert("L") alone clips every grey above 255 to white
+        image = image.point(lambda value: value / 256).convert("L")
     factor = max(image.size) // MAX_SIDE
     if factor >= 2:
         # A plain box average down to at least MAX_SIDE: unlike resize, it
         # makes no full-size premultiplied copy of an image with alpha.
         image = image.reduce(factor)
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    image = ImageOps.exif_transpose(image) or image
+    try:
+        image = ImageOps.exif_transpose(image) or image
+    except (OSError, SyntaxError, ValueError, TypeError, struct.error):
+        # Unreadable EXIF (Pillow raises any of these for a damaged block) is
+        # refused like other damage, not ignored: the photo could then be
+        # stored on its side, with no word to the user why.
+        raise ImageRejected(_DAMAGED, reason="damaged") from None
     full = _without_metadata(image, expected_format)
     thumbnail = full.copy()
     thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)

@@ -1,18 +1,20 @@
 """The recipe site's rules: publishing, changing and deleting recipes.
 
 S3 and the database share no transaction, so the order of writes matters: new
-objects are uploaded before the commit and deleted again if it fails; old ones
-are deleted only after the commit that lets go of them. A failed clean-up
-after a commit is logged, not shown: an orphan object costs cents, not a page.
+objects are uploaded before any database write and deleted again if anything
+in the database fails after that, the commit included; old ones are deleted
+only after the commit that lets go of them. A failed clean-up is logged, not
+shown: an orphan object costs cents, not a page.
 """
 
 import logging
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, delete, or_, select, update
@@ -50,6 +52,13 @@ class NotAllowed(RecipesError):
 class ChangedMeanwhile(RecipesError):
     """Another request changed or deleted this recipe after this one read it."""
 
+    def __init__(
+        self,
+        message: str = "Someone changed or deleted this recipe a moment ago, so nothing was "
+        "saved. Reload it and try again.",
+    ) -> None:
+        super().__init__(message)
+
 
 class BadTags(RecipesError, ValueError):
     """The tags as typed break a rule; the message says which."""
@@ -75,16 +84,17 @@ def publish_recipe(
     """Raises ImageRejected (bad file) or StorageError (bucket unreachable),
     and then nothing is saved anywhere."""
     image = _store_image(upload)
-    recipe = Recipe(
-        author=author,
-        title=title.strip(),
-        ingredients=ingredients.strip(),
-        instructions=instructions.strip(),
-        tags=_tags_named(list(tags)),
-        **image,
-    )
-    db.session.add(recipe)
-    _commit(new_keys=(image["image_key"], image["thumbnail_key"]))
+    with _undone_on_failure(new_keys=(image["image_key"], image["thumbnail_key"])):
+        recipe = Recipe(
+            author=author,
+            title=title.strip(),
+            ingredients=ingredients.strip(),
+            instructions=instructions.strip(),
+            tags=_tags_named(list(tags)),
+            **image,
+        )
+        db.session.add(recipe)
+        _commit()
     return recipe
 
 
@@ -108,24 +118,28 @@ def update_recipe(
     if not can_edit(recipe, editor):
         raise NotAllowed("Only the author can change a recipe.")
     old_keys = (recipe.image_key, recipe.thumbnail_key)
-    tag_rows = _tags_named(list(tags)) if tags is not None else None
+    # The photo before any write: on SQLite the first write (even the tags'
+    # INSERT) locks the whole database until the commit, and other requests
+    # must not wait through the decoding and the uploads.
     image = _store_image(upload) if upload is not None else {}
     new_keys = (image["image_key"], image["thumbnail_key"]) if image else ()
-    changed = db.session.execute(
-        update(Recipe)
-        .where(Recipe.id == recipe.id, Recipe.image_key == old_keys[0])
-        .values(
-            title=title.strip(),
-            ingredients=ingredients.strip(),
-            instructions=instructions.strip(),
-            **image,
+    with _undone_on_failure(new_keys):
+        tag_rows = _tags_named(list(tags)) if tags is not None else None
+        changed = db.session.execute(
+            update(Recipe)
+            .where(Recipe.id == recipe.id, Recipe.image_key == old_keys[0])
+            .values(
+                title=title.strip(),
+                ingredients=ingredients.strip(),
+                instructions=instructions.strip(),
+                **image,
+            )
         )
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        _give_up(new_keys)
-    if tag_rows is not None:
-        recipe.tags = tag_rows
-    _commit(new_keys)
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            raise ChangedMeanwhile
+        if tag_rows is not None:
+            recipe.tags = tag_rows
+        _commit()
     if image:
         _remove_quietly(old_keys)  # only the request whose UPDATE matched gets here
     return recipe
@@ -137,12 +151,13 @@ def delete_recipe(recipe: Recipe, actor: User) -> None:
     if not can_delete(recipe, actor):
         raise NotAllowed("Only the author or staff can delete a recipe.")
     keys = (recipe.image_key, recipe.thumbnail_key)
-    deleted = db.session.execute(
-        delete(Recipe).where(Recipe.id == recipe.id, Recipe.image_key == recipe.image_key)
-    )
-    if deleted.rowcount != 1:  # type: ignore[attr-defined]
-        _give_up()
-    _commit()
+    with _undone_on_failure():
+        deleted = db.session.execute(
+            delete(Recipe).where(Recipe.id == recipe.id, Recipe.image_key == recipe.image_key)
+        )
+        if deleted.rowcount != 1:  # type: ignore[attr-defined]
+            raise ChangedMeanwhile
+        _commit()
     _remove_quietly(keys)
 
 
@@ -278,26 +293,24 @@ def _store_image(upload: Upload) -> dict[str, Any]:
     }
 
 
-def _commit(new_keys: Iterable[str] = ()) -> None:
-    """Commit, or roll back and delete the objects this request uploaded. A
-    duplicate key: another request gave the recipe the same new tag just now."""
+@contextmanager
+def _undone_on_failure(new_keys: Iterable[str] = ()) -> Iterator[None]:
+    """The database work after the upload: if any of it fails (a statement,
+    a rule, the commit), roll back and delete the objects this request stored."""
     try:
-        db.session.commit()
-    except IntegrityError:
-        _give_up(new_keys)
+        yield
     except Exception:
         db.session.rollback()
         _remove_quietly(new_keys)
         raise
 
 
-def _give_up(new_keys: Iterable[str] = ()) -> NoReturn:
-    db.session.rollback()
-    _remove_quietly(new_keys)
-    raise ChangedMeanwhile(
-        "Someone changed or deleted this recipe a moment ago, so nothing was saved. "
-        "Reload it and try again."
-    )
+def _commit() -> None:
+    """Commit. A duplicate key: another request gave the recipe the same new tag just now."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        raise ChangedMeanwhile from None
 
 
 def _remove_quietly(keys: Iterable[str]) -> None:

@@ -59,9 +59,17 @@ class ImageStore:
         if not objects:
             return
         try:
-            self._client().delete_objects(Bucket=self.bucket, Delete={"Objects": objects})
+            answer = self._client().delete_objects(Bucket=self.bucket, Delete={"Objects": objects})
         except (BotoCoreError, ClientError) as error:
             raise StorageError(str(error)) from error
+        # DeleteObjects answers 200 even when it deleted nothing: each key it
+        # could not delete (AccessDenied, say) is listed under Errors instead.
+        failed = [error for error in answer.get("Errors", []) if error.get("Code") != "NoSuchKey"]
+        if failed:
+            raise StorageError(
+                "could not delete "
+                + ", ".join(f"{error.get('Key')} ({error.get('Code')})" for error in failed)
+            )
 
     def url_for(self, key: str) -> str:
         """A presigned GET URL, valid for ``S3_PRESIGNED_EXPIRY`` seconds, signed for
@@ -117,12 +125,19 @@ def image_cache_control() -> str:
 
 def image_origins(config: Mapping[str, Any]) -> list[str]:
     """Where browsers fetch images from, for the CSP's ``img-src``: the public
-    endpoint's origin, or for AWS the bucket's two host names."""
+    endpoint's origin, or for AWS the bucket's two host names (its two paths
+    for a bucket name with dots, which botocore addresses by path: the
+    wildcard certificate of ``*.s3.amazonaws.com`` covers one label only)."""
     endpoint = config["S3_PUBLIC_ENDPOINT_URL"] or config["S3_ENDPOINT_URL"]
     if endpoint:
         parts = urlsplit(endpoint)
         return [f"{parts.scheme}://{parts.netloc}"]
     bucket, region = config["S3_BUCKET"], config["S3_REGION"]
+    if "." in bucket:
+        return [
+            f"https://s3.amazonaws.com/{bucket}/",
+            f"https://s3.{region}.amazonaws.com/{bucket}/",
+        ]
     return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
 
 

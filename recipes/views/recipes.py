@@ -82,8 +82,12 @@ def edit_recipe(recipe_id: int) -> ResponseReturnValue:
     recipe = _recipe_or_404(recipe_id)
     if not services.can_edit(recipe, current_user):
         abort(403, "Only the author can change this recipe.")
-    form = EditRecipeForm(obj=recipe)
-    if not form.is_submitted():
+    if request.method == "POST":
+        # Only what was sent: with obj=, a field left out of the POST would
+        # keep the recipe's value (for tags, a list of Tag rows, not text).
+        form = EditRecipeForm()
+    else:
+        form = EditRecipeForm(obj=recipe)
         form.tags.data = ", ".join(tag.name for tag in recipe.tags)
     if not form.validate_on_submit():
         return _render_form(form, recipe)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import ExifTags, Image
+from PIL.PngImagePlugin import PngInfo
 from werkzeug.test import TestResponse
 
 from recipes import services
@@ -148,6 +149,17 @@ def jpeg_with_gps_and_orientation() -> bytes:
     return buffer.getvalue()
 
 
+def png_with_exif(exif: bytes = b"", raw_profile: str = "") -> bytes:
+    """A small PNG carrying EXIF as an eXIf chunk, or as the hex text chunk
+    ImageMagick writes ("Raw profile type exif")."""
+    info = PngInfo()
+    if raw_profile:
+        info.add_text("Raw profile type exif", raw_profile)
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 40)).save(buffer, "PNG", exif=exif, pnginfo=info)
+    return buffer.getvalue()
+
+
 BAD_FILES = [
     ("GIF", gif_bytes(), "dish.gif", "Upload a .jpg, .jpeg or .png file."),
     ("GIF named .png", gif_bytes(), "dish.png", "not a valid PNG image"),
@@ -169,4 +181,11 @@ BAD_FILES = [
     ("no extension", image_bytes(), "dish", "Upload a .jpg, .jpeg or .png file."),
     ("over the pixel cap", bomb_png(8000, 6000), "bomb.png", "the limit is 16 megapixels"),
     ("decompression bomb", bomb_png(20000, 20000), "bomb.png", "the limit is 16 megapixels"),
+    ("EXIF not TIFF", png_with_exif(b"not a TIFF header"), "dish.png", "damaged or incomplete"),
+    (
+        "EXIF text not hex",
+        png_with_exif(raw_profile="\nexif\n      10\nnot hex\n"),
+        "dish.png",
+        "damaged or incomplete",
+    ),
 ]

@@ -7,16 +7,19 @@ applies only while the photo's key is the one the request read.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from recipes import services
-from recipes.extensions import db
+from recipes.extensions import db, image_store
 from recipes.models import Recipe, User
 from tests.auth_client import AuthActions
+from tests.conftest import TEST_DATABASE_URL
 from tests.recipes.factories import (
     bucket_keys,
     image_bytes,
@@ -93,6 +96,47 @@ def test_a_second_delete_of_the_same_recipe_deletes_nothing_more(app: Flask, s3:
         with pytest.raises(services.ChangedMeanwhile):
             services.delete_recipe(stale, actor)
     assert bucket_keys(s3) == sorted([keeper.image_key, keeper.thumbnail_key])
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite's one writer at a time")
+def test_other_requests_can_write_while_an_edit_uploads_its_photo(
+    app: Flask, s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite locks the whole database from a transaction's first write to
+    # its commit: an edit must not hold that lock through its S3 uploads.
+    author = make_user(app)
+    recipe = make_recipe(app, author)
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    writes_possible: list[bool] = []
+    real_put = image_store.put
+
+    def put_while_another_writes(*args: Any, **kwargs: Any) -> None:
+        # timeout=0: ask for the write lock once, without waiting for it.
+        with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as other:
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                writes_possible.append(True)
+            except sqlite3.OperationalError:  # "database is locked"
+                writes_possible.append(False)
+        real_put(*args, **kwargs)
+
+    monkeypatch.setattr(image_store, "put", put_while_another_writes)
+    with app.app_context():
+        editing = db.session.get(Recipe, recipe.id)
+        editor = db.session.get(User, author.id)
+        assert editing is not None
+        assert editor is not None
+        services.update_recipe(
+            editing,
+            editor,
+            title="Mine",
+            ingredients="x",
+            instructions="y",
+            upload=new_photo("#28b463"),
+            tags=["soup", "new-tag"],
+        )
+    assert writes_possible == [True, True]  # the photo and its thumbnail
 
 
 def test_four_parallel_edits_with_new_photos_leave_only_referenced_objects(

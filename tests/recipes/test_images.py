@@ -87,6 +87,15 @@ def test_transparency_survives_in_png() -> None:
     assert Image.open(io.BytesIO(prepared.full)).mode == "RGBA"
 
 
+@pytest.mark.parametrize("size", [(50, 40), (4500, 3000)], ids=["small", "reduced"])
+def test_a_16_bit_grey_png_keeps_its_greys(size: tuple[int, int]) -> None:
+    # Scaled to 8 bits, not clipped: mid-grey stays mid-grey, not white.
+    buffer = io.BytesIO()
+    Image.new("I;16", size, 32768).save(buffer, "PNG")
+    prepared = prepare_image(buffer.getvalue(), "scan.png")
+    assert Image.open(io.BytesIO(prepared.full)).getpixel((0, 0)) == (128, 128, 128)
+
+
 def test_small_images_keep_their_size() -> None:
     prepared = prepare_image(image_bytes(size=(300, 200)), "small.jpg")
     assert Image.open(io.BytesIO(prepared.full)).size == (300, 200)

@@ -11,6 +11,8 @@ import pytest
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from recipes.extensions import db
 from recipes.models import Recipe, User
@@ -329,6 +331,45 @@ def test_a_failed_commit_removes_the_uploaded_objects(
     assert response.status_code == 500
     assert bucket_keys(s3) == []
     assert recipe_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "failing_statement"),
+    [(False, "INSERT INTO tags"), (True, "INSERT INTO tags"), (True, "UPDATE recipes")],
+    ids=["publish, the tags", "edit, the tags", "edit, the conditional update"],
+)
+def test_a_database_error_after_the_upload_removes_the_new_objects(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook: User,
+    auth: AuthActions,
+    edit: bool,
+    failing_statement: str,
+) -> None:
+    # Not only the commit: any statement after the upload may fail ("database is locked").
+    auth.login("cook@example.com")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    recipe = make_recipe(app, cook) if edit else None
+    kept = sorted([recipe.image_key, recipe.thumbnail_key]) if recipe else []
+
+    def fail(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.startswith(failing_statement):
+            raise OperationalError(statement, params, Exception("database is locked"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        url = f"/recipes/{recipe.id}/edit" if recipe else "/recipes/new"
+        response = post_recipe(
+            client, url, data=image_bytes("PNG"), filename="new.png", tags="soup"
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+    assert response.status_code == 500
+    assert bucket_keys(s3) == kept
+    assert recipe_count(app) == (1 if recipe else 0)
 
 
 # --- reading -------------------------------------------------------------------------

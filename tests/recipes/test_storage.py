@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from botocore.stub import Stubber
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,6 +17,7 @@ from recipes.storage import StorageError, image_origins
 from tests.app_fixtures import app_on_fresh_tables
 from tests.auth_client import AuthActions
 from tests.recipes.factories import (
+    BUCKET,
     S3_SETTINGS,
     bucket_keys,
     image_bytes,
@@ -82,6 +84,20 @@ def test_the_csp_allows_images_from_the_bucket_and_nowhere_else(
     assert f"img-src 'self' data: {' '.join(origins)};" in csp
 
 
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+@pytest.mark.parametrize("bucket", ["test-recipes", "recipes.example.com"])
+def test_presigned_urls_on_aws_are_inside_the_csp(
+    s3: Any, database_url: str, bucket: str, region: str
+) -> None:
+    # botocore addresses a bucket whose name has dots by path, not by host name.
+    settings = {**S3_SETTINGS, "S3_BUCKET": bucket, "S3_REGION": region}
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
+    with app.app_context():
+        url = image_store.url_for("recipes/abc.jpg")
+    sources = image_origins(app.config)
+    assert any(url.startswith(f"{source.removesuffix('/')}/") for source in sources), sources
+
+
 def test_readyz_checks_the_bucket(client: FlaskClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
@@ -128,6 +144,33 @@ def test_delete_of_nothing_is_a_no_op(app: Flask, s3: Any) -> None:
     with app.app_context():
         image_store.delete([None, ""])
     assert bucket_keys(s3) == []
+
+
+def delete_answered_with(app: Flask, code: str) -> StorageError | None:
+    """What ``image_store.delete`` of one key raises when S3 answers 200 with
+    ``code`` for it, or None."""
+    with app.app_context(), Stubber(image_store._client()) as stub:
+        stub.add_response(
+            "delete_objects",
+            {"Errors": [{"Key": "recipes/a.jpg", "Code": code, "Message": code}]},
+            {"Bucket": BUCKET, "Delete": {"Objects": [{"Key": "recipes/a.jpg"}]}},
+        )
+        try:
+            image_store.delete(["recipes/a.jpg"])
+        except StorageError as error:
+            return error
+        stub.assert_no_pending_responses()  # S3 was asked
+    return None
+
+
+def test_keys_s3_lists_as_not_deleted_are_a_storage_error(app: Flask) -> None:
+    # DeleteObjects answers 200 even then; the keys it kept are listed under Errors.
+    error = delete_answered_with(app, "AccessDenied")
+    assert str(error) == "could not delete recipes/a.jpg (AccessDenied)"
+
+
+def test_a_key_s3_lists_as_missing_is_not_an_error(app: Flask) -> None:
+    assert delete_answered_with(app, "NoSuchKey") is None  # gone, as asked
 
 
 def test_storage_errors_are_wrapped(unreachable_s3_app: Flask) -> None:

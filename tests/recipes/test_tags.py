@@ -174,6 +174,18 @@ def test_the_edit_form_shows_the_tags_and_saves_new_ones(
     assert tag_names(app, recipe.id) == []
 
 
+def test_an_edit_posted_without_a_tags_field_reads_it_as_empty(
+    app: Flask, client: FlaskClient, cook: User, auth: AuthActions
+) -> None:
+    # The form holds what was posted, nothing from the recipe: its tags are
+    # Tag rows, not the text the field parses.
+    auth.login("cook@example.com")
+    recipe = make_recipe(app, cook, tags=["soup"])
+    response = post_recipe(client, f"/recipes/{recipe.id}/edit", title=recipe.title)
+    assert response.status_code == 302
+    assert tag_names(app, recipe.id) == []
+
+
 def test_one_tag_row_per_name_shared_by_every_recipe(
     app: Flask, cook: User, auth: AuthActions
 ) -> None:
