@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from shared.text import breaks_the_line
+from shared.text import breaks_the_line, shows_nothing
 
 NUL_MESSAGE = "Remove the NUL character (an invisible control character) from this field."
 MULTILINE_FIELDS = (TextAreaField, PasswordField)  # the other text fields hold one line
@@ -56,5 +56,9 @@ class MaxLength(Length):
 
 
 def strip_whitespace(value: str | None) -> str | None:
-    """A WTForms filter: pasted text often carries spaces nobody meant to type."""
-    return value.strip() if isinstance(value, str) else value
+    """A WTForms filter: pasted text often carries spaces nobody meant to type,
+    and text that shows nothing (a zero-width space, say) is empty, so that
+    ``DataRequired`` asks for it."""
+    if not isinstance(value, str):
+        return value
+    return "" if shows_nothing(value) else value.strip()

@@ -29,6 +29,19 @@ def one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+def shows_nothing(text: str) -> bool:
+    """Whether ``text`` is blank to the eye: spaces, format characters that draw
+    nothing (zero-width space, BOM, direction marks), blank letters and the
+    blank Braille pattern, or nothing at all. ``str.strip()`` keeps all but spaces."""
+    return all(
+        character.isspace()
+        or unicodedata.category(character) == "Cf"
+        or character in _BLANK_LETTERS
+        or character == "\u2800"
+        for character in text
+    )
+
+
 def looks_empty(text: str) -> bool:
     """Whether ``text`` holds a letter that shows nothing ("ann" + U+3164 passes for "ann")."""
     return any(character in _BLANK_LETTERS for character in text)

@@ -12,7 +12,7 @@ from shared.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from shared.clock import as_utc
 from shared.database import MAX_ID
 from shared.pagination import MAX_PAGE
-from shared.text import breaks_the_line, has_lone_surrogate
+from shared.text import breaks_the_line, has_lone_surrogate, shows_nothing
 from shop_api.models import (
     CURRENCY,
     DESCRIPTION_MAX_LENGTH,
@@ -33,7 +33,7 @@ IN_CENTS = {"description": "Price in minor units (cents)."}
 
 
 def _not_blank(value: str) -> None:
-    if not value.strip():
+    if shows_nothing(value):  # spaces, or a zero-width space...
         raise ValidationError("Must not be blank.")
 
 

@@ -137,6 +137,8 @@ def test_new_ticket_opens_and_redirects_to_it(
     [
         ({"title": "", "description": "x"}, "Give the ticket a title."),
         ({"title": "   ", "description": "x"}, "Give the ticket a title."),
+        ({"title": "\u200b\u202e\u3164", "description": "x"}, "Give the ticket a title."),
+        ({"title": "x", "description": "\u2800\n\ufeff"}, "Describe the problem."),
         ({"title": "x", "description": ""}, "Describe the problem."),
         ({"title": "x" * 201, "description": "x"}, "Keep the title under 200 characters."),
         (
@@ -152,6 +154,8 @@ def test_new_ticket_opens_and_redirects_to_it(
     ids=[
         "empty title",
         "blank title",
+        "invisible title",
+        "invisible description",
         "empty description",
         "long title",
         "long description",

@@ -185,6 +185,7 @@ def test_a_new_products_name_loses_the_spaces_around_it(app: Flask, client: Flas
     [
         ({"name": ""}, "name"),
         ({"name": "   "}, "name"),
+        ({"name": "\u200b\ufeff"}, "name"),  # zero-width space, BOM: nothing shows
         ({"name": "x" * 201}, "name"),
         ({"price_cents": -1}, "price_cents"),
         ({"price_cents": 12.5}, "price_cents"),

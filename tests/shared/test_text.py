@@ -1,0 +1,25 @@
+"""shared/text.py's rules for typed text, on their own (the forms and schemas
+that use them are tested in each app)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.forms import strip_whitespace
+from shared.text import shows_nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\u200b", "\ufeff\u2800", "\u3164 \u200e", "\u00a0\u3000", "\u202e\u2066"],
+    ids=["empty", "spaces", "zero-width", "BOM, Braille", "filler", "wide", "direction"],
+)
+def test_text_that_draws_nothing_shows_nothing(text: str) -> None:
+    assert shows_nothing(text)
+    assert strip_whitespace(text) == ""  # so DataRequired asks for the field
+
+
+@pytest.mark.parametrize("text", ["a", "\u200bHi", "é", "·", "\u2801"])
+def test_text_with_one_visible_character_shows_something(text: str) -> None:
+    assert not shows_nothing(text)
+    assert strip_whitespace(f"  {text} ") == text
