@@ -168,7 +168,9 @@ def staff_tickets_query(
 
 
 def _matches(search: str) -> ColumnElement[bool]:
-    """Title or description contains ``search``, any case, ``%`` and ``_`` literal."""
+    """Title or description contains ``search``, any case (on SQLite, whose
+    ``lower()`` folds ASCII letters only, "é" does not find "É"), ``%`` and ``_``
+    literal."""
     return or_(
         Ticket.title.icontains(search, autoescape=True),
         Ticket.description.icontains(search, autoescape=True),

@@ -17,7 +17,8 @@ from shop_api.models import PRODUCT_ORDERINGS, Product
 def products_query(
     *, search: str | None = None, in_stock: bool | None = None, sort: str = "name"
 ) -> Select[tuple[Product]]:
-    """Products whose name contains ``search`` (any case; % and _ literal)."""
+    """Products whose name contains ``search`` (any case, but SQLite's ``lower()``
+    folds ASCII letters only; % and _ literal)."""
     query = select(Product)
     if search:
         query = query.where(Product.name.icontains(search, autoescape=True))
