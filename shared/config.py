@@ -47,7 +47,7 @@ BASE_DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "noreply@example.com",
-    "MAIL_TIMEOUT": 10,  # seconds each step with the SMTP server may wait (shared/mail.py)
+    "MAIL_TIMEOUT": 10,  # seconds the SMTP server may stay silent (shared/mail.py)
     "EXTERNAL_URL": "",  # the public address links in mail lead to; required in production
     # Celery's broker (shared/worker.py); empty: a folder, by default in instance/.
     "CELERY_BROKER_URL": "",

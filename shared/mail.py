@@ -174,7 +174,8 @@ def send_message(message_id: int, attempt: int) -> bool:
     # the next try (30 s, then doubling up to an hour), so a failure or a
     # worker killed mid-send leaves the row for later. At least once: a copy
     # goes out twice if a worker dies between "accepted" and its commit, or
-    # if a send outlasts its booking (each SMTP step may take MAIL_TIMEOUT).
+    # if a send outlasts its booking (only a server silent for MAIL_TIMEOUT
+    # fails it: one answering slowly can take longer).
     retry_at = utcnow() + timedelta(seconds=min(30 * 2 ** (attempt - 1), 3600))
     claimed = db.session.execute(
         update(model)
@@ -247,12 +248,20 @@ def deliver(message: Any) -> bool:
         return True
     mail = Message(message.subject, [message.recipient], body=text_body, html=html_body)
     # Flask-Mail gives smtplib no timeout (pallets-eco/flask-mail#114): a server
-    # that accepts and never answers would hold this worker for ever. The
-    # sockets made meanwhile get MAIL_TIMEOUT: a worker runs one task at a time.
+    # gone silent would hold this worker for ever. The sockets made while
+    # sending get MAIL_TIMEOUT, a setting of the whole process: right for
+    # Celery's prefork and solo pools, which run one task at a time in a process.
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT"])
+    accepted = False
     try:
-        current_app.extensions["mail"].send(mail)  # from MAIL_DEFAULT_SENDER
+        with current_app.extensions["mail"].connect() as connection:
+            connection.send(mail)  # from MAIL_DEFAULT_SENDER
+            accepted = True
+    except (smtplib.SMTPException, OSError):
+        if not accepted:
+            raise
+        # Only the goodbye (QUIT) failed: the server has the mail already.
     finally:
         socket.setdefaulttimeout(previous)
     return True

@@ -30,7 +30,7 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import RequestLimit
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from prometheus_flask_exporter import PrometheusMetrics  # type: ignore[import-untyped]
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request
 
 from shared.mail import update_outbox_gauges
@@ -88,13 +88,12 @@ def init_metrics(app: Flask) -> None:
 
 
 def refused_method(app: Flask, environ: dict[str, Any]) -> Response:
-    """The app's own answer to a method HTTP does not define: 405 with the
-    route's methods, or 404, through its error handler (its page, or the API's
-    problem+json) and with its security headers, but without its request hooks,
-    which would count it."""
-    allowed = app.url_map.bind_to_environ(environ).allowed_methods()
-    error = MethodNotAllowed(valid_methods=allowed) if allowed else NotFound()
+    """The app's own answer to a method HTTP does not define, made by its error
+    handler (its page, or the API's problem+json) with its security headers, but
+    without its request hooks, which would count it: Flask's routing decides it
+    (405 with the route's methods, 404, or 400 for an untrusted Host)."""
     with app.request_context(environ):
+        error = request.routing_exception or NotFound()
         response = app.make_response(app.handle_http_exception(error))
         return add_security_headers(app, response)
 

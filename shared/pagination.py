@@ -24,7 +24,7 @@ def paginate(
         abort(400, "'page' must be a whole number of 1 or more.")
     # Counted before int() reads them: it refuses more than 4,300 digits.
     if len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE:
-        abort(404, f"There is no page {digits[:20]}.")
+        abort(404, f"There is no page past {MAX_PAGE:,}.")
     page = int(digits)
     pagination = db.paginate(
         statement, page=page, per_page=per_page, error_out=False, count=total is None

@@ -30,16 +30,42 @@ def one_line(text: str) -> str:
 
 
 def shows_nothing(text: str) -> bool:
-    """Whether ``text`` is blank to the eye: spaces, format characters that draw
-    nothing (zero-width space, BOM, direction marks), blank letters and the
-    blank Braille pattern, or nothing at all. ``str.strip()`` keeps all but spaces."""
+    """Whether ``text`` is blank to the eye: nothing but whitespace, Unicode's
+    default-ignorable characters and the blank Braille pattern. (``str.strip()``
+    removes only the whitespace.)"""
     return all(
-        character.isspace()
-        or unicodedata.category(character) == "Cf"
-        or character in _BLANK_LETTERS
-        or character == "\u2800"
+        character.isspace() or _drawn_as_nothing(character) or character == "\u2800"
         for character in text
     )
+
+
+def _drawn_as_nothing(character: str) -> bool:
+    """Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt):
+    zero-width spaces and joiners, direction marks, variation selectors, the
+    BOM, Hangul fillers... Not every format character: U+06DD, say, is drawn."""
+    code = ord(character)
+    return any(low <= code <= high for low, high in _DEFAULT_IGNORABLE)
+
+
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
 
 
 def looks_empty(text: str) -> bool:

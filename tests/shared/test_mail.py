@@ -175,6 +175,55 @@ def test_a_stalled_smtp_server_holds_a_send_for_the_mail_timeout_only(app_factor
     assert socket.getdefaulttimeout() is None  # as it was before the send
 
 
+class SilentAtGoodbye:
+    """An SMTP server that accepts one mail, then never answers QUIT."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = 0
+        self.done = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection, connection.makefile("rb") as lines:
+            connection.sendall(b"220 ready\r\n")
+            for line in lines:
+                command = line[:4].upper()
+                if command == b"QUIT":
+                    self.done.wait(20)  # silent: the client's timeout ends it
+                    return
+                if command == b"DATA":
+                    connection.sendall(b"354 go on\r\n")
+                    for body_line in lines:
+                        if body_line == b".\r\n":
+                            break
+                    self.accepted += 1
+                    connection.sendall(b"250 queued\r\n")
+                else:  # EHLO, MAIL FROM, RCPT TO
+                    connection.sendall(b"250 ok\r\n")
+
+
+def test_a_mail_the_server_accepted_is_sent_even_if_its_goodbye_times_out(
+    app_factory: Any,
+) -> None:
+    """Counted as a failure, it would be sent again 30 s later: a second copy."""
+    server = SilentAtGoodbye()
+    settings = {"MAIL_PORT": server.port, "MAIL_SUPPRESS_SEND": False, "MAIL_TIMEOUT": 0.5}
+    app = app_factory(MAIL_SERVER="127.0.0.1", **settings)
+    app.test_client().post("/notes/mailed", data={"text": "x"})
+    try:
+        assert len(send_queued_mail(app)) == 1
+    finally:
+        server.done.set()
+        server.listener.close()
+    assert server.accepted == 1
+    [row] = rows(app)
+    assert (row.attempts, row.last_error, row.next_attempt_at) == (1, "", None)
+    assert row.sent_at is not None
+
+
 def test_the_wait_doubles_after_each_failure_up_to_an_hour(app_factory: Any) -> None:
     app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SUPPRESS_SEND=False)
     app.test_client().post("/notes/mailed", data={"text": "x"})

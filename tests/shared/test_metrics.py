@@ -81,6 +81,18 @@ def test_a_made_up_method_gets_the_apps_own_error_page(client: FlaskClient) -> N
         assert made_up.headers[name] == known.headers[name]
 
 
+def test_a_made_up_method_from_an_untrusted_host_is_refused_like_any_other(
+    app_factory: Any,
+) -> None:
+    client = app_factory(TRUSTED_HOSTS=["desk.example.com"]).test_client()
+    made_up, known = (
+        client.open("/auth/login", method=method, headers={"Host": "evil.example"})
+        for method in ("MADEUP", "GET")
+    )
+    assert made_up.status_code == known.status_code == 400
+    assert made_up.get_data() == known.get_data()
+
+
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "TRACE"])
 def test_metrics_answers_get_and_head_only(client: FlaskClient, method: str) -> None:
     response = client.open("/metrics", method=method)

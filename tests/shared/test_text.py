@@ -11,15 +11,24 @@ from shared.text import shows_nothing
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "\u200b", "\ufeff\u2800", "\u3164 \u200e", "\u00a0\u3000", "\u202e\u2066"],
-    ids=["empty", "spaces", "zero-width", "BOM, Braille", "filler", "wide", "direction"],
+    [
+        "",
+        "   ",
+        "\u200b",
+        "\ufeff\u2800",
+        "\u3164 \u200e",
+        "\u00a0\u3000",
+        "\u202e\u2066",
+        "\ufe0f\U000e0100\u034f",
+    ],
+    ids=["empty", "spaces", "zero-width", "BOM, Braille", "filler", "wide", "direction", "VS"],
 )
 def test_text_that_draws_nothing_shows_nothing(text: str) -> None:
     assert shows_nothing(text)
     assert strip_whitespace(text) == ""  # so DataRequired asks for the field
 
 
-@pytest.mark.parametrize("text", ["a", "\u200bHi", "é", "·", "\u2801"])
+@pytest.mark.parametrize("text", ["a", "\u200bHi", "é", "·", "\u2801", "\u06dd", "\u0600"])
 def test_text_with_one_visible_character_shows_something(text: str) -> None:
     assert not shows_nothing(text)
     assert strip_whitespace(f"  {text} ") == text
