@@ -249,9 +249,11 @@ def _tags_named(names: list[str]) -> list[Tag]:
         return []
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # Sorted: two requests adding the same new tags take their rows in the same
+    # order, so on PostgreSQL neither can wait for one the other holds (a deadlock).
     db.session.execute(
         insert(Tag)
-        .values([{"name": name} for name in names])
+        .values([{"name": name} for name in sorted(names)])
         .on_conflict_do_nothing(index_elements=["name"])
     )
     found = db.session.scalars(select(Tag).where(Tag.name.in_(names)))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import MANYTOMANY, MANYTOONE, joinedload
 
@@ -220,6 +220,28 @@ def test_adding_a_tag_that_appeared_meanwhile_uses_the_existing_row(app: Flask) 
         again = services._tags_named(["new", "soup"])
         assert [tag.id for tag in again] == [first[1].id, first[0].id]
         assert db.session.scalar(select(func.count()).select_from(Tag)) == 2
+
+
+def test_new_tags_are_inserted_in_one_order_whatever_order_they_were_typed_in(
+    app: Flask,
+) -> None:
+    # Two requests adding "soup, quick" and "quick, soup" at once take the rows
+    # in the same order: neither waits for a row the other holds (a deadlock).
+    inserted: list[list[str]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("INSERT INTO tags"):
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            inserted.append([value for value in values if isinstance(value, str)])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            tags = services._tags_named(["soup", "quick", "easy"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert [tag.name for tag in tags] == ["soup", "quick", "easy"]  # as typed
+    assert inserted == [["easy", "quick", "soup"]]
 
 
 def test_the_same_tag_added_to_a_recipe_at_once_by_two_requests_is_a_409(
