@@ -604,6 +604,14 @@ def step(text: str) -> None:
     say(f"==> {text}")
 
 
+def kept(apps: list[DemoApp]) -> str:
+    """What the demo keeps between runs: not the data of an app whose files
+    are in the embedded S3, which keeps them in memory only."""
+    if fresh := [app.title for app in apps if app.uses_s3]:
+        return f"kept between runs, except {' and '.join(fresh)}'s, whose files are in memory"
+    return "kept between runs"
+
+
 def print_table(apps: list[DemoApp], data: Path) -> None:
     width = max(len(app.url) for app in apps)
     mail = ", ".join(["password reset links", *(app.mail for app in apps if app.mail)])
@@ -613,7 +621,7 @@ def print_table(apps: list[DemoApp], data: Path) -> None:
         "",
         *(f"  {app.note}" for app in apps if app.note),
         *([f"  Mail ({mail}) is printed here, not sent."] if any(a.worker for a in apps) else []),
-        f"  Data: {shown(data)} (kept between runs; `make demo-reset` starts afresh).",
+        f"  Data: {shown(data)} ({kept(apps)}; `make demo-reset` starts afresh).",
         "  Press Ctrl-C to stop everything.\n",
     ]
     say("\n".join(lines))

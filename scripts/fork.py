@@ -84,6 +84,11 @@ def readme(app: App, name: str, guide: str, files: set[str], commit: str) -> str
         ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     origin = f"<{remote}>" if remote.startswith("https://") else "Flask Capstones"
+    kept = (
+        "the data starts afresh on every run (its files live in the embedded S3's memory)"
+        if app.demo.get("s3")
+        else "the data stays in `instance/demo/` until `make demo-reset`"
+    )
     # An app with many rules splits them by concept: <package>/services/orders.py...
     split = f"{app.package}/services/__init__.py" in files
     rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
@@ -98,8 +103,8 @@ make test   # creates .venv if needed and runs every test suite
 
 {picture}`make demo` needs Python 3.11 or newer and `make`, nothing else. It serves
 {home} with demo data; log in as {logins}, each with the password
-`demo-password`. Ctrl-C stops it; the data stays in `instance/demo/` until
-`make demo-reset`. `make help` lists every other command.
+`demo-password`. Ctrl-C stops it; {kept}. `make help` lists every other
+command.
 
 <!-- toc -->
 <!-- /toc -->

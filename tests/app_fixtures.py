@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from flask_mail import Message
 from flask_sqlalchemy import SQLAlchemy
+from jinja2.bccache import Bucket, BytecodeCache
 
 from shared.auth import UserAccountMixin
 from shared.mail import send_due
@@ -17,6 +18,29 @@ from tests.auth_client import PASSWORD_HASH
 
 UserT = TypeVar("UserT", bound=UserAccountMixin)
 TEST_SETTINGS = {"TESTING": True, "MAIL_SERVER": "localhost", "EXTERNAL_URL": "http://localhost"}
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's bytecode cache, kept in this test process's memory (Jinja's
+    documented way: subclass ``BytecodeCache``). Each test builds a new app, so
+    a new Jinja environment, which would compile every template it renders
+    again: that was most of an HTML test's time. Jinja checks the bytecode
+    against a hash of the template's source, so an edited template is
+    compiled anew; the code does not depend on the app, as every app keeps
+    Flask's Jinja options."""
+
+    def __init__(self) -> None:
+        self.bytecode: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.bytecode:
+            bucket.bytecode_from_string(self.bytecode[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.bytecode[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @contextmanager
@@ -30,6 +54,7 @@ def app_on_fresh_tables(
     Mail is recorded, not sent (Flask-Mail suppresses sending while TESTING):
     see ``send_queued_mail``."""
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     # A SQLite file is new for each test (tmp_path); a PostgreSQL database is
     # shared by all, so it is emptied before and after.
     shared_database = not database_url.startswith("sqlite")

@@ -72,6 +72,8 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     readme = (dest / "README.md").read_text()
     assert app.title in readme
     assert f"127.0.0.1:{app.port}" in readme
+    # What the demo keeps: nothing, for an app whose files are in moto's memory.
+    assert ("starts afresh on every run" in readme) == bool(app.demo.get("s3"))
     left_out = [other for other in APPS if other is not app]
     assert not [other.package for other in left_out if other.names.search(readme)]
     # No file of the fork names an app it left out.
