@@ -3,22 +3,35 @@
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import FileField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from shared.text import breaks_the_line, shows_nothing
 
 NUL_MESSAGE = "Remove the NUL character (an invisible control character) from this field."
+NOT_A_FILE_MESSAGE = "Type this field's text: a file cannot go here."
 MULTILINE_FIELDS = (TextAreaField, PasswordField)  # the other text fields hold one line
 ONE_LINE_MESSAGE = "Keep this to one line: remove the line break, tab or other control character."
 
 
 class Form(FlaskForm):
-    """Flask-WTF's form (CSRF token included) that also refuses NUL in any field
-    (PostgreSQL cannot store it, SQLite would), and control characters in a
-    one-line field, which in a mail header would forge the next one (shared/text.py)."""
+    """Flask-WTF's form (CSRF token included) that also refuses a file in a text
+    field, NUL in any field (PostgreSQL cannot store it, SQLite would), and
+    control characters in a one-line field, which in a mail header would forge
+    the next one (shared/text.py)."""
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # Flask-WTF reads files and fields together: a file sent under a text
+        # field's name (only a script sends one) is not text to check.
+        if misplaced := [
+            field
+            for field in self
+            if not isinstance(field, FileField)
+            and any(not isinstance(value, str) for value in field.raw_data or [])
+        ]:
+            for field in misplaced:
+                field.errors = [NOT_A_FILE_MESSAGE]
+            return False
         valid: bool = super().validate(extra_validators)
         for field in self:
             one_line = isinstance(field, StringField) and not isinstance(field, MULTILINE_FIELDS)

@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH
-from shared.auth.passwords import PASSWORD_MAX_LENGTH, password_problem
+from shared.auth.passwords import PASSWORD_MAX_LENGTH, normalise_password, password_problem
 from shared.forms import Form, MaxLength, strip_whitespace
 
 
@@ -20,6 +20,13 @@ def _email_field(*, check_format: bool = True) -> EmailField:
 def _password_rule(_form: Form, field: PasswordField) -> None:
     if problem := password_problem(field.data or ""):
         raise ValidationError(problem)
+
+
+def _not_too_long(_form: Form, field: PasswordField) -> None:
+    # Measured as the password rule measures it, after NFKC: "e" and a combining
+    # accent typed 64 times is 128 characters to the rule, 128 at login too.
+    if len(normalise_password(field.data or "")) > PASSWORD_MAX_LENGTH:
+        raise ValidationError(f"Use at most {PASSWORD_MAX_LENGTH} characters.")
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
@@ -40,7 +47,7 @@ class LoginForm(Form):
     email = _email_field(check_format=False)
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
+        validators=[DataRequired("Enter your password."), _not_too_long],
     )
     remember = BooleanField("Keep me logged in on this device")
     submit = SubmitField("Log in")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from shared.text import shows_nothing
+
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128  # scrypt takes any length, but a huge one is a cheap way to burn CPU
 # The commonest passwords of 8+ characters in breach lists: what attackers try first.
@@ -36,8 +38,8 @@ def password_problem(password: str) -> str | None:
         return f"Use at least {PASSWORD_MIN_LENGTH} characters."
     if len(password) > PASSWORD_MAX_LENGTH:
         return f"Use at most {PASSWORD_MAX_LENGTH} characters."
-    if not password.strip():
-        return "Use letters, digits or symbols, not only spaces."
+    if shows_nothing(password):  # spaces, or zero-width characters nobody can see to type
+        return "Use letters, digits or symbols, not only spaces or invisible characters."
     if password.lower() in COMMON_PASSWORDS:
         return "This is one of the commonest passwords, which attackers try first. Choose another."
     return None

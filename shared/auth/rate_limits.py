@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import current_app, request
 
-from shared.auth.models import EMAIL_MAX_LENGTH, normalise_email
+from shared.auth.models import normalise_email
 
 
 def limit_from_config(name: str) -> Callable[[], str]:
@@ -25,12 +25,11 @@ account_reset_requests = limit_from_config("AUTH_ACCOUNT_PASSWORD_RESET_RATE_LIM
 
 
 def by_account() -> str:
-    """The e-mail an attempt names (form or JSON body), as a fixed-size hash: a
-    450 kB "address" must not become a 450 kB key in the limit's storage."""
+    """The account an attempt names: its e-mail (form or JSON body) in the
+    spelling the login looks up, spaces around it stripped ("ann@example.com"
+    and 300 spaces is ann's account too), hashed to a fixed size: a 450 kB
+    "address" must not become a 450 kB key in the limit's storage."""
     body = request.get_json(silent=True) if request.is_json else request.form
     email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str):
-        email = ""
-    elif len(email) <= EMAIL_MAX_LENGTH:  # longer names no account: not worth normalising
-        email = normalise_email(email)
+    email = normalise_email(email) if isinstance(email, str) else ""
     return "account:" + hashlib.sha256(email.encode(errors="replace")).hexdigest()[:32]

@@ -83,8 +83,13 @@ def create_user(
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from None
     local_part = address.local_part
-    # Refused: a local part that could pass for another on screen.
-    if mixes_scripts(local_part) or not unicodedata.is_normalized("NFKC", local_part):
+    # Refused: a local part that could pass for another on screen (it is also
+    # the display name made from it).
+    if (
+        mixes_scripts(local_part)
+        or looks_empty(local_part)
+        or not unicodedata.is_normalized("NFKC", local_part)
+    ):
         raise InvalidEmail("The part before the @ uses look-alike characters or mixes alphabets.")
     email = normalise_email(address.normalized)
     if find_user_by_email(email) is not None:

@@ -56,6 +56,17 @@ def test_register_creates_an_account_logs_in_and_stores_a_scrypt_hash(
     assert client.get("/private").status_code == 200
 
 
+def test_a_password_the_sign_up_accepted_logs_in_however_long_it_was_typed(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    # 132 characters as typed, 68 once each "e" and its accent are one "é" (NFKC).
+    password = "Zq9!" + "e\u0301" * 64
+    response = register(client, auth, password=password, password_confirm=password)
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login(email="new@example.com", password=password).status_code == 302
+
+
 def test_register_follows_a_safe_next(client: FlaskClient, auth: AuthActions) -> None:
     token = auth.csrf_token("/auth/register")
     response = client.post(

@@ -47,6 +47,10 @@ def test_unicode_and_idna_spellings_of_a_domain_are_one_address(app: Flask) -> N
     [
         ("\uff41nn@example.com", "look-alike"),  # fullwidth "a"
         ("p\u0430ypal@example.com", "mixes alphabets"),  # a Cyrillic "a" among Latin
+        # Hangul fillers: letters that show nothing ("ann" and its display name
+        # would pass for ann's).
+        ("ann\u115f@example.com", "look-alike"),
+        ("ann\u1160@example.com", "look-alike"),
     ],
 )
 def test_look_alike_local_parts_are_refused(app: Flask, address: str, reason: str) -> None:

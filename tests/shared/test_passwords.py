@@ -19,6 +19,7 @@ from shared.auth.services import WeakPassword, authenticate, create_user
         ("short", "at least 8 characters"),
         (" " * 8, "not only spaces"),
         ("\t \u3000\u00a0    ", "not only spaces"),
+        ("\u200b" * 8, "not only spaces or invisible"),  # zero-width spaces
         ("password", "commonest passwords"),
         ("PassWord1", "commonest passwords"),
         ("12345678", "commonest passwords"),

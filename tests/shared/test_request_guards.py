@@ -94,6 +94,25 @@ def test_a_nul_in_a_form_field_is_a_field_error(app: Flask, client: FlaskClient)
 
 
 @pytest.mark.parametrize(
+    ("page", "fields"),
+    [
+        ("/auth/login", {"password": PASSWORD}),
+        ("/auth/register", {"password": "long enough pw", "password_confirm": "long enough pw"}),
+        ("/auth/password-reset", {}),
+    ],
+)
+def test_a_file_sent_as_a_text_field_is_a_field_error(
+    client: FlaskClient, page: str, fields: dict[str, str]
+) -> None:
+    """A script may send the e-mail as a file part of a multipart form."""
+    token = csrf_token_from(client.get(page))
+    as_a_file = (io.BytesIO(b"ann@example.com"), "email.txt")
+    response = client.post(page, data={"csrf_token": token, "email": as_a_file, **fields})
+    assert response.status_code == 422
+    assert "a file cannot go here" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"email": 1, "password": 2},
