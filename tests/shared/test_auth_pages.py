@@ -465,6 +465,30 @@ def test_even_correct_logins_are_limited_per_address(app_factory: Any) -> None:
     assert statuses == [302, 302, 302, 429]
 
 
+def test_the_rate_limit_headers_tell_nothing_of_an_accounts_logins(app_factory: Any) -> None:
+    """The headers count this address's attempts: the per-account limit's count
+    would tell anyone how often an account's owner logged in this minute."""
+    app = app_factory()
+    make_user(app)
+    make_user(app, email="ben@example.com")
+    owner = app.test_client()
+    for _ in range(5):
+        assert AuthActions(owner).login().status_code == 302
+        owner.delete_cookie("session")
+
+    def headers_seen_by_a_stranger(email: str, address: str) -> dict[str, str]:
+        stranger = app.test_client()
+        stranger.environ_base["REMOTE_ADDR"] = address
+        response = AuthActions(stranger).login(email=email, password="wrong password")
+        assert response.status_code == 422
+        return {name: value for name, value in response.headers if name.startswith("X-RateLimit")}
+
+    ann = headers_seen_by_a_stranger("ann@example.com", "203.0.113.1")
+    ben = headers_seen_by_a_stranger("ben@example.com", "203.0.113.2")
+    for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining"):
+        assert ann[name] == ben[name]
+
+
 def test_logins_are_limited_per_account_from_any_address(app_factory: Any) -> None:
     app = app_factory(AUTH_ACCOUNT_LOGIN_RATE_LIMIT="3 per minute")
     make_user(app)
