@@ -105,7 +105,8 @@ def configure(
         if storage.startswith("redis+sentinel"):  # the sentinels' connections take theirs apart
             timeouts["sentinel_kwargs"] = redis_timeouts(app, prefix)
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {**timeouts, **options}
-    timeout_setting(app, prefix, "MAIL_TIMEOUT")
+    seconds_setting(app, prefix, "MAIL_TIMEOUT")
+    seconds_setting(app, prefix, "PASSWORD_RESET_MAX_AGE", longest=timedelta(days=7))
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):  # a SQLite file in the instance folder
@@ -125,17 +126,27 @@ def redis_timeouts(app: Flask, prefix: str) -> dict[str, Any]:
     Flask-Limiter's ``RATELIMIT_STORAGE_OPTIONS``: each call gives up after
     ``REDIS_TIMEOUT`` seconds, once (``retry=None``: a client made from a host
     and port would otherwise try three times more, with back-off)."""
-    seconds = timeout_setting(app, prefix, "REDIS_TIMEOUT")
+    seconds = seconds_setting(app, prefix, "REDIS_TIMEOUT")
     return {"socket_connect_timeout": seconds, "socket_timeout": seconds, "retry": None}
 
 
-def timeout_setting(app: Flask, prefix: str, name: str) -> float:
-    """``app.config[name]``, refused at start unless it is seconds, above 0 and
-    under an hour (NaN and Infinity are not)."""
-    seconds = app.config[name]
-    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 < seconds < 3600:
+def seconds_setting(
+    app: Flask, prefix: str, name: str, *, longest: timedelta = timedelta(hours=1)
+) -> float:
+    """``app.config[name]`` in seconds, refused at start unless it is a number
+    (or a timedelta set in code) above 0 and at most ``longest``. Accepted,
+    "1h" or NaN would fail every request that reads it, and a huge value
+    overflows the date it is added to."""
+    value = app.config[name]
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    if (
+        not isinstance(seconds, int | float)
+        or isinstance(seconds, bool)
+        or not 0 < seconds <= longest.total_seconds()
+    ):
         raise ConfigurationError(
-            f"{prefix}_{name} must be seconds, above 0 and under an hour: {seconds!r}"
+            f"{prefix}_{name} must be seconds, above 0 and at most "
+            f"{longest.total_seconds():,.0f}: {value!r}"
         )
     return seconds
 

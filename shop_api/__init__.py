@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from shared.config import configure
+from shared.config import configure, seconds_setting
 from shared.database import init_database
 from shared.error_reports import init_error_reports
 from shared.health import register_health_checks
@@ -52,8 +52,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = JsonRequest
     configure(app, "SHOP_API", DEFAULTS, test_config)
-    if isinstance(app.config["API_TOKEN_LIFETIME"], int):
-        app.config["API_TOKEN_LIFETIME"] = timedelta(seconds=app.config["API_TOKEN_LIFETIME"])
+    lifetime = seconds_setting(app, "SHOP_API", "API_TOKEN_LIFETIME", longest=timedelta(days=365))
+    app.config["API_TOKEN_LIFETIME"] = timedelta(seconds=lifetime)
 
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)

@@ -10,6 +10,7 @@ from shared.auth import get_or_create_user
 from shared.commands import DEMO_PASSWORD, DEMO_STAFF, create_user_command, seed_demo_command
 from shop_api.extensions import db
 from shop_api.models import CURRENCY, Product
+from shop_api.services.products import invalidate_product_cache
 
 DEMO_CUSTOMER = "customer@example.com"
 # Name, price and stock (0 = sold out): from pocket money to a big purchase.
@@ -34,6 +35,9 @@ def seed_demo() -> None:
     ]
     db.session.add_all(new)
     db.session.commit()
+    # A running API sharing the cache (RedisCache, as in compose) may have kept
+    # an empty list or a 404: seeding is a write like any other.
+    invalidate_product_cache()
     click.echo(
         f"Demo products: {len(new)} added, {len(DEMO_PRODUCTS) - len(new)} already there.\n"
         f"Accounts: staff {DEMO_STAFF}, customer {DEMO_CUSTOMER}; password {DEMO_PASSWORD!r}.\n"

@@ -76,10 +76,13 @@ def register(account: dict[str, Any]) -> User:
 
 
 @blp.post("/tokens")
-# Only refused attempts count towards the first limit.
-@limiter.limit(rate_limits.failed_logins, deduct_when=lambda response: response.status_code != 201)
-@limiter.limit(rate_limits.login_attempts)
+# The X-RateLimit headers report the first limit made, the one nearest the
+# decorated function: the client's own count, never the account's (which would
+# tell a stranger how often its owner logged in).
 @limiter.limit(rate_limits.account_logins, key_func=rate_limits.by_account)
+@limiter.limit(rate_limits.login_attempts)
+# Only refused attempts count towards this one.
+@limiter.limit(rate_limits.failed_logins, deduct_when=lambda response: response.status_code != 201)
 @blp.arguments(schemas.CredentialsSchema)
 @blp.response(201, schemas.TokenSchema)
 @blp.error_responses(

@@ -11,7 +11,7 @@ from webargs.flaskparser import abort  # flask_smorest.abort, typed: it never re
 
 from shop_api import schemas
 from shop_api.api.blueprint import BEARER, BODY_ERRORS, Blueprint, invalid
-from shop_api.api.pagination import paginated
+from shop_api.api.pagination import LINK, paginated
 from shop_api.extensions import db, token_auth
 from shop_api.models import Order
 from shop_api.services import orders
@@ -40,7 +40,7 @@ class Orders(MethodView):
     decorators: ClassVar[list[Any]] = [token_auth.login_required]  # a customer's token
 
     @blp.arguments(schemas.PageQuerySchema, location="query")
-    @blp.response(200, schemas.OrderPageSchema)
+    @blp.response(200, schemas.OrderPageSchema, headers=LINK)
     @blp.error_responses(
         401,
         422,

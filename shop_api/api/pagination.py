@@ -11,6 +11,9 @@ from sqlalchemy import Select
 
 from shop_api.extensions import db
 
+# The header paginated() answers, for each list's documentation.
+LINK = {"Link": {"description": "RFC 8288: next, prev, first, last.", "schema": {"type": "string"}}}
+
 
 def paginated(
     statement: Select[Any], query: dict[str, Any]

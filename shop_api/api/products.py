@@ -1,7 +1,8 @@
 """Products: anyone lists and reads them (cached whole, keyed by the catalogue's
-version, path and query string, and revalidated by ETag); staff create and
-change them."""
+version, the path and the query string as sent, and revalidated by ETag); staff
+create and change them."""
 
+import hashlib
 from typing import Any
 
 from flask import Response, request, url_for
@@ -11,13 +12,20 @@ from flask_sqlalchemy.pagination import Pagination
 from shared.caching import cache_version
 from shop_api import schemas
 from shop_api.api.blueprint import BEARER, BODY_ERRORS, Blueprint, invalid
-from shop_api.api.pagination import paginated
+from shop_api.api.pagination import LINK, paginated
 from shop_api.extensions import cache, db, token_auth
 from shop_api.models import Product
 from shop_api.services import products
 
 blp = Blueprint("products", __name__, url_prefix="/api/products", description="The catalogue")
-LINK = {"Link": {"description": "RFC 8288: next, prev, first, last.", "schema": {"type": "string"}}}
+# What revalidated_by_etag answers, for the reads' documentation.
+ETAG = {
+    "ETag": {
+        "description": "Send it back in `If-None-Match`: a 304 while nothing changed.",
+        "schema": {"type": "string"},
+    }
+}
+NOT_MODIFIED = "Nothing changed since the ETag sent in `If-None-Match`; no body."
 
 
 @blp.after_request
@@ -26,8 +34,8 @@ def revalidated_by_etag(response: Response) -> Response:
     every reuse (``no-cache``); an unchanged one is a 304. Werkzeug's ETag, not
     flask-smorest's ``@blp.etag``: that one answers inside the view, which a
     Flask-Caching hit never runs, and Flask-Caching would keep its 304 as the
-    answer for every client."""
-    if request.method == "GET" and response.status_code == 200:
+    answer for every client. A HEAD is a GET without the body: the same headers."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.headers["Cache-Control"] = "public, no-cache"
         response.add_etag()
         response.make_conditional(request)
@@ -35,16 +43,20 @@ def revalidated_by_etag(response: Response) -> Response:
 
 
 def cache_key_prefix() -> str:
-    """A cached answer's key: the catalogue's version, then the path (the list's
-    key adds a hash of its query string, ``query_string=True``)."""
-    return f"products/{cache_version(cache, products.CATALOGUE)}{request.path}"
+    """A cached answer's key: the catalogue's version, the path and a hash of the
+    query string exactly as sent. Not Flask-Caching's ``query_string=True``: it
+    sorts the parameters, so ``?sort=price&sort=-price`` would get the answer to
+    ``?sort=-price&sort=price``, though the view reads the first ``sort``."""
+    query = hashlib.sha256(request.query_string).hexdigest()
+    return f"products/{cache_version(cache, products.CATALOGUE)}{request.path}?{query}"
 
 
 @blp.route("/")
 class Products(MethodView):
-    @cache.cached(query_string=True, key_prefix=cache_key_prefix)
+    @cache.cached(key_prefix=cache_key_prefix)
     @blp.arguments(schemas.ProductQuerySchema, location="query")
-    @blp.response(200, schemas.ProductPageSchema, headers=LINK)
+    @blp.response(200, schemas.ProductPageSchema, headers={**LINK, **ETAG})
+    @blp.alt_response(304, description=NOT_MODIFIED, headers=ETAG)
     @blp.error_responses(
         422, _422=invalid("sort", "Must be one of: name, -name, price, -price, newest.", "query")
     )
@@ -82,7 +94,8 @@ class Products(MethodView):
 @blp.route("/<id:product_id>")
 class ProductItem(MethodView):
     @cache.cached(key_prefix=cache_key_prefix)
-    @blp.response(200, schemas.ProductSchema)
+    @blp.response(200, schemas.ProductSchema, headers=ETAG)
+    @blp.alt_response(304, description=NOT_MODIFIED, headers=ETAG)
     @blp.error_responses(404, _404="There is no product 4242.")
     def get(self, product_id: int) -> Product:
         """One product"""

@@ -65,6 +65,14 @@ def place_order(
         ).one_or_none()
         if taken is None:  # no such product, or too little stock
             db.session.rollback()  # gives back what the earlier lines took
+            # The same key at the same moment may have taken the last items:
+            # then its order is the answer, not a 409. That request had
+            # committed before this UPDATE could miss (the UPDATE waits on
+            # PostgreSQL's row lock, or for SQLite's one writer), so a new
+            # look finds its key.
+            earlier = _replayed_order(customer, idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier, True
             error = _order_error(product_id, quantities)
             reason = "out_of_stock" if error.status == 409 else "unknown_product"
             ORDERS_REFUSED.labels(app=current_app.name, reason=reason).inc()
@@ -127,7 +135,9 @@ def _order_error(product_id: int, quantities: dict[int, int]) -> ShopError:
     if product_id not in found:
         message = f"Unknown product ids: {', '.join(map(str, sorted(set(quantities) - found)))}."
         return ShopError(message, errors={"items": {"product_id": [message]}})
-    short = [row for row in sorted(rows) if row.stock < quantities[row.id]]
+    # The line whose UPDATE missed is named even if its stock is back by now
+    # (a cancel committed since): a 409 always says what fell short.
+    short = [row for row in sorted(rows) if row.stock < quantities[row.id] or row.id == product_id]
     return ShopError(
         f"Not enough stock for: {', '.join(row.name for row in short)}. Nothing was ordered.",
         status=409,

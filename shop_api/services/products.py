@@ -2,8 +2,8 @@
 
 Product answers are cached under the catalogue's version (shared/caching.py
 says why a version and not a delete), and every write that changes a product
-or its stock, here and in orders.py, ends with ``invalidate_product_cache()``,
-which replaces it."""
+or its stock, here, in orders.py and in ``seed-demo`` (commands.py), ends with
+``invalidate_product_cache()``, which replaces it."""
 
 from typing import Any
 

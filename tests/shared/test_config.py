@@ -191,13 +191,16 @@ def test_no_timeouts_are_given_to_a_cache_or_storage_that_is_not_redis(tmp_path:
     assert "RATELIMIT_STORAGE_OPTIONS" not in app.config
 
 
-@pytest.mark.parametrize("setting", ["REDIS_TIMEOUT", "MAIL_TIMEOUT"])
-@pytest.mark.parametrize("value", ["0", "-1", "true", '"soon"', "NaN", "Infinity", "3600"])
+@pytest.mark.parametrize(
+    ("setting", "longest"),
+    [("REDIS_TIMEOUT", "3600"), ("MAIL_TIMEOUT", "3600"), ("PASSWORD_RESET_MAX_AGE", "604800")],
+)
+@pytest.mark.parametrize("value", ["0", "-1", "true", '"1h"', "NaN", "Infinity", "longer"])
 def test_a_timeout_must_be_seconds_above_zero(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, longest: str, value: str
 ) -> None:
     monkeypatch.setenv("TINY_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
-    monkeypatch.setenv(f"TINY_{setting}", value)
+    monkeypatch.setenv(f"TINY_{setting}", f"{longest}.5" if value == "longer" else value)
     with pytest.raises(ConfigurationError, match=f"TINY_{setting} must be seconds, above 0"):
         configure(new_app(tmp_path), "TINY")
 

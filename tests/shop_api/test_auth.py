@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from shared.config import ConfigurationError
 from shop_api.extensions import db, token_auth
 from shop_api.models import ApiToken, User
 from tests.auth_client import PASSWORD
@@ -292,9 +293,25 @@ def test_token_lifetime_can_be_set_in_seconds(
 ) -> None:
     from shop_api import create_app
 
-    monkeypatch.setenv("SHOP_API_API_TOKEN_LIFETIME", "3600")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-    assert app.config["API_TOKEN_LIFETIME"] == timedelta(hours=1)
+    for seconds in ("3600", "3600.0"):
+        monkeypatch.setenv("SHOP_API_API_TOKEN_LIFETIME", seconds)
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+        assert app.config["API_TOKEN_LIFETIME"] == timedelta(hours=1)
+
+
+@pytest.mark.parametrize("setting", ["1h", "-5", "0", "true", "31536001"])
+def test_a_token_lifetime_that_is_not_seconds_up_to_a_year_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, setting: str
+) -> None:
+    # Accepted, each would make every token request a 500 or every token born expired.
+    from shop_api import create_app
+
+    monkeypatch.setenv("SHOP_API_API_TOKEN_LIFETIME", setting)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^SHOP_API_API_TOKEN_LIFETIME must be seconds, above 0 and at most 31,536,000: ",
+    ):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
 
 
 def test_a_cookie_never_shadows_a_valid_bearer_token(app: Flask, client: FlaskClient) -> None:
@@ -342,6 +359,30 @@ def test_a_user_has_at_most_ten_live_tokens_the_oldest_go_first(
     assert client.get("/api/orders/", headers=bearer(tokens[1])).status_code == 401
     assert client.get("/api/orders/", headers=bearer(tokens[2])).status_code == 200
     assert client.get("/api/orders/", headers=bearer(tokens[-1])).status_code == 200
+
+
+def test_the_rate_limit_headers_tell_nothing_of_an_accounts_logins(app: Flask) -> None:
+    """The headers count this client's attempts: the per-account limit's count
+    would tell anyone how often an account's owner asked for a token this minute."""
+    make_user(app, "ann@example.com")
+    make_user(app, "ben@example.com")
+    owner = app.test_client()
+    for _ in range(5):
+        credentials = {"email": "ann@example.com", "password": PASSWORD}
+        assert owner.post("/api/auth/tokens", json=credentials).status_code == 201
+
+    def headers_seen_by_a_stranger(email: str, address: str) -> dict[str, str]:
+        stranger = app.test_client()
+        stranger.environ_base["REMOTE_ADDR"] = address
+        credentials = {"email": email, "password": "wrong password"}
+        response = stranger.post("/api/auth/tokens", json=credentials)
+        assert response.status_code == 401
+        return dict(response.headers)
+
+    ann = headers_seen_by_a_stranger("ann@example.com", "203.0.113.1")
+    ben = headers_seen_by_a_stranger("ben@example.com", "203.0.113.2")
+    for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining"):
+        assert ann[name] == ben[name]
 
 
 def test_token_requests_are_limited_per_account_whatever_the_outcome(app: Flask) -> None:

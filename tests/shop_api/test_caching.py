@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from shop_api import create_app
 from shop_api.api import products as products_api
+from shop_api.commands import DEMO_PRODUCTS
 from shop_api.extensions import db
 from tests.app_fixtures import app_on_fresh_tables
 from tests.query_count import count_queries
@@ -60,6 +61,19 @@ def test_each_page_and_filter_is_its_own_cached_answer(app: Flask, client: Flask
     in_stock = client.get("/api/products/?in_stock=true").get_json()
     assert [p["name"] for p in everything["items"]] == ["Mug", "Tea"]
     assert [p["name"] for p in in_stock["items"]] == ["Tea"]
+
+
+def test_the_same_parameters_in_another_order_are_their_own_cached_answer(
+    app: Flask, client: FlaskClient
+) -> None:
+    # The view reads the first of a repeated parameter: the key is the query
+    # string as sent, not its parameters sorted.
+    make_product(app, name="Cheap", price_cents=1)
+    make_product(app, name="Dear", price_cents=999)
+    cheap_first = client.get("/api/products/?sort=price&sort=-price").get_json()
+    dear_first = client.get("/api/products/?sort=-price&sort=price").get_json()
+    assert [p["name"] for p in cheap_first["items"]] == ["Cheap", "Dear"]
+    assert [p["name"] for p in dear_first["items"]] == ["Dear", "Cheap"]
 
 
 @pytest.mark.parametrize("url", PRODUCT_URLS)
@@ -166,6 +180,17 @@ def test_a_new_product_appears_in_a_cached_list(app: Flask, client: FlaskClient)
     assert client.get("/api/products/").get_json()["total"] == 1
 
 
+def test_seeding_the_demo_clears_the_cached_reads(
+    client: FlaskClient, runner: FlaskCliRunner
+) -> None:
+    # docs/deploy.md seeds a running stack: what it had cached before must go.
+    assert client.get("/api/products/").get_json()["total"] == 0
+    assert client.get("/api/products/1").status_code == 404
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert client.get("/api/products/").get_json()["total"] == len(DEMO_PRODUCTS)
+    assert client.get("/api/products/1").status_code == 200
+
+
 @pytest.mark.parametrize("url", PRODUCT_URLS)
 def test_products_are_public_and_carry_an_etag(app: Flask, client: FlaskClient, url: str) -> None:
     product = make_product(app)
@@ -185,6 +210,18 @@ def test_an_unchanged_product_is_a_304_without_a_body(
     assert again.status_code == 304
     assert again.data == b""
     assert again.headers["ETag"] == first.headers["ETag"]
+
+
+@pytest.mark.parametrize("url", PRODUCT_URLS)
+def test_a_head_has_the_headers_of_a_get_and_revalidates_as_one(
+    app: Flask, client: FlaskClient, url: str
+) -> None:
+    read = url.format(id=make_product(app).id)
+    head = client.head(read)
+    assert head.status_code == 200
+    assert head.headers["Cache-Control"] == "public, no-cache"
+    assert head.headers["ETag"] == client.get(read).headers["ETag"]
+    assert client.head(read, headers={"If-None-Match": head.headers["ETag"]}).status_code == 304
 
 
 @pytest.mark.parametrize("url", PRODUCT_URLS)

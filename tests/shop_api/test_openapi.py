@@ -14,6 +14,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from shop_api.api import auth, orders, products
 from shop_api.schemas import ProductUpdateSchema
+from tests.shop_api.factories import customer_headers, make_product, order_body
 
 
 @pytest.fixture
@@ -91,6 +92,31 @@ def test_every_refusal_shows_an_example_with_its_own_status_and_title(
     registration = document["paths"]["/api/auth/register"]["post"]["responses"]["409"]
     example = registration["content"]["application/problem+json"]["example"]
     assert example["detail"] == "An account with this e-mail already exists."
+
+
+def test_every_list_documents_the_link_header_it_sends(
+    app: Flask, client: FlaskClient, document: dict[str, Any]
+) -> None:
+    customer = customer_headers(app)
+    mug = make_product(app)
+    client.post("/api/orders/", json=order_body((mug.id, 1)), headers=customer)
+    for path in ("/api/products/", "/api/orders/"):
+        assert "Link" in client.get(path, headers=customer).headers
+        assert "Link" in document["paths"][path]["get"]["responses"]["200"]["headers"], path
+
+
+def test_every_product_read_documents_its_etag_and_304(
+    app: Flask, client: FlaskClient, document: dict[str, Any]
+) -> None:
+    mug = make_product(app)
+    for path in ("/api/products/", "/api/products/{product_id}"):
+        url = path.format(product_id=mug.id)
+        etag = client.get(url).headers["ETag"]
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        responses = document["paths"][path]["get"]["responses"]
+        assert "ETag" in responses["200"]["headers"], path
+        assert "ETag" in responses["304"]["headers"], path
+        assert "content" not in responses["304"], path  # a 304 has no body
 
 
 def test_schemas_come_from_the_marshmallow_classes(document: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -198,6 +199,28 @@ def test_not_enough_stock_is_409_and_all_or_nothing(app: Flask, client: FlaskCli
     assert order_count(app) == 0
 
 
+def test_stock_back_before_the_409_is_written_still_names_the_line_that_fell_short(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shortages are read after the UPDATE missed; a cancel may give the
+    # stock back in between. The 409 must still say which line fell short.
+    customer = customer_headers(app)
+    mug = make_product(app, name="Mug", stock=0)
+    order_error = orders._order_error
+
+    def restocked_meanwhile(*args: Any) -> Any:
+        db.session.execute(update(Product).where(Product.id == mug.id).values(stock=5))
+        db.session.commit()
+        return order_error(*args)
+
+    monkeypatch.setattr(orders, "_order_error", restocked_meanwhile)
+    response = place(client, customer, order_body((mug.id, 1)))
+    assert response.status_code == 409
+    assert response.get_json()["detail"] == "Not enough stock for: Mug. Nothing was ordered."
+    assert [line["product_id"] for line in response.get_json()["shortages"]] == [mug.id]
+    assert order_count(app) == 0
+
+
 def test_the_last_item_can_be_sold(app: Flask, client: FlaskClient) -> None:
     customer = customer_headers(app)
     mug = make_product(app, stock=2)
@@ -278,14 +301,17 @@ def test_keys_are_per_user(app: Flask, client: FlaskClient) -> None:
     assert stock_of(app, mug.id) == 8
 
 
+@pytest.mark.parametrize("stock", [10, 2], ids=["stock_for_both", "stock_for_one"])
 def test_a_retry_racing_the_first_request_gets_the_order_that_won(
-    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, stock: int
 ) -> None:
     # Two requests with one key at the same moment: both look for an earlier
-    # order before either commits, so both take stock; the unique key makes
-    # the second commit fail, and its stock goes back with the rollback.
+    # order before either commits. With stock for both, both take it; the
+    # unique key makes the second commit fail, and its stock goes back with
+    # the rollback. With stock for one, the second finds none left, and looks
+    # for the key again before answering 409.
     customer = customer_headers(app)
-    mug = make_product(app, stock=10)
+    mug = make_product(app, stock=stock)
     key = {"Idempotency-Key": "at-once"}
     first = place(client, customer, order_body((mug.id, 2)), **key)
     replayed_order = orders._replayed_order
@@ -300,9 +326,49 @@ def test_a_retry_racing_the_first_request_gets_the_order_that_won(
     assert second.status_code == 201
     assert second.get_json() == first.get_json()
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert stock_of(app, mug.id) == 8  # taken once
+    assert stock_of(app, mug.id) == stock - 2  # taken once
     assert order_count(app) == 1
-    assert len(looks) == 2  # the race: looked, found nothing, lost the commit, looked again
+    assert len(looks) == 2  # the race: looked, found nothing, lost, looked again
+
+
+def test_one_key_sent_twice_at_once_for_the_last_item_places_one_order(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race with real requests, in two threads: each first looks for
+    the key, then waits for the other to have looked too. One takes the last
+    item; the other's UPDATE waits for it to commit, finds no stock, and
+    answers with the order that won."""
+    customer = customer_headers(app)
+    mug = make_product(app, stock=1)
+    both_looked = threading.Barrier(2, timeout=10)
+    replayed_order = orders._replayed_order
+    this_thread = threading.local()
+
+    def first_look_waits_for_the_other_request(*args: Any) -> Order | None:
+        found = replayed_order(*args)
+        if not hasattr(this_thread, "looked"):
+            this_thread.looked = True
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(orders, "_replayed_order", first_look_waits_for_the_other_request)
+    answers: list[Any] = []
+
+    def send() -> None:
+        body, key = order_body((mug.id, 1)), {"Idempotency-Key": "at-once"}
+        answers.append(place(app.test_client(), customer, body, **key))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[0].get_json() == answers[1].get_json()
+    replayed = sorted(answer.headers.get("Idempotent-Replayed", "no") for answer in answers)
+    assert replayed == ["no", "true"]
+    assert stock_of(app, mug.id) == 0
+    assert order_count(app) == 1
 
 
 def test_a_failed_order_does_not_use_up_the_key(app: Flask, client: FlaskClient) -> None:
