@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.request_class = BoundedRequest
     configure(app, "HELPDESK", DEFAULTS, test_config)
 
+    init_request_logging(app)  # first: every hook after it is timed and logged
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     init_request_guards(app, html_forms=True)
@@ -53,7 +54,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     celery_init_app(app)
     init_layout(app, site_name="Help desk", description=DESCRIPTION)
     init_security_headers(app)
-    init_request_logging(app)
     init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)

@@ -59,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Images come from the bucket's host: the CSP allows it and no other.
     app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], *image_origins(app.config)]
 
+    init_request_logging(app)  # first: every hook after it is timed and logged
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     init_request_guards(app, html_forms=True)
@@ -70,7 +71,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     image_store.init_app(app)
     init_layout(app, site_name="Recipes", description=DESCRIPTION)
     init_security_headers(app)
-    init_request_logging(app)
     init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)

@@ -28,6 +28,9 @@ logger = logging.getLogger("capstones.requests")
 
 
 def init_request_logging(app: Flask) -> None:
+    """Call it before the other ``init_*``: hooks run in the order they were
+    added, so a request another hook refuses (CSRF, a rate limit) is timed
+    and keeps its id too."""
     app.config.setdefault("REQUEST_LOG_STATIC", True)
     init_logging(app)
     logger.setLevel(logging.INFO)

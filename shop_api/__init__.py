@@ -55,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     lifetime = seconds_setting(app, "SHOP_API", "API_TOKEN_LIFETIME", longest=timedelta(days=365))
     app.config["API_TOKEN_LIFETIME"] = timedelta(seconds=lifetime)
 
+    init_request_logging(app)  # first: every hook after it is timed and logged
     init_database(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     limiter.init_app(app)
@@ -63,7 +64,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     init_cors(app)
     init_security_headers(app)
-    init_request_logging(app)
     init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)

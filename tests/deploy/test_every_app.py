@@ -7,6 +7,7 @@ run in production unless forced; no page template has inline styles or scripts."
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -91,6 +92,27 @@ def test_seed_demo_refuses_in_production_without_force(app_and_db: Any) -> None:
     assert result.exit_code == 1
     assert "this app runs in production" in result.output
     assert "--force" in result.output
+
+
+def test_a_request_a_hook_refuses_keeps_its_request_id_and_is_timed(
+    each_app: Any, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The request log's hook runs before the others (the rate limiter's, here):
+    a refused request still carries the proxy's request id, in its answer and
+    in its log line, with the time it took."""
+    create_app, db, _tables = each_app
+    with app_on_fresh_tables(create_app, db, database_url, RATELIMIT_DEFAULT="1 per day") as app:
+        client = app.test_client()
+        client.get("/")
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="capstones.requests"):
+            refused = client.get("/", headers={"X-Request-ID": "proxy-abc.123"})
+    assert refused.status_code == 429
+    assert refused.headers["X-Request-ID"] == "proxy-abc.123"
+    [line] = [
+        record.getMessage() for record in caplog.records if record.name == "capstones.requests"
+    ]
+    assert re.fullmatch(r"GET / 429 \d+\.\dms request_id=proxy-abc\.123", line), line
 
 
 @pytest.mark.parametrize("app_name", list(APPS))

@@ -37,6 +37,18 @@ def test_a_sane_incoming_request_id_is_kept(
     assert request_lines(caplog)[0].endswith("request_id=proxy-abc.123")
 
 
+def test_a_request_refused_before_its_view_keeps_its_id_and_its_time(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A form posted without its CSRF token: Flask-WTF's hook answers 400.
+    with caplog.at_level(logging.INFO, logger="capstones.requests"):
+        response = client.post("/auth/login", headers={"X-Request-ID": "proxy-abc.123"})
+    assert response.status_code == 400
+    assert response.headers["X-Request-ID"] == "proxy-abc.123"
+    (line,) = request_lines(caplog)
+    assert re.fullmatch(r"POST /auth/login 400 \d+\.\dms request_id=proxy-abc\.123", line), line
+
+
 @pytest.mark.parametrize("bad", ["with\ttab", "x" * 129, "spaces are odd", "<script>", "a/b"])
 def test_an_unsafe_incoming_request_id_is_replaced(client: FlaskClient, bad: str) -> None:
     response = client.get("/healthz", headers={"X-Request-ID": bad})

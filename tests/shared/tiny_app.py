@@ -75,6 +75,7 @@ def create_app(
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.request_class = BoundedRequest
     configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
+    init_request_logging(app)  # first, as in the apps: every hook after it is logged
     init_database(app, db)
     init_request_guards(app, html_forms=not api)  # api: no HTML forms, like a JSON API
     csrf.init_app(app)
@@ -84,7 +85,6 @@ def create_app(
     celery_init_app(app)
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
-    init_request_logging(app)
     init_metrics(app)
     init_tracing(app, db=db)
     init_error_reports(app)
