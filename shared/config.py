@@ -106,6 +106,9 @@ def configure(
             timeouts["sentinel_kwargs"] = redis_timeouts(app, prefix)
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {**timeouts, **options}
     seconds_setting(app, prefix, "MAIL_TIMEOUT")
+    # Seconds from the environment, a timedelta in code: one type for the code that reads it.
+    remember = seconds_setting(app, prefix, "REMEMBER_COOKIE_DURATION", longest=timedelta(days=365))
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=remember)
     seconds_setting(app, prefix, "PASSWORD_RESET_MAX_AGE", longest=timedelta(days=7))
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))

@@ -46,11 +46,13 @@ def password_problem(password: str) -> str | None:
 
 
 @cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
+    """A hash to check a password against when the address has no account
+    (made once a process: the Auth extension makes it as it starts)."""
     return hash_password("not-a-real-password")
 
 
 def dummy_password_check(password: str) -> None:
     """For an unknown address: as slow as a wrong password, so the answer's
     timing does not tell "no such account" from "wrong password"."""
-    verify_password(_dummy_hash(), password)
+    verify_password(dummy_hash(), password)

@@ -199,6 +199,15 @@ def test_unknown_email_still_checks_a_password_hash(app: Flask, auth: AuthAction
     assert verify.call_args.args[0].startswith("scrypt:")
 
 
+def test_the_hash_an_unknown_address_is_checked_against_is_made_as_the_app_starts(
+    app_factory: Any,
+) -> None:
+    # Made by the first such login instead, that login would take one hash longer.
+    passwords.dummy_hash.cache_clear()
+    app_factory()
+    assert passwords.dummy_hash.cache_info().currsize == 1
+
+
 def test_inactive_user_cannot_log_in(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
     make_user(app, is_active=False)
     response = auth.login()

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from shared.config import ConfigurationError
 from tests.auth_client import AuthActions
 from tests.shared.factories import make_user
 from tests.shared.tiny_app import User, db
@@ -144,6 +145,16 @@ def test_logout_when_not_logged_in_goes_to_login(client: FlaskClient, auth: Auth
 
 def test_remember_cookie_lasts_14_days(app: Flask) -> None:
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
+
+
+def test_a_remember_duration_from_the_environment_is_seconds(
+    app_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINY_REMEMBER_COOKIE_DURATION", "86400")
+    assert app_factory().config["REMEMBER_COOKIE_DURATION"] == timedelta(days=1)
+    monkeypatch.setenv("TINY_REMEMBER_COOKIE_DURATION", '"2 weeks"')  # every cookie a 500
+    with pytest.raises(ConfigurationError, match="TINY_REMEMBER_COOKIE_DURATION must be seconds"):
+        app_factory()
 
 
 @contextmanager
