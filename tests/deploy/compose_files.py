@@ -23,8 +23,11 @@ FRAGMENTS = sorted((ROOT / "compose").glob("*.yml"))
 NGINX_TEMPLATES = sorted((ROOT / "docker" / "nginx").glob("*.conf.template"))
 DOCKER_COMPOSE = Path(compose.__file__).parent / "docker-compose"
 APPS = script("apps").apps(ROOT)
-# Any 40 characters do for Compose's `:?` checks.
-SECRETS = {f"{app.prefix}_SECRET_KEY": app.prefix[0].lower() * 40 for app in APPS}
+# Any 40 characters do for Compose's `:?` checks: each app's secret key, and
+# the S3 identity's secret when an app keeps files in S3.
+SECRETS = {f"{app.prefix}_SECRET_KEY": app.prefix[0].lower() * 40 for app in APPS} | (
+    {"S3_SECRET_KEY": "s" * 40} if any("s3" in app.compose for app in APPS) else {}
+)
 
 
 def nginx_template(package: str) -> Path:

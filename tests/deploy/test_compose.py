@@ -97,6 +97,19 @@ def test_compose_refuses_to_start_without_the_secret_keys() -> None:
     result = compose_config({})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+    for secret in SECRETS:  # each one alone: the S3 secret guards a public port's files
+        result = compose_config({name: value for name, value in SECRETS.items() if name != secret})
+        assert result.returncode != 0
+        assert f"set {secret} in .env" in result.stderr
+
+
+def test_the_pages_without_a_login_answer_this_machine_only() -> None:
+    """Mailpit shows every mail, reset links included; Prometheus every app's numbers."""
+    services = resolved_config()["services"]
+    unguarded = [name for name in ("mailpit", "prometheus") if name in services]
+    assert "prometheus" in unguarded  # (Mailpit only where an app sends mail)
+    for name in unguarded:
+        assert {port["host_ip"] for port in services[name]["ports"]} == {"127.0.0.1"}, name
 
 
 def test_the_file_includes_base_the_pieces_the_apps_need_and_each_app() -> None:
