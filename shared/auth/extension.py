@@ -74,19 +74,23 @@ def auth_blueprint(limiter: Limiter) -> Blueprint:
     this app's limits (their POSTs). Flask-Limiter keeps a limit on the limiter
     that decorated the view, so each app decorates them anew."""
     limit = partial(limiter.limit, methods=["POST"])
-    per_account = partial(limit, key_func=rate_limits.by_account)
+    # Shared limits (a scope of their own, used once): the X-RateLimit headers
+    # show a limit that is not shared, unless one is reached. These count an
+    # account's attempts from anyone: in the headers, they would tell a
+    # stranger how often its owner logged in.
+    per_account = partial(limiter.shared_limit, methods=["POST"], key_func=rate_limits.by_account)
     form = ["GET", "POST"]
     bp = Blueprint("auth", __name__, url_prefix="/auth")
     register = limit(rate_limits.registrations)(views.register)
     bp.add_url_rule("/register", view_func=register, methods=form)
     login = limit(rate_limits.failed_logins, deduct_when=is_failed_login)(views.login)
     login = limit(rate_limits.login_attempts)(login)
-    login = per_account(rate_limits.account_logins)(login)
+    login = per_account(rate_limits.account_logins, scope="account-logins")(login)
     bp.add_url_rule("/login", view_func=login, methods=form)
     bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
     bp.add_url_rule("/account", view_func=views.account, methods=form)
     ask = limit(rate_limits.reset_requests)(views.password_reset_request)
-    ask = per_account(rate_limits.account_reset_requests)(ask)
+    ask = per_account(rate_limits.account_reset_requests, scope="account-reset-requests")(ask)
     bp.add_url_rule("/password-reset", view_func=ask, methods=form)
     bp.add_url_rule("/password-reset/<token>", view_func=views.password_reset, methods=form)
     return bp

@@ -76,13 +76,15 @@ def register(account: dict[str, Any]) -> User:
 
 
 @blp.post("/tokens")
-# The X-RateLimit headers report the first limit made, the one nearest the
-# decorated function: the client's own count, never the account's (which would
-# tell a stranger how often its owner logged in).
-@limiter.limit(rate_limits.account_logins, key_func=rate_limits.by_account)
-@limiter.limit(rate_limits.login_attempts)
-# Only refused attempts count towards this one.
+# Only refused attempts count towards the first limit.
 @limiter.limit(rate_limits.failed_logins, deduct_when=lambda response: response.status_code != 201)
+@limiter.limit(rate_limits.login_attempts)
+# Shared (a scope of its own): the X-RateLimit headers show a limit that is not
+# shared, unless one is reached. This one counts the account's attempts from
+# anyone: in the headers, it would tell a stranger how often its owner logged in.
+@limiter.shared_limit(
+    rate_limits.account_logins, scope="account-logins", key_func=rate_limits.by_account
+)
 @blp.arguments(schemas.CredentialsSchema)
 @blp.response(201, schemas.TokenSchema)
 @blp.error_responses(

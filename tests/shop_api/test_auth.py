@@ -361,9 +361,15 @@ def test_a_user_has_at_most_ten_live_tokens_the_oldest_go_first(
     assert client.get("/api/orders/", headers=bearer(tokens[-1])).status_code == 200
 
 
-def test_the_rate_limit_headers_tell_nothing_of_an_accounts_logins(app: Flask) -> None:
+@pytest.mark.parametrize("per_address", ["per minute", "per hour"])
+def test_the_rate_limit_headers_tell_nothing_of_an_accounts_logins(
+    app: Flask, per_address: str
+) -> None:
     """The headers count this client's attempts: the per-account limit's count
-    would tell anyone how often an account's owner asked for a token this minute."""
+    would tell anyone how often an account's owner asked for a token this minute.
+    (Flask-Limiter orders a view's limits by their unit, minutes before hours.)"""
+    app.config["AUTH_LOGIN_RATE_LIMIT"] = f"10 {per_address}"
+    app.config["AUTH_LOGIN_ATTEMPT_RATE_LIMIT"] = f"30 {per_address}"
     make_user(app, "ann@example.com")
     make_user(app, "ben@example.com")
     owner = app.test_client()
