@@ -59,8 +59,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Images come from the bucket's host: the CSP allows it and no other.
     app.config["CSP_IMG_SRC"] = [*app.config["CSP_IMG_SRC"], *image_origins(app.config)]
 
-    init_request_logging(app)  # first: every hook after it is timed and logged
     init_database(app, db)
+    # Before any hook that may refuse a request: before_request hooks run in the
+    # order they were added, so a refused request is logged, counted and traced
+    # too (after_request hooks run in reverse: these see the final answer).
+    init_request_logging(app)
+    init_metrics(app)
+    init_tracing(app, db=db)
+    init_error_reports(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     init_request_guards(app, html_forms=True)
     csrf.init_app(app)
@@ -71,9 +77,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     image_store.init_app(app)
     init_layout(app, site_name="Recipes", description=DESCRIPTION)
     init_security_headers(app)
-    init_metrics(app)
-    init_tracing(app, db=db)
-    init_error_reports(app)
     trust_proxy_headers(app)
 
     register_blueprints(app)

@@ -109,7 +109,8 @@ def configure(
     # Seconds from the environment, a timedelta in code: one type for the code that reads it.
     remember = seconds_setting(app, prefix, "REMEMBER_COOKIE_DURATION", longest=timedelta(days=365))
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=remember)
-    seconds_setting(app, prefix, "PASSWORD_RESET_MAX_AGE", longest=timedelta(days=7))
+    # In whole minutes in the mail: a link that works for "0 minutes" is no link.
+    seconds_setting(app, prefix, "PASSWORD_RESET_MAX_AGE", shortest=60, longest=timedelta(days=7))
     if database_url := app.config.pop("DATABASE_URL", None):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(database_url))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):  # a SQLite file in the instance folder
@@ -134,23 +135,29 @@ def redis_timeouts(app: Flask, prefix: str) -> dict[str, Any]:
 
 
 def seconds_setting(
-    app: Flask, prefix: str, name: str, *, longest: timedelta = timedelta(hours=1)
+    app: Flask,
+    prefix: str,
+    name: str,
+    *,
+    shortest: float = 0,
+    longest: timedelta = timedelta(hours=1),
 ) -> float:
-    """``app.config[name]`` in seconds, refused at start unless it is a number
-    (or a timedelta set in code) above 0 and at most ``longest``. Accepted,
-    "1h" or NaN would fail every request that reads it, and a huge value
-    overflows the date it is added to."""
+    """``app.config[name]`` as a number of seconds, written back so: a number,
+    or a timedelta set in code, at least ``shortest`` (by default, above 0)
+    and at most ``longest``, or the app refuses to start. Accepted, "1h" or
+    NaN would fail every request that reads it, and a huge value overflows
+    the date it is added to."""
     value = app.config[name]
     seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    if (
-        not isinstance(seconds, int | float)
-        or isinstance(seconds, bool)
-        or not 0 < seconds <= longest.total_seconds()
-    ):
+    is_number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    long_enough = is_number and (seconds >= shortest if shortest else seconds > 0)  # NaN is not
+    if not (long_enough and seconds <= longest.total_seconds()):
+        lowest = "above 0" if shortest == 0 else f"at least {shortest:,}"
         raise ConfigurationError(
-            f"{prefix}_{name} must be seconds, above 0 and at most "
+            f"{prefix}_{name} must be seconds, {lowest} and at most "
             f"{longest.total_seconds():,.0f}: {value!r}"
         )
+    app.config[name] = seconds
     return seconds
 
 

@@ -9,11 +9,18 @@ No personal data leaves. ``send_default_pii=False`` used to say so; sentry-sdk
 no user, cookies, request bodies (forms hold passwords and addresses), client
 addresses, SQL parameters, and no local variables of the failing code's frames
 (a view's ``account`` dict holds a password under a name no denylist knows);
-the stack trace keeps its files, lines and code."""
+the stack trace keeps its files, lines and code. A reset link's token is
+``<token>``."""
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+
+from shared.request_logging import without_reset_token
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event
 
 logger = logging.getLogger("capstones.error_reports")
 # Headers that carry the client's address or its cookies (matched in part).
@@ -44,4 +51,16 @@ def init_error_reports(app: Flask) -> None:
             "stack_frame_variables": False,
         },
         integrations=[FlaskIntegration(), CeleryIntegration()],
+        before_send=without_reset_tokens,
     )
+
+
+def without_reset_tokens(event: "Event", _hint: dict[str, Any]) -> "Event":
+    """An error on a reset link's page is reported with ``<token>`` in its address."""
+    reported: dict[str, Any] = dict(event.get("request") or {})
+    for part in ("url", "query_string"):
+        if isinstance(value := reported.get(part), str):
+            reported[part] = without_reset_token(value)
+    if reported:
+        event["request"] = reported
+    return event

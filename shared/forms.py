@@ -29,8 +29,8 @@ class Form(FlaskForm):
             if not isinstance(field, FileField)
             and any(not isinstance(value, str) for value in field.raw_data or [])
         ]:
-            for field in misplaced:
-                field.errors = [NOT_A_FILE_MESSAGE]
+            for field in misplaced:  # nor shown back in the field as text
+                field.data, field.raw_data, field.errors = None, [], [NOT_A_FILE_MESSAGE]
             return False
         valid: bool = super().validate(extra_validators)
         for field in self:

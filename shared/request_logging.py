@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 
 from shared.logs import init_logging
 
@@ -28,12 +28,14 @@ logger = logging.getLogger("capstones.requests")
 
 
 def init_request_logging(app: Flask) -> None:
-    """Call it before the other ``init_*``: hooks run in the order they were
-    added, so a request another hook refuses (CSRF, a rate limit) is timed
-    and keeps its id too."""
+    """Call it before any ``init_*`` that adds a hook which may refuse a
+    request (CSRF, a rate limit): before_request hooks run in the order they
+    were added, so a refused request is timed and keeps its id too."""
     app.config.setdefault("REQUEST_LOG_STATIC", True)
     init_logging(app)
     logger.setLevel(logging.INFO)
+    if not any(isinstance(each, ResetTokenHidden) for each in app.logger.filters):
+        app.logger.addFilter(ResetTokenHidden())  # the logger is the process's, by name
 
     @app.before_request
     def start_timer() -> None:
@@ -51,12 +53,7 @@ def init_request_logging(app: Flask) -> None:
         if not app.config["REQUEST_LOG_STATIC"] and is_static_or_unchanged(response):
             return response
         duration_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        # A reset link's token is logged by name: logs are read by more people,
-        # and kept longer, than the link works.
-        path = request.path
-        if token := (request.view_args or {}).get("token"):
-            path = path.replace(str(token), "<token>")
-        path = path.translate(ESCAPES)
+        path = without_reset_token(request.path).translate(ESCAPES)
         logger.info(
             "%s %s %s %.1fms request_id=%s",
             request.method,
@@ -76,6 +73,24 @@ def init_request_logging(app: Flask) -> None:
             },
         )
         return response
+
+
+def without_reset_token(text: str) -> str:
+    """``text`` with the request's reset-link token (a route's ``<token>``)
+    written ``<token>``. It opens an account, and logs, traces and error
+    reports are read by more people, and kept longer, than the link works."""
+    if has_request_context() and (token := (request.view_args or {}).get("token")):
+        return text.replace(str(token), "<token>")
+    return text
+
+
+class ResetTokenHidden(logging.Filter):
+    """For the app's own logger: Flask logs an unhandled error as "Exception
+    on <path>", and on a reset link's page the path holds the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = without_reset_token(record.getMessage()), ()
+        return True
 
 
 def is_static_or_unchanged(response: Response) -> bool:

@@ -24,8 +24,10 @@ import os
 from typing import TYPE_CHECKING
 
 from celery.signals import worker_process_shutdown
-from flask import Flask, request
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
+
+from shared.request_logging import without_reset_token
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
@@ -79,16 +81,14 @@ def init_tracing(app: Flask, *, db: SQLAlchemy) -> None:
 
 
 def keep_tokens_out_of_the_trace() -> None:
-    """A reset link's token opens an account, and traces are read by more
-    people than the account's owner: the request's span names it ``<token>``,
-    as the request log does (its route already does: ``/password-reset/<token>``)."""
+    """The request's span says ``<token>``, as the log does, for a reset link's
+    token (its route already does: ``/password-reset/<token>``)."""
     from opentelemetry import trace
 
-    if token := (request.view_args or {}).get("token"):
-        span = trace.get_current_span()
-        for name, value in dict(getattr(span, "attributes", None) or {}).items():
-            if isinstance(value, str) and str(token) in value:  # http.target, url.path...
-                span.set_attribute(name, value.replace(str(token), "<token>"))
+    span = trace.get_current_span()
+    for name, value in dict(getattr(span, "attributes", None) or {}).items():
+        if isinstance(value, str) and (hidden := without_reset_token(value)) != value:
+            span.set_attribute(name, hidden)  # http.target, url.path...
 
 
 def span_exporters() -> list["SpanExporter"]:

@@ -55,8 +55,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     lifetime = seconds_setting(app, "SHOP_API", "API_TOKEN_LIFETIME", longest=timedelta(days=365))
     app.config["API_TOKEN_LIFETIME"] = timedelta(seconds=lifetime)
 
-    init_request_logging(app)  # first: every hook after it is timed and logged
     init_database(app, db)
+    # Before any hook that may refuse a request: before_request hooks run in the
+    # order they were added, so a refused request is logged, counted and traced
+    # too (after_request hooks run in reverse: these see the final answer).
+    init_request_logging(app)
+    init_metrics(app)
+    init_tracing(app, db=db)
+    init_error_reports(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     limiter.init_app(app)
     auth.init_app(app, db=db, user_model=User)
@@ -64,9 +70,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     init_cors(app)
     init_security_headers(app)
-    init_metrics(app)
-    init_tracing(app, db=db)
-    init_error_reports(app)
     init_request_guards(app, html_forms=False)
     trust_proxy_headers(app)
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from flask_mail import Message
 from flask_sqlalchemy import SQLAlchemy
+from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
 
 from shared.auth import UserAccountMixin
@@ -26,11 +27,17 @@ class CompiledTemplates(BytecodeCache):
     a new Jinja environment, which would compile every template it renders
     again: that was most of an HTML test's time. Jinja checks the bytecode
     against a hash of the template's source, so an edited template is
-    compiled anew; the code does not depend on the app, as every app keeps
-    Flask's Jinja options."""
+    compiled anew; and the key holds the environment's extensions, as code
+    compiled with one app's (Bootstrap-Flask adds ``do``) is not another's."""
 
     def __init__(self) -> None:
         self.bytecode: dict[str, bytes] = {}
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        extensions = ",".join(sorted(environment.extensions))
+        return super().get_bucket(environment, f"{name}|{extensions}", filename, source)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         if bucket.key in self.bytecode:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.auth.models import DISPLAY_NAME_MAX_LENGTH, display_name_key, normalise_email
 from shared.auth.passwords import dummy_password_check, password_problem
-from shared.text import looks_empty, mixes_scripts
+from shared.text import looks_empty, mixes_scripts, shows_nothing
 
 EMAIL_TAKEN = "An account with this e-mail already exists."
 NAME_TAKEN = "Another account shows this name. Choose another."
@@ -87,7 +87,7 @@ def create_user(
     # the display name made from it).
     if (
         mixes_scripts(local_part)
-        or looks_empty(local_part)
+        or any(shows_nothing(character) for character in local_part)
         or not unicodedata.is_normalized("NFKC", local_part)
     ):
         raise InvalidEmail("The part before the @ uses look-alike characters or mixes alphabets.")

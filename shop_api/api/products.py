@@ -1,8 +1,9 @@
 """Products: anyone lists and reads them (cached whole, keyed by the catalogue's
-version, the path and the query string as sent, and revalidated by ETag); staff
-create and change them."""
+version, the path and the parameters a list reads, and revalidated by ETag);
+staff create and change them."""
 
 import hashlib
+import json
 from typing import Any
 
 from flask import Response, request, url_for
@@ -42,18 +43,27 @@ def revalidated_by_etag(response: Response) -> Response:
     return response
 
 
-def cache_key_prefix() -> str:
-    """A cached answer's key: the catalogue's version, the path and a hash of the
-    query string exactly as sent. Not Flask-Caching's ``query_string=True``: it
-    sorts the parameters, so ``?sort=price&sort=-price`` would get the answer to
-    ``?sort=-price&sort=price``, though the view reads the first ``sort``."""
-    query = hashlib.sha256(request.query_string).hexdigest()
-    return f"products/{cache_version(cache, products.CATALOGUE)}{request.path}?{query}"
+def item_cache_key() -> str:
+    """A product's cached answer: the catalogue's version, then the path."""
+    return f"products/{cache_version(cache, products.CATALOGUE)}{request.path}"
+
+
+def list_cache_key() -> str:
+    """A page of the list: the item's key, plus each parameter the list reads,
+    by its first value, as the view reads it. Not Flask-Caching's
+    ``query_string=True``: it sorts repeated values, so ``?sort=-price&sort=price``
+    got the answer of ``?sort=price&sort=-price``; and each made-up parameter
+    (``?junk=1``, ``?junk=2``...) made a new entry."""
+    read = [request.args.get(name) for name in LIST_PARAMETERS]
+    return f"{item_cache_key()}?{hashlib.sha256(json.dumps(read).encode()).hexdigest()}"
+
+
+LIST_PARAMETERS = sorted(schemas.ProductQuerySchema().fields)
 
 
 @blp.route("/")
 class Products(MethodView):
-    @cache.cached(key_prefix=cache_key_prefix)
+    @cache.cached(key_prefix=list_cache_key)
     @blp.arguments(schemas.ProductQuerySchema, location="query")
     @blp.response(200, schemas.ProductPageSchema, headers={**LINK, **ETAG})
     @blp.alt_response(304, description=NOT_MODIFIED, headers=ETAG)
@@ -93,7 +103,7 @@ class Products(MethodView):
 
 @blp.route("/<id:product_id>")
 class ProductItem(MethodView):
-    @cache.cached(key_prefix=cache_key_prefix)
+    @cache.cached(key_prefix=item_cache_key)
     @blp.response(200, schemas.ProductSchema, headers=ETAG)
     @blp.alt_response(304, description=NOT_MODIFIED, headers=ETAG)
     @blp.error_responses(404, _404="There is no product 4242.")

@@ -136,7 +136,9 @@ def _order_error(product_id: int, quantities: dict[int, int]) -> ShopError:
         message = f"Unknown product ids: {', '.join(map(str, sorted(set(quantities) - found)))}."
         return ShopError(message, errors={"items": {"product_id": [message]}})
     # The line whose UPDATE missed is named even if its stock is back by now
-    # (a cancel committed since): a 409 always says what fell short.
+    # (a cancel committed since): a 409 always says what fell short. Its
+    # "available" is the stock as read now; where that is enough, trying
+    # again may succeed.
     short = [row for row in sorted(rows) if row.stock < quantities[row.id] or row.id == product_id]
     return ShopError(
         f"Not enough stock for: {', '.join(row.name for row in short)}. Nothing was ordered.",

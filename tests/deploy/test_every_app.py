@@ -97,9 +97,9 @@ def test_seed_demo_refuses_in_production_without_force(app_and_db: Any) -> None:
 def test_a_request_a_hook_refuses_keeps_its_request_id_and_is_timed(
     each_app: Any, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The request log's hook runs before the others (the rate limiter's, here):
-    a refused request still carries the proxy's request id, in its answer and
-    in its log line, with the time it took."""
+    """The request log's and the metrics' hooks run before the others (the rate
+    limiter's, here): a refused request still carries the proxy's request id, in
+    its answer and in its log line, with the time it took, and is timed in /metrics."""
     create_app, db, _tables = each_app
     with app_on_fresh_tables(create_app, db, database_url, RATELIMIT_DEFAULT="1 per day") as app:
         client = app.test_client()
@@ -107,12 +107,15 @@ def test_a_request_a_hook_refuses_keeps_its_request_id_and_is_timed(
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="capstones.requests"):
             refused = client.get("/", headers={"X-Request-ID": "proxy-abc.123"})
+        scraped = client.get("/metrics").get_data(as_text=True)
     assert refused.status_code == 429
     assert refused.headers["X-Request-ID"] == "proxy-abc.123"
     [line] = [
         record.getMessage() for record in caplog.records if record.name == "capstones.requests"
     ]
     assert re.fullmatch(r"GET / 429 \d+\.\dms request_id=proxy-abc\.123", line), line
+    timed = r'flask_http_request_duration_seconds_count\{[^}]*status="429"[^}]*\} 1\.0'
+    assert re.search(timed, scraped), scraped
 
 
 @pytest.mark.parametrize("app_name", list(APPS))

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from shared.auth import forms as auth_forms
 from shared.auth import passwords
 from tests.auth_client import PASSWORD, AuthActions, csrf_token_from
 from tests.shared.factories import make_user
@@ -65,6 +66,17 @@ def test_a_password_the_sign_up_accepted_logs_in_however_long_it_was_typed(
     assert response.status_code == 302
     auth.logout()
     assert auth.login(email="new@example.com", password=password).status_code == 302
+
+
+def test_a_password_far_too_long_is_refused_at_login_before_it_is_normalised(
+    app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    normalised: list[str] = []
+    monkeypatch.setattr(auth_forms, "normalise_password", lambda text: normalised.append(text))
+    response = auth.login(password="\ufdfa" * 100_000)  # NFKC makes each 18 characters
+    assert response.status_code == 422
+    assert "Use at most 128 characters." in response.get_data(as_text=True)
+    assert normalised == []
 
 
 def test_register_follows_a_safe_next(client: FlaskClient, auth: AuthActions) -> None:

@@ -3,6 +3,7 @@ production refuses to start with a missing or development secret key."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -201,8 +202,22 @@ def test_a_timeout_must_be_seconds_above_zero(
 ) -> None:
     monkeypatch.setenv("TINY_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv(f"TINY_{setting}", f"{longest}.5" if value == "longer" else value)
-    with pytest.raises(ConfigurationError, match=f"TINY_{setting} must be seconds, above 0"):
+    with pytest.raises(ConfigurationError, match=f"TINY_{setting} must be seconds, "):
         configure(new_app(tmp_path), "TINY")
+
+
+def test_seconds_set_in_code_as_a_timedelta_are_seconds_for_the_code_that_reads_them(
+    tmp_path: Path,
+) -> None:
+    app = new_app(tmp_path)
+    configure(app, "TINY", test_config={"MAIL_TIMEOUT": timedelta(seconds=5)})
+    assert app.config["MAIL_TIMEOUT"] == 5  # socket.setdefaulttimeout takes no timedelta
+
+
+def test_a_reset_link_works_for_a_minute_at_least(tmp_path: Path) -> None:
+    # The mail says for how many whole minutes.
+    with pytest.raises(ConfigurationError, match="RESET_MAX_AGE must be seconds, at least 60"):
+        configure(new_app(tmp_path), "TINY", test_config={"PASSWORD_RESET_MAX_AGE": 59})
 
 
 @pytest.mark.parametrize("value", ["prod", "Production!", "dev", "staging", ""])

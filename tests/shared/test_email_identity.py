@@ -47,10 +47,13 @@ def test_unicode_and_idna_spellings_of_a_domain_are_one_address(app: Flask) -> N
     [
         ("\uff41nn@example.com", "look-alike"),  # fullwidth "a"
         ("p\u0430ypal@example.com", "mixes alphabets"),  # a Cyrillic "a" among Latin
-        # Hangul fillers: letters that show nothing ("ann" and its display name
-        # would pass for ann's).
-        ("ann\u115f@example.com", "look-alike"),
-        ("ann\u1160@example.com", "look-alike"),
+        # Characters that show nothing: Hangul fillers (letters: "ann" and its
+        # display name would pass for ann's), the blank Braille pattern, a
+        # grapheme joiner, variation selectors...
+        *[
+            (f"ann{invisible}@example.com", "look-alike")
+            for invisible in "\u115f\u1160\u2800\u034f\ufe0f\u17b4\u180b\U000e0100"
+        ],
     ],
 )
 def test_look_alike_local_parts_are_refused(app: Flask, address: str, reason: str) -> None:

@@ -104,6 +104,25 @@ def test_an_unhandled_error_reaches_sentry_without_passwords_cookies_or_addresse
         assert not [envelope for envelope in ingest.envelopes if secret.encode() in envelope]
 
 
+def test_an_error_on_a_reset_links_page_is_reported_without_its_token(
+    app_factory: Any, ingest: Ingest
+) -> None:
+    app = app_factory(SENTRY_DSN=ingest.dsn, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/fails/<token>")
+    def fails_with_a_token(token: str) -> str:
+        raise RuntimeError("the page failed")
+
+    # Not a literal: the report's stack frames quote this file's lines.
+    token = "-".join(["a", "reset", "token", "0123456789"])
+    assert app.test_client().get(f"/fails/{token}?again={token}").status_code == 500
+    sentry_sdk.flush()
+    wait_for(lambda: events(ingest), 10, "the error report")
+    [event] = events(ingest)
+    assert event["request"]["url"].endswith("/fails/<token>")
+    assert not [envelope for envelope in ingest.envelopes if token.encode() in envelope]
+
+
 def test_without_a_dsn_nothing_is_reported(app_factory: Any, ingest: Ingest) -> None:
     app = app_factory(PROPAGATE_EXCEPTIONS=False)
     failing_view(app)

@@ -65,6 +65,14 @@ def test_the_login_page_links_to_the_reset(client: FlaskClient) -> None:
     assert "Forgot your password?" in html
 
 
+def test_a_link_that_works_for_one_minute_says_minute(app: Flask, client: FlaskClient) -> None:
+    app.config["PASSWORD_RESET_MAX_AGE"] = 90  # seconds; the mail says whole minutes
+    make_user(app, email="ann@example.com")
+    ask_for_a_link(client, "ann@example.com")
+    [mail] = send_queued_mail(app)
+    assert "works once, for 1 minute:" in mail.body
+
+
 def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
     app: Flask, client: FlaskClient
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import pytest
 from flask import Response, make_response, request
@@ -47,6 +48,21 @@ def test_a_request_refused_before_its_view_keeps_its_id_and_its_time(
     assert response.headers["X-Request-ID"] == "proxy-abc.123"
     (line,) = request_lines(caplog)
     assert re.fullmatch(r"POST /auth/login 400 \d+\.\dms request_id=proxy-abc\.123", line), line
+
+
+def test_flasks_own_error_line_on_a_reset_links_page_says_token(
+    app_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/fails/<token>")
+    def fails_with_a_token(token: str) -> str:
+        raise RuntimeError("the page failed")
+
+    with caplog.at_level(logging.ERROR):
+        assert app.test_client().get("/fails/a-reset-token-0123").status_code == 500
+    assert "Exception on /fails/<token> [GET]" in caplog.messages
+    assert not [message for message in caplog.messages if "a-reset-token-0123" in message]
 
 
 @pytest.mark.parametrize("bad", ["with\ttab", "x" * 129, "spaces are odd", "<script>", "a/b"])

@@ -75,8 +75,12 @@ def create_app(
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.request_class = BoundedRequest
     configure(app, "TINY", {"MAX_CONTENT_LENGTH": 1_000_000}, test_config)
-    init_request_logging(app)  # first, as in the apps: every hook after it is logged
     init_database(app, db)
+    # First, as in the apps: a request a later hook refuses is logged, counted, traced.
+    init_request_logging(app)
+    init_metrics(app)
+    init_tracing(app, db=db)
+    init_error_reports(app)
     init_request_guards(app, html_forms=not api)  # api: no HTML forms, like a JSON API
     csrf.init_app(app)
     limiter.init_app(app)
@@ -85,9 +89,6 @@ def create_app(
     celery_init_app(app)
     init_layout(app, site_name="Tiny")
     init_security_headers(app)
-    init_metrics(app)
-    init_tracing(app, db=db)
-    init_error_reports(app)
     trust_proxy_headers(app)
     register_health_checks(app, db=db, checks=extra_checks)
     register_error_handlers(app, db=db)

@@ -66,14 +66,27 @@ def test_each_page_and_filter_is_its_own_cached_answer(app: Flask, client: Flask
 def test_the_same_parameters_in_another_order_are_their_own_cached_answer(
     app: Flask, client: FlaskClient
 ) -> None:
-    # The view reads the first of a repeated parameter: the key is the query
-    # string as sent, not its parameters sorted.
+    # The view reads the first of a repeated parameter: so does the key, where
+    # Flask-Caching's query_string=True would sort them.
     make_product(app, name="Cheap", price_cents=1)
     make_product(app, name="Dear", price_cents=999)
     cheap_first = client.get("/api/products/?sort=price&sort=-price").get_json()
     dear_first = client.get("/api/products/?sort=-price&sort=price").get_json()
     assert [p["name"] for p in cheap_first["items"]] == ["Cheap", "Dear"]
     assert [p["name"] for p in dear_first["items"]] == ["Dear", "Cheap"]
+
+
+@pytest.mark.parametrize("url", PRODUCT_URLS)
+def test_parameters_the_view_does_not_read_are_answered_from_the_same_entry(
+    app: Flask, client: FlaskClient, url: str
+) -> None:
+    """Else anyone could fill the cache with ?junk=1, ?junk=2..."""
+    read = url.format(id=make_product(app).id)
+    client.get(read)
+    with count_queries(app, db) as statements:
+        for junk in range(3):
+            assert client.get(f"{read}?junk={junk}").status_code == 200
+    assert statements == []
 
 
 @pytest.mark.parametrize("url", PRODUCT_URLS)
