@@ -55,6 +55,7 @@ BASE_DEFAULTS: dict[str, Any] = {
     # Where a worker serves its metrics, when PROMETHEUS_MULTIPROC_DIR is set
     # (shared/worker.py); 9808 is celery-exporter's port. 0: none.
     "WORKER_METRICS_PORT": 9808,
+    "WORKER_CONCURRENCY": 2,  # processes a Celery worker runs tasks in
     # Flask-Caching: off unless an app sets SimpleCache (one process) or RedisCache.
     "CACHE_TYPE": "NullCache",
     "CACHE_NO_NULL_WARNING": True,  # off is a choice here, not a mistake

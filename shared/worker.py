@@ -51,6 +51,9 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         # Acknowledged after it ran: a task whose worker was killed goes to another.
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
+        # Celery's default is a process per CPU of the machine, not of the
+        # container's share: 16 on a 16-core node, in a pod allowed half a CPU.
+        "worker_concurrency": int(app.config["WORKER_CONCURRENCY"]),
         "worker_consumer": f"{__name__}:ResilientConsumer",
         "beat_schedule": {"send-due-mail": tick},
     }

@@ -351,6 +351,12 @@ def test_production_refuses_to_start_without_the_external_url(
         tiny_app.create_app(settings, instance_path=str(tmp_path))
 
 
+def test_a_worker_runs_two_processes_whatever_the_machines_cpus(app_factory: Any) -> None:
+    # Celery's default is os.cpu_count(): a 16-core node's, in a pod allowed half a CPU.
+    assert app_factory().extensions["celery"].conf.worker_concurrency == 2
+    assert app_factory(WORKER_CONCURRENCY=4).extensions["celery"].conf.worker_concurrency == 4
+
+
 def test_each_app_has_its_own_queue_and_without_a_broker_a_folder(
     app_factory: Any, tmp_path: Path
 ) -> None:
