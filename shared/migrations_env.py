@@ -6,8 +6,12 @@ from typing import Any
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 logger = logging.getLogger("alembic.env")
+# PostgreSQL's advisory lock that one upgrade at a time holds: any number, the
+# same in every process that migrates this database.
+UPGRADE_LOCK = 20_260_512
 
 
 def run_migrations() -> None:
@@ -42,6 +46,13 @@ def run_migrations() -> None:
         try:
             context.configure(connection=connection, target_metadata=db.metadata, **options)
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Containers that start at once (compose --scale) upgrade in
+                    # turn: the next one finds the schema at head, with nothing to
+                    # do, instead of failing on a table the first just made. The
+                    # lock ends with the transaction.
+                    lock = text("SELECT pg_advisory_xact_lock(:lock)")
+                    connection.execute(lock, {"lock": UPGRADE_LOCK})
                 context.run_migrations()
         finally:
             if sqlite:
