@@ -1,6 +1,9 @@
 """An orchestrator restarts a process whose ``/healthz`` fails (it does not answer)
 and sends no traffic to one whose ``/readyz`` fails (what it depends on does not);
-``/readyz`` names the failing check, never a connection string or a traceback."""
+``/readyz`` names the failing check, never a connection string or a traceback.
+The rate limits' Redis is checked too, but a process answers on without it:
+then ``/readyz`` is 200, ``degraded``, as a 503 would take every process out of
+service at once for what is a shortcut."""
 
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +38,9 @@ def register_health_checks(
 
         name = "redis" if storage_uri.startswith("redis") else "rate_limit_storage"
         all_checks[name] = rate_limit_storage
+        degrading = {name}
+    else:
+        degrading = set()
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -60,6 +66,8 @@ def register_health_checks(
                     results[name] = f"failed: {type(exc).__name__}"
             checked_at = time.monotonic()
         failing = sorted(name for name, result in results.items() if result != "ok")
+        if down := [name for name in failing if name not in degrading]:
+            return jsonify(status="unavailable", failing=down, checks=results), 503
         if failing:
-            return jsonify(status="unavailable", failing=failing, checks=results), 503
+            return jsonify(status="degraded", degraded=failing, checks=results)
         return jsonify(status="ok", checks=results)
