@@ -242,6 +242,7 @@ def test_every_container_has_requests_limits_and_runs_unprivileged(build: Build)
     settings, secret = only(build.objects, "ConfigMap"), only(build.objects, "Secret")
     for workload in of_kind(build.objects, "Deployment") + of_kind(build.objects, "Job"):
         spec = pod_spec(workload)
+        assert spec["automountServiceAccountToken"] is False  # no API token to steal
         assert spec["securityContext"]["runAsNonRoot"] is True
         assert spec["securityContext"]["runAsUser"] == 10001  # the image's `app` user
         for container in spec.get("initContainers", []) + spec["containers"]:
