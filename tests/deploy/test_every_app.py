@@ -94,27 +94,32 @@ def test_seed_demo_refuses_in_production_without_force(app_and_db: Any) -> None:
     assert "--force" in result.output
 
 
+@pytest.mark.parametrize("app_name", list(APPS))
 def test_a_request_a_hook_refuses_keeps_its_request_id_and_is_timed(
-    each_app: Any, database_url: str, caplog: pytest.LogCaptureFixture
+    app_name: str, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The request log's and the metrics' hooks run before the others (the rate
-    limiter's, here): a refused request still carries the proxy's request id, in
-    its answer and in its log line, with the time it took, and is timed in /metrics."""
-    create_app, db, _tables = each_app
-    with app_on_fresh_tables(create_app, db, database_url, RATELIMIT_DEFAULT="1 per day") as app:
+    """The request log's and the metrics' hooks run before the others: a login
+    refused before its view runs (by the guard against JSON on a page; in the
+    API, by its rate limit, one attempt a day here) still carries the proxy's
+    request id, in its answer and its log line, with its time, and is timed in
+    /metrics."""
+    expected = APPS[app_name]
+    limit = {"AUTH_LOGIN_ATTEMPT_RATE_LIMIT": "1 per day"}  # read at each request
+    with app_on_fresh_tables(expected.create_app, expected.db, database_url, **limit) as app:
         client = app.test_client()
-        client.get("/")
+        client.post(expected.LOGIN, json={})
         caplog.clear()
         with caplog.at_level(logging.INFO, logger="capstones.requests"):
-            refused = client.get("/", headers={"X-Request-ID": "proxy-abc.123"})
+            refused = client.post(expected.LOGIN, json={}, headers={"X-Request-ID": "proxy-1"})
         scraped = client.get("/metrics").get_data(as_text=True)
-    assert refused.status_code == 429
-    assert refused.headers["X-Request-ID"] == "proxy-abc.123"
+    status = refused.status_code
+    assert status in (415, 429)  # the guard against JSON on a page, the rate limiter
+    assert refused.headers["X-Request-ID"] == "proxy-1"
     [line] = [
         record.getMessage() for record in caplog.records if record.name == "capstones.requests"
     ]
-    assert re.fullmatch(r"GET / 429 \d+\.\dms request_id=proxy-abc\.123", line), line
-    timed = r'flask_http_request_duration_seconds_count\{[^}]*status="429"[^}]*\} 1\.0'
+    assert re.fullmatch(rf"POST {expected.LOGIN} {status} \d+\.\dms request_id=proxy-1", line)
+    timed = rf'flask_http_request_duration_seconds_count\{{[^}}]*status="{status}"[^}}]*\}} '
     assert re.search(timed, scraped), scraped
 
 

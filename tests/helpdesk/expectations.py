@@ -1,10 +1,10 @@
 """What the checks every app passes (tests/deploy/test_every_app.py) expect of
-this one: its tables, and the data its migrations must keep."""
+this one: its tables, the data its migrations must keep, and where a login is posted."""
 
 from helpdesk import create_app
 from helpdesk.extensions import db
 
-__all__ = ["BEFORE_DISPLAY_NAMES", "POINTING_AT_A_USER", "TABLES", "create_app", "db"]
+__all__ = ["BEFORE_DISPLAY_NAMES", "LOGIN", "POINTING_AT_A_USER", "TABLES", "create_app", "db"]
 
 TABLES = {"users", "tickets", "replies", "status_changes", "outbox"}
 # The revision before display names: users made then get one.
@@ -15,3 +15,5 @@ POINTING_AT_A_USER = (
     "INSERT INTO tickets (title, description, status, created_by_id, created_at, "
     "updated_at) VALUES ('t', 'd', 'open', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
 )
+# Where a login is posted (a hook may refuse it before the view runs).
+LOGIN = "/auth/login"
