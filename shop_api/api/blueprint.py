@@ -19,8 +19,9 @@ BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 NOT_JSON = "Send the body as JSON, with the header Content-Type: application/json."
 MALFORMED_JSON = "The request body is not valid JSON."
 INVALID = {"query": "The request query string is not valid.", "headers": "A header is not valid."}
-# What a view reading a JSON body may answer: malformed JSON, not JSON, invalid fields.
-BODY_ERRORS = (400, 415, 422)
+# What a view reading a JSON body may answer: malformed JSON, too large, not JSON,
+# invalid fields.
+BODY_ERRORS = (400, 413, 415, 422)
 
 
 class JsonRequest(BoundedRequest):
@@ -99,6 +100,7 @@ ERROR_DETAILS = {
     403: "Staff only.",
     404: "There is nothing here. The address may be mistyped, or the page was removed.",
     409: "This conflicts with the current state.",
+    413: "What you sent is too large. The limit is 0.1 MB.",  # MAX_CONTENT_LENGTH's default
     415: NOT_JSON,
     422: "The request body is not valid.",
     429: "Too many attempts (the limit is 10 per 1 minute). Wait, then try again.",

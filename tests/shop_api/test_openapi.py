@@ -94,6 +94,18 @@ def test_every_refusal_shows_an_example_with_its_own_status_and_title(
     assert example["detail"] == "An account with this e-mail already exists."
 
 
+def test_every_operation_that_reads_a_body_documents_413(document: dict[str, Any]) -> None:
+    reading = [
+        (method, path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if method != "parameters" and "requestBody" in operation
+    ]
+    assert len(reading) >= 5
+    for method, path in reading:
+        assert "413" in document["paths"][path][method]["responses"], f"{method} {path}"
+
+
 def test_every_list_documents_the_link_header_it_sends(
     app: Flask, client: FlaskClient, document: dict[str, Any]
 ) -> None:

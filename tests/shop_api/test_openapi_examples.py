@@ -88,6 +88,8 @@ def request_for(
         options = {"json": VALID_BODIES.get(method, {})}
         if status == 400:
             options = {"data": "{not json", "content_type": "application/json"}
+        if status == 413:  # a byte over MAX_CONTENT_LENGTH's default
+            options = {"data": "x" * 100_001, "content_type": "application/json"}
         if status == 415:
             options = {"data": "not json", "content_type": "text/plain"}
     return url, {"headers": headers, **options}
