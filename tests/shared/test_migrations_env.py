@@ -41,9 +41,9 @@ def test_autogenerate_and_upgrade_through_the_shared_env(app: Flask, tmp_path: P
             connection.exec_driver_sql("DROP TABLE alembic_version")
 
 
-def test_offline_mode_prints_the_sql(
-    app: Flask, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def initial_migration(app: Flask, tmp_path: Path) -> str:
+    """A migrations folder on the shared env, with the tiny app's first revision
+    written from empty tables (and left empty). Returns the folder."""
     directory = str(tmp_path / "migrations")
     Migrate(app, db, directory=directory)
     with app.app_context():
@@ -51,6 +51,14 @@ def test_offline_mode_prints_the_sql(
         (tmp_path / "migrations" / "env.py").write_text(ENV_PY)
         db.drop_all()
         migrate(directory, message="initial")
+    return directory
+
+
+def test_offline_mode_prints_the_sql(
+    app: Flask, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = initial_migration(app, tmp_path)
+    with app.app_context():
         db.create_all()
         capsys.readouterr()
         upgrade(directory, sql=True)
@@ -64,13 +72,7 @@ def test_offline_mode_prints_the_sql(
 def test_an_upgrade_waits_for_the_one_running(app: Flask, tmp_path: Path) -> None:
     """Two containers that start at once must not both create the tables: the
     upgrade takes PostgreSQL's advisory lock, held here as another upgrade would."""
-    directory = str(tmp_path / "migrations")
-    Migrate(app, db, directory=directory)
-    with app.app_context():
-        init(directory)
-        (tmp_path / "migrations" / "env.py").write_text(ENV_PY)
-        db.drop_all()
-        migrate(directory, message="initial")
+    directory = initial_migration(app, tmp_path)
     lock = {"lock": UPGRADE_LOCK}
     other = create_engine(TEST_DATABASE_URL)
     with other.connect() as running:
