@@ -4,7 +4,8 @@ its own.
 For every app of this repository (scripts/apps.py), ``make fork`` writes it
 into a temporary folder, and there, as the fork's owner would:
 
-1. ``make test``;
+1. ``make test COVERAGE=yes``, as the fork's own CI runs it (.ci/run):
+   every suite, and the coverage total at 90% or more;
 2. ``make lint``;
 3. ``make demo``, until it prints its table and every app of the fork
    answers ``/healthz`` and ``/readyz``; then Ctrl-C, as a terminal sends it
@@ -43,6 +44,8 @@ from demo import port_is_free  # the check make demo makes before it starts
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("test", "lint", "demo")
+# A step's variables: the fork's CI measures its tests (.ci/run), so this does too.
+STEP_VARIABLES = {"test": ["COVERAGE=yes"]}
 # Seconds a demo may take to come up, and to stop after Ctrl-C.
 DEMO_START, DEMO_STOP = 180, 60
 
@@ -189,14 +192,15 @@ def check_fork(package: str, workdir: Path) -> tuple[dict[str, float], list[str]
     make = ["make", "--no-print-directory", *installed_as_done(Path(sys.prefix))]
 
     for step in STEPS:
-        say(f"==> {package}: make {step}")
+        variables = STEP_VARIABLES.get(step, [])
+        say(f"==> {package}: make {' '.join([step, *variables])}")
         started = time.monotonic()
         log = logs / f"{package}-{step}.log"
         outcome = "passed"
         try:
             if step == "demo":
                 check_demo(package, fork, make, log)
-            elif (status := run([*make, step], fork, log, clean_env())) != 0:
+            elif (status := run([*make, step, *variables], fork, log, clean_env())) != 0:
                 raise StepFailed(package, step, f"failed (exit status {status})")
         except StepFailed as failure:
             say(log.read_text())

