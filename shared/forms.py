@@ -71,7 +71,10 @@ class MaxLength(Length):
 def strip_whitespace(value: str | None) -> str | None:
     """A WTForms filter: pasted text often carries spaces nobody meant to type,
     and text that shows nothing (a zero-width space, say) is empty, so that
-    ``DataRequired`` asks for it."""
+    ``DataRequired`` asks for it. A line break becomes one character, ``\n``:
+    a browser sends a text area's as two (``\r\n``) but counts one against
+    its ``maxlength``, so the length checks count as the browser did."""
     if not isinstance(value, str):
         return value
+    value = value.replace("\r\n", "\n")
     return "" if shows_nothing(value) else value.strip()

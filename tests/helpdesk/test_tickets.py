@@ -91,6 +91,23 @@ def test_list_is_paginated(app: Flask, client: FlaskClient, owner: User, auth: A
     assert "Ticket number 0" not in third
 
 
+@pytest.mark.parametrize("query", ["endpoint=x", "_method=POST", "junk=1"])
+def test_the_page_links_ignore_parameters_the_list_does_not_read(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions, query: str
+) -> None:
+    """Bootstrap-Flask copies every query parameter into its links by default:
+    ``endpoint`` and ``_method`` made url_for() fail (a 500)."""
+    auth.login("owner@example.com")
+    app.config["TICKETS_PER_PAGE"] = 1
+    for n in range(2):
+        make_ticket(app, owner, title=f"Ticket number {n}")
+    response = client.get(f"/tickets/?{query}")
+    assert response.status_code == 200
+    links = response.get_data(as_text=True).split('aria-label="Page navigation"')[1]
+    assert re.search(r'href="\s*/tickets/\?page=2"', links)
+    assert query.split("=")[0] not in links
+
+
 @pytest.mark.parametrize(
     ("page", "status"),
     [
@@ -130,6 +147,22 @@ def test_new_ticket_opens_and_redirects_to_it(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your ticket is open." in page
     assert 'data-status="open"' in page
+
+
+def test_a_description_the_browser_let_through_is_saved_with_one_character_per_line_break(
+    app: Flask, client: FlaskClient, owner: User, auth: AuthActions
+) -> None:
+    """10,000 characters as the text area's maxlength counts them, sent with
+    CRLF line breaks as browsers send them: 10,099 on the wire."""
+    auth.login("owner@example.com")
+    typed = "\n".join(["a" * 99] * 100) + "a"
+    assert len(typed) == 10_000
+    sent = typed.replace("\n", "\r\n")
+    data = {"title": "Long", "description": sent}
+    response = post_form(client, "/tickets/new", data, token_page="/tickets/new")
+    assert response.status_code == 302
+    ticket, _, _ = reload_ticket(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert ticket.description == typed
 
 
 @pytest.mark.parametrize(

@@ -446,6 +446,23 @@ def test_the_list_is_paginated(app: Flask, client: FlaskClient) -> None:
     assert client.get("/?page=abc").status_code == 400
 
 
+@pytest.mark.parametrize("query", ["endpoint=x", "_method=POST", "junk=1"])
+def test_the_page_links_keep_the_search_and_tag_and_nothing_else(
+    app: Flask, client: FlaskClient, query: str
+) -> None:
+    """Bootstrap-Flask copies every query parameter into its links by default:
+    ``endpoint`` and ``_method`` made url_for() fail (a 500)."""
+    app.config["RECIPES_PER_PAGE"] = 1
+    cook = make_user(app)
+    for n in range(2):
+        make_recipe(app, cook, f"Soup {n}", tags=["soup"])
+    response = client.get(f"/?q=soup&tag=soup&{query}")
+    assert response.status_code == 200
+    links = response.get_data(as_text=True).split('aria-label="Page navigation"')[1]
+    assert {"page=2", "q=soup", "tag=soup"} <= set(re.findall(r"\w+=\w+", links))
+    assert query.split("=")[0] not in links
+
+
 def test_the_detail_page_lists_ingredients_and_escapes_user_text(
     app: Flask, client: FlaskClient
 ) -> None:

@@ -32,3 +32,9 @@ def test_text_that_draws_nothing_shows_nothing(text: str) -> None:
 def test_text_with_one_visible_character_shows_something(text: str) -> None:
     assert not shows_nothing(text)
     assert strip_whitespace(f"  {text} ") == text
+
+
+def test_a_line_break_is_one_character_as_the_browser_counts_it() -> None:
+    # Browsers send a text area's line breaks as CRLF, but count one character
+    # for each against its maxlength.
+    assert strip_whitespace(" one\r\ntwo\r\n\r\nthree\n ") == "one\ntwo\n\nthree"
