@@ -165,6 +165,10 @@ def coefficient_bytes(image: Image.Image) -> int:
     layers = getattr(image, "layer", [])  # (id, horizontal, vertical, table) per component
     if not layers:
         return 0
+    # Sampling factors are 1 to 4; Pillow opens a header claiming 0 (damage, or
+    # a crafted file) without complaint, and it is divided by below.
+    if any(h == 0 or v == 0 for _, h, v, _ in layers):
+        raise ImageRejected(_DAMAGED, reason="damaged")
     most_h = max(h for _, h, _, _ in layers)
     most_v = max(v for _, _, v, _ in layers)
     total = 0

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.utils import secure_filename
 
 from recipes.extensions import db, image_store
@@ -308,10 +309,12 @@ def _undone_on_failure(new_keys: Iterable[str] = ()) -> Iterator[None]:
 
 
 def _commit() -> None:
-    """Commit. A duplicate key: another request gave the recipe the same new tag just now."""
+    """Commit. Another request changed the recipe's tags just now: it gave the
+    recipe the same new tag (a duplicate key), or it removed a tag this one
+    removes too (SQLAlchemy finds no row to delete: StaleDataError)."""
     try:
         db.session.commit()
-    except IntegrityError:
+    except (IntegrityError, StaleDataError):
         raise ChangedMeanwhile from None
 
 

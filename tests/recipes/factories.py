@@ -134,6 +134,18 @@ def jpeg_with_extra_scans(
     return data[:end] + data[last_scan:end] * extra + data[end:]
 
 
+def jpeg_with_zero_sampling() -> bytes:
+    """A progressive JPEG whose frame header gives each component a sampling
+    factor of 0 (1 to 4 are valid): Pillow opens it without complaint."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "JPEG", progressive=True)
+    data = bytearray(buffer.getvalue())
+    frame = data.index(b"\xff\xc2")  # SOF2: length, precision, height, width, components
+    for component in range(data[frame + 9]):
+        data[frame + 11 + 3 * component] = 0  # its horizontal and vertical factors
+    return bytes(data)
+
+
 def jpeg_with_gps_and_orientation() -> bytes:
     image = Image.new("RGB", (600, 300), "#2e86c1")
     exif = image.getexif()
@@ -177,6 +189,7 @@ BAD_FILES = [
     ("JPEG named .png", image_bytes("JPEG"), "dish.png", "not a valid PNG image"),
     ("PNG named .jpg", image_bytes("PNG"), "dish.jpg", "not a valid JPEG image"),
     ("truncated JPEG", image_bytes(size=(800, 600))[:600], "dish.jpg", "damaged or incomplete"),
+    ("JPEG, sampling factor 0", jpeg_with_zero_sampling(), "dish.jpg", "damaged or incomplete"),
     ("empty", b"", "dish.jpg", "The file is empty."),
     ("no extension", image_bytes(), "dish", "Upload a .jpg, .jpeg or .png file."),
     ("over the pixel cap", bomb_png(8000, 6000), "bomb.png", "the limit is 16 megapixels"),

@@ -272,6 +272,36 @@ def test_the_same_tag_added_to_a_recipe_at_once_by_two_requests_is_a_409(
     assert tag_names(app, recipe.id) == ["soup"]
 
 
+def test_the_same_tag_removed_from_a_recipe_at_once_by_two_requests_is_a_409(
+    app: Flask, cook: User, auth: AuthActions
+) -> None:
+    """A double click on "Save changes", or two tabs: the second DELETE of the
+    tag's row finds nothing to delete."""
+    auth.login("cook@example.com")
+    recipe = make_recipe(app, cook, tags=["soup", "quick"])
+    with app.test_request_context():
+        slow = db.session.get(Recipe, recipe.id)
+        assert slow is not None
+        assert [tag.name for tag in slow.tags] == ["quick", "soup"]  # read before the other save
+        with app.app_context():  # another request, its own session
+            fast = db.session.get(Recipe, recipe.id)
+            assert fast is not None
+            fast.tags = services._tags_named(["soup"])
+            db.session.commit()
+        author = db.session.get(User, cook.id)
+        assert author is not None
+        with pytest.raises(services.ChangedMeanwhile):
+            services.update_recipe(
+                slow,
+                author,
+                title=slow.title,
+                ingredients=slow.ingredients,
+                instructions=slow.instructions,
+                tags=["soup"],
+            )
+    assert tag_names(app, recipe.id) == ["soup"]
+
+
 def test_deleting_a_recipe_removes_its_tag_links_not_the_tags(
     app: Flask, client: FlaskClient, auth: AuthActions, cook: User
 ) -> None:
