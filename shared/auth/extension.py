@@ -7,9 +7,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g
+from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, request
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
-from flask_login import LoginManager
+from flask_login import LoginManager, login_url
 from flask_sqlalchemy import SQLAlchemy
 
 from shared.auth import passwords, rate_limits, reset, views
@@ -43,8 +44,20 @@ class Auth:
         # Not an error: the user followed a link; say what happens next.
         manager.login_message = "Log in, and you will go straight on to the page you asked for."
         manager.login_message_category = "info"
+        manager.unauthorized_handler(send_to_login)
         app.register_blueprint(auth_blueprint(limiter))
         app.extensions["outbox"]["composers"][reset.TEMPLATE] = reset.reset_mail_context
+
+
+def send_to_login() -> ResponseReturnValue:
+    """Flask-Login's redirect to the login page, whose ``next`` is where to go
+    on after it. For a form sent once the session had ended (a logout on
+    another device, an expired login), that is the page the form was on: the
+    URL it was sent to takes POST only, so going there after login was a 405."""
+    manager = current_app.login_manager  # type: ignore[attr-defined]
+    flash(manager.login_message, manager.login_message_category)
+    back_to = request.url if request.method in ("GET", "HEAD") else request.referrer
+    return redirect(login_url(manager.login_view, next_url=back_to))
 
 
 def load_user(login_id: str) -> Any:

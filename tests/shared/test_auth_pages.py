@@ -364,6 +364,18 @@ def test_anonymous_user_is_sent_to_login_with_next(client: FlaskClient) -> None:
     assert response.headers["Location"] == "/auth/login?next=%2Fprivate%3Fx%3D1"
 
 
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_after_login(
+    client: FlaskClient,
+) -> None:
+    """A logout on another device, or an expired login: the form's own URL
+    takes POST only, so ``next`` is the page it was sent from."""
+    sent = client.post("/private/notes", headers={"Referer": "http://localhost/private?x=1"})
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == "/auth/login?next=%2Fprivate%3Fx%3D1"
+    # Without a Referer, the login page leads to its default.
+    assert client.post("/private/notes").headers["Location"] == "/auth/login"
+
+
 def test_being_sent_to_log_in_reads_as_information_not_an_error(client: FlaskClient) -> None:
     page = client.get("/private", follow_redirects=True).get_data(as_text=True)
     notice = re.search(r'<div class="alert alert-(\w+)" role="alert">([^<]*)</div>', page)

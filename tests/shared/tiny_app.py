@@ -110,6 +110,12 @@ def register_routes(app: Flask) -> None:
     def private() -> ResponseReturnValue:
         return render_template_string(PAGE, text=f"private page of {current_user.email}")
 
+    @app.post("/private/notes")
+    @csrf.exempt
+    @login_required
+    def add_private_note() -> ResponseReturnValue:
+        return "saved", 201
+
     @app.get("/staff")
     @staff_required
     def staff_only() -> ResponseReturnValue:
