@@ -74,7 +74,7 @@ $(VENV)/.installed-%: pyproject.toml requirements.lock scripts/locked.py | $(BIN
 # workers and demos some tests run. With .venv compiled once (the installs
 # skip that, for a fast first make demo), none of them compiles Flask,
 # SQLAlchemy or boto3 again, even where PYTHONDONTWRITEBYTECODE is set: that
-# takes a quarter off a run on a 2-core machine.
+# takes a quarter to a third off a run on a 2-core machine (docs/commands.md).
 COMPILE_VENV = $(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 
 # One lock for the runtime set and every extra, resolved together: the tests
@@ -94,12 +94,14 @@ demo-reset: $(VENV)/.installed-demo ## Delete the demo's data (instance/demo/): 
 # default: on Python 3.11 coverage traces every function call, which makes the
 # run a fifth to a third longer (docs/commands.md has the times).
 MEASURED = $(foreach package,shared $(APPS),--cov=$(package)) --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_MIN)
+# Only COVERAGE=yes: not COVERAGE=no, nor a COVERAGE some other tool left in the shell.
+MEASURING = $(filter yes,$(COVERAGE))
 
 test: $(VENV)/.installed-test ## Every suite (SQLite, in-memory rate limits) on every core; COVERAGE=yes: one coverage total too
 	@echo "==> make test: the suites $(SUITES) on $(TEST_WORKERS) pytest workers. Each worker collects"
 	@echo "    every test first (seconds; more on a first run or a busy machine); then one character per test"
-	@echo "    (. passed, F failed, E error, s skipped) with the share done$(if $(COVERAGE), and one coverage total)."
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(SUITE_PATHS) $(if $(COVERAGE),$(MEASURED))
+	@echo "    (. passed, F failed, E error, s skipped) with the share done$(if $(MEASURING), and one coverage total)."
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(SUITE_PATHS) $(if $(MEASURING),$(MEASURED))
 
 test-shared: $(VENV)/.installed-test ## Tests of the shared package, with branch coverage (fails under 90%)
 	$(BIN)/pytest tests/shared --cov=shared --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=$(COVERAGE_MIN)

@@ -16,6 +16,10 @@ from flask_sqlalchemy import SQLAlchemy
 from shared.auth import passwords, rate_limits, reset, views
 from shared.auth.services import AuthState, db_and_user_model
 
+FORM_SENT_LOGGED_OUT = (
+    "You were logged out, so what you sent was not saved. Log in, and you will go "
+    "back to the page you were on."
+)
 # What ``UserAccountMixin.get_id()`` makes: the session token, the login time, a nonce.
 LOGIN_ID = re.compile(r"([\w-]+)\.([0-9]+)\.[0-9a-f]+", re.ASCII)
 
@@ -53,11 +57,14 @@ def send_to_login() -> ResponseReturnValue:
     """Flask-Login's redirect to the login page, whose ``next`` is where to go
     on after it. For a form sent once the session had ended (a logout on
     another device, an expired login), that is the page the form was on: the
-    URL it was sent to takes POST only, so going there after login was a 405."""
+    URL it was sent to takes POST only, so going there after login was a 405.
+    The message says what the form lost."""
     manager = current_app.login_manager  # type: ignore[attr-defined]
-    flash(manager.login_message, manager.login_message_category)
-    back_to = request.url if request.method in ("GET", "HEAD") else request.referrer
-    return redirect(login_url(manager.login_view, next_url=back_to))
+    if request.method in ("GET", "HEAD"):
+        flash(manager.login_message, manager.login_message_category)
+        return redirect(login_url(manager.login_view, next_url=request.url))
+    flash(FORM_SENT_LOGGED_OUT, manager.login_message_category)
+    return redirect(login_url(manager.login_view, next_url=request.referrer or None))
 
 
 def load_user(login_id: str) -> Any:

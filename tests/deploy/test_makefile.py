@@ -5,6 +5,7 @@ pip alike (``make -n``: what it would run, without running it)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tomllib
@@ -161,3 +162,27 @@ def test_make_install_installs_every_extra(tmp_path: Path) -> None:
     extras = set(pyproject["project"]["optional-dependencies"])
     commands = dry_run("install", tmp_path / "venv")
     assert set(re.findall(r"scripts/locked\.py (\S*)", commands)) == extras
+
+
+def test_make_test_measures_coverage_only_when_asked_and_ci_asks() -> None:
+    """``make test`` is the quick run; ``COVERAGE=yes`` adds the 90% gate, and
+    CI (and the forks' check, as a fork's CI) runs it so."""
+    environment = {name: value for name, value in os.environ.items() if name != "COVERAGE"}
+
+    def pytest_line(*variables: str) -> str:
+        shown = subprocess.run(
+            ["make", "--no-print-directory", "-n", "test", *variables],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return next(line for line in shown.splitlines() if "bin/pytest -n" in line)
+
+    assert "--cov" not in pytest_line()
+    assert "--cov" not in pytest_line("COVERAGE=no")
+    assert "--cov-fail-under=90" in pytest_line("COVERAGE=yes")
+    assert "make test COVERAGE=yes\n" in (ROOT / ".ci/run").read_text()
+    assert "run: make test COVERAGE=yes\n" in (ROOT / ".github/workflows/ci.yml").read_text()
+    assert script("check_forks").STEP_VARIABLES["test"] == ["COVERAGE=yes"]

@@ -374,6 +374,8 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_after_login(
     assert sent.headers["Location"] == "/auth/login?next=%2Fprivate%3Fx%3D1"
     # Without a Referer, the login page leads to its default.
     assert client.post("/private/notes").headers["Location"] == "/auth/login"
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "You were logged out, so what you sent was not saved." in page
 
 
 def test_being_sent_to_log_in_reads_as_information_not_an_error(client: FlaskClient) -> None:
