@@ -167,7 +167,10 @@ def test_make_install_installs_every_extra(tmp_path: Path) -> None:
 def test_make_test_measures_coverage_only_when_asked_and_ci_asks() -> None:
     """``make test`` is the quick run; ``COVERAGE=yes`` adds the 90% gate, and
     CI (and the forks' check, as a fork's CI) runs it so."""
-    environment = {name: value for name, value in os.environ.items() if name != "COVERAGE"}
+    # Not this run's own: a make running these tests passes its variables on
+    # (MAKEFLAGS holds ``COVERAGE=yes`` under ``make test COVERAGE=yes``).
+    inherited = {"COVERAGE", "MAKEFLAGS", "MAKEOVERRIDES", "MFLAGS", "MAKELEVEL"}
+    environment = {name: value for name, value in os.environ.items() if name not in inherited}
 
     def pytest_line(*variables: str) -> str:
         shown = subprocess.run(
