@@ -26,6 +26,8 @@ class App:
     words: tuple[str, ...]  # how a file names it
     compose: tuple[str, ...] = ()  # the pieces of compose/ it needs besides base and its own
     demo: dict[str, Any] = field(default_factory=dict)
+    # What a fork's README points to first: its title, its colour, its views.
+    fork: dict[str, Any] = field(default_factory=dict)
     # The pages ``make lighthouse`` scores (paths anyone can open).
     lighthouse: tuple[str, ...] = ()
 
@@ -55,6 +57,7 @@ def load(manifest: Path) -> App:
         words=tuple(data["words"]),
         compose=tuple(data.get("compose", ())),
         demo=data.get("demo", {}),
+        fork=data.get("fork", {}),
         lighthouse=tuple(data.get("lighthouse", {}).get("pages", ())),
     )
 

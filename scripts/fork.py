@@ -11,7 +11,8 @@ apps'. It writes three files itself for that one app: the README,
 documentation with its app's parts (scripts/docs_parts.py) and writes the
 interview map with its app's rows (scripts/interview_map.py); and the
 project's name (``NAME``, by default ``flask-<slug>``) replaces this project's
-in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``.
+in ``pyproject.toml``, ``requirements.lock`` and ``mkdocs.yml``, and titles the
+documentation site.
 
 Files come from the last commit (``HEAD``), so work not committed never
 leaks into a fork. The fork is a git repository with one commit. Standard
@@ -44,6 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 README, ENV_EXAMPLE, COMPOSE = "README.md", ".env.example", "docker-compose.yml"
 # Where this project's own name is written, and so the fork's.
 NAMED_IN = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
+# The titles of the documentation site, which become the fork's name.
+SITE_TITLES = {
+    "mkdocs.yml": (rb"(?m)^site_name: .*$", "site_name: {}"),
+    "docs/index.md": (rb"\A# .*$", "# {}"),
+}
 
 
 def git(*args: str, cwd: Path = ROOT) -> str:
@@ -72,7 +78,7 @@ def chosen(path: str, app: App, every_app: list[App]) -> bool:
     return belongs_to in (None, app)
 
 
-def readme(app: App, name: str, guide: str, files: set[str], commit: str) -> str:
+def readme(app: App, name: str, own_name: str, guide: str, files: set[str], commit: str) -> str:
     """The fork's front page: what it is, the two commands, what to change first."""
     # The guide's first paragraph under its title says what the app is.
     first_paragraph = guide.split("\n\n")[1].strip()
@@ -92,6 +98,8 @@ def readme(app: App, name: str, guide: str, files: set[str], commit: str) -> str
     # An app with many rules splits them by concept: <package>/services/orders.py...
     split = f"{app.package}/services/__init__.py" in files
     rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
+    (title, title_file), (colour, colour_file) = app.fork["title"], app.fork["colour"]
+    requests = app.fork["requests"]
     return f"""# {name}
 
 ```sh
@@ -124,15 +132,28 @@ command.
 ## What to change first
 
 1. **The name.** `make fork` called this project `{name}` in `pyproject.toml`,
-   `requirements.lock` and `mkdocs.yml`; the app's title for people is in
-   `{app.package}/app.toml` and its templates.
-2. **The colours.** The accent colour is `--site-accent` in
-   `{app.package}/static/`; the layout every page shares is in `shared/templates/`.
-3. **Your first model.** Add it to `{app.package}/models.py`, then
-   `flask --app {app.package} db migrate -m "what it is"`, read the migration it
-   writes, and `flask --app {app.package} db upgrade`. Put its rules in
-   {rules}, its pages in the views, and its tests in
-   `tests/{app.package}/`: `make test` runs them.
+   `requirements.lock` and `mkdocs.yml`; the app's title for people is
+   `{title}` in `{title_file}`, and the image is still called `{own_name}` in
+   `Dockerfile` and `deploy/kubernetes/`.
+2. **The colours.** The accent colour is `{colour}` in `{colour_file}`, and
+   the logo is `{app.package}/static/logo.svg`. `make screenshots` takes the
+   pictures in `docs/screenshots/{app.slug}/` again.
+3. **Your first model.** Add it to `{app.package}/models.py`, then write its
+   migration with Flask-Migrate, in `.venv` (`make demo` or `make test` made it):
+
+   ```sh
+   . .venv/bin/activate
+   flask --app {app.package} db upgrade   # instance/{app.package}.sqlite3 up to date first
+   flask --app {app.package} db migrate -m "what it is"
+   flask --app {app.package} db upgrade   # once you have read the migration it wrote
+   ```
+
+   Put its rules in {rules}, {requests}, and its tests in
+   `tests/{app.package}/`: `make test` runs them (and fails while a model and
+   the migrations disagree).
+4. **What you do not use.** `pyproject.toml` still lists the dependencies of
+   the apps left out; [Fork one app](docs/layout.md#fork-one-app) says how to
+   drop them.
 
 This project began as `make fork APP={app.package}` of {origin}, at commit
 `{commit[:12]}`.
@@ -161,14 +182,17 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
             content = (source / path).read_bytes()
             if path in NAMED_IN:
                 content = content.replace(own_name.encode(), name.encode())
-            if path == "mkdocs.yml":  # the site's title
-                content = re.sub(rb"(?m)^site_name: .*$", f"site_name: {name}".encode(), content)
+            if path in SITE_TITLES:
+                pattern, title = SITE_TITLES[path]
+                content = re.sub(pattern, title.format(name).encode(), content, count=1, flags=re.M)
             target.write_bytes(content)
             target.chmod((source / path).stat().st_mode & 0o777)
             written.append(path)
         commit = git("rev-parse", "HEAD").strip()
         guide = (source / "docs" / f"{app.slug}.md").read_text()
-        (dest / README).write_text(with_toc(readme(app, name, guide, set(written), commit)))
+        (dest / README).write_text(
+            with_toc(readme(app, name, own_name, guide, set(written), commit))
+        )
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
         (dest / COMPOSE).write_text(compose_file([app], name))
     fill_pages(dest)  # the shared pages, with this app's parts only

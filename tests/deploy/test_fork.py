@@ -69,6 +69,13 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
         if path.startswith("docker/env/compose-")
     }
     assert env_parts <= set(app.compose)
+    # Its docker-compose.yml speaks of the pieces it has, and of no other.
+    compose = (dest / "docker-compose.yml").read_text()
+    assert {
+        f"compose/{name}.compose.yml" for name in re.findall(r"compose/(\w+)\.compose", compose)
+    } <= expected
+    assert ("SeaweedFS" in compose) == ("s3" in app.compose)
+    assert ("Mailpit" in compose) == ("mail" in app.compose)
     readme = (dest / "README.md").read_text()
     assert app.title in readme
     assert f"127.0.0.1:{app.port}" in readme
@@ -80,6 +87,10 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     assert fork_script.left_out_names(dest, sorted(expected), app, APPS, f"flask-{app.slug}") == {}
     toc = script("readme_toc")
     assert toc.with_toc(readme) == readme, "the README's table of contents lists its sections"
+    # What to change first: each name it points to is in the file it names.
+    for look_for, path in (app.fork["title"], app.fork["colour"]):
+        assert f"`{look_for}` in `{path}`" in " ".join(readme.split())
+        assert look_for in (dest / path).read_text()
     # Every path it names in backticks is there (instance/ is made by make demo).
     named = set(re.findall(r"`([\w.-]+/[\w./-]*)`", readme))
     assert not {path for path in named - {"instance/demo/"} if not (dest / path).exists()}
@@ -95,6 +106,7 @@ def test_the_forks_name_replaces_this_projects(tmp_path: Path) -> None:
     assert "\nname: my-portfolio\n" in (dest / "docker-compose.yml").read_text()
     assert "# via my-portfolio (pyproject.toml)" in (dest / "requirements.lock").read_text()
     assert (dest / "README.md").read_text().startswith("# my-portfolio\n")
+    assert (dest / "docs" / "index.md").read_text().startswith("# my-portfolio\n")
     # The lock still resolves the fork's extras, which name the project itself.
     part = subprocess.run(
         [sys.executable, "scripts/locked.py", "test"],
