@@ -83,7 +83,7 @@ lock: $(VENV)/.installed-lock ## Refresh requirements.lock (exact versions of th
 	$(BIN)/uv pip compile pyproject.toml --all-extras --quiet --upgrade --generate-hashes --native-tls \
 	  --python-version 3.11 --custom-compile-command 'make lock' --output-file requirements.lock
 
-demo: $(VENV)/.installed-demo ## Migrate, seed and serve every app (data in instance/demo/, kept between runs)
+demo: $(VENV)/.installed-demo ## Migrate, seed and serve every app (data in instance/demo/)
 	@$(BIN)/python scripts/demo.py
 
 demo-reset: $(VENV)/.installed-demo ## Delete the demo's data (instance/demo/): the next make demo starts afresh

@@ -1,6 +1,6 @@
 """gunicorn settings for every app: ``gunicorn -c gunicorn.conf.py '<package>:create_app()'``.
 
-Everything comes from the environment so one image serves all three apps.
+Everything comes from the environment so one image serves every app.
 """
 
 import glob

@@ -188,7 +188,9 @@ class StatusCounts:
 
 def count_by_status(search: str | None = None) -> StatusCounts:
     """Tickets per status: of those matching ``search`` (so the counts beside
-    a search result are that result's), or of all tickets, from the cache."""
+    a search result are that result's), or of all tickets, from the cache.
+    The staff list takes its number of pages from them, so they filter what
+    ``staff_tickets_query`` filters, status aside."""
     if search:
         return StatusCounts(_group_by_status(_matches(search)))
     return StatusCounts(tickets_per_status())

@@ -51,8 +51,8 @@ def string_enum(values: type[enum.StrEnum], name: str) -> Enum:
 
 
 class IdConverter(BaseConverter):
-    """``<id:ticket_id>``: a primary key from 1 up to what the column holds.
-    ``<int:...>`` would let ``/tickets/99999999999999999999`` reach the
+    """``<id:item_id>``: a primary key from 1 up to what the column holds.
+    ``<int:...>`` would let ``/items/99999999999999999999`` reach the
     database, which fails with a 500; here it is a 404."""
 
     regex = r"[1-9][0-9]{0,9}"

@@ -75,7 +75,7 @@ def describe(error: HTTPException) -> str:
         return f"Too many attempts (the limit is {error.description}). Wait, then try again."
     if code >= 500:
         return FRIENDLY_DESCRIPTIONS[500]
-    # abort(404, "No such ticket.") says more than the generic sentence does.
+    # abort(404, "No such item.") says more than the generic sentence does.
     if error.description and error.description != type(error).description:
         return error.description
     return FRIENDLY_DESCRIPTIONS.get(code, error.description or error.name)

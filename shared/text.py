@@ -1,5 +1,5 @@
 """Rules for the text people type, the same in every app. A one-line field holds
-one line: a ticket title becomes a mail's ``Subject:``, and Python's header encoder
+one line: a title typed in a form becomes a mail's ``Subject:``, and Python's header encoder
 breaks lines at VT, FF, ``\\x1c``-``\\x1e``, ``\\x85`` and U+2028 too, not only at
 CR and LF, so such a title could forge headers. And a name cannot pass for another."""
 

@@ -119,6 +119,9 @@ class ProductSchema(Schema):
     stock = _integer(0, MAX_STOCK, required=True)
 
 
+NOTHING_TO_CHANGE = "Send at least one of: name, description, price_cents, stock."
+
+
 class ProductUpdateSchema(Schema):
     """PATCH: at least one of these (``minProperties``: shop_api/api/__init__.py)."""
 
@@ -130,7 +133,7 @@ class ProductUpdateSchema(Schema):
     @post_load
     def require_a_change(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         if not data:
-            raise ValidationError("Send at least one of: name, description, price_cents, stock.")
+            raise ValidationError(NOTHING_TO_CHANGE)
         return data
 
 

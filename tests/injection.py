@@ -30,7 +30,7 @@ PAYLOADS = [
 
 
 def in_path(payload: str) -> str:
-    """The payload as one URL path segment (``/tickets/<payload>``)."""
+    """The payload as one URL path segment (``/items/<payload>``)."""
     return quote(payload, safe="")
 
 

@@ -21,7 +21,8 @@ bp.before_request(require_staff)
 def list_tickets() -> ResponseReturnValue:
     status = _status_filter()
     search = request.args.get("q", "").strip()[:200] or None
-    # The counts follow the search, so they are also the list's length.
+    # The counts follow the search, so they are also the list's length (no
+    # second COUNT): a filter added to the list must filter the counts too.
     counts = services.count_by_status(search)
     pagination = paginate(
         db,

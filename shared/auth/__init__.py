@@ -1,4 +1,4 @@
-"""Accounts for all three apps: the user mixin, the account rules, the
+"""Accounts for every app: the user mixin, the account rules, the
 ``Auth`` extension (Flask-Login and the auth pages) and the access checks."""
 
 # ``name as name`` re-exports a name (PEP 484), as flask/__init__.py does.

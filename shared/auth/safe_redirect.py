@@ -3,7 +3,7 @@ the victim sees our domain in the link and lands on the attacker's."""
 
 
 def safe_next_path(target: str | None) -> str | None:
-    """``target`` if it is a same-site path such as ``/tickets/3?x=1``, else None.
+    """``target`` if it is a same-site path such as ``/items/3?x=1``, else None.
     Refused besides absolute URLs: ``//host`` and ``/\\host`` (another host to a
     browser), ``javascript:`` and any space or control character, which browsers
     strip (``/\\t/host`` is ``//host``)."""

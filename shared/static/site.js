@@ -3,7 +3,7 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  // A form posted to its own URL (POST /tickets/5/replies) that fails is
+  // A form posted to its own URL (POST /items/5/replies) that fails is
   // shown again by that POST, so the address bar would keep …/replies: a
   // link that 405s when shared and a reload that re-posts. The page names
   // its real address in <body data-page-url>; put it back, without a new

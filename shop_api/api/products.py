@@ -120,7 +120,7 @@ class ProductItem(MethodView):
         403,
         404,
         _404="There is no product 4242.",
-        _422=invalid("_schema", "Send at least one of: name, description, price_cents, stock."),
+        _422=invalid("_schema", schemas.NOTHING_TO_CHANGE),
     )
     @blp.doc(security=BEARER)
     def patch(self, changes: dict[str, Any], product_id: int) -> Product:

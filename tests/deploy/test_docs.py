@@ -317,19 +317,24 @@ def test_the_readme_table_of_contents_lists_every_section() -> None:
 @pytest.mark.parametrize("app", script("apps").apps(ROOT), ids=lambda app: app.package)
 def test_the_shared_foundations_create_app_excerpts_are_the_code(app: Any) -> None:
     source = inspect.getsource(importlib.import_module(app.package).create_app)
-    assert (
-        f"```python\n{source}```"
-        in (DOCS / app.slug / "parts" / "shared" / "create-app.md").read_text()
-    )
-    assert f"```python\n{source}```" in PAGES["shared.md"]
+    part = DOCS / app.slug / "parts" / "shared" / "create-app.md"
+    how = f"After changing create_app, copy it into {part.relative_to(DOCS.parent)}"
+    assert f"```python\n{source}```" in part.read_text(), how
+    assert f"```python\n{source}```" in PAGES["shared.md"], "Then: python scripts/docs_parts.py"
 
 
-def test_every_why_paragraph_names_its_test() -> None:
+def test_every_why_paragraph_and_section_names_its_test() -> None:
     paragraphs = re.split(r"\n\s*\n", EVERYTHING)
     silent = [
         paragraph.split("**")[1]
         for paragraph in paragraphs
         if paragraph.startswith("**Why") and not TEST_REF.search(paragraph)
+    ]
+    sections = re.split(r"(?m)^(?=#{2,4} )", EVERYTHING)
+    silent += [
+        section.split("\n")[0]
+        for section in sections
+        if re.match(r"#+ Why", section) and not TEST_REF.search(section)
     ]
     assert silent == []
 

@@ -52,17 +52,16 @@ def image_bytes(
 
 
 def make_recipe(app: Flask, author: User, title: str = "Tomato soup", **overrides: Any) -> Recipe:
-    """A recipe published through the service, so its photo is really in the bucket."""
+    """A recipe published through the service, so its photo is really in the
+    bucket. ``data`` is the photo's bytes; every other override goes to the
+    service (an argument it does not take is a TypeError, not ignored)."""
+    upload = services.Upload(data=overrides.pop("data", image_bytes()), filename="soup.jpg")
+    fields = {"ingredients": "4 tomatoes\n1 onion", "instructions": "Simmer, blend, serve."}
     with app.test_request_context():
         saved_author = db.session.get(User, author.id)
         assert saved_author is not None
         recipe = services.publish_recipe(
-            saved_author,
-            title=title,
-            ingredients=overrides.pop("ingredients", "4 tomatoes\n1 onion"),
-            instructions=overrides.pop("instructions", "Simmer, blend, serve."),
-            upload=services.Upload(data=overrides.pop("data", image_bytes()), filename="soup.jpg"),
-            tags=overrides.pop("tags", ()),
+            saved_author, title=title, upload=upload, **(fields | overrides)
         )
         db.session.refresh(recipe)
         db.session.expunge(recipe)

@@ -28,7 +28,7 @@ def app_with_its_own_users(
     auth: Auth, database: Path, outbox: MailOutbox | None = None
 ) -> tuple[Flask, SQLAlchemy]:
     """An app with its own ``db`` and ``User`` table, bound to ``auth``, as each
-    of the three apps binds its own."""
+    app binds its own."""
 
     class Base(DeclarativeBase):
         registry = make_registry()
