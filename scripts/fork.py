@@ -100,6 +100,10 @@ def readme(app: App, name: str, own_name: str, guide: str, files: set[str], comm
     rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
     (title, title_file), (colour, colour_file) = app.fork["title"], app.fork["colour"]
     requests = app.fork["requests"]
+    demo_data = sorted(
+        path for path in files if re.fullmatch(rf"{app.package}/demo_\w+\.json", path)
+    )
+    seeds = "".join(f", its demo data in `{path}`" for path in demo_data)
     return f"""# {name}
 
 ```sh
@@ -148,7 +152,7 @@ command.
    flask --app {app.package} db upgrade   # once you have read the migration it wrote
    ```
 
-   Put its rules in {rules}, {requests}, and its tests in
+   Put its rules in {rules}, {requests}{seeds}, and its tests in
    `tests/{app.package}/`: `make test` runs them (and fails while a model and
    the migrations disagree).
 4. **What you do not use.** `pyproject.toml` still lists the dependencies of
