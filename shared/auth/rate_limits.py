@@ -5,6 +5,7 @@ import hashlib
 from collections.abc import Callable
 
 from flask import current_app, request
+from werkzeug.exceptions import HTTPException
 
 from shared.auth.models import normalise_email
 
@@ -29,7 +30,13 @@ def by_account() -> str:
     spelling the login looks up, spaces around it stripped ("ann@example.com"
     and 300 spaces is ann's account too), hashed to a fixed size: a 450 kB
     "address" must not become a 450 kB key in the limit's storage."""
-    body = request.get_json(silent=True) if request.is_json else request.form
+    try:
+        body = request.get_json(silent=True) if request.is_json else request.form
+    except HTTPException:  # a body over MAX_CONTENT_LENGTH: the view answers 413
+        # Raised in here, it would reach Flask-Limiter, which takes any error
+        # for its storage being down: it would count in this process's memory
+        # instead, and log an error for an anonymous request.
+        body = None
     email = body.get("email") if isinstance(body, dict) else None
     email = normalise_email(email) if isinstance(email, str) else ""
     return "account:" + hashlib.sha256(email.encode(errors="replace")).hexdigest()[:32]

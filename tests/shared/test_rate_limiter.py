@@ -81,3 +81,14 @@ def test_the_same_account_in_any_spelling_has_one_key(app: Flask) -> None:
         with app.test_request_context(method="POST", json={"email": typed}):
             keys.add(rate_limits.by_account())
     assert len(keys) == 1
+
+
+def test_a_body_over_the_size_limit_has_the_key_of_no_account(app: Flask) -> None:
+    """Not an error: raised in the key, it would reach Flask-Limiter, which
+    takes any error for its storage being down (the view answers 413)."""
+    with app.test_request_context(method="POST", json={"email": ""}):
+        nobody = rate_limits.by_account()
+    oversized = {"email": "ann@example.com", "password": "x" * app.config["MAX_CONTENT_LENGTH"]}
+    for body in ({"json": oversized}, {"data": oversized}):
+        with app.test_request_context(method="POST", **body):  # type: ignore[arg-type]
+            assert rate_limits.by_account() == nobody

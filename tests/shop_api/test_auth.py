@@ -391,6 +391,21 @@ def test_the_rate_limit_headers_tell_nothing_of_an_accounts_logins(
         assert ann[name] == ben[name]
 
 
+def test_an_oversized_token_request_is_413_and_no_alarm_of_the_rate_limiter(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The per-account limit's key reads the body before the view: an error
+    there would make Flask-Limiter take its storage (Redis) for down, count in
+    each worker's memory for a while, and log an error (a Sentry report) for
+    any anonymous request."""
+    credentials = {"email": "x" * 200_000, "password": "wrong password"}
+    with caplog.at_level(logging.WARNING, logger="flask-limiter"):
+        response = client.post("/api/auth/tokens", json=credentials)
+    assert response.status_code == 413
+    assert response.content_type == "application/problem+json"
+    assert [record.getMessage() for record in caplog.records] == []
+
+
 def test_token_requests_are_limited_per_account_whatever_the_outcome(app: Flask) -> None:
     app.config["AUTH_ACCOUNT_LOGIN_RATE_LIMIT"] = "3 per minute"
     make_user(app, "ann@example.com")
