@@ -78,9 +78,10 @@ def chosen(path: str, app: App, every_app: list[App]) -> bool:
     return belongs_to in (None, app)
 
 
-def readme(app: App, name: str, own_name: str, guide: str, files: set[str], commit: str) -> str:
+def readme(app: App, name: str, own_name: str, source: Path, files: set[str], commit: str) -> str:
     """The fork's front page: what it is, the two commands, what to change first."""
     # The guide's first paragraph under its title says what the app is.
+    guide = (source / "docs" / f"{app.slug}.md").read_text()
     first_paragraph = guide.split("\n\n")[1].strip()
     shots = sorted(path for path in files if path.startswith(f"docs/screenshots/{app.slug}/"))
     picture = f"![{app.title}]({shots[0]})\n\n" if shots else ""
@@ -100,6 +101,20 @@ def readme(app: App, name: str, own_name: str, guide: str, files: set[str], comm
     rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
     (title, title_file), (colour, colour_file) = app.fork["title"], app.fork["colour"]
     requests = app.fork["requests"]
+    # The colour's value, and the tests that expect it (in the logo too).
+    found = re.search(rf"{colour}:\s*(#\w+)", (source / colour_file).read_text())
+    assert found, f"{colour_file} sets no {colour}"
+    accent = found.group(1)
+    tests = [
+        f"`{path}`"
+        for path in sorted(files)
+        if path.startswith(f"tests/{app.package}/") and accent in (source / path).read_text()
+    ]
+    checked_by = (
+        f"{' and '.join(tests)} {'check' if len(tests) > 1 else 'checks'}"
+        if tests
+        else "no test checks"
+    )
     demo_data = sorted(
         path for path in files if re.fullmatch(rf"{app.package}/demo_\w+\.json", path)
     )
@@ -139,9 +154,10 @@ command.
    `requirements.lock` and `mkdocs.yml`; the app's title for people is
    `{title}` in `{title_file}`, and the image is still called `{own_name}` in
    `Dockerfile` and `deploy/kubernetes/`.
-2. **The colours.** The accent colour is `{colour}` in `{colour_file}`, and
-   the logo is `{app.package}/static/logo.svg`. `make screenshots` takes the
-   pictures in `docs/screenshots/{app.slug}/` again.
+2. **The colours.** The accent colour is `{colour}` in `{colour_file}`
+   ({accent}); the logo, `{app.package}/static/logo.svg`, is drawn in it too, and
+   {checked_by} that both say the same: change the three together.
+   `make screenshots` takes the pictures in `docs/screenshots/{app.slug}/` again.
 3. **Your first model.** Add it to `{app.package}/models.py`, then write its
    migration with Flask-Migrate, in `.venv` (`make demo` or `make test` made it):
 
@@ -193,9 +209,8 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
             target.chmod((source / path).stat().st_mode & 0o777)
             written.append(path)
         commit = git("rev-parse", "HEAD").strip()
-        guide = (source / "docs" / f"{app.slug}.md").read_text()
         (dest / README).write_text(
-            with_toc(readme(app, name, own_name, guide, set(written), commit))
+            with_toc(readme(app, name, own_name, source, set(written), commit))
         )
         (dest / ENV_EXAMPLE).write_text(env_example([app], source / "docker" / "env"))
         (dest / COMPOSE).write_text(compose_file([app], name))

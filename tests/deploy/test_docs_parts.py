@@ -21,7 +21,10 @@ def test_every_shared_page_holds_its_apps_parts() -> None:
         if docs_parts.fill(docs_parts.without_parts(page.read_text()), every_app, DOCS)
         != page.read_text()
     ]
-    assert stale == [], "run python scripts/docs_parts.py"
+    assert stale == [], (
+        "run python scripts/docs_parts.py (it rewrites each app's part of a shared page"
+        " from docs/<slug>/parts/: edit the part, not the page)"
+    )
 
 
 def test_every_part_has_a_place_on_a_shared_page() -> None:

@@ -91,6 +91,12 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     for look_for, path in (app.fork["title"], app.fork["colour"]):
         assert f"`{look_for}` in `{path}`" in " ".join(readme.split())
         assert look_for in (dest / path).read_text()
+    # ...with the colour's value, which the tests it names expect.
+    accent = re.search(r"\((#\w+)\); the logo", readme)
+    assert accent
+    checked_by = re.findall(r"`(tests/[\w/]+\.py)`", readme)
+    assert checked_by
+    assert all(accent.group(1) in (dest / path).read_text() for path in checked_by)
     # Every path it names in backticks is there (instance/ is made by make demo).
     named = set(re.findall(r"`([\w.-]+/[\w./-]*)`", readme))
     assert not {path for path in named - {"instance/demo/"} if not (dest / path).exists()}

@@ -193,6 +193,9 @@ def test_the_docs_show_the_shops_name_logo_and_colour(client: FlaskClient) -> No
         html,
     )
     assert '<link rel="icon" type="image/svg+xml" href="/static/logo.svg">' in html
+    with client.get("/static/logo.svg") as logo:
+        assert logo.mimetype == "image/svg+xml"
+        assert b"#3730a3" in logo.data
     with client.get("/static/swagger-a11y.css") as css:
         assert b".shop-header" in css.data
-        assert b"#3730a3" in css.data
+        assert b"--site-accent: #3730a3;" in css.data

@@ -1,7 +1,12 @@
 """Every refusal example in the OpenAPI document is a real answer: for each
 operation and each problem it documents, the request below gets exactly the
 example's body from the running code. An example that drifts from the code
-(a new wording, a missing member such as ``shortages``) fails here."""
+(a new wording, a missing member such as ``shortages``) fails here.
+
+A new operation is asked for as the others are: with a staff token if its
+summary ends "(staff)", as the documentation shows it; about the ids below
+(``There is no product 4242.``); and, for a refusal of its own (a 409, a
+422), with the request added to ``REQUESTS``."""
 
 from __future__ import annotations
 
