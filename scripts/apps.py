@@ -32,6 +32,11 @@ class App:
     lighthouse: tuple[str, ...] = ()
 
     @property
+    def demo_home(self) -> str:
+        """The page ``make demo`` serves first for this app."""
+        return f"http://127.0.0.1:{self.port}{self.demo.get('home', '/')}"
+
+    @property
     def names(self) -> re.Pattern[str]:
         """Any of ``words``, in any case, not inside a longer word (``_`` and
         ``-`` break words: for the word "cart", ``CART_API_PORT`` names the app,

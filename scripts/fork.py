@@ -86,7 +86,6 @@ def readme(app: App, name: str, own_name: str, source: Path, files: set[str], co
     shots = sorted(path for path in files if path.startswith(f"docs/screenshots/{app.slug}/"))
     picture = f"![{app.title}]({shots[0]})\n\n" if shots else ""
     logins = app.demo.get("logins", "")
-    home = f"http://127.0.0.1:{app.port}{app.demo.get('home', '/')}"
     remote = subprocess.run(
         ["git", "remote", "get-url", "origin"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -129,7 +128,7 @@ make test   # creates .venv if needed and runs every test suite
 {first_paragraph}
 
 {picture}`make demo` needs Python 3.11 or newer and `make`, nothing else. It serves
-{home} with demo data; log in as {logins}, each with the password
+{app.demo_home} with demo data; log in as {logins}, each with the password
 `demo-password`. Ctrl-C stops it; {kept}. `make help` lists every other
 command.
 
@@ -278,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {len(leftovers)} of them still name an app left out:", file=sys.stderr)
         for path, names in sorted(leftovers.items()):
             print(f"      {path}: {', '.join(names)}", file=sys.stderr)
-    print(f"    Next: cd {dest} && make demo")
+    print(f"    Next: cd {dest} && make demo   # then open {app.demo_home}")
     return 0
 
 

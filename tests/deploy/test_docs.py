@@ -176,9 +176,17 @@ def test_every_code_reference_in_the_map_exists() -> None:
 
 
 def test_every_test_the_readme_or_a_docs_page_names_exists() -> None:
-    named = {(path, name or None) for path, name in TEST_REF.findall(EVERYTHING)}
+    named = {
+        (path, name or None, page)
+        for page, text in {"README.md": README, **PAGES}.items()
+        for path, name in TEST_REF.findall(text)
+    }
     assert len(named) > 60
-    problems = [problem for path, name in named if (problem := missing_reference(path, name))]
+    problems = sorted(
+        f"{problem}, named in {page}"
+        for path, name, page in named
+        if (problem := missing_reference(path, name))
+    )
     assert problems == []
 
 

@@ -4,6 +4,7 @@ from the parts (scripts/env_example.py)."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def test_env_example_shows_each_apps_secret_key_port_and_own_settings() -> None:
         assert f"# {app.prefix}_PORT={app.port}\n" in text
         own = ROOT / "docker" / "env" / app.package / "settings.env"
         if own.is_file():
-            assert own.read_text().strip() in text
+            assert own.read_text().strip() in text, "run python scripts/env_example.py"
 
 
 @pytest.mark.parametrize("app", APPS, ids=lambda app: app.package)
@@ -37,3 +38,27 @@ def test_one_apps_env_example_names_no_other_app(app: object) -> None:
     assert f"{app.prefix}_ENV=development" in rendered  # type: ignore[attr-defined]
     others = [other.package for other in APPS if other is not app and other.names.search(rendered)]
     assert others == []
+
+
+# Settings the code gives a library (flask-smorest's OpenAPI document), not
+# ones to change from the environment.
+SET_IN_CODE = {
+    "API_TITLE",
+    "API_VERSION",
+    "OPENAPI_VERSION",
+    "OPENAPI_URL_PREFIX",
+    "API_SPEC_OPTIONS",
+}
+
+
+@pytest.mark.parametrize("app", APPS, ids=lambda app: app.package)
+def test_every_setting_an_app_adds_is_shown_in_env_example(app: object) -> None:
+    """An operator finds every setting in one place: each of the app's own
+    ``DEFAULTS`` is there, commented out, with what it means."""
+    package = app.package  # type: ignore[attr-defined]
+    rendered = script("env_example").render([app])
+    defaults = importlib.import_module(package).DEFAULTS
+    missing = [name for name in defaults if name not in SET_IN_CODE and f"_{name}=" not in rendered]
+    assert missing == [], (
+        f"add them to docker/env/{package}/settings.env, then run python scripts/env_example.py"
+    )

@@ -258,7 +258,10 @@ def new_context(browser: Browser, watch: PageWatch) -> Iterator[Any]:
     violations = watch.csp_violations()
     for context in contexts:
         context.close()
-    assert watch.console_errors == [], "console errors on the visited pages"
+    assert watch.console_errors == [], (
+        "console errors on the visited pages (a page expected to answer an error"
+        " status says so first: watch.expect_error_status(422))"
+    )
     assert violations == [], "Content Security Policy violations"
     # A watch that audited nothing would pass everything: a page was opened,
     # so axe-core must have run.
