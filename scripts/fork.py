@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/apps.py
@@ -118,7 +119,7 @@ def readme(app: App, name: str, own_name: str, source: Path, files: set[str], co
         path for path in files if re.fullmatch(rf"{app.package}/demo_\w+\.json", path)
     )
     seeds = "".join(f", its demo data in `{path}`" for path in demo_data)
-    return f"""# {name}
+    return reflow(f"""# {name}
 
 ```sh
 make demo   # creates .venv, installs, migrates, seeds and starts the app
@@ -129,8 +130,8 @@ make test   # creates .venv if needed and runs every test suite
 
 {picture}`make demo` needs Python 3.11 or newer and `make`, nothing else. It serves
 {app.demo_home} with demo data; log in as {logins}, each with the password
-`demo-password`. Ctrl-C stops it; {kept}. `make help` lists every other
-command.
+`demo-password` (`make demo {app.prefix}_PORT=8001` serves it on another port).
+Ctrl-C stops it; {kept}. `make help` lists every other command.
 
 <!-- toc -->
 <!-- /toc -->
@@ -151,7 +152,8 @@ command.
 
 1. **The name.** `make fork` called this project `{name}` in `pyproject.toml`,
    `requirements.lock` and `mkdocs.yml`; the app's title for people is
-   `{title}` in `{title_file}`, and the image is still called `{own_name}` in
+   `{title}` in `{title_file}` (`grep -rn "{app.title}"` finds the other places
+   it is written: mail, tests), and the image is still called `{own_name}` in
    `Dockerfile` and `deploy/kubernetes/`.
 2. **The colours.** The accent colour is `{colour}` in `{colour_file}`
    ({accent}); the logo, `{app.package}/static/logo.svg`, is drawn in it too, and
@@ -176,7 +178,33 @@ command.
 
 This project began as `make fork APP={app.package}` of {origin}, at commit
 `{commit[:12]}`.
-"""
+""")
+
+
+def reflow(markdown: str, width: int = 80) -> str:
+    """Each paragraph and numbered item of ``markdown`` wrapped at ``width``
+    (a code span kept on one line); headings, code blocks, lists, pictures
+    and comments as they are."""
+    blocks = []
+    for block in markdown.split("\n\n"):
+        if block.lstrip().startswith(("#", "```", "<!--", "![", "- ", "|")):
+            blocks.append(block)
+            continue
+        lines = []
+        for item in re.split(r"(?m)^(?=\d+\. )", block):
+            numbered = item[:1].isdigit()
+            text = re.sub(r"[ \n]+", " ", item).strip()
+            text = re.sub(r"`[^`]+`", lambda span: span[0].replace(" ", "\N{NO-BREAK SPACE}"), text)
+            lines.append(
+                textwrap.fill(
+                    text,
+                    width=width,
+                    initial_indent="" if numbered or not block.startswith(" ") else "   ",
+                    subsequent_indent="   " if numbered or block.startswith(" ") else "",
+                ).replace("\N{NO-BREAK SPACE}", " ")
+            )
+        blocks.append("\n".join(line for line in lines if line))
+    return "\n\n".join(blocks)
 
 
 def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]]:

@@ -23,9 +23,9 @@ def assert_the_app_shows_its_identity(
         assert f'href="/static/{stylesheet}"' in html
         footer = re.search(r"<footer[^>]*>\s*<div[^>]*>\s*<span>([^<]+)</span>", html)
         assert footer, "no footer"
-        assert name.lower() in footer.group(1).lower()
+        assert name.lower() in footer.group(1).lower(), "the footer does not name the app"
     with client.get("/static/logo.svg") as logo:
         assert logo.mimetype == "image/svg+xml"
-        assert accent.encode() in logo.data
+        assert accent.encode() in logo.data, f"the logo is not drawn in the accent {accent}"
     with client.get(f"/static/{stylesheet}") as css:
-        assert f"--site-accent: {accent};".encode() in css.data
+        assert f"--site-accent: {accent};".encode() in css.data, f"{stylesheet} sets another accent"

@@ -326,9 +326,12 @@ def test_the_readme_table_of_contents_lists_every_section() -> None:
 def test_the_shared_foundations_create_app_excerpts_are_the_code(app: Any) -> None:
     source = inspect.getsource(importlib.import_module(app.package).create_app)
     part = DOCS / app.slug / "parts" / "shared" / "create-app.md"
-    how = f"After changing create_app, copy it into {part.relative_to(DOCS.parent)}"
+    how = (
+        f"after changing create_app, copy it into {part.relative_to(DOCS.parent)}, "
+        "then run python scripts/docs_parts.py"
+    )
     assert f"```python\n{source}```" in part.read_text(), how
-    assert f"```python\n{source}```" in PAGES["shared.md"], "Then: python scripts/docs_parts.py"
+    assert f"```python\n{source}```" in PAGES["shared.md"], how
 
 
 def test_every_why_paragraph_and_section_names_its_test() -> None:

@@ -72,6 +72,21 @@ def test_upgrade_downgrade_upgrade(empty_app: Any) -> None:
     migration_checks.assert_round_trip(db, tables)
 
 
+@pytest.mark.parametrize("package", list(APPS))
+def test_no_migration_gives_a_boolean_sqlites_0_or_1_as_its_default(package: str) -> None:
+    """Autogenerate writes ``server_default=true()`` as ``sa.text('1')``, SQLite's
+    true, which PostgreSQL refuses for a boolean (a run on SQLite alone would
+    never say so): a migration writes ``sa.true()`` or ``sa.false()``."""
+    sqlite_only = re.compile(r"sa\.Boolean\(\).*server_default=sa\.text\(['\"][01]['\"]\)")
+    wrong = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / package / "migrations" / "versions").glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if sqlite_only.search(line)
+    ]
+    assert wrong == [], "write server_default=sa.true() or sa.false() there"
+
+
 def test_create_user_is_registered(app_and_db: Any) -> None:
     app, db = app_and_db
     result = app.test_cli_runner().invoke(

@@ -92,7 +92,7 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
         assert f"`{look_for}` in `{path}`" in " ".join(readme.split())
         assert look_for in (dest / path).read_text()
     # ...with the colour's value, which the tests it names expect.
-    accent = re.search(r"\((#\w+)\); the logo", readme)
+    accent = re.search(r"\((#\w+)\);\s+the logo", readme)
     assert accent
     checked_by = re.findall(r"`(tests/[\w/]+\.py)`", readme)
     assert checked_by
