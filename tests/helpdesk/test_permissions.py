@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.auth_client import AuthActions
 from tests.helpdesk.factories import make_ticket, make_user
+from tests.routes import assert_the_matrix_lists_every_route
 
 OWNER, OTHER, STAFF = "owner@example.com", "other@example.com", "staff@example.com"
 
@@ -131,3 +132,7 @@ def test_ids_out_of_range_are_404_not_500(app: Flask, client: FlaskClient, ticke
     AuthActions(client).login(STAFF)
     assert client.get(f"/tickets/{ticket_id}").status_code == 404
     assert client.get(f"/staff/tickets/{ticket_id}").status_code == 404
+
+
+def test_the_matrix_lists_every_route_of_the_app(app: Flask) -> None:
+    assert_the_matrix_lists_every_route(app, [(row[0], row[1]) for row in MATRIX])

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.auth_client import AuthActions
 from tests.recipes.factories import image_bytes, make_recipe, make_user
+from tests.routes import assert_the_matrix_lists_every_route
 
 AUTHOR, OTHER, STAFF = "author@example.com", "other@example.com", "staff@example.com"
 
@@ -81,3 +82,7 @@ def test_only_the_author_and_staff_see_the_buttons(app: Flask, client: FlaskClie
     assert buttons(OTHER) == (False, False)
     assert buttons(AUTHOR) == (True, True)
     assert buttons(STAFF) == (False, True)
+
+
+def test_the_matrix_lists_every_route_of_the_app(app: Flask) -> None:
+    assert_the_matrix_lists_every_route(app, [(row[0], row[1]) for row in MATRIX])

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.auth_client import PASSWORD
+from tests.routes import assert_the_matrix_lists_every_route
 from tests.shop_api.factories import bearer, make_product, make_token, make_user, order_body
 
 PRODUCT = {"name": "New", "price_cents": 100, "currency": "EUR", "stock": 1}
@@ -69,6 +70,18 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
         {"anonymous": 401, "customer": 204, "other": 204, "staff": 204},
     ),
     (
+        "DELETE",
+        "/api/auth/tokens",
+        None,
+        {"anonymous": 401, "customer": 204, "other": 204, "staff": 204},
+    ),
+    (
+        "PUT",
+        "/api/auth/password",
+        {"current_password": PASSWORD, "new_password": "a new long password"},
+        {"anonymous": 401, "customer": 204, "other": 204, "staff": 204},
+    ),
+    (
         "POST",
         "/api/auth/register",
         {"email": "new@example.com", "password": "long enough"},
@@ -87,6 +100,7 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
         {"anonymous": 200, "customer": 200, "other": 200, "staff": 200},
     ),
     ("GET", "/api/docs", None, {"anonymous": 200, "customer": 200, "other": 200, "staff": 200}),
+    ("GET", "/", None, {"anonymous": 302, "customer": 302, "other": 302, "staff": 302}),
 ]
 CASES = [
     pytest.param(method, url, body, who, status, id=f"{who} {method} {url}")
@@ -149,3 +163,7 @@ def test_error_responses_set_no_cookie_either(client: FlaskClient) -> None:
         client.put("/api/products/"),
     ):
         assert "Set-Cookie" not in response.headers
+
+
+def test_the_matrix_lists_every_route_of_the_app(app: Flask) -> None:
+    assert_the_matrix_lists_every_route(app, [(row[0], row[1]) for row in MATRIX])
