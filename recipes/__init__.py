@@ -30,7 +30,7 @@ from shared.worker import celery_init_app
 
 DEFAULTS = {
     "RECIPES_PER_PAGE": 12,
-    "POSTING_RATE_LIMIT": "30 per hour",  # new and edited recipes per account
+    "POSTING_RATE_LIMIT": "30 per hour",  # new and edited recipes per account, together
     # A phone photo is 3 to 8 MB; how the two limits answer: recipes/forms.py.
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

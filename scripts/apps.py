@@ -28,6 +28,8 @@ class App:
     demo: dict[str, Any] = field(default_factory=dict)
     # What a fork's README points to first: its title, its colour, its views.
     fork: dict[str, Any] = field(default_factory=dict)
+    # Its settings that are not for the environment (.env.example leaves them out).
+    set_in_code: tuple[str, ...] = ()
     # The pages ``make lighthouse`` scores (paths anyone can open).
     lighthouse: tuple[str, ...] = ()
 
@@ -63,6 +65,7 @@ def load(manifest: Path) -> App:
         compose=tuple(data.get("compose", ())),
         demo=data.get("demo", {}),
         fork=data.get("fork", {}),
+        set_in_code=tuple(data.get("set_in_code", ())),
         lighthouse=tuple(data.get("lighthouse", {}).get("pages", ())),
     )
 

@@ -65,7 +65,9 @@ HEADER = """{intro}#
 
 def comment(paragraph: str) -> str:
     """``paragraph`` as comment lines; a command (its spaces no-break) stays on one."""
-    lines = textwrap.fill(paragraph, width=79, initial_indent="# ", subsequent_indent="# ")
+    lines = textwrap.fill(
+        paragraph, width=79, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
+    )
     return lines.replace("\N{NO-BREAK SPACE}", " ") + "\n"
 
 
@@ -79,18 +81,18 @@ def render(every_app: list[App], project: str) -> str:
     ]
     paths = "".join(f"      - compose/{piece}.compose.yml\n" for piece in pieces)
     extras = [EXTRAS[piece] for piece in ("mail", "s3") if piece in needed]
-    services = "".join(f"{service}, " for service, _, _ in extras)
-    published = "".join(f"{port}, " for _, _, port in extras)
+    services = ["PostgreSQL", "Redis", *(service for service, _, _ in extras)]
+    published = ["nginx (each app's <PREFIX>_HTTP_PORT)", *(port for _, _, port in extras)]
     s3_url = ", S3_PUBLIC_ENDPOINT_URL" if "s3" in needed else ""
     scale = "docker compose up --scale <app>=3".replace(" ", "\N{NO-BREAK SPACE}")
     intro = (
         "The production-shaped stack: nginx in front of the apps (one image, built once by"
         " the app-image service, each app migrating and then serving with gunicorn),"
-        f" PostgreSQL, Redis, {services}and Prometheus scraping every app"
+        f" {', '.join(services)} and Prometheus scraping every app"
         " (http://localhost:9090)."
     )
     ports = (
-        f"Only nginx (each app's <PREFIX>_HTTP_PORT), {published}and Prometheus"
+        f"Only {', '.join(published)} and Prometheus"
         " (PROMETHEUS_HTTP_PORT, on 127.0.0.1 only: it has no login) publish ports, so an"
         f" app scales out: {scale}. The URLs made from a port (an app's"
         f" <PREFIX>_EXTERNAL_URL{s3_url}) follow it unless set."

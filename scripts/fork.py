@@ -49,7 +49,7 @@ NAMED_IN = ("pyproject.toml", "requirements.lock", "mkdocs.yml")
 # The titles of the documentation site, which become the fork's name.
 SITE_TITLES = {
     "mkdocs.yml": (rb"(?m)^site_name: .*$", "site_name: {}"),
-    "docs/index.md": (rb"\A# .*$", "# {}"),
+    "docs/index.md": (rb"\A# .*", "# {}"),
 }
 
 
@@ -99,6 +99,8 @@ def readme(app: App, name: str, own_name: str, source: Path, files: set[str], co
     # An app with many rules splits them by concept: <package>/services/orders.py...
     split = f"{app.package}/services/__init__.py" in files
     rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
+    missing = {"title", "colour", "requests"} - set(app.fork)
+    assert not missing, f"{app.package}/app.toml's [fork] needs {', '.join(sorted(missing))}"
     (title, title_file), (colour, colour_file) = app.fork["title"], app.fork["colour"]
     requests = app.fork["requests"]
     # The colour's value, and the tests that expect it (in the logo too).
@@ -153,8 +155,7 @@ Ctrl-C stops it; {kept}. `make help` lists every other command.
 1. **The name.** `make fork` called this project `{name}` in `pyproject.toml`,
    `requirements.lock` and `mkdocs.yml`; the app's title for people is
    `{title}` in `{title_file}` (`grep -rn "{app.title}"` finds the other places
-   it is written: mail, tests), and the image is still called `{own_name}` in
-   `Dockerfile` and `deploy/kubernetes/`.
+   it is written), and the image is still called `{own_name}` (`grep -rn {own_name}`).
 2. **The colours.** The accent colour is `{colour}` in `{colour_file}`
    ({accent}); the logo, `{app.package}/static/logo.svg`, is drawn in it too, and
    {checked_by} that both say the same: change the three together.
@@ -201,10 +202,12 @@ def reflow(markdown: str, width: int = 80) -> str:
                     width=width,
                     initial_indent="" if numbered or not block.startswith(" ") else "   ",
                     subsequent_indent="   " if numbered or block.startswith(" ") else "",
+                    break_on_hyphens=False,  # nor inside a name, a path or a link
+                    break_long_words=False,
                 ).replace("\N{NO-BREAK SPACE}", " ")
             )
         blocks.append("\n".join(line for line in lines if line))
-    return "\n\n".join(blocks)
+    return "\n\n".join(blocks) + "\n"
 
 
 def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]]:
@@ -231,7 +234,7 @@ def fork(package: str, dest: Path, name: str) -> tuple[App, list[App], list[str]
                 content = content.replace(own_name.encode(), name.encode())
             if path in SITE_TITLES:
                 pattern, title = SITE_TITLES[path]
-                content = re.sub(pattern, title.format(name).encode(), content, count=1, flags=re.M)
+                content = re.sub(pattern, title.format(name).encode(), content, count=1)
             target.write_bytes(content)
             target.chmod((source / path).stat().st_mode & 0o777)
             written.append(path)

@@ -9,22 +9,18 @@ from flask import Flask
 
 
 def placeholders(path: str) -> str:
-    """``/tickets/<id:ticket_id>`` and ``/tickets/{id}`` both as ``/tickets/{}``."""
+    """``/items/<id:item_id>`` and ``/items/{id}`` both as ``/items/{}``."""
     return re.sub(r"<[^>]+>|\{[^}]*\}", "{}", path)
 
 
 def own_routes(app: Flask) -> set[tuple[str, str]]:
-    """(method, path) of every route of the app's own blueprints (the shared
-    auth pages and static files aside: tested where they are written)."""
-    own = {
-        name
-        for name, blueprint in app.blueprints.items()
-        if blueprint.import_name.startswith(f"{app.import_name}.")
-    }
+    """(method, path) of every route whose view the app's own package holds
+    (shared/'s pages, static files and the libraries' aside: tested where
+    they are written)."""
     return {
         (method, placeholders(rule.rule))
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.partition(".")[0] in own and not rule.endpoint.endswith(".static")
+        if app.view_functions[rule.endpoint].__module__.startswith(f"{app.import_name}.")
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
 

@@ -21,7 +21,8 @@ from shared.pagination import paginate
 bp = Blueprint("recipes", __name__)
 
 
-# Recipes posted or edited per account: each one costs an image decode.
+# Recipes posted or edited per account, one budget for both (a shared limit):
+# each one costs an image decode.
 posting_rate_limit = rate_limits.limit_from_config("POSTING_RATE_LIMIT")
 
 
@@ -29,6 +30,11 @@ def by_account() -> str:
     """The logged-in poster's account; not ``rate_limits.by_account``, which keys
     on the e-mail a login form names."""
     return f"account:{current_user.id}"
+
+
+posting = limiter.shared_limit(
+    posting_rate_limit, scope="posting", methods=["POST"], key_func=by_account
+)
 
 
 STORAGE_DOWN = (
@@ -59,7 +65,7 @@ def show_recipe(recipe_id: int) -> ResponseReturnValue:
 
 @bp.route("/recipes/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(posting_rate_limit, methods=["POST"], key_func=by_account)
+@posting
 def new_recipe() -> ResponseReturnValue:
     form = RecipeForm()
     if not form.validate_on_submit():
@@ -77,7 +83,7 @@ def new_recipe() -> ResponseReturnValue:
 
 @bp.route("/recipes/<id:recipe_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(posting_rate_limit, methods=["POST"], key_func=by_account)
+@posting
 def edit_recipe(recipe_id: int) -> ResponseReturnValue:
     recipe = _recipe_or_404(recipe_id)
     if not services.can_edit(recipe, current_user):

@@ -32,7 +32,7 @@ def by_account() -> str:
     "address" must not become a 450 kB key in the limit's storage."""
     try:
         body = request.get_json(silent=True) if request.is_json else request.form
-    except HTTPException:  # a body over MAX_CONTENT_LENGTH: the view answers 413
+    except HTTPException:  # a body too large (413) or cut off: the view refuses it too
         # Raised in here, it would reach Flask-Limiter, which takes any error
         # for its storage being down: it would count in this process's memory
         # instead, and log an error for an anonymous request.

@@ -161,3 +161,20 @@ def test_an_unknown_app_a_folder_in_use_or_a_bad_name_is_refused(tmp_path: Path)
     assert "NAME must be" in bad_name.stderr
     assert not (tmp_path / "a").exists()
     assert not (tmp_path / "b").exists()
+
+
+def test_the_readme_wraps_its_lines_without_breaking_a_name_a_path_or_a_link() -> None:
+    words = "word " * 15
+    markdown = (
+        f"{words}`make fork NAME=flask-my-portfolio-project` {words}"
+        f"[Fork one app](docs/layout.md#fork-one-app) {words}<https://example.com/a-b/c-d>.\n"
+    )
+    text = script("fork").reflow(markdown)
+    assert text.endswith(".\n")
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for kept in (
+        "`make fork NAME=flask-my-portfolio-project`",
+        "(docs/layout.md#fork-one-app)",
+        "<https://example.com/a-b/c-d>",
+    ):
+        assert kept in text

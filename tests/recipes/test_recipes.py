@@ -229,6 +229,17 @@ def test_posting_is_rate_limited_per_account(
     assert recipe_count(app) == 2
 
 
+def test_new_and_edited_recipes_share_one_posting_budget(
+    app: Flask, client: FlaskClient, cook: User, auth: AuthActions
+) -> None:
+    edit = f"/recipes/{make_recipe(app, cook).id}/edit"
+    auth.login("cook@example.com")
+    app.config["POSTING_RATE_LIMIT"] = "2 per minute"
+    assert post_recipe(client, data=image_bytes()).status_code == 302
+    statuses = [post_recipe(client, edit, title=f"Soup {n}").status_code for n in range(2)]
+    assert statuses == [302, 429]  # the new recipe took half of the budget
+
+
 def test_an_oversize_body_gets_the_413_page(
     app: Flask, client: FlaskClient, s3: Any, cook: User, auth: AuthActions
 ) -> None:

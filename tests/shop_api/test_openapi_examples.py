@@ -4,7 +4,7 @@ example's body from the running code. An example that drifts from the code
 (a new wording, a missing member such as ``shortages``) fails here.
 
 A new operation is asked for as the others are: with a staff token if its
-summary ends "(staff)", as the documentation shows it; about the ids below
+summary says "(staff)", as the documentation shows it; about the ids below
 (``There is no product 4242.``); and, for a refusal of its own (a 409, a
 422), with the request added to ``REQUESTS``."""
 
