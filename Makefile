@@ -97,7 +97,7 @@ MEASURED = $(foreach package,shared $(APPS),--cov=$(package)) --cov-report=term:
 # Only COVERAGE=yes: not COVERAGE=no, nor a COVERAGE some other tool left in the shell.
 MEASURING = $(filter yes,$(COVERAGE))
 
-test: $(VENV)/.installed-test ## Every suite (SQLite, in-memory rate limits) on every core; COVERAGE=yes: one coverage total too
+test: $(VENV)/.installed-test ## The shared, app and deploy suites (SQLite, in-memory rate limits) on every core; COVERAGE=yes: one coverage total too
 	@echo "==> make test: the suites $(SUITES) on $(TEST_WORKERS) pytest workers. Each worker collects"
 	@echo "    every test first (seconds; more on a first run or a busy machine); then one character per test"
 	@echo "    (. passed, F failed, E error, s skipped) with the share done$(if $(MEASURING), and one coverage total)."
@@ -142,7 +142,7 @@ $(addprefix test-,$(APPS)): test-%: $(VENV)/.installed-test ## Tests of one app:
 # the migration checks of tests/deploy (the rest of it reads files, not a database).
 POSTGRES_PATHS := $(addprefix tests/,shared $(APPS)) tests/deploy/test_every_app.py
 
-test-postgres: $(VENV)/.installed-test ## Every test that uses the database again on PostgreSQL (TEST_DATABASE_URL, default: local server)
+test-postgres: $(VENV)/.installed-test ## Every test that uses the database again on PostgreSQL (TEST_DATABASE_URL, default: local server); drops that database's public schema
 	@export TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$(PG_DEFAULT_URL)}"; \
 	  case "$$TEST_DATABASE_URL" in postgresql*) ;; *) echo "TEST_DATABASE_URL must be a PostgreSQL URL"; exit 2;; esac; \
 	  echo "Running the suites on $$TEST_DATABASE_URL"; \

@@ -125,7 +125,7 @@ def readme(app: App, name: str, own_name: str, source: Path, files: set[str], co
 
 ```sh
 make demo   # creates .venv, installs, migrates, seeds and starts the app
-make test   # creates .venv if needed and runs every test suite
+make test   # creates .venv if needed; runs every suite but the browser, Docker and operations ones
 ```
 
 {first_paragraph}

@@ -69,7 +69,10 @@ def no_test_writes_into_the_checkout() -> Iterator[None]:
     before = files_in_the_checkout()
     yield
     written = files_in_the_checkout() - before
-    assert not written, f"the tests wrote into the checkout: {sorted(written)[:20]}"
+    assert not written, (
+        f"files appeared in the checkout while the tests ran (written by a test, or by "
+        f"you meanwhile): {sorted(written)[:20]}"
+    )
 
 
 @pytest.fixture

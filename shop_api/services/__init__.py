@@ -9,7 +9,8 @@ class ShopError(Exception):
     """A rule said no, in words fit for the client. ``status`` is 422 when the
     request can never work as sent, 409 when it conflicts with the current state,
     403 when a credential is wrong (the current password, to change it);
-    ``errors`` names the fields at fault; ``extra`` adds members a client needs."""
+    ``errors`` names the fields at fault; ``extra`` adds members a client needs
+    (list a new one in ``ProblemSchema`` too, for the OpenAPI document)."""
 
     def __init__(
         self, message: str, *, status: int = 422, errors: dict[str, Any] | None = None, **extra: Any
