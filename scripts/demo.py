@@ -469,17 +469,25 @@ def stop(processes: list[subprocess.Popen[bytes]], seconds: float = 10) -> None:
     a process of its own, and one left running would keep the worker's output
     open, so the demo would never end. Each child leads a process group of its
     own (spawn's new session), so the whole group gets SIGTERM, and SIGKILL
-    whatever is left of it after ``seconds``."""
-    for process in processes:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + seconds
-    for process in processes:
-        while _group_alive(process) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    whatever is left of it after ``seconds``. A second Ctrl-C or kill meanwhile
+    is ignored: cutting this short would leave servers running with nobody
+    to stop them."""
+    stopping = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    handlers = {number: signal.signal(number, signal.SIG_IGN) for number in stopping}
+    try:
+        for process in processes:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + seconds
+        for process in processes:
+            while _group_alive(process) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
 
 
 def _group_alive(process: subprocess.Popen[bytes]) -> bool:

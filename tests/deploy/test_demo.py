@@ -25,7 +25,7 @@ import time
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -290,6 +290,37 @@ def test_stopping_the_demo_stops_what_its_children_started() -> None:
     script("demo").stop([child], seconds=5)
     assert child.returncode is not None
     assert not [pid for pid in grandchildren if alive(pid)]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_second_signal_does_not_cut_the_stopping_short() -> None:
+    """A second Ctrl-C or kill while the demo stops its servers (which may
+    take seconds) once left them running, with nobody to stop them."""
+    slow_to_stop = (
+        "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)"
+    )
+    child = script("demo").spawn([sys.executable, "-c", slow_to_stop], label=None)
+    time.sleep(0.5)  # its handler in place
+
+    def interrupt(*_: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGHUP, interrupt)
+    again = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGHUP))
+    try:
+        again.start()
+        script("demo").stop([child], seconds=2)
+        assert child.returncode is not None
+        assert signal.getsignal(signal.SIGHUP) is interrupt  # given back afterwards
+    finally:
+        again.cancel()
+        signal.signal(signal.SIGHUP, previous)
+        with suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
 
 
 def test_lines_printed_at_once_by_several_apps_stay_whole(

@@ -14,8 +14,9 @@ from PIL import Image
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from recipes.extensions import db
+from recipes.extensions import db, image_store
 from recipes.models import Recipe, User
+from recipes.storage import StorageError
 from tests.auth_client import AuthActions
 from tests.identity import assert_the_app_shows_its_identity
 from tests.recipes.factories import (
@@ -309,6 +310,36 @@ def test_the_photo_field_carries_its_limit_for_the_browser_check(
     assert 'data-max-bytes="10485760"' in html
     assert "up to 10 MB." in html
     assert '<script src="/static/photo-size.js" defer></script>' in html
+
+
+@pytest.mark.parametrize("page", ["/recipes/new", "edit"])
+def test_a_thumbnail_the_store_refuses_takes_the_stored_photo_with_it(
+    app: Flask,
+    client: FlaskClient,
+    s3: Any,
+    cook: User,
+    auth: AuthActions,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+) -> None:
+    """The photo is stored first, then its thumbnail: when the second upload
+    fails, the first is removed, and the form says the store is down (503)."""
+    existing = make_recipe(app, cook) if page == "edit" else None
+    before = bucket_keys(s3)
+    auth.login("cook@example.com")
+    put = image_store.put
+
+    def refuse_thumbnails(key: str, *args: Any, **kwargs: Any) -> None:
+        if "/thumbnails/" in key:
+            raise StorageError("the store went away")
+        put(key, *args, **kwargs)
+
+    monkeypatch.setattr(image_store, "put", refuse_thumbnails)
+    url = f"/recipes/{existing.id}/edit" if existing else page
+    response = post_recipe(client, url, data=image_bytes())
+    assert response.status_code == 503
+    assert bucket_keys(s3) == before
+    assert recipe_count(app) == (1 if existing else 0)
 
 
 def test_a_failed_commit_removes_the_uploaded_objects(
