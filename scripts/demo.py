@@ -170,9 +170,8 @@ def serve(data: Path) -> int:
     # clean-up below. The children run in sessions of their own, so a closed
     # terminal reaches only this script, which must stop them itself. (SIGINT
     # is set explicitly: a shell starting us in the background ignores it.)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
+    for number in STOPPING:
+        signal.signal(number, stop_once)
     try:
         if uses_s3:
             step(f"Embedded S3 (moto) on port {s3_port()}")
@@ -209,7 +208,23 @@ def serve(data: Path) -> int:
         say("\nStopping…")
         return 0
     finally:
+        for number in STOPPING:  # however it ends, nothing cuts the clean-up short
+            signal.signal(number, signal.SIG_IGN)
         stop(processes)
+
+
+# What stops the demo: Ctrl-C, a kill, a closed terminal.
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def stop_once(number: int, _frame: object) -> None:
+    """Start the clean-up, once: a second signal while it runs would cut it
+    short and leave servers running, with nobody to stop them."""
+    for each in STOPPING:
+        signal.signal(each, signal.SIG_IGN)
+    if number == signal.SIGINT:
+        raise KeyboardInterrupt
+    sys.exit(0)
 
 
 # --- one demo per data folder -------------------------------------------------
@@ -469,25 +484,17 @@ def stop(processes: list[subprocess.Popen[bytes]], seconds: float = 10) -> None:
     a process of its own, and one left running would keep the worker's output
     open, so the demo would never end. Each child leads a process group of its
     own (spawn's new session), so the whole group gets SIGTERM, and SIGKILL
-    whatever is left of it after ``seconds``. A second Ctrl-C or kill meanwhile
-    is ignored: cutting this short would leave servers running with nobody
-    to stop them."""
-    stopping = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    handlers = {number: signal.signal(number, signal.SIG_IGN) for number in stopping}
-    try:
-        for process in processes:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + seconds
-        for process in processes:
-            while _group_alive(process) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    whatever is left of it after ``seconds``."""
+    for process in processes:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        while _group_alive(process) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _group_alive(process: subprocess.Popen[bytes]) -> bool:

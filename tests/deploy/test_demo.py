@@ -292,32 +292,37 @@ def test_stopping_the_demo_stops_what_its_children_started() -> None:
     assert not [pid for pid in grandchildren if alive(pid)]
 
 
-class Interrupted(Exception):
-    pass
+def catches(pid: int, number: int) -> bool:
+    """Whether process ``pid`` has a handler of its own for signal ``number``."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (number - 1) & 1)
+    return False
 
 
 def test_a_second_signal_does_not_cut_the_stopping_short() -> None:
     """A second Ctrl-C or kill while the demo stops its servers (which may
     take seconds) once left them running, with nobody to stop them."""
+    demo = script("demo")
+    # A server slow to stop, that sends the demo its second signal meanwhile.
     slow_to_stop = (
-        "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)"
+        "import os, signal, time\n"
+        "signal.signal(signal.SIGTERM, lambda *_: os.kill(os.getppid(), signal.SIGHUP))\n"
+        "time.sleep(60)"
     )
-    child = script("demo").spawn([sys.executable, "-c", slow_to_stop], label=None)
-    time.sleep(0.5)  # its handler in place
-
-    def interrupt(*_: object) -> None:
-        raise Interrupted
-
-    previous = signal.signal(signal.SIGHUP, interrupt)
-    again = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGHUP))
+    child = demo.spawn([sys.executable, "-c", slow_to_stop], label=None)
+    wait_for(lambda: catches(child.pid, signal.SIGTERM), 10, "the child's SIGTERM handler")
+    handlers = {number: signal.getsignal(number) for number in demo.STOPPING}
     try:
-        again.start()
-        script("demo").stop([child], seconds=2)
-        assert child.returncode is not None
-        assert signal.getsignal(signal.SIGHUP) is interrupt  # given back afterwards
+        for number in demo.STOPPING:
+            signal.signal(number, demo.stop_once)
+        with pytest.raises(SystemExit):  # the first signal: the demo starts stopping
+            demo.stop_once(signal.SIGHUP, None)
+        demo.stop([child], seconds=2)  # the second comes while it waits
+        assert child.returncode == -signal.SIGKILL  # it waited, then killed
     finally:
-        again.cancel()
-        signal.signal(signal.SIGHUP, previous)
+        for number, handler in handlers.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
         with suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)
         child.wait()

@@ -26,8 +26,8 @@ def empty_app(database_url: str) -> Iterator[Flask]:
 
 
 def add_tickets(*statuses: str) -> None:
-    """Rows for the schema at the revision the test stands at, not today's: a
-    column added since stays out of these INSERTs."""
+    """Rows for the schema at ``BEFORE_GROUP_BY``, not today's: a column added
+    since stays out of these INSERTs."""
     with db.engine.begin() as connection:
         connection.execute(
             text(

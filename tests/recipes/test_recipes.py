@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from recipes.extensions import db, image_store
 from recipes.models import Recipe, User
 from recipes.storage import StorageError
+from recipes.views.recipes import STORAGE_DOWN
 from tests.auth_client import AuthActions
 from tests.identity import assert_the_app_shows_its_identity
 from tests.recipes.factories import (
@@ -312,7 +313,7 @@ def test_the_photo_field_carries_its_limit_for_the_browser_check(
     assert '<script src="/static/photo-size.js" defer></script>' in html
 
 
-@pytest.mark.parametrize("page", ["/recipes/new", "edit"])
+@pytest.mark.parametrize("page", ["new", "edit"])
 def test_a_thumbnail_the_store_refuses_takes_the_stored_photo_with_it(
     app: Flask,
     client: FlaskClient,
@@ -324,22 +325,24 @@ def test_a_thumbnail_the_store_refuses_takes_the_stored_photo_with_it(
 ) -> None:
     """The photo is stored first, then its thumbnail: when the second upload
     fails, the first is removed, and the form says the store is down (503)."""
-    existing = make_recipe(app, cook) if page == "edit" else None
-    before = bucket_keys(s3)
+    url = f"/recipes/{make_recipe(app, cook).id}/edit" if page == "edit" else "/recipes/new"
+    before, recipes = bucket_keys(s3), recipe_count(app)
     auth.login("cook@example.com")
-    put = image_store.put
+    put, stored = image_store.put, []
 
     def refuse_thumbnails(key: str, *args: Any, **kwargs: Any) -> None:
         if "/thumbnails/" in key:
             raise StorageError("the store went away")
         put(key, *args, **kwargs)
+        stored.append(key)
 
     monkeypatch.setattr(image_store, "put", refuse_thumbnails)
-    url = f"/recipes/{existing.id}/edit" if existing else page
     response = post_recipe(client, url, data=image_bytes())
     assert response.status_code == 503
-    assert bucket_keys(s3) == before
-    assert recipe_count(app) == (1 if existing else 0)
+    assert STORAGE_DOWN in response.get_data(as_text=True)
+    assert len(stored) == 1  # the photo was stored...
+    assert bucket_keys(s3) == before  # ...and removed again
+    assert recipe_count(app) == recipes
 
 
 def test_a_failed_commit_removes_the_uploaded_objects(
