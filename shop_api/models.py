@@ -120,7 +120,7 @@ class IdempotencyKey(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(sa.String(IDEMPOTENCY_KEY_MAX_LENGTH))
-    # SHA-256 of the request body: the same key with another body is refused.
+    # SHA-256 of the ordered products and quantities: the same key for another order is refused.
     request_fingerprint: Mapped[str] = mapped_column(sa.String(64))
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

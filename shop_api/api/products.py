@@ -52,8 +52,10 @@ def list_cache_key() -> str:
     """A page of the list: the item's key, plus each parameter the list reads,
     by its first value, as the view reads it. Not Flask-Caching's
     ``query_string=True``: it sorts repeated values, so ``?sort=-price&sort=price``
-    got the answer of ``?sort=price&sort=-price``; and each made-up parameter
-    (``?junk=1``, ``?junk=2``...) made a new entry."""
+    got the answer of ``?sort=price&sort=-price``. The query string is
+    validated before the cache is asked (``@blp.arguments`` above
+    ``@cache.cached``), so an unknown parameter is a 422 whatever is cached,
+    and a 422 is never cached as the answer for everyone."""
     read = [request.args.get(name) for name in LIST_PARAMETERS]
     return f"{item_cache_key()}?{hashlib.sha256(json.dumps(read).encode()).hexdigest()}"
 
@@ -63,8 +65,8 @@ LIST_PARAMETERS = sorted(schemas.ProductQuerySchema().fields)
 
 @blp.route("/")
 class Products(MethodView):
-    @cache.cached(key_prefix=list_cache_key)
     @blp.arguments(schemas.ProductQuerySchema, location="query")
+    @cache.cached(key_prefix=list_cache_key)
     @blp.response(200, schemas.ProductPageSchema, headers={**LINK, **ETAG})
     @blp.alt_response(304, description=NOT_MODIFIED, headers=ETAG)
     @blp.error_responses(

@@ -1,7 +1,8 @@
 """Flask's application and request contexts, as this project relies on them.
 
 - ``current_app`` and ``db.session`` need an application context: a request
-  pushes one, so does a CLI command (``@with_appcontext``); a script or a
+  pushes one, so does the ``flask`` command (and ``@with_appcontext``
+  where a test invokes a command itself); a script or a
   test pushes its own with ``app.app_context()``.
 - ``request`` needs a request context; ``g`` lives exactly as long as the
   application context. A request pushes its own, so one request's ``g`` is

@@ -76,16 +76,30 @@ def test_the_same_parameters_in_another_order_are_their_own_cached_answer(
     assert [p["name"] for p in dear_first["items"]] == ["Dear", "Cheap"]
 
 
-@pytest.mark.parametrize("url", PRODUCT_URLS)
-def test_parameters_the_view_does_not_read_are_answered_from_the_same_entry(
-    app: Flask, client: FlaskClient, url: str
+def test_parameters_the_detail_does_not_read_are_answered_from_the_same_entry(
+    app: Flask, client: FlaskClient
 ) -> None:
     """Else anyone could fill the cache with ?junk=1, ?junk=2..."""
-    read = url.format(id=make_product(app).id)
+    read = f"/api/products/{make_product(app).id}"
     client.get(read)
     with count_queries(app, db) as statements:
         for junk in range(3):
             assert client.get(f"{read}?junk={junk}").status_code == 200
+    assert statements == []
+
+
+def test_the_list_refuses_an_unknown_parameter_before_the_cache_is_asked(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The same 422 as with the cache off, whatever is cached: a refusal
+    first is not kept as everyone's page, and a cached page does not hide it."""
+    make_product(app)
+    refused = client.get("/api/products/?junk=1")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"junk": ["Unknown field."]}
+    assert client.get("/api/products/").status_code == 200
+    with count_queries(app, db) as statements:
+        assert client.get("/api/products/?junk=2").status_code == 422
     assert statements == []
 
 

@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_jwt_extended import decode_token
 
+from shop_api import cors
 from shop_api import create_app as create_shop_api
 from tests.examples import LoadExample, load_example
 
@@ -225,3 +226,6 @@ def test_our_hook_answers_the_same_preflight_as_flask_cors(
         assert "Access-Control-Allow-Credentials" not in answer.headers
         other = client.options("/api/orders/", headers={**PREFLIGHT, "Origin": "https://x.example"})
         assert "Access-Control-Allow-Origin" not in other.headers
+    # The same lists (a preflight's answer names only the headers it asked for).
+    assert cors.ALLOWED_HEADERS.split(", ") == example.ALLOWED_HEADERS
+    assert cors.EXPOSED_HEADERS.split(", ") == example.EXPOSED_HEADERS

@@ -68,6 +68,8 @@ def test_the_walkthrough_answers_as_the_guide_says(shop_url: str) -> None:
     assert '"quantity"' in out  # 6: 422 naming each field
     assert '"total_cents"' in out
     assert '"status": "cancelled"' in out or '"status":"cancelled"' in out  # 7
+    again = run(walkthrough(), shop_url)
+    assert "This order is already cancelled." in again.stdout  # 7, as its comment says
 
 
 def test_a_wrong_password_in_step_one_fails_readably(shop_url: str) -> None:

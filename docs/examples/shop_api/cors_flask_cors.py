@@ -14,6 +14,10 @@ from flask_cors import CORS
 
 # Named origins, never "*": scheme, host and port, as a browser sends Origin.
 ALLOWED_ORIGINS = ["https://shop.example.com", "http://localhost:3000"]
+# What a page's script may send besides the simple headers...
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"]
+# ...and which response headers it may read besides the simple ones.
+EXPOSED_HEADERS = ["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"]
 
 cors = CORS()
 
@@ -27,10 +31,8 @@ def create_app() -> Flask:
         resources={
             r"/api/*": {
                 "origins": ALLOWED_ORIGINS,
-                # What a page's script may send besides the simple headers...
-                "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key"],
-                # ...and which response headers it may read besides the simple ones.
-                "expose_headers": ["ETag", "Location", "Retry-After"],
+                "allow_headers": ALLOWED_HEADERS,
+                "expose_headers": EXPOSED_HEADERS,
                 "max_age": 600,  # seconds a browser may reuse a preflight's answer
                 # No cookies cross origins: tokens travel in Authorization.
                 "supports_credentials": False,
