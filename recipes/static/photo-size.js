@@ -24,6 +24,7 @@ function showSizeError(input, message) {
     input.classList.remove("is-invalid");
     input.removeAttribute("aria-invalid");
     if (input.dataset.describedBy) input.setAttribute("aria-describedby", input.dataset.describedBy);
+    else input.removeAttribute("aria-describedby");
     return;
   }
   if (!box) {
@@ -36,6 +37,18 @@ function showSizeError(input, message) {
   input.classList.add("is-invalid");
   input.setAttribute("aria-invalid", "true");
   input.setAttribute("aria-describedby", id);
+}
+
+// What the server said of the photo last sent (its type, say) is about a file
+// the reader has just replaced: it goes, so two messages never disagree.
+function clearServerError(input) {
+  const box = document.getElementById(input.id + "-error");
+  if (!box) return;
+  box.remove();
+  input.dataset.describedBy = ""; // it described the field with that message
+  input.classList.remove("is-invalid");
+  input.removeAttribute("aria-invalid");
+  input.removeAttribute("aria-describedby");
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -53,7 +66,10 @@ document.addEventListener("DOMContentLoaded", () => {
       );
       return !tooLarge;
     };
-    input.addEventListener("change", fits);
+    input.addEventListener("change", () => {
+      clearServerError(input);
+      fits();
+    });
     input.form.addEventListener("submit", (event) => {
       if (!fits()) {
         event.preventDefault();

@@ -1,10 +1,11 @@
 """What a newcomer meets first in the recipe site: an oversized photo never
 throws away the recipe typed around it (refused in the browser before the
 upload, and by the server with the form kept when the browser check is
-bypassed)."""
+bypassed), and choosing another photo clears what the server said of the last."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -67,3 +68,29 @@ def test_an_oversized_photo_keeps_the_typed_recipe(
     expect(page.locator("#title")).to_have_value("Grandma's borscht")
     expect(page.locator("#ingredients")).to_have_value("3 beetroots\n1 cabbage")
     expect(page.locator("nav >> text=All recipes")).to_be_visible()
+
+
+def test_a_new_photo_replaces_what_the_server_said_of_the_last_one(
+    servers: dict[str, LiveApp], new_context: Any, watch: PageWatch
+) -> None:
+    base = servers["recipes"].url
+    page = new_context().new_page()
+    register(page, base, "second-photo@example.com")
+    page.goto(f"{base}/recipes/new")
+    fill_recipe(page)
+    gif = {"name": "dance.gif", "mimeType": "image/gif", "buffer": b"GIF89a" + b"0" * 100}
+    page.set_input_files("#image", gif)
+    watch.expect_error_status(422)
+    page.click("#submit")
+    expect(page.locator("#image-error")).to_contain_text("Upload a .jpg, .jpeg or .png file.")
+
+    # Another file: the server's message was about the GIF, and goes.
+    page.set_input_files("#image", a_photo_of(12))
+    expect(page.locator("#image-size-error")).to_contain_text("This photo is 12 MB")
+    expect(page.locator("#image-error")).to_have_count(0)
+    expect(page.locator("#image")).to_have_attribute("aria-describedby", "image-size-error")
+    # And a photo that fits leaves no message, and nothing pointing at one.
+    page.set_input_files("#image", a_photo_of(0.01))
+    expect(page.locator("#image-size-error")).to_have_count(0)
+    expect(page.locator("#image")).not_to_have_attribute("aria-describedby", re.compile(".*"))
+    expect(page.locator("#image")).not_to_have_class(re.compile(r"\bis-invalid\b"))
