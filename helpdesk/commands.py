@@ -64,7 +64,24 @@ def seed_demo() -> None:
             services.add_reply(ticket, staff, body=note, internal=True)
         for status in demo.get("statuses", []):
             services.change_status(ticket, TicketStatus(status), staff, notify=False)
+        _spread_from_opening(ticket)
         added += 1
     click.echo(f"Demo tickets: {added} added, {len(DEMO_TICKETS) - added} already there.")
     click.echo(f"Log in as staff {DEMO_STAFF} or customer {' / '.join(DEMO_CUSTOMERS)},")
     click.echo(f"all with the password {DEMO_PASSWORD!r}.")
+
+
+def _spread_from_opening(ticket: Ticket) -> None:
+    """Each reply, note and status change an hour after the one before it, from
+    the day the ticket was opened: its "last activity" reads as a real desk's."""
+    moment = ticket.created_at
+    for event in sorted(ticket.replies, key=lambda reply: reply.id):
+        moment += timedelta(hours=1)
+        event.created_at = moment
+    for change in sorted(ticket.status_changes, key=lambda change: change.id):
+        moment += timedelta(hours=1)
+        change.changed_at = moment
+    ticket.updated_at = moment
+    if ticket.resolved_at is not None:
+        ticket.resolved_at = moment
+    db.session.commit()

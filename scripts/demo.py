@@ -622,9 +622,15 @@ def step(text: str) -> None:
 def kept(apps: list[DemoApp]) -> str:
     """What the demo keeps between runs: not the data of an app whose files
     are in the embedded S3, which keeps them in memory only."""
-    if fresh := [app.title for app in apps if app.uses_s3]:
-        return f"kept between runs, except {' and '.join(fresh)}'s, whose files are in memory"
-    return "kept between runs"
+    fresh = [app.title for app in apps if app.uses_s3]
+    if fresh and len(fresh) == len(apps):  # a fork of such an app
+        return "started afresh on every run: the files are in the embedded S3's memory"
+    reset = "`make demo-reset` starts afresh"
+    if fresh:
+        return (
+            f"kept between runs, except {' and '.join(fresh)}'s, whose files are in memory; {reset}"
+        )
+    return f"kept between runs; {reset}"
 
 
 def print_table(apps: list[DemoApp], data: Path) -> None:
@@ -636,7 +642,7 @@ def print_table(apps: list[DemoApp], data: Path) -> None:
         "",
         *(f"  {app.note}" for app in apps if app.note),
         *([f"  Mail ({mail}) is printed here, not sent."] if any(a.worker for a in apps) else []),
-        f"  Data: {shown(data)} ({kept(apps)}; `make demo-reset` starts afresh).",
+        f"  Data: {shown(data)} ({kept(apps)}).",
         "  Press Ctrl-C to stop everything.\n",
     ]
     say("\n".join(lines))

@@ -96,6 +96,7 @@ def readme(app: App, name: str, own_name: str, source: Path, files: set[str], co
         if app.demo.get("s3")
         else "the data stays in `instance/demo/` until `make demo-reset`"
     )
+    other_ports = f"{app.prefix}_PORT=8001" + (" DEMO_S3_PORT=8002" if app.demo.get("s3") else "")
     # An app with many rules splits them by concept: <package>/services/orders.py...
     split = f"{app.package}/services/__init__.py" in files
     rules = f"a module of `{app.package}/services/`" if split else f"`{app.package}/services.py`"
@@ -132,7 +133,7 @@ make test   # creates .venv if needed; runs every suite but the browser, Docker 
 
 {picture}`make demo` needs Python 3.11 or newer and `make`, nothing else. It serves
 {app.demo_home} with demo data; log in as {logins}, each with the password
-`demo-password` (`make demo {app.prefix}_PORT=8001` serves it on another port).
+`demo-password` (`make demo {other_ports}` serves it on other ports).
 Ctrl-C stops it; {kept}. `make help` lists every other command.
 
 <!-- toc -->

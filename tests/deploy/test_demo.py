@@ -449,3 +449,26 @@ def test_the_development_server_is_threaded_and_debugs_only_with_debug(
         assert options["use_debugger"] is debugging
         assert options["use_reloader"] is debugging
     assert len(started) == 2
+
+
+def test_the_data_line_says_what_a_run_keeps() -> None:
+    """A fork of an app whose files are in the embedded S3 keeps nothing, and
+    its banner says so; with the other apps the data stays until demo-reset."""
+    apps = DEMO.demo_apps()
+    in_memory = [app for app in apps if app.uses_s3]
+    on_disk = [app for app in apps if not app.uses_s3]
+    assert in_memory or on_disk
+    if on_disk:
+        assert DEMO.kept(on_disk) == "kept between runs; `make demo-reset` starts afresh"
+    if in_memory:
+        assert DEMO.kept(in_memory).startswith("started afresh on every run")
+    if in_memory and on_disk:
+        assert DEMO.kept(apps).startswith("kept between runs, except ")
+
+
+def test_the_readme_says_how_to_move_every_port() -> None:
+    """A port already taken is the commonest first-run failure: the README
+    (a fork's too) names the variable of each port the demo opens."""
+    readme = (ROOT / "README.md").read_text()
+    for variable in DEMO.port_variables(DEMO.demo_apps()):
+        assert f"{variable}=" in readme, variable

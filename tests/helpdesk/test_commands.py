@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -49,6 +51,20 @@ def test_seed_demo_creates_users_and_tickets_across_all_statuses(
         assert statuses == set(TicketStatus)
         assert db.session.scalar(db.select(db.func.count()).where(Reply.internal)) > 0
     assert counts(app)["status_changes"] > 0
+
+
+def test_seed_demo_dates_each_ticket_s_activity_after_its_opening_not_at_seeding(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        for ticket in db.session.scalars(db.select(Ticket)):
+            events = [r.created_at for r in ticket.replies]
+            events += [c.changed_at for c in ticket.status_changes]
+            day_after = ticket.created_at + timedelta(days=1)
+            assert all(ticket.created_at < moment < day_after for moment in events)
+            assert ticket.updated_at == max(events, default=ticket.created_at)
+            assert ticket.resolved_at in (None, ticket.updated_at)
 
 
 def test_seed_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from flask import Flask, render_template_string
 
 from shared.layout import format_datetime, time_element
 
@@ -46,3 +47,17 @@ def test_the_footer_links_the_source_and_the_docs_once_they_are_set(app_factory:
     html = app.test_client().get("/auth/login").get_data(as_text=True)
     assert '<a href="https://git.example.com/me/my-desk">Source code</a>' in html
     assert '<a href="https://docs.example.com/">Documentation</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("block", "title"),
+    [
+        ("", "<title>Tiny</title>"),  # a page without a title of its own
+        ("{% block title %}Tiny{% endblock %}", "<title>Tiny</title>"),  # not "Tiny · Tiny"
+        ("{% block title %}Settings{% endblock %}", "<title>Settings · Tiny</title>"),
+    ],
+)
+def test_the_title_names_the_page_then_the_site_once(app: Flask, block: str, title: str) -> None:
+    with app.test_request_context():
+        html = render_template_string('{% extends "base.html" %}' + block)
+    assert title in html
