@@ -59,17 +59,11 @@ def _integer(low: int, high: int, **kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=low, max=high), **kwargs)
 
 
-def _password(min_length: int = 1, **kwargs: Any) -> fields.String:
+def _password(min_length: int = 1) -> fields.String:
     # The sign-up rule (shared.auth.passwords) as lengths, for the OpenAPI document.
     error = f"Use {min_length} to {PASSWORD_MAX_LENGTH} characters."
     length = validate.Length(min=min_length, max=PASSWORD_MAX_LENGTH, error=error)
-    return _text(length, one_line=False, required=True, **kwargs)
-
-
-# Swagger UI's "Try it out" fills a body from these: with the demo's data
-# they go through as they are (tests/shop_api/test_openapi.py).
-def _example(value: Any) -> dict[str, Any]:
-    return {"metadata": {"example": value}}
+    return _text(length, one_line=False, required=True)
 
 
 class UtcDateTime(fields.DateTime):
@@ -80,27 +74,15 @@ class UtcDateTime(fields.DateTime):
 
 
 class CredentialsSchema(Schema):
-    email = fields.Email(
-        required=True,
-        validate=validate.Length(max=EMAIL_MAX_LENGTH),
-        **_example("customer@example.com"),
-    )
-    password = _password(**_example("demo-password"))
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
+    password = _password()
 
 
 class RegistrationSchema(CredentialsSchema):
-    email = fields.Email(
-        required=True,
-        validate=validate.Length(max=EMAIL_MAX_LENGTH),
-        **_example("new-customer@example.com"),
-    )
-    password = _password(PASSWORD_MIN_LENGTH, **_example("a long pass phrase"))
+    password = _password(PASSWORD_MIN_LENGTH)
     display_name = _text(
         validate.Length(min=1, max=DISPLAY_NAME_MAX_LENGTH),
-        metadata={
-            "description": "The name others see; made from the address if left out.",
-            "example": "Dana",
-        },
+        metadata={"description": "The name others see; made from the address if left out."},
     )
 
 
@@ -187,8 +169,10 @@ class ProductPageSchema(PageSchema):
 
 
 class OrderItemSchema(Schema):
-    product_id = _integer(1, MAX_ID, required=True, **_example(1))
-    quantity = _integer(1, MAX_QUANTITY, required=True, **_example(1))
+    # Swagger UI's "Try it out" starts an order from these examples: one that
+    # goes through on the demo data (tests/shop_api/test_openapi.py).
+    product_id = _integer(1, MAX_ID, required=True, metadata={"example": 1})
+    quantity = _integer(1, MAX_QUANTITY, required=True, metadata={"example": 1})
 
 
 class OrderCreateSchema(Schema):
