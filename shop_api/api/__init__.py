@@ -16,6 +16,11 @@ from shop_api.services import ShopError
 
 
 def register_blueprints(app: Flask) -> None:
+    # /api/orders is /api/orders/, answered, not Werkzeug's redirect to it,
+    # whose body is an HTML page; and "//" in a path is a 404 problem, not a
+    # redirect either. Set before the rules are added: each reads them then.
+    app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False
     # Ids in URLs (shared/database.py) are documented as the integers they are.
     api.register_converter(
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID}

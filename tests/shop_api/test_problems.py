@@ -30,6 +30,21 @@ def test_an_unknown_address_is_a_404_problem(client: FlaskClient) -> None:
     }
 
 
+def test_a_path_without_its_slash_is_answered_in_json_not_redirected_to_an_html_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_product(app)
+    listed = client.get("/api/products")
+    assert listed.status_code == 200
+    assert listed.get_json()["total"] == 1
+    refused = client.post("/api/products", json={"name": ""}, headers=staff_headers(app))
+    assert refused.status_code == 422
+    assert refused.content_type == PROBLEM
+    doubled = client.get("/api//products/")
+    assert doubled.status_code == 404
+    assert doubled.content_type == PROBLEM
+
+
 def test_field_errors_name_each_field(app: Flask, client: FlaskClient) -> None:
     response = client.post("/api/products/", json={"name": ""}, headers=staff_headers(app))
     assert response.status_code == 422
