@@ -2,6 +2,8 @@
 (an API app's problems.py) says the same sentences, from ``describe``. One handler
 covers every HTTP error; a 500 shows nothing of what went wrong (Flask logs it)."""
 
+import re
+
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_sqlalchemy import SQLAlchemy
@@ -72,7 +74,8 @@ def describe(error: HTTPException) -> str:
     if code == 413 and limit:
         return f"What you sent is too large. The limit is {megabytes(limit)}."
     if code == 429:  # Flask-Limiter's description is the limit: "10 per 1 minute"
-        return f"Too many attempts (the limit is {error.description}). Wait, then try again."
+        limit_said = re.sub(r" per 1 (\w+)$", r" per \1", str(error.description))
+        return f"Too many attempts (the limit is {limit_said}). Wait, then try again."
     if code >= 500:
         return FRIENDLY_DESCRIPTIONS[500]
     # abort(404, "No such item.") says more than the generic sentence does.

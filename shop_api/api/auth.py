@@ -57,7 +57,7 @@ def auth_error(status: int) -> NoReturn:
     429,
     _409="An account with this e-mail already exists.",
     _422=invalid("email", "Not a valid email address."),
-    _429="Too many attempts (the limit is 5 per 1 minute). Wait, then try again.",
+    _429="Too many attempts (the limit is 5 per minute). Wait, then try again.",
 )
 def register(account: dict[str, Any]) -> User:
     """Create a customer account"""
@@ -141,7 +141,7 @@ def revoke_all_tokens() -> None:
         "errors": {"current_password": ["Wrong password."]},
     },
     _422=invalid("new_password", "Use 8 to 128 characters."),
-    _429="Too many attempts (the limit is 20 per 1 minute). Wait, then try again.",
+    _429="Too many attempts (the limit is 20 per minute). Wait, then try again.",
 )
 @blp.doc(security=BEARER)
 def change_password(change: dict[str, Any]) -> None:

@@ -103,6 +103,6 @@ ERROR_DETAILS = {
     413: "What you sent is too large. The limit is 0.1 MB.",  # MAX_CONTENT_LENGTH's default
     415: NOT_JSON,
     422: "The request body is not valid.",
-    429: "Too many attempts (the limit is 10 per 1 minute). Wait, then try again.",
+    429: "Too many attempts (the limit is 10 per minute). Wait, then try again.",
 }
 WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}
