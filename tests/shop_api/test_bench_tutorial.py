@@ -31,3 +31,16 @@ def test_the_tutorials_list_reads_a_page_that_is_not_a_number_as_page_1(
     assert answer.status_code == 200
     assert answer.get_json() == client.get("/api/products/?page=1").get_json()
     assert answer.get_json()["page"] == 1
+
+
+def test_the_in_process_timing_counts_only_requests_that_were_answered_200() -> None:
+    """bench/shop_api/in_process.py: a fast error would make its numbers a lie."""
+    from flask import Flask
+
+    from bench.shop_api.in_process import per_request
+
+    app = Flask(__name__)
+    app.get("/")(lambda: "hello")
+    assert per_request(app, "/", requests=5) > 0
+    with pytest.raises(SystemExit, match="not every answer was a 200"):
+        per_request(app, "/missing", requests=5)
