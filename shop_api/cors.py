@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 from shared.config import ConfigurationError
 
 # What a browser may send (beyond the always-allowed simple headers) and read.
-ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-None-Match"
+ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match"
 EXPOSED_HEADERS = "ETag, Idempotent-Replayed, Link, Location, Retry-After, X-Request-ID"
 PREFLIGHT_MAX_AGE_SECONDS = 600  # how long a browser may reuse a preflight's answer
 _ORIGIN = re.compile(r"https?://[^/\s:]+(:[0-9]{1,5})?")

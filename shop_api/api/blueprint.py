@@ -100,6 +100,7 @@ ERROR_DETAILS = {
     403: "Staff only.",
     404: "There is nothing here. The address may be mistyped, or the page was removed.",
     409: "This conflicts with the current state.",
+    412: "The If-Match ETag is not the current one: GET it again.",
     413: "What you sent is too large. The limit is 0.1 MB.",  # MAX_CONTENT_LENGTH's default
     415: NOT_JSON,
     422: "The request body is not valid.",

@@ -6,9 +6,11 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask.views import MethodView
 from flask_sqlalchemy.pagination import Pagination
+from webargs.flaskparser import abort  # flask_smorest.abort, typed: it never returns
+from werkzeug.http import generate_etag
 
 from shared.caching import cache_version
 from shop_api import schemas
@@ -27,6 +29,13 @@ ETAG = {
     }
 }
 NOT_MODIFIED = "Nothing changed since the ETag sent in `If-None-Match`; no body."
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "schema": {"type": "string"},
+    "description": "The ETag of the product as you read it: the change applies only "
+    "while the product is still so (else 412).",
+}
 
 
 @blp.after_request
@@ -121,13 +130,28 @@ class ProductItem(MethodView):
         401,
         403,
         404,
+        412,
         _404="There is no product 4242.",
+        _412=products.CHANGED_SINCE_READ,
         _422=invalid("_schema", schemas.NOTHING_TO_CHANGE),
     )
-    @blp.doc(security=BEARER)
+    @blp.doc(security=BEARER, parameters=[IF_MATCH])
     def patch(self, changes: dict[str, Any], product_id: int) -> Product:
-        """Change a product's name, description, price or stock (staff)"""
-        return products.update_product(product_or_404(product_id), changes)
+        """Change a product's name, description, price or stock (staff)
+
+        Send the ETag you read in `If-Match`, and a change made since (a sale
+        that took stock) is a 412 instead of being overwritten.
+        """
+        product = product_or_404(product_id)
+        if request.if_match and not request.if_match.contains(etag_of(product)):
+            abort(412, message=products.CHANGED_SINCE_READ)
+        return products.update_product(product, changes, as_read=bool(request.if_match))
+
+
+def etag_of(product: Product) -> str:
+    """The ETag a GET of ``product`` answers with: Werkzeug's hash of the same
+    JSON body (``revalidated_by_etag``)."""
+    return generate_etag(jsonify(schemas.ProductSchema().dump(product)).get_data())
 
 
 def product_or_404(product_id: int) -> Product:

@@ -8,7 +8,8 @@ from typing import Any
 class ShopError(Exception):
     """A rule said no, in words fit for the client. ``status`` is 422 when the
     request can never work as sent, 409 when it conflicts with the current state,
-    403 when a credential is wrong (the current password, to change it);
+    403 when a credential is wrong (the current password, to change it), 412
+    when the product changed since the ETag the client sent in ``If-Match``;
     ``errors`` names the fields at fault; ``extra`` adds members a client needs
     (list a new one in ``ProblemSchema`` too, for the OpenAPI document)."""
 

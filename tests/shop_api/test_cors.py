@@ -46,8 +46,10 @@ def test_a_listed_origins_preflight_is_answered(cors_app: Flask) -> None:
     assert preflight.headers["Access-Control-Allow-Origin"] == FRONT_END
     assert set(preflight.headers["Access-Control-Allow-Methods"].split(", ")) >= {"GET", "POST"}
     allowed = preflight.headers["Access-Control-Allow-Headers"].lower()
-    for header in ("authorization", "content-type", "idempotency-key"):
-        assert header in allowed
+    # Each header a page's script sends: the token, JSON, a retry's key, and
+    # the ETags of a revalidation and of a staff change (If-Match).
+    for header in ("authorization", "content-type", "idempotency-key", "if-match", "if-none-match"):
+        assert header in allowed.split(", ")
     assert preflight.headers["Access-Control-Max-Age"] == "600"
     assert "Access-Control-Allow-Credentials" not in preflight.headers  # tokens, not cookies
     assert "Origin" in preflight.headers["Vary"]

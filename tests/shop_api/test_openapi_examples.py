@@ -51,6 +51,10 @@ REQUESTS: dict[tuple[str, str, int], dict[str, Any]] = {
     },
     ("GET", "/api/products/", 422): {"query_string": {"sort": "cheapest"}},
     ("POST", "/api/products/", 422): {"json": {"name": "Mug", "price_cents": -1, "stock": 5}},
+    ("PATCH", "/api/products/{product_id}", 412): {
+        "json": {"stock": 1},
+        "headers": {"If-Match": '"an-etag-read-before-a-change"'},
+    },
     ("PATCH", "/api/products/{product_id}", 422): {"json": {}},
     ("GET", "/api/orders/", 422): {"query_string": {"page": 0}},
     ("POST", "/api/orders/", 409): {"json": order_body((PRODUCT, 3))},
@@ -97,7 +101,7 @@ def request_for(
             options = {"data": "x" * 100_001, "content_type": "application/json"}
         if status == 415:
             options = {"data": "not json", "content_type": "text/plain"}
-    return url, {"headers": headers, **options}
+    return url, {**options, "headers": headers | options.get("headers", {})}
 
 
 def test_every_refusal_example_is_what_the_code_answers(app: Flask, client: FlaskClient) -> None:

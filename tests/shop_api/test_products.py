@@ -8,11 +8,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from shop_api import schemas
+from shop_api.api import products as products_api
 from shop_api.api.products import ProductItem, Products
+from shop_api.extensions import db
 from shop_api.models import Product
-from tests.shop_api.factories import customer_headers, make_product, staff_headers
+from shop_api.services import ShopError
+from shop_api.services import products as products_service
+from tests.shop_api.factories import customer_headers, make_product, order_body, staff_headers
 
 PROBLEM = "application/problem+json"
 NEW_PRODUCT = {
@@ -230,6 +235,57 @@ def test_staff_patch_a_product(app: Flask, client: FlaskClient) -> None:
     body = response.get_json()
     assert (body["name"], body["price_cents"], body["stock"]) == ("Big mug", 1499, 3)
     assert body["description"] == "Holds coffee."
+
+
+def test_a_patch_with_the_etag_read_applies_and_one_with_a_stale_etag_is_412(
+    app: Flask, client: FlaskClient
+) -> None:
+    staff, customer = staff_headers(app), customer_headers(app)
+    product = make_product(app, stock=2)
+    read = client.get(f"/api/products/{product.id}")
+    etag = read.headers["ETag"]
+    assert etag.strip('"') == etag_of_product(app, product.id)  # the check sees the GET's ETag
+    # A sale after the read: staff who set 12 meaning "2 + 10" would erase it.
+    assert (
+        client.post("/api/orders/", json=order_body((product.id, 1)), headers=customer).status_code
+        == 201
+    )
+    stale = client.patch(
+        f"/api/products/{product.id}", json={"stock": 12}, headers={**staff, "If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert stale.content_type == "application/problem+json"
+    assert "changed since the ETag you sent was read" in stale.get_json()["detail"]
+    again = client.get(f"/api/products/{product.id}")
+    assert again.get_json()["stock"] == 1  # the sale stands
+    fresh = client.patch(
+        f"/api/products/{product.id}",
+        json={"stock": 11},
+        headers={**staff, "If-Match": again.headers["ETag"]},
+    )
+    assert fresh.status_code == 200
+    assert fresh.get_json()["stock"] == 11
+
+
+def test_a_change_between_the_etag_check_and_the_update_is_412_too(app: Flask) -> None:
+    """The check and the write are one conditional UPDATE, as an order's are:
+    a sale committed after the view compared the ETag is not overwritten."""
+    product_id = make_product(app, stock=2).id
+    with app.app_context():
+        as_read = db.session.get(Product, product_id)
+        assert as_read is not None
+        assert as_read.stock == 2
+        with db.engine.begin() as other:  # another request's sale, committed meanwhile
+            other.execute(update(Product).where(Product.id == product_id).values(stock=1))
+        with pytest.raises(ShopError) as refused:
+            products_service.update_product(as_read, {"stock": 12}, as_read=True)
+        assert refused.value.status == 412
+        assert db.session.get(Product, product_id).stock == 1
+
+
+def etag_of_product(app: Flask, product_id: int) -> str:
+    with app.test_request_context():
+        return products_api.etag_of(db.session.get(Product, product_id))
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from flask_cors import CORS
 # Named origins, never "*": scheme, host and port, as a browser sends Origin.
 ALLOWED_ORIGINS = ["https://shop.example.com", "http://localhost:3000"]
 # What a page's script may send besides the simple headers...
-ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"]
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match"]
 # ...and which response headers it may read besides the simple ones.
 EXPOSED_HEADERS = ["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"]
 
