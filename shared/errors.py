@@ -2,12 +2,12 @@
 (an API app's problems.py) says the same sentences, from ``describe``. One handler
 covers every HTTP error; a 500 shows nothing of what went wrong (Flask logs it)."""
 
-import re
-
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_limiter.errors import RateLimitExceeded
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFError
+from limits import RateLimitItem
 from werkzeug.exceptions import HTTPException
 
 # What a person should read, in place of Werkzeug's terser defaults.
@@ -73,15 +73,24 @@ def describe(error: HTTPException) -> str:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if code == 413 and limit:
         return f"What you sent is too large. The limit is {megabytes(limit)}."
-    if code == 429:  # Flask-Limiter's description is the limit: "10 per 1 minute"
-        limit_said = re.sub(r" per 1 (\w+)$", r" per \1", str(error.description))
-        return f"Too many attempts (the limit is {limit_said}). Wait, then try again."
+    if isinstance(error, RateLimitExceeded):
+        said = as_people_say_it(error.limit.limit)
+        return f"Too many attempts (the limit is {said}). Wait, then try again."
     if code >= 500:
         return FRIENDLY_DESCRIPTIONS[500]
     # abort(404, "No such item.") says more than the generic sentence does.
     if error.description and error.description != type(error).description:
         return error.description
     return FRIENDLY_DESCRIPTIONS.get(code, error.description or error.name)
+
+
+def as_people_say_it(limit: RateLimitItem) -> str:
+    """ "10 per minute", "10 per 5 minutes": the limits library writes "10 per
+    1 minute" and "10 per 5 minute"."""
+    unit = limit.GRANULARITY.name
+    if limit.multiples == 1:
+        return f"{limit.amount} per {unit}"
+    return f"{limit.amount} per {limit.multiples} {unit}s"
 
 
 def megabytes(size: int) -> str:

@@ -49,6 +49,14 @@ function clearServerError(input) {
   input.classList.remove("is-invalid");
   input.removeAttribute("aria-invalid");
   input.removeAttribute("aria-describedby");
+  // Its line in the summary at the top of the form (shared/templates/_form.html)
+  // goes too, and the summary with it when it listed nothing else.
+  const summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  for (const link of summary.querySelectorAll(`a[href="#${input.id}"]`)) link.closest("li").remove();
+  if (summary.querySelector("li")) return;
+  if ("fieldsOnly" in summary.dataset) summary.remove();
+  else summary.querySelector("ul")?.remove(); // the form's own error stays
 }
 
 document.addEventListener("DOMContentLoaded", () => {

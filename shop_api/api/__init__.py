@@ -16,9 +16,10 @@ from shop_api.services import ShopError
 
 
 def register_blueprints(app: Flask) -> None:
-    # /api/orders is /api/orders/, answered, not Werkzeug's redirect to it,
-    # whose body is an HTML page; and "//" in a path is a 404 problem, not a
-    # redirect either. Set before the rules are added: each reads them then.
+    # /api/orders is answered as /api/orders/ (and /healthz/ as /healthz),
+    # instead of Werkzeug's redirect, whose body is an HTML page; "//" inside a
+    # path is a 404 problem, not a redirect either. Before the rules are added:
+    # each rule reads strict_slashes when it is added.
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False
     # Ids in URLs (shared/database.py) are documented as the integers they are.

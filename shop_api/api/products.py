@@ -143,9 +143,13 @@ class ProductItem(MethodView):
         that took stock) is a 412 instead of being overwritten.
         """
         product = product_or_404(product_id)
-        if request.if_match and not request.if_match.contains(etag_of(product)):
+        sent = request.if_match  # none, "*" (the product exists) or the ETags read
+        # Weak or strong: the tag hashes the JSON itself, and nginx sends it
+        # weak (W/"...") when it gzips the answer (docker/nginx/).
+        if sent and not sent.contains_weak(etag_of(product)):
             abort(412, message=products.CHANGED_SINCE_READ)
-        return products.update_product(product, changes, as_read=bool(request.if_match))
+        as_read = bool(sent) and not sent.star_tag
+        return products.update_product(product, changes, as_read=as_read)
 
 
 def etag_of(product: Product) -> str:

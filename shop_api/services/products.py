@@ -51,7 +51,7 @@ def update_product(product: Product, changes: dict[str, Any], *, as_read: bool =
     updated = db.session.execute(
         update(Product).where(Product.id == product.id, *unchanged).values(**changes)
     )
-    if updated.rowcount != 1:  # type: ignore[attr-defined]
+    if as_read and updated.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise ShopError(CHANGED_SINCE_READ, status=412)
     db.session.commit()

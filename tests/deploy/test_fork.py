@@ -79,6 +79,9 @@ def test_a_fork_holds_its_app_and_every_shared_file_in_one_commit(app: Any, tmp_
     readme = (dest / "README.md").read_text()
     assert app.title in readme
     assert f"127.0.0.1:{app.port}" in readme
+    # How to move each port its demo opens (the embedded S3's too).
+    assert f"{app.prefix}_PORT=" in readme
+    assert ("DEMO_S3_PORT=" in readme) == bool(app.demo.get("s3"))
     # What the demo keeps: nothing, for an app whose files are in moto's memory.
     assert ("starts afresh on every run" in readme) == bool(app.demo.get("s3"))
     left_out = [other for other in APPS if other is not app]

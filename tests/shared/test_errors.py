@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from limits import parse
 
+from shared.errors import as_people_say_it
 from tests.auth_client import AuthActions
 from tests.shared.factories import make_user
 
@@ -48,6 +50,20 @@ def test_the_413_limit_is_shown_as_people_say_it(app: Flask, limit: int, shown: 
     app.config["MAX_CONTENT_LENGTH"] = limit
     response = app.test_client().post("/upload", data=b"x" * (limit + 1))
     assert f"The limit is {shown}." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("5 per minute", "5 per minute"),
+        ("10/hour", "10 per hour"),
+        ("2 per 10 minutes", "2 per 10 minutes"),
+        ("1 per 30 seconds", "1 per 30 seconds"),
+    ],
+)
+def test_a_rate_limit_is_said_as_people_say_it(setting: str, said: str) -> None:
+    # The 429's sentence: "Too many attempts (the limit is 5 per minute)..."
+    assert as_people_say_it(parse(setting)) == said
 
 
 def test_a_body_under_the_limit_is_accepted(client: FlaskClient) -> None:

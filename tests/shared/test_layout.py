@@ -61,3 +61,9 @@ def test_the_title_names_the_page_then_the_site_once(app: Flask, block: str, tit
     with app.test_request_context():
         html = render_template_string('{% extends "base.html" %}' + block)
     assert title in html
+
+
+def test_a_site_name_that_html_escapes_is_not_repeated_either(app: Flask) -> None:
+    with app.test_request_context():
+        html = render_template_string('{% extends "base.html" %}', site_name="Pots & Pan's")
+    assert "<title>Pots &amp; Pan&#39;s</title>" in html

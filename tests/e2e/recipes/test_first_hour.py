@@ -83,11 +83,14 @@ def test_a_new_photo_replaces_what_the_server_said_of_the_last_one(
     watch.expect_error_status(422)
     page.click("#submit")
     expect(page.locator("#image-error")).to_contain_text("Upload a .jpg, .jpeg or .png file.")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Upload a .jpg, .jpeg or .png file.")
 
     # Another file: the server's message was about the GIF, and goes.
     page.set_input_files("#image", a_photo_of(12))
     expect(page.locator("#image-size-error")).to_contain_text("This photo is 12 MB")
     expect(page.locator("#image-error")).to_have_count(0)
+    expect(summary).to_have_count(0)  # it listed the photo's message only
     expect(page.locator("#image")).to_have_attribute("aria-describedby", "image-size-error")
     # And a photo that fits leaves no message, and nothing pointing at one.
     page.set_input_files("#image", a_photo_of(0.01))
