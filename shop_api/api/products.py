@@ -6,10 +6,12 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask.views import MethodView
+from flask_smorest import current_api
 from flask_sqlalchemy.pagination import Pagination
 from webargs.flaskparser import abort  # flask_smorest.abort, typed: it never returns
+from werkzeug.exceptions import PreconditionFailed
 from werkzeug.http import generate_etag
 
 from shared.caching import cache_version
@@ -49,6 +51,10 @@ def revalidated_by_etag(response: Response) -> Response:
         response.headers["Cache-Control"] = "public, no-cache"
         response.add_etag()
         response.make_conditional(request)
+        if response.status_code == 412:  # an If-Match naming another version
+            # Werkzeug keeps the body it was given; a refusal is problem JSON.
+            refusal = PreconditionFailed("None of the ETags in If-Match is the current one.")
+            return current_app.make_response(current_api.handle_http_exception(refusal))
     return response
 
 

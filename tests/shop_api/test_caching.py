@@ -240,6 +240,19 @@ def test_an_unchanged_product_is_a_304_without_a_body(
 
 
 @pytest.mark.parametrize("url", PRODUCT_URLS)
+def test_a_read_whose_if_match_names_another_version_is_a_412_problem(
+    app: Flask, client: FlaskClient, url: str
+) -> None:
+    read = url.format(id=make_product(app).id)
+    current = client.get(read).headers["ETag"]
+    assert client.get(read, headers={"If-Match": current}).status_code == 200
+    refused = client.get(read, headers={"If-Match": '"an-older-version"'})
+    assert refused.status_code == 412
+    assert refused.content_type == "application/problem+json"  # not the product's JSON
+    assert refused.get_json()["detail"] == "None of the ETags in If-Match is the current one."
+
+
+@pytest.mark.parametrize("url", PRODUCT_URLS)
 def test_a_head_has_the_headers_of_a_get_and_revalidates_as_one(
     app: Flask, client: FlaskClient, url: str
 ) -> None:
